@@ -1,0 +1,385 @@
+package io.loganalytics.sdk;
+
+import io.loganalytics.sdk.spi.Providers;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Configures and builds a {@link LogAnalyticsClient}. Setters validate at once and name the field they refuse;
+ * {@link #build()} checks that the required settings are there.
+ *
+ * <p>Required: {@link #credentials} (except on the agent path with an already onboarded state directory) and a
+ * buffer ({@link #bufferDirectory} or {@link #bufferOptions}); on the agent path also {@link #stateDirectory}.
+ *
+ * <p>Defaults: {@link Transport#AGENT_CERTIFICATE}; {@link CloudEnvironment#AZURE_CLOUD}; no proxy;
+ * {@link RetryPolicy#defaults()}; IPName {@code LogManagement}; requests of at most 1,000,000 bytes of JSON before
+ * compression; certificates valid 90 days, renewed when fewer than 30 days are left; the system clock, resolver and
+ * trust store; no listener.
+ *
+ * <p>Not thread-safe; the client it builds is.
+ */
+public final class LogAnalyticsClientBuilder {
+  /** The service refuses requests above 30 MB. */
+  public static final int MAX_REQUEST_BYTES_LIMIT = 30 * 1024 * 1024;
+
+  private static final Pattern IP_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.]{0,99}");
+
+  private WorkspaceCredentials credentials;
+  private CloudEnvironment cloud = CloudEnvironment.AZURE_CLOUD;
+  private Transport transport = Transport.AGENT_CERTIFICATE;
+  private ProxyConfig proxy;
+  private BufferOptions bufferOptions;
+  private RetryPolicy retryPolicy = RetryPolicy.defaults();
+  private LogAnalyticsListener listener = LogAnalyticsListener.NONE;
+  private Path stateDirectory;
+  private String ipName = "LogManagement";
+  private int maxRequestBytes = 1_000_000;
+  private Duration certificateValidity = Duration.ofDays(90);
+  private Duration renewalWindow = Duration.ofDays(30);
+  private final List<Path> trustedCertificates = new ArrayList<>();
+  private HostResolver hostResolver = HostResolver.system();
+  private Clock clock = Clock.systemUTC();
+  private String azureResourceId;
+  private String timeGeneratedField;
+
+  LogAnalyticsClientBuilder() {}
+
+  /**
+   * The workspace and its keys.
+   *
+   * @param credentials the credentials; keys rotated on this object later are picked up by the client
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder credentials(WorkspaceCredentials credentials) {
+    this.credentials = Objects.requireNonNull(credentials, "credentials");
+    return this;
+  }
+
+  /**
+   * The cloud. Default {@link CloudEnvironment#AZURE_CLOUD}.
+   *
+   * @param cloud the cloud
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder cloud(CloudEnvironment cloud) {
+    this.cloud = Objects.requireNonNull(cloud, "cloud");
+    return this;
+  }
+
+  /**
+   * The transport. Default {@link Transport#AGENT_CERTIFICATE}.
+   *
+   * @param transport the transport
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder transport(Transport transport) {
+    this.transport = Objects.requireNonNull(transport, "transport");
+    return this;
+  }
+
+  /**
+   * An HTTP proxy for every connection. Default none.
+   *
+   * @param proxy the proxy, or {@code null} for direct connections
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder proxy(ProxyConfig proxy) {
+    this.proxy = proxy;
+    return this;
+  }
+
+  /**
+   * A buffer in this directory with default {@link BufferOptions}.
+   *
+   * @param directory the buffer directory
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder bufferDirectory(Path directory) {
+    this.bufferOptions = BufferOptions.builder(directory).build();
+    return this;
+  }
+
+  /**
+   * The buffer settings.
+   *
+   * @param options the settings
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder bufferOptions(BufferOptions options) {
+    this.bufferOptions = Objects.requireNonNull(options, "bufferOptions");
+    return this;
+  }
+
+  /**
+   * The retry policy. Default {@link RetryPolicy#defaults()}.
+   *
+   * @param policy the policy
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder retryPolicy(RetryPolicy policy) {
+    this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
+    return this;
+  }
+
+  /**
+   * Where events go. Default none.
+   *
+   * @param listener the listener
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder listener(LogAnalyticsListener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /**
+   * The agent state directory ({@code certs/oms.crt}, {@code certs/oms.key}, {@code omsadmin.conf}), compatible with
+   * the legacy agent's. Required on the agent path; the client onboards when it holds no identity yet.
+   *
+   * @param directory the state directory
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder stateDirectory(Path directory) {
+    this.stateDirectory = Objects.requireNonNull(directory, "stateDirectory");
+    return this;
+  }
+
+  /**
+   * The {@code IPName} sent with records on the agent path. Default {@code LogManagement}.
+   *
+   * @param ipName a letter, then up to 99 letters, digits, {@code _} or {@code .}
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder ipName(String ipName) {
+    if (ipName == null || !IP_NAME.matcher(ipName).matches()) {
+      throw new ConfigurationException("ipName", "'" + ipName + "' must be a letter followed by up to 99 letters, "
+          + "digits, '_' or '.'");
+    }
+    this.ipName = ipName;
+    return this;
+  }
+
+  /**
+   * The most bytes of JSON (before compression) in one request. Default 1,000,000.
+   *
+   * @param bytes 1,024 to {@value #MAX_REQUEST_BYTES_LIMIT}
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder maxRequestBytes(int bytes) {
+    if (bytes < 1024 || bytes > MAX_REQUEST_BYTES_LIMIT) {
+      throw new ConfigurationException("maxRequestBytes", bytes + " is outside 1024.." + MAX_REQUEST_BYTES_LIMIT
+          + " (the service's limit is 30 MB)");
+    }
+    this.maxRequestBytes = bytes;
+    return this;
+  }
+
+  /**
+   * How long a new agent certificate is valid. Default 90 days.
+   *
+   * @param validity at least 1 day
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder certificateValidity(Duration validity) {
+    if (validity == null || validity.compareTo(Duration.ofDays(1)) < 0) {
+      throw new ConfigurationException("certificateValidity", "must be at least 1 day, was " + validity);
+    }
+    this.certificateValidity = validity;
+    return this;
+  }
+
+  /**
+   * Renew proactively when less than this is left of the certificate's validity. Default 30 days.
+   *
+   * @param window positive
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder renewalWindow(Duration window) {
+    if (window == null || window.isNegative() || window.isZero()) {
+      throw new ConfigurationException("renewalWindow", "must be positive, was " + window);
+    }
+    this.renewalWindow = window;
+    return this;
+  }
+
+  /**
+   * Trusts the certificates of a PEM file in addition to the JVM's trust store (which stays in force, including
+   * {@code javax.net.ssl.trustStore}); for TLS-inspecting proxies and emulators. Host name verification stays on.
+   *
+   * @param pemFile a file of one or more {@code BEGIN CERTIFICATE} blocks
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder trustCertificates(Path pemFile) {
+    this.trustedCertificates.add(Objects.requireNonNull(pemFile, "pemFile"));
+    return this;
+  }
+
+  /**
+   * Resolves host names. Default the system resolver.
+   *
+   * @param resolver the resolver
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder hostResolver(HostResolver resolver) {
+    this.hostResolver = Objects.requireNonNull(resolver, "hostResolver");
+    return this;
+  }
+
+  /**
+   * The clock for signatures, record ages and certificate validity. Default the system clock (UTC). Tests move a
+   * fake clock.
+   *
+   * @param clock the clock
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * The Azure resource ID sent as {@code x-ms-AzureResourceId}, which fills {@code _ResourceId}. Default none.
+   *
+   * @param resourceId an ID starting with {@code /subscriptions/}, or {@code null}
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder azureResourceId(String resourceId) {
+    if (resourceId != null && !resourceId.startsWith("/subscriptions/")) {
+      throw new ConfigurationException("azureResourceId", "must start with /subscriptions/");
+    }
+    this.azureResourceId = resourceId;
+    return this;
+  }
+
+  /**
+   * On the Data Collector path, the record field whose ISO-8601 value becomes {@code TimeGenerated}
+   * ({@code time-generated-field}). Default none (ingestion time).
+   *
+   * @param field the field name, or {@code null}
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder timeGeneratedField(String field) {
+    if (field != null && !field.matches("[A-Za-z_][A-Za-z0-9_]{0,44}")) {
+      throw new ConfigurationException("timeGeneratedField", "'" + field + "' is not a valid field name");
+    }
+    this.timeGeneratedField = field;
+    return this;
+  }
+
+  /**
+   * Builds and starts the client.
+   *
+   * @return the running client
+   * @throws ConfigurationException naming the first missing or inconsistent setting
+   * @throws IllegalStateException when no implementation ({@code io.loganalytics:sdk-impl}) is on the class path
+   */
+  public LogAnalyticsClient build() {
+    if (bufferOptions == null) {
+      throw new ConfigurationException("bufferDirectory", "is required: the client keeps records on disk until "
+          + "they are delivered");
+    }
+    if (transport == Transport.DATA_COLLECTOR && credentials == null) {
+      throw new ConfigurationException("credentials", "are required for the Data Collector transport");
+    }
+    if (transport == Transport.AGENT_CERTIFICATE && stateDirectory == null) {
+      throw new ConfigurationException("stateDirectory", "is required for the agent transport (it holds the "
+          + "certificate and omsadmin.conf)");
+    }
+    if (renewalWindow.compareTo(certificateValidity) >= 0) {
+      throw new ConfigurationException("renewalWindow", renewalWindow + " must be shorter than "
+          + "certificateValidity " + certificateValidity);
+    }
+    return Providers.get().createClient(this);
+  }
+
+  /** @return the credentials, if set */
+  public Optional<WorkspaceCredentials> credentials() {
+    return Optional.ofNullable(credentials);
+  }
+
+  /** @return the cloud */
+  public CloudEnvironment cloud() {
+    return cloud;
+  }
+
+  /** @return the transport */
+  public Transport transport() {
+    return transport;
+  }
+
+  /** @return the proxy, if set */
+  public Optional<ProxyConfig> proxy() {
+    return Optional.ofNullable(proxy);
+  }
+
+  /** @return the buffer settings (never null after a successful {@link #build()}) */
+  public BufferOptions bufferOptions() {
+    return bufferOptions;
+  }
+
+  /** @return the retry policy */
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  /** @return the listener */
+  public LogAnalyticsListener listener() {
+    return listener;
+  }
+
+  /** @return the state directory, if set */
+  public Optional<Path> stateDirectory() {
+    return Optional.ofNullable(stateDirectory);
+  }
+
+  /** @return the IPName for the agent path */
+  public String ipName() {
+    return ipName;
+  }
+
+  /** @return the request size limit in bytes of JSON */
+  public int maxRequestBytes() {
+    return maxRequestBytes;
+  }
+
+  /** @return the validity of new certificates */
+  public Duration certificateValidity() {
+    return certificateValidity;
+  }
+
+  /** @return the proactive renewal window */
+  public Duration renewalWindow() {
+    return renewalWindow;
+  }
+
+  /** @return the extra trusted PEM files */
+  public List<Path> trustedCertificates() {
+    return List.copyOf(trustedCertificates);
+  }
+
+  /** @return the host resolver */
+  public HostResolver hostResolver() {
+    return hostResolver;
+  }
+
+  /** @return the clock */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** @return the Azure resource ID, if set */
+  public Optional<String> azureResourceId() {
+    return Optional.ofNullable(azureResourceId);
+  }
+
+  /** @return the time-generated field, if set */
+  public Optional<String> timeGeneratedField() {
+    return Optional.ofNullable(timeGeneratedField);
+  }
+}

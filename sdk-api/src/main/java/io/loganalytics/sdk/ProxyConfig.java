@@ -1,0 +1,444 @@
+package io.loganalytics.sdk;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An HTTP proxy the SDK tunnels its TLS connections through with {@code CONNECT}, optionally with Basic
+ * authentication, and the hosts that bypass it.
+ *
+ * <p>{@link #parse(String)} takes the legacy agent's grammar, {@code [http://|https://][user:password@]host[:port]},
+ * and is tolerant where the agent broke its users: surrounding whitespace and newlines are ignored, a trailing
+ * {@code /} is accepted, an IPv6 literal may be given in brackets ({@code [::1]:3128}), and the user and password may
+ * be percent-encoded ({@code p%40ss} for {@code p@ss}). <strong>A missing port means 80</strong>, as in the agent's
+ * data path (its onboarding through curl used 1080). Whatever the scheme, the proxy is spoken to in plain HTTP and
+ * the TLS session to Azure runs inside the tunnel, as the agent did.
+ *
+ * <p>The password is a secret: {@link #toString()} never shows it, nor does any exception message. The proxy
+ * credentials are sent to the proxy only, never to the service.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class ProxyConfig {
+  /** The port used when a proxy string names none. */
+  public static final int DEFAULT_PORT = 80;
+
+  /** Where the legacy agent keeps its proxy setting. */
+  public static final Path AGENT_PROXY_CONF = Path.of("/etc/opt/microsoft/omsagent/proxy.conf");
+
+  /** The agent's older location, read when {@link #AGENT_PROXY_CONF} is absent. */
+  public static final Path AGENT_LEGACY_PROXY_CONF = Path.of("/etc/opt/microsoft/omsagent/conf/proxy.conf");
+
+  private final String host;
+  private final int port;
+  private final String username;
+  private final String password;
+  private final List<String> noProxy;
+
+  private ProxyConfig(String host, int port, String username, String password, List<String> noProxy) {
+    this.host = host;
+    this.port = port;
+    this.username = username;
+    this.password = password;
+    this.noProxy = noProxy;
+  }
+
+  /**
+   * A proxy without authentication.
+   *
+   * @param host a host name or IP address (an IPv6 address with or without brackets)
+   * @param port 1 to 65535
+   * @return the proxy
+   * @throws ConfigurationException naming {@code proxy.host} or {@code proxy.port}
+   */
+  public static ProxyConfig of(String host, int port) {
+    return new ProxyConfig(validateHost(host), validatePort(port), null, null, List.of());
+  }
+
+  /**
+   * Parses the agent's proxy grammar, {@code [http://|https://][user:password@]host[:port]}.
+   *
+   * @param proxy the proxy string
+   * @return the proxy
+   * @throws ConfigurationException naming the part that is wrong ({@code proxy.scheme}, {@code proxy.password},
+   *     {@code proxy.host}, {@code proxy.port}); the password is never part of the message
+   */
+  public static ProxyConfig parse(String proxy) {
+    if (proxy == null || proxy.isBlank()) {
+      throw new ConfigurationException("proxy", "is empty; expected [http://|https://][user:password@]host[:port]");
+    }
+    String s = proxy.strip();
+    int schemeEnd = s.indexOf("://");
+    if (schemeEnd >= 0) {
+      String scheme = s.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        throw new ConfigurationException("proxy.scheme", "'" + safeScheme(scheme)
+            + "' is not supported; use http:// or https:// (the proxy is always spoken to with HTTP CONNECT)");
+      }
+      s = s.substring(schemeEnd + 3);
+    }
+    while (s.endsWith("/")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    if (s.indexOf('/') >= 0) {
+      throw new ConfigurationException("proxy", "has a path after the host; expected "
+          + "[http://|https://][user:password@]host[:port]");
+    }
+    String user = null;
+    String pass = null;
+    int at = s.lastIndexOf('@');
+    if (at >= 0) {
+      String userInfo = s.substring(0, at);
+      s = s.substring(at + 1);
+      int colon = userInfo.indexOf(':');
+      if (colon < 0) {
+        throw new ConfigurationException("proxy.password", "is missing: a user was given without a password "
+            + "(expected user:password@host)");
+      }
+      user = percentDecode("proxy.username", userInfo.substring(0, colon));
+      pass = percentDecode("proxy.password", userInfo.substring(colon + 1));
+      if (user.isEmpty()) {
+        throw new ConfigurationException("proxy.username", "is empty (expected user:password@host)");
+      }
+      if (pass.isEmpty()) {
+        throw new ConfigurationException("proxy.password", "is empty (expected user:password@host)");
+      }
+    }
+    String hostPart;
+    String portPart = null;
+    if (s.startsWith("[")) {
+      int close = s.indexOf(']');
+      if (close < 0) {
+        throw new ConfigurationException("proxy.host", "has an IPv6 literal without its closing ']'");
+      }
+      hostPart = s.substring(1, close);
+      String rest = s.substring(close + 1);
+      if (!rest.isEmpty()) {
+        if (!rest.startsWith(":")) {
+          throw new ConfigurationException("proxy.host", "has unexpected characters after the IPv6 literal");
+        }
+        portPart = rest.substring(1);
+      }
+      if (hostPart.isEmpty() || hostPart.indexOf(':') < 0) {
+        throw new ConfigurationException("proxy.host", "'[" + hostPart + "]' is not an IPv6 address");
+      }
+    } else {
+      int colon = s.indexOf(':');
+      if (colon >= 0 && s.indexOf(':', colon + 1) >= 0) {
+        throw new ConfigurationException("proxy.host", "looks like an IPv6 address without brackets; write it as "
+            + "[address]:port");
+      }
+      hostPart = colon >= 0 ? s.substring(0, colon) : s;
+      portPart = colon >= 0 ? s.substring(colon + 1) : null;
+    }
+    int port = DEFAULT_PORT;
+    if (portPart != null) {
+      if (portPart.isEmpty() || portPart.length() > 5 || !portPart.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        throw new ConfigurationException("proxy.port", "'" + portPart + "' is not a port number (1..65535)");
+      }
+      port = validatePort(Integer.parseInt(portPart));
+    }
+    return new ProxyConfig(validateHost(hostPart), port, user, pass, List.of());
+  }
+
+  /**
+   * Reads a proxy from a file in the agent's {@code proxy.conf} format: one proxy string, with or without a trailing
+   * newline.
+   *
+   * @param file the file
+   * @return the proxy, or empty when the file does not exist or holds only whitespace (a direct connection)
+   * @throws ConfigurationException naming {@code proxy} (with the file name) when the content is invalid or the
+   *     file cannot be read
+   */
+  public static Optional<ProxyConfig> fromFile(Path file) {
+    String content;
+    try {
+      content = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new ConfigurationException("proxy", "cannot read " + file + ": " + e.getClass().getSimpleName(), e);
+    }
+    if (content.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(parse(content));
+    } catch (ConfigurationException e) {
+      throw new ConfigurationException(e.field(), "in " + file + ": " + e.getMessage().substring(
+          e.field().length() + 2));
+    }
+  }
+
+  /**
+   * Reads the legacy agent's proxy setting: {@link #AGENT_PROXY_CONF}, or {@link #AGENT_LEGACY_PROXY_CONF} when the
+   * first is absent.
+   *
+   * @return the proxy, or empty when neither file exists
+   * @throws ConfigurationException when the file exists but is invalid
+   */
+  public static Optional<ProxyConfig> fromAgentConfiguration() {
+    if (Files.exists(AGENT_PROXY_CONF)) {
+      return fromFile(AGENT_PROXY_CONF);
+    }
+    return fromFile(AGENT_LEGACY_PROXY_CONF);
+  }
+
+  /**
+   * Reads a proxy from environment variables as curl does for HTTPS: {@code https_proxy}, else {@code HTTPS_PROXY};
+   * and the bypass list from {@code no_proxy}, else {@code NO_PROXY}.
+   *
+   * @param environment the variables, usually {@code System.getenv()}
+   * @return the proxy with its bypass list, or empty when no proxy variable is set
+   * @throws ConfigurationException naming {@code https_proxy} when the variable is invalid
+   */
+  public static Optional<ProxyConfig> fromEnvironment(Map<String, String> environment) {
+    String name = "https_proxy";
+    String value = environment.get(name);
+    if (value == null || value.isBlank()) {
+      name = "HTTPS_PROXY";
+      value = environment.get(name);
+    }
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    ProxyConfig proxy;
+    try {
+      proxy = parse(value);
+    } catch (ConfigurationException e) {
+      throw new ConfigurationException(name, e.getMessage(), e);
+    }
+    String noProxy = environment.get("no_proxy");
+    if (noProxy == null || noProxy.isBlank()) {
+      noProxy = environment.get("NO_PROXY");
+    }
+    if (noProxy != null && !noProxy.isBlank()) {
+      List<String> entries = new ArrayList<>();
+      for (String entry : noProxy.split("[,\\s]+")) {
+        if (!entry.isBlank()) {
+          entries.add(entry);
+        }
+      }
+      proxy = proxy.withNoProxy(entries);
+    }
+    return Optional.of(proxy);
+  }
+
+  /**
+   * The same proxy with Basic credentials.
+   *
+   * @param username the user, not empty
+   * @param password the password, not empty; a secret
+   * @return a new proxy
+   * @throws ConfigurationException naming {@code proxy.username} or {@code proxy.password}
+   */
+  public ProxyConfig withCredentials(String username, String password) {
+    if (username == null || username.isEmpty() || username.indexOf(':') >= 0) {
+      throw new ConfigurationException("proxy.username", "must be non-empty and contain no ':'");
+    }
+    if (password == null || password.isEmpty()) {
+      throw new ConfigurationException("proxy.password", "is missing or empty");
+    }
+    return new ProxyConfig(host, port, username, password, noProxy);
+  }
+
+  /**
+   * The same proxy with a bypass list, in the {@code no_proxy} style: {@code *} bypasses every host;
+   * {@code example.com} and {@code .example.com} bypass that domain and its subdomains; an IP address bypasses
+   * itself. A {@code :port} suffix on an entry is ignored.
+   *
+   * @param hosts the entries
+   * @return a new proxy
+   */
+  public ProxyConfig withNoProxy(List<String> hosts) {
+    List<String> normalized = new ArrayList<>();
+    for (String h : hosts) {
+      String e = Objects.requireNonNull(h, "noProxy entry").strip().toLowerCase(Locale.ROOT);
+      if (e.startsWith("[")) {
+        int close = e.indexOf(']');
+        e = close > 0 ? e.substring(1, close) : e;
+      } else if (e.indexOf(':') == e.lastIndexOf(':') && e.indexOf(':') >= 0) {
+        e = e.substring(0, e.indexOf(':'));
+      }
+      if (e.startsWith("*.")) {
+        e = e.substring(1);
+      }
+      if (!e.isEmpty()) {
+        normalized.add(e);
+      }
+    }
+    return new ProxyConfig(host, port, username, password, Collections.unmodifiableList(normalized));
+  }
+
+  /**
+   * Whether connections to a host go direct rather than through this proxy, according to the bypass list.
+   *
+   * @param targetHost the host to connect to
+   * @return {@code true} to bypass the proxy
+   */
+  public boolean bypasses(String targetHost) {
+    String h = targetHost.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    for (String e : noProxy) {
+      if (e.equals("*") || h.equals(e)) {
+        return true;
+      }
+      String suffix = e.startsWith(".") ? e : "." + e;
+      if (h.endsWith(suffix) || h.equals(suffix.substring(1))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The proxy host: a name, an IPv4 address, or an IPv6 address without brackets.
+   *
+   * @return the host
+   */
+  public String host() {
+    return host;
+  }
+
+  /**
+   * The proxy port, {@value #DEFAULT_PORT} when none was given.
+   *
+   * @return the port
+   */
+  public int port() {
+    return port;
+  }
+
+  /**
+   * The proxy user.
+   *
+   * @return the user, or empty for an anonymous proxy
+   */
+  public Optional<String> username() {
+    return Optional.ofNullable(username);
+  }
+
+  /**
+   * Whether Basic credentials are configured.
+   *
+   * @return {@code true} when a user and password are set
+   */
+  public boolean hasCredentials() {
+    return username != null;
+  }
+
+  /**
+   * The bypass list, normalized.
+   *
+   * @return the entries, unmodifiable
+   */
+  public List<String> noProxy() {
+    return noProxy;
+  }
+
+  /**
+   * The value of the {@code Proxy-Authorization} header for these credentials, {@code Basic base64(user:password)}.
+   * This is a secret: send it to the proxy only, never log it.
+   *
+   * @return the header value, or empty when the proxy is anonymous
+   */
+  public Optional<String> proxyAuthorization() {
+    if (username == null) {
+      return Optional.empty();
+    }
+    return Optional.of("Basic " + Base64.getEncoder().encodeToString(
+        (username + ":" + password).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static String safeScheme(String scheme) {
+    return scheme.length() <= 16 && scheme.chars().allMatch(Character::isLetterOrDigit) ? scheme : "(unrecognized)";
+  }
+
+  private static int validatePort(int port) {
+    if (port < 1 || port > 65535) {
+      throw new ConfigurationException("proxy.port", port + " is outside 1..65535");
+    }
+    return port;
+  }
+
+  private static String validateHost(String host) {
+    if (host == null || host.isBlank()) {
+      throw new ConfigurationException("proxy.host", "is empty (expected a host name or an IP address)");
+    }
+    String h = host.strip();
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    for (int i = 0; i < h.length(); i++) {
+      char c = h.charAt(i);
+      boolean ok = Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '%';
+      if (!ok) {
+        throw new ConfigurationException("proxy.host", "'" + h + "' contains '" + c + "', which no host name has");
+      }
+    }
+    return h.toLowerCase(Locale.ROOT);
+  }
+
+  private static String percentDecode(String field, String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0
+            || Character.digit(s.charAt(i + 2), 16) < 0) {
+          throw new ConfigurationException(field, "has a '%' at position " + (i + 1)
+              + " not followed by two hexadecimal digits (write a literal % as %25)");
+        }
+        out.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
+        i += 2;
+      } else {
+        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof ProxyConfig)) {
+      return false;
+    }
+    ProxyConfig that = (ProxyConfig) o;
+    return port == that.port && host.equals(that.host) && Objects.equals(username, that.username)
+        && Objects.equals(password, that.password) && noProxy.equals(that.noProxy);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(host, port, username, noProxy);
+  }
+
+  /** Shows host, port, user and bypass list; the password appears as {@code OBFUSCATED}. */
+  @Override
+  public String toString() {
+    String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    return "ProxyConfig{" + (username == null ? "" : username + ":OBFUSCATED@") + h + ":" + port
+        + (noProxy.isEmpty() ? "" : ", noProxy=" + noProxy) + "}";
+  }
+}

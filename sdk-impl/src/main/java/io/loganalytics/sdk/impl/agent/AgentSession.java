@@ -1,0 +1,36 @@
+package io.loganalytics.sdk.impl.agent;
+
+import io.loganalytics.sdk.impl.http.HttpExecutor;
+import java.net.URI;
+import java.time.Instant;
+
+/**
+ * A running agent identity, as the upload pipeline sees it: an {@link HttpExecutor} that presents the current
+ * certificate (switching to a renewed one without a restart; requests in flight finish on the old one), the
+ * upload endpoint, and a way to report that the service refused the certificate. Thread-safe.
+ */
+public interface AgentSession extends AutoCloseable {
+  /** @return an executor doing mutual TLS with the certificate currently in use */
+  HttpExecutor executor();
+
+  /** @return the {@code PostJsonDataItems} endpoint ({@code OMS_ENDPOINT}) */
+  URI uploadUri();
+
+  /** @return the agent GUID */
+  String agentGuid();
+
+  /** @return when the certificate in use expires */
+  Instant certificateExpiry();
+
+  /**
+   * The service answered 401 or 403 to a request made with the current certificate. The session may start a renewal
+   * (in the background); the caller retries with backoff either way.
+   *
+   * @param status the HTTP status
+   */
+  void onAuthenticationFailure(int status);
+
+  /** Stops the heartbeat and renewal tasks. Idempotent. */
+  @Override
+  void close();
+}

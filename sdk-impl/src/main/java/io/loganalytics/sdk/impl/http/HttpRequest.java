@@ -1,0 +1,70 @@
+package io.loganalytics.sdk.impl.http;
+
+import java.net.URI;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/** An HTTP POST to send: URI, headers in order, body and content type. Immutable. */
+public final class HttpRequest {
+  private static final java.util.Set<String> SECRET_HEADERS =
+      java.util.Set.of("authorization", "proxy-authorization");
+
+  private final URI uri;
+  private final Map<String, String> headers;
+  private final byte[] body;
+  private final String contentType;
+
+  private HttpRequest(URI uri, Map<String, String> headers, byte[] body, String contentType) {
+    this.uri = uri;
+    this.headers = headers;
+    this.body = body;
+    this.contentType = contentType;
+  }
+
+  /**
+   * A POST.
+   *
+   * @param uri the target
+   * @param contentType the body's media type, or {@code null} for none
+   * @param body the exact bytes to send (signatures are computed over them)
+   * @param headers the headers, in order; {@code Content-Type} and {@code Content-Length} are set from the body
+   * @return the request
+   */
+  public static HttpRequest post(URI uri, String contentType, byte[] body, Map<String, String> headers) {
+    return new HttpRequest(Objects.requireNonNull(uri, "uri"),
+        Collections.unmodifiableMap(new LinkedHashMap<>(headers)), Objects.requireNonNull(body, "body"),
+        contentType);
+  }
+
+  /** @return the target */
+  public URI uri() {
+    return uri;
+  }
+
+  /** @return the headers in order, unmodifiable */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  /** @return the body bytes; not to be modified */
+  public byte[] body() {
+    return body;
+  }
+
+  /** @return the content type, or {@code null} */
+  public String contentType() {
+    return contentType;
+  }
+
+  /** Shows the method, URI and header names; secret header values appear as {@code OBFUSCATED}. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("POST ").append(uri).append(" {");
+    headers.forEach((k, v) -> sb.append(k).append('=')
+        .append(SECRET_HEADERS.contains(k.toLowerCase(Locale.ROOT)) ? "OBFUSCATED" : v).append(", "));
+    return sb.append("body=").append(body.length).append(" bytes}").toString();
+  }
+}
