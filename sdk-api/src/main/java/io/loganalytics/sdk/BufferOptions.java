@@ -5,7 +5,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Settings of a {@link DiskBuffer}. Immutable; build with {@link #builder(Path)}.
+ * Settings of a {@link DiskBuffer}. Immutable and thread-safe, with value equality; build with
+ * {@link #builder(Path)}, derive with {@link #toBuilder()}.
  *
  * <p>Defaults: capacity 10 MB (10,000,000 bytes of stored records, framing included), segment files of 1 MiB,
  * {@link OverflowPolicy#DROP_OLDEST}, a block timeout of 5 s (for {@link OverflowPolicy#BLOCK}),
@@ -123,6 +124,27 @@ public final class BufferOptions {
   }
 
   @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof BufferOptions)) {
+      return false;
+    }
+    BufferOptions that = (BufferOptions) o;
+    return capacityBytes == that.capacityBytes && segmentBytes == that.segmentBytes
+        && directory.equals(that.directory) && overflowPolicy == that.overflowPolicy
+        && blockTimeout.equals(that.blockTimeout) && durability == that.durability
+        && syncInterval.equals(that.syncInterval);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(directory, capacityBytes, segmentBytes, overflowPolicy, blockTimeout, durability,
+        syncInterval);
+  }
+
+  @Override
   public String toString() {
     return "BufferOptions{directory=" + directory + ", capacityBytes=" + capacityBytes + ", segmentBytes="
         + segmentBytes + ", overflowPolicy=" + overflowPolicy + ", blockTimeout=" + blockTimeout + ", durability="
@@ -233,7 +255,7 @@ public final class BufferOptions {
     public BufferOptions build() {
       if (segmentBytes > capacityBytes) {
         throw new ConfigurationException("buffer.segmentBytes", segmentBytes + " exceeds capacityBytes "
-            + capacityBytes);
+            + capacityBytes + "; lower segmentBytes or raise capacityBytes");
       }
       return new BufferOptions(this);
     }

@@ -55,13 +55,17 @@ public final class CloudEnvironment {
    * @throws ConfigurationException naming {@code domain} when it is not a valid DNS name
    */
   public static CloudEnvironment fromDomain(String domain) {
-    String d = validateDomain(domain);
+    return onPort443(validateDomain(domain));
+  }
+
+  /** The named constant for a known domain, else a custom cloud; always on port 443. */
+  private static CloudEnvironment onPort443(String validDomain) {
     for (CloudEnvironment known : new CloudEnvironment[] {AZURE_CLOUD, AZURE_US_GOVERNMENT, AZURE_CHINA_CLOUD}) {
-      if (known.domain.equals(d)) {
+      if (known.domain.equals(validDomain)) {
         return known;
       }
     }
-    return new CloudEnvironment("Custom", d, 443);
+    return new CloudEnvironment("Custom", validDomain, 443);
   }
 
   /**
@@ -132,6 +136,10 @@ public final class CloudEnvironment {
         }
       }
     }
+    if (labels[labels.length - 1].chars().allMatch(c -> c >= '0' && c <= '9')) {
+      throw new ConfigurationException("domain", "'" + d + "' ends in a numeric label; an IP address is not a "
+          + "cloud domain (expected a DNS name such as opinsights.azure.com)");
+    }
     return d;
   }
 
@@ -139,14 +147,16 @@ public final class CloudEnvironment {
    * The same cloud reached on another port. Meant for emulators and private endpoints; the real service uses 443.
    *
    * @param port 1 to 65535
-   * @return a cloud with the same domain and that port
+   * @return a cloud with the same domain and that port; named {@code Custom} unless the port is 443 and the domain
+   *     is one of the three known clouds
    * @throws ConfigurationException naming {@code port} when out of range
    */
   public CloudEnvironment withPort(int port) {
     if (port < 1 || port > 65535) {
       throw new ConfigurationException("port", port + " is outside 1..65535");
     }
-    return new CloudEnvironment(port == 443 ? name : "Custom", domain, port);
+    // Back on 443, a known domain is its named cloud again, so that name() agrees with equals().
+    return port == 443 ? onPort443(domain) : new CloudEnvironment("Custom", domain, port);
   }
 
   /**

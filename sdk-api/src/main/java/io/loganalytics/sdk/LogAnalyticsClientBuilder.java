@@ -157,7 +157,10 @@ public final class LogAnalyticsClientBuilder {
    * @return this builder
    */
   public LogAnalyticsClientBuilder ipName(String ipName) {
-    if (ipName == null || !IP_NAME.matcher(ipName).matches()) {
+    if (ipName == null || ipName.isEmpty()) {
+      throw new ConfigurationException("ipName", "is missing; expected a name such as LogManagement");
+    }
+    if (!IP_NAME.matcher(ipName).matches()) {
       throw new ConfigurationException("ipName", "'" + ipName + "' must be a letter followed by up to 99 letters, "
           + "digits, '_' or '.'");
     }
@@ -246,12 +249,26 @@ public final class LogAnalyticsClientBuilder {
   /**
    * The Azure resource ID sent as {@code x-ms-AzureResourceId}, which fills {@code _ResourceId}. Default none.
    *
-   * @param resourceId an ID starting with {@code /subscriptions/}, or {@code null}
+   * @param resourceId an ID starting with {@code /subscriptions/<subscription id>} (the prefix in any case), without
+   *     whitespace or control characters since it travels as a header value; or {@code null}
    * @return this builder
    */
   public LogAnalyticsClientBuilder azureResourceId(String resourceId) {
-    if (resourceId != null && !resourceId.startsWith("/subscriptions/")) {
-      throw new ConfigurationException("azureResourceId", "must start with /subscriptions/");
+    if (resourceId != null) {
+      for (int i = 0; i < resourceId.length(); i++) {
+        char c = resourceId.charAt(i);
+        if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+          throw new ConfigurationException("azureResourceId", "contains whitespace or a control character at "
+              + "position " + (i + 1) + "; it is sent as a header value");
+        }
+      }
+      String prefix = "/subscriptions/";
+      if (!resourceId.regionMatches(true, 0, prefix, 0, prefix.length())
+          || resourceId.length() == prefix.length() || resourceId.charAt(prefix.length()) == '/') {
+        throw new ConfigurationException("azureResourceId", "'" + resourceId + "' must start with "
+            + "/subscriptions/<subscription id>, as in /subscriptions/<id>/resourceGroups/<group>/providers/"
+            + "<namespace>/<type>/<name>");
+      }
     }
     this.azureResourceId = resourceId;
     return this;

@@ -2,6 +2,9 @@ package io.loganalytics.sdk;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,8 +24,10 @@ import java.util.Optional;
  *
  * <p>{@link #parse(String)} takes the legacy agent's grammar, {@code [http://|https://][user:password@]host[:port]},
  * and is tolerant where the agent broke its users: surrounding whitespace and newlines are ignored, a trailing
- * {@code /} is accepted, an IPv6 literal may be given in brackets ({@code [::1]:3128}), and the user and password may
- * be percent-encoded ({@code p%40ss} for {@code p@ss}). <strong>A missing port means 80</strong>, as in the agent's
+ * {@code /} is accepted, an IPv6 literal may be given in brackets ({@code [::1]:3128}), an anonymous proxy needs no
+ * dummy credentials, and the user and password may be percent-encoded ({@code p%40ss} for {@code p@ss}; UTF-8). The
+ * user information ends at the <em>last</em> {@code @}, so a password may also hold {@code @}, {@code :} and
+ * {@code /} as they are. <strong>A missing port means 80</strong>, as in the agent's
  * data path (its onboarding through curl used 1080). Whatever the scheme, the proxy is spoken to in plain HTTP and
  * the TLS session to Azure runs inside the tunnel, as the agent did.
  *
@@ -81,21 +86,16 @@ public final class ProxyConfig {
     }
     String s = proxy.strip();
     int schemeEnd = s.indexOf("://");
-    if (schemeEnd >= 0) {
+    // Only a scheme-shaped prefix is a scheme, so that a password holding "://" is not taken for one.
+    if (schemeEnd == 0 || (schemeEnd > 0 && isSchemeToken(s.substring(0, schemeEnd)))) {
       String scheme = s.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https")) {
-        throw new ConfigurationException("proxy.scheme", "'" + safeScheme(scheme)
-            + "' is not supported; use http:// or https:// (the proxy is always spoken to with HTTP CONNECT)");
+        throw new ConfigurationException("proxy.scheme", (scheme.isEmpty() ? "is empty" : "'" + safeScheme(scheme)
+            + "' is not supported") + "; use http:// or https:// (the proxy is always spoken to with HTTP CONNECT)");
       }
       s = s.substring(schemeEnd + 3);
     }
-    while (s.endsWith("/")) {
-      s = s.substring(0, s.length() - 1);
-    }
-    if (s.indexOf('/') >= 0) {
-      throw new ConfigurationException("proxy", "has a path after the host; expected "
-          + "[http://|https://][user:password@]host[:port]");
-    }
+    // The user information ends at the last '@': a password may hold '@', ':' and '/' unencoded.
     String user = null;
     String pass = null;
     int at = s.lastIndexOf('@');
@@ -105,16 +105,27 @@ public final class ProxyConfig {
       int colon = userInfo.indexOf(':');
       if (colon < 0) {
         throw new ConfigurationException("proxy.password", "is missing: a user was given without a password "
-            + "(expected user:password@host)");
+            + "(expected user:password@host; an anonymous proxy needs neither)");
       }
       user = percentDecode("proxy.username", userInfo.substring(0, colon));
       pass = percentDecode("proxy.password", userInfo.substring(colon + 1));
       if (user.isEmpty()) {
         throw new ConfigurationException("proxy.username", "is empty (expected user:password@host)");
       }
+      if (user.indexOf(':') >= 0) {
+        throw new ConfigurationException("proxy.username", "contains ':' (written %3A), which Basic authentication "
+            + "cannot carry in a user name");
+      }
       if (pass.isEmpty()) {
         throw new ConfigurationException("proxy.password", "is empty (expected user:password@host)");
       }
+    }
+    while (s.endsWith("/")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    if (s.indexOf('/') >= 0) {
+      throw new ConfigurationException("proxy", "has a path after the host; expected "
+          + "[http://|https://][user:password@]host[:port]");
     }
     String hostPart;
     String portPart = null;
@@ -127,12 +138,14 @@ public final class ProxyConfig {
       String rest = s.substring(close + 1);
       if (!rest.isEmpty()) {
         if (!rest.startsWith(":")) {
-          throw new ConfigurationException("proxy.host", "has unexpected characters after the IPv6 literal");
+          throw new ConfigurationException("proxy.host", "has unexpected characters after the IPv6 literal "
+              + "(expected [address]:port)");
         }
         portPart = rest.substring(1);
       }
-      if (hostPart.isEmpty() || hostPart.indexOf(':') < 0) {
-        throw new ConfigurationException("proxy.host", "'[" + hostPart + "]' is not an IPv6 address");
+      if (hostPart.indexOf(':') < 0) {
+        throw new ConfigurationException("proxy.host", "'[" + hostPart + "]' is not an IPv6 address; write a host "
+            + "name or an IPv4 address without brackets");
       }
     } else {
       int colon = s.indexOf(':');
@@ -143,19 +156,46 @@ public final class ProxyConfig {
       hostPart = colon >= 0 ? s.substring(0, colon) : s;
       portPart = colon >= 0 ? s.substring(colon + 1) : null;
     }
+    String host = validateHost(hostPart);
     int port = DEFAULT_PORT;
     if (portPart != null) {
-      if (portPart.isEmpty() || portPart.length() > 5 || !portPart.chars().allMatch(c -> c >= '0' && c <= '9')) {
-        throw new ConfigurationException("proxy.port", "'" + portPart + "' is not a port number (1..65535)");
+      if (portPart.isEmpty()) {
+        throw new ConfigurationException("proxy.port", "is empty after '" + host + ":'; give a port number "
+            + "(1..65535) or leave out the ':' for the default " + DEFAULT_PORT);
+      }
+      if (portPart.length() > 5 || !portPart.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        // Without user information, "user:password" lands here; then the text is a password: never echo it.
+        throw new ConfigurationException("proxy.port", at >= 0
+            ? "'" + portPart + "' is not a port number (1..65535)"
+            : "the text after '" + host + ":' is not a port number (1..65535); if it is user:password, add "
+                + "@host[:port] after it");
       }
       port = validatePort(Integer.parseInt(portPart));
     }
-    return new ProxyConfig(validateHost(hostPart), port, user, pass, List.of());
+    return new ProxyConfig(host, port, user, pass, List.of());
+  }
+
+  /** RFC 3986: {@code ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )}. */
+  private static boolean isSchemeToken(String s) {
+    if (s.isEmpty() || !isAsciiLetter(s.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!isAsciiLetter(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   }
 
   /**
-   * Reads a proxy from a file in the agent's {@code proxy.conf} format: one proxy string, with or without a trailing
-   * newline.
+   * Reads a proxy from a file in the agent's {@code proxy.conf} format: one proxy string in UTF-8, with or without
+   * a trailing newline (and a leading byte-order mark).
    *
    * @param file the file
    * @return the proxy, or empty when the file does not exist or holds only whitespace (a direct connection)
@@ -171,6 +211,9 @@ public final class ProxyConfig {
     } catch (IOException e) {
       throw new ConfigurationException("proxy", "cannot read " + file + ": " + e.getClass().getSimpleName(), e);
     }
+    if (content.startsWith("\uFEFF")) {
+      content = content.substring(1); // a byte-order mark left by some editors
+    }
     if (content.isBlank()) {
       return Optional.empty();
     }
@@ -178,7 +221,7 @@ public final class ProxyConfig {
       return Optional.of(parse(content));
     } catch (ConfigurationException e) {
       throw new ConfigurationException(e.field(), "in " + file + ": " + e.getMessage().substring(
-          e.field().length() + 2));
+          e.field().length() + 2), e);
     }
   }
 
@@ -257,7 +300,8 @@ public final class ProxyConfig {
   /**
    * The same proxy with a bypass list, in the {@code no_proxy} style: {@code *} bypasses every host;
    * {@code example.com} and {@code .example.com} bypass that domain and its subdomains; an IP address bypasses
-   * itself. A {@code :port} suffix on an entry is ignored.
+   * itself. A {@code :port} suffix on an entry is ignored, and so is a trailing dot. Address ranges (CIDR) are not
+   * understood.
    *
    * @param hosts the entries
    * @return a new proxy
@@ -275,6 +319,9 @@ public final class ProxyConfig {
       if (e.startsWith("*.")) {
         e = e.substring(1);
       }
+      if (e.length() > 1 && e.endsWith(".")) {
+        e = e.substring(0, e.length() - 1); // a fully qualified name: "example.com." is "example.com"
+      }
       if (!e.isEmpty()) {
         normalized.add(e);
       }
@@ -289,9 +336,12 @@ public final class ProxyConfig {
    * @return {@code true} to bypass the proxy
    */
   public boolean bypasses(String targetHost) {
-    String h = targetHost.toLowerCase(Locale.ROOT);
+    String h = Objects.requireNonNull(targetHost, "targetHost").strip().toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
+    }
+    if (h.length() > 1 && h.endsWith(".")) {
+      h = h.substring(0, h.length() - 1);
     }
     for (String e : noProxy) {
       if (e.equals("*") || h.equals(e)) {
@@ -383,9 +433,12 @@ public final class ProxyConfig {
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
     }
+    if (h.indexOf(':') >= 0) {
+      return validateIpv6(h);
+    }
     for (int i = 0; i < h.length(); i++) {
       char c = h.charAt(i);
-      boolean ok = Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '%';
+      boolean ok = Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_';
       if (!ok) {
         throw new ConfigurationException("proxy.host", "'" + h + "' contains '" + c + "', which no host name has");
       }
@@ -393,27 +446,63 @@ public final class ProxyConfig {
     return h.toLowerCase(Locale.ROOT);
   }
 
+  /** An IPv6 literal: hexadecimal digits, ':' and '.' (an embedded IPv4), then optionally {@code %zone}. */
+  private static String validateIpv6(String h) {
+    int zone = h.indexOf('%');
+    String address = zone >= 0 ? h.substring(0, zone) : h;
+    String zoneId = zone >= 0 ? h.substring(zone + 1) : "";
+    boolean ok = address.indexOf(':') != address.lastIndexOf(':') && (zone < 0 || !zoneId.isEmpty());
+    for (int i = 0; ok && i < address.length(); i++) {
+      char c = address.charAt(i);
+      ok = Character.digit(c, 16) >= 0 || c == ':' || c == '.';
+    }
+    for (int i = 0; ok && i < zoneId.length(); i++) {
+      char c = zoneId.charAt(i);
+      ok = Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_';
+    }
+    if (!ok) {
+      throw new ConfigurationException("proxy.host", "'" + h + "' is neither a host name nor an IPv6 address (give "
+          + "the port separately, and an IPv6 address as [address]:port in a proxy string)");
+    }
+    return h.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Decodes {@code %XX} escapes as UTF-8 bytes. Literal text is copied as whole runs, so characters outside the BMP
+   * (surrogate pairs) survive; decoded bytes that are not UTF-8 are refused rather than replaced.
+   */
   private static String percentDecode(String field, String s) {
     if (s.indexOf('%') < 0) {
       return s;
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '%') {
-        if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0
-            || Character.digit(s.charAt(i + 2), 16) < 0) {
-          throw new ConfigurationException(field, "has a '%' at position " + (i + 1)
-              + " not followed by two hexadecimal digits (write a literal % as %25)");
-        }
-        out.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
-        i += 2;
-      } else {
-        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-        out.write(b, 0, b.length);
+    int i = 0;
+    while (i < s.length()) {
+      int percent = s.indexOf('%', i);
+      int runEnd = percent < 0 ? s.length() : percent;
+      byte[] literal = s.substring(i, runEnd).getBytes(StandardCharsets.UTF_8);
+      out.write(literal, 0, literal.length);
+      if (percent < 0) {
+        break;
       }
+      int hi = percent + 1 < s.length() ? Character.digit(s.charAt(percent + 1), 16) : -1;
+      int lo = percent + 2 < s.length() ? Character.digit(s.charAt(percent + 2), 16) : -1;
+      if (hi < 0 || lo < 0) {
+        throw new ConfigurationException(field, "has a '%' at position " + (percent + 1)
+            + " not followed by two hexadecimal digits (write a literal % as %25)");
+      }
+      out.write(hi * 16 + lo);
+      i = percent + 3;
     }
-    return out.toString(StandardCharsets.UTF_8);
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(out.toByteArray()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new ConfigurationException(field, "is not valid UTF-8 once its %-escapes are decoded");
+    }
   }
 
   @Override

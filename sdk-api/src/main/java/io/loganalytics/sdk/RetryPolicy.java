@@ -94,8 +94,8 @@ public final class RetryPolicy {
     if (retry < 1) {
       throw new IllegalArgumentException("retry must be at least 1, was " + retry);
     }
-    double millis = initialBackoff.toMillis() * Math.pow(multiplier, retry - 1);
-    long capped = (long) Math.min(millis, (double) maxBackoff.toMillis());
+    double millis = millis(initialBackoff) * Math.pow(multiplier, retry - 1);
+    long capped = (long) Math.min(millis, (double) millis(maxBackoff));
     return Duration.ofMillis(capped);
   }
 
@@ -115,8 +115,17 @@ public final class RetryPolicy {
     }
     long nominal = nominalBackoff(retry).toMillis();
     double factor = 1.0 + jitter * (2.0 * unitRandom - 1.0);
-    long millis = Math.round(nominal * factor);
-    return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
+    long millis = Math.round(nominal * factor); // saturates at Long.MAX_VALUE
+    return Duration.ofMillis(Math.min(millis, millis(maxBackoff)));
+  }
+
+  /** Milliseconds of a duration, saturated: a cap of "forever" must not overflow. */
+  private static long millis(Duration d) {
+    try {
+      return d.toMillis();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /**
@@ -250,7 +259,7 @@ public final class RetryPolicy {
     /**
      * How often to upload. Default 20 s.
      *
-     * @param interval positive
+     * @param interval at least 1 ms
      * @return this builder
      */
     public Builder uploadInterval(Duration interval) {
@@ -261,7 +270,7 @@ public final class RetryPolicy {
     /**
      * The wait after the first failure. Default 30 s.
      *
-     * @param wait positive
+     * @param wait at least 1 ms
      * @return this builder
      */
     public Builder initialBackoff(Duration wait) {
@@ -270,9 +279,10 @@ public final class RetryPolicy {
     }
 
     /**
-     * The longest wait between tries. Default 16 min.
+     * The longest wait between tries. Default 16 min. A huge value (up to {@code ChronoUnit.FOREVER.getDuration()})
+     * means no cap; it never overflows.
      *
-     * @param wait positive
+     * @param wait at least 1 ms
      * @return this builder
      */
     public Builder maxBackoff(Duration wait) {
@@ -318,7 +328,7 @@ public final class RetryPolicy {
       if (!(fraction >= 0.0 && fraction <= 0.5)) {
         throw new ConfigurationException("jitter", fraction + " is outside 0..0.5");
       }
-      this.jitter = fraction;
+      this.jitter = fraction + 0.0; // -0.0 becomes 0.0, so that equal policies are equal
       return this;
     }
 
@@ -360,8 +370,9 @@ public final class RetryPolicy {
     }
 
     private static Duration positive(String field, Duration d) {
-      if (d == null || d.isZero() || d.isNegative()) {
-        throw new ConfigurationException(field, "must be a positive duration, was " + d);
+      // Below a millisecond the waits round to zero and the uploader would spin.
+      if (d == null || d.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new ConfigurationException(field, "must be a duration of at least 1 ms, was " + d);
       }
       return d;
     }

@@ -50,6 +50,8 @@ public final class WorkspaceCredentials {
   }
 
   private final String workspaceId;
+  /** Guards the read-modify-write of {@link #keys} in {@link #rotate}; private so callers cannot hold it. */
+  private final Object rotateLock = new Object();
   private volatile Keys keys;
 
   private WorkspaceCredentials(String workspaceId, byte[] primary, byte[] secondary) {
@@ -175,7 +177,7 @@ public final class WorkspaceCredentials {
   public void rotate(String primaryKey, String secondaryKey) {
     byte[] primary = decodeKey("sharedKey", primaryKey);
     byte[] secondary = secondaryKey == null ? null : decodeKey("secondaryKey", secondaryKey);
-    synchronized (this) {
+    synchronized (rotateLock) {
       keys = new Keys(primary, secondary, keys.generation + 1);
     }
   }
@@ -215,6 +217,7 @@ public final class WorkspaceCredentials {
    * @return {@code true} when the decoded candidate equals the key in the slot
    */
   public boolean matches(KeySlot slot, String base64Key) {
+    Objects.requireNonNull(slot, "slot");
     Keys current = keys;
     byte[] key = slot == KeySlot.PRIMARY ? current.primary : current.secondary;
     if (key == null || base64Key == null) {
