@@ -54,6 +54,7 @@ final class EmulatorDispatcher extends Dispatcher {
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
   private static final String TOPOLOGY = "/agentservice.svc/linuxagenttopologyrequest";
+  private static final String TELEMETRY = "/agentservice.svc/agenttelemetry";
   private static final String RENEW = "/configurationservice.svc/renewcertificate";
   private static final String ODS_UPLOAD = "/operationaldata.svc/postjsondataitems";
   private static final String DATA_COLLECTOR = "/api/logs";
@@ -102,6 +103,7 @@ final class EmulatorDispatcher extends Dispatcher {
     String endpoint;
     switch (x.path) {
       case TOPOLOGY:
+      case TELEMETRY:
       case RENEW:
         endpoint = "oms";
         break;
@@ -123,6 +125,11 @@ final class EmulatorDispatcher extends Dispatcher {
     switch (x.path) {
       case TOPOLOGY:
         topology(x);
+        break;
+      case TELEMETRY:
+        requireSize(x, x.request.getBodySize(), "the body");
+        requireRegisteredCertificate(x);
+        x.ok();
         break;
       case RENEW:
         renew(x);

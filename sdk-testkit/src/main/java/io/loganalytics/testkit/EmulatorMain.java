@@ -27,47 +27,21 @@ public final class EmulatorMain {
    * @throws InterruptedException when interrupted while running
    */
   public static void main(String[] args) throws InterruptedException {
+    Options options;
     WorkspaceEmulator emulator;
-    Path caOut = Path.of("emulator-ca.pem");
     try {
-      WorkspaceEmulator.Builder builder = WorkspaceEmulator.builder();
-      for (int i = 0; i < args.length; i++) {
-        String option = args[i];
-        if (option.equals("--help") || option.equals("-h")) {
-          usage(System.out);
-          return;
-        }
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(option + " needs a value");
-        }
-        String value = args[++i];
-        switch (option) {
-          case "--port":
-            builder.port(parsePort(value));
-            break;
-          case "--domain":
-            builder.domain(value);
-            break;
-          case "--workspace-id":
-            builder.workspaceId(value);
-            break;
-          case "--shared-key":
-            builder.sharedKey(value);
-            break;
-          case "--ca-out":
-            caOut = Path.of(value);
-            break;
-          default:
-            throw new IllegalArgumentException("unknown option " + option);
-        }
+      options = Options.parse(args);
+      if (options.help) {
+        usage(System.out);
+        return;
       }
-      emulator = builder.start();
+      emulator = options.builder.start();
+      emulator.writeCaCertificate(options.caOut);
     } catch (RuntimeException e) {
       System.err.println("emulator: " + e.getMessage() + " (see --help)");
       System.exit(2);
       return;
     }
-    emulator.writeCaCertificate(caOut);
     WorkspaceEmulator running = emulator;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -80,11 +54,58 @@ public final class EmulatorMain {
     out.println("shared key:   " + emulator.sharedKey());
     out.println("domain:       " + emulator.cloud().domain());
     out.println("port:         " + emulator.port());
-    out.println("CA file:      " + caOut.toAbsolutePath());
+    out.println("CA file:      " + options.caOut.toAbsolutePath());
     out.println("hosts:        " + emulator.cloud().omsHost(emulator.workspaceId()) + ", "
         + emulator.cloud().odsHost(emulator.workspaceId()) + " -> 127.0.0.1");
     out.flush();
     stopped.await();
+  }
+
+  /** The parsed command line. */
+  static final class Options {
+    final WorkspaceEmulator.Builder builder = WorkspaceEmulator.builder();
+    Path caOut = Path.of("emulator-ca.pem");
+    boolean help;
+
+    /**
+     * Parses the options.
+     *
+     * @throws IllegalArgumentException or {@link io.loganalytics.sdk.ConfigurationException} naming the bad option
+     */
+    static Options parse(String[] args) {
+      Options o = new Options();
+      for (int i = 0; i < args.length; i++) {
+        String option = args[i];
+        if (option.equals("--help") || option.equals("-h")) {
+          o.help = true;
+          return o;
+        }
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(option + " needs a value");
+        }
+        String value = args[++i];
+        switch (option) {
+          case "--port":
+            o.builder.port(parsePort(value));
+            break;
+          case "--domain":
+            o.builder.domain(value);
+            break;
+          case "--workspace-id":
+            o.builder.workspaceId(value);
+            break;
+          case "--shared-key":
+            o.builder.sharedKey(value);
+            break;
+          case "--ca-out":
+            o.caOut = Path.of(value);
+            break;
+          default:
+            throw new IllegalArgumentException("unknown option " + option);
+        }
+      }
+      return o;
+    }
   }
 
   private static int parsePort(String value) {

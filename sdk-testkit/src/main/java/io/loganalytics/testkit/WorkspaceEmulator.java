@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  *       and 400 {@code InvalidRequestFormat} for a malformed body. <b>Heartbeat</b> (no {@code Authorization}): the
  *       client certificate must be registered to the agent named by {@code EntityTypeId} and not expired.
  *       Both answer a {@code LinuxAgentTopologyResponse}.
+ *   <li>{@code POST /AgentService.svc/AgentTelemetry} on the OMS host: accepted (200, nothing stored) from a
+ *       registered, unexpired client certificate.
  *   <li>{@code POST /ConfigurationService.Svc/RenewCertificate} on the OMS host: the client certificate must be the
  *       agent's current one; {@code CertificateUpdateRequest/NewCertificate} becomes current. The previous
  *       certificate keeps working for {@link Builder#renewalGracePeriod(Duration) a grace period} (default one
@@ -429,6 +431,15 @@ public final class WorkspaceEmulator implements AutoCloseable {
 
   MockWebServer server() {
     return server;
+  }
+
+  /**
+   * Whether the emulator still serves requests.
+   *
+   * @return {@code false} once {@link #close()} was called
+   */
+  public boolean isRunning() {
+    return !closed;
   }
 
   /** Stops the server and closes its connections. Idempotent. */

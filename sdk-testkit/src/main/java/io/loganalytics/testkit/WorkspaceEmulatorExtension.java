@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *       and stopped after the last.
  * </ul>
  * {@link #WorkspaceEmulatorExtension(Consumer)} customizes the builder (workspace id, key, clock, limits...).
- * With {@code @RegisterExtension}, {@link #emulator()} returns the running emulator.
+ * With {@code @RegisterExtension}, {@link #emulator()} returns the running emulator. {@code @Nested} classes
+ * inherit the registration of their enclosing class; registering a second one there makes the parameter ambiguous.
  *
  * <p>Thread-safe enough for JUnit's parallel execution of different classes: each registration holds its own
  * emulator; do not share a per-test registration between concurrently running tests of one instance.

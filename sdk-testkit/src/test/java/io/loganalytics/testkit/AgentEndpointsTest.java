@@ -155,6 +155,18 @@ class AgentEndpointsTest {
   }
 
   @Test
+  void agentTelemetryNeedsTheRegisteredCertificate() throws Exception {
+    okhttp3.Request telemetry = new okhttp3.Request.Builder()
+        .url(emulator.cloud().agentTelemetryUri(emulator.workspaceId()).toString())
+        .post(okhttp3.RequestBody.create(new byte[] {'{', '}'}, TestAgent.JSON))
+        .build();
+
+    assertThat(TestAgent.execute(agent.http, telemetry).status()).isEqualTo(403);
+    agent.onboard();
+    assertThat(TestAgent.execute(agent.http, telemetry).status()).isEqualTo(200);
+  }
+
+  @Test
   void heartbeatWithAnExpiredCertificateIsRefused() throws Exception {
     agent.onboard();
     clock.advance(Duration.ofDays(91));
