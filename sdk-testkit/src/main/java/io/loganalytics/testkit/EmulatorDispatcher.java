@@ -280,7 +280,7 @@ final class EmulatorDispatcher extends Dispatcher {
   private void odsUpload(Exchange x) {
     requireSize(x, x.request.getBodySize(), "the body");
     Match match = requireRegisteredCertificate(x);
-    requireJsonContentType(x, 400, "UnsupportedContentType");
+    requireJsonContentType(x);
     byte[] json = decode(x);
     JsonBodies.OdsEnvelope envelope = JsonBodies.parseOds(json);
     List<ReceivedRecord> accepted = new ArrayList<>(envelope.items.size());
@@ -338,7 +338,7 @@ final class EmulatorDispatcher extends Dispatcher {
       throw new Rejection(400, "InvalidApiVersion", "api-version '" + TopologyXml.abbreviate(apiVersion)
           + "' is not supported; use " + API_VERSION);
     }
-    String contentType = requireJsonContentType(x, 400, "UnsupportedContentType");
+    String contentType = requireJsonContentType(x);
     String logType = x.headerValue("Log-Type");
     if (logType == null || logType.isEmpty()) {
       throw new Rejection(400, "MissingLogType", "the Log-Type header is missing");
@@ -408,17 +408,15 @@ final class EmulatorDispatcher extends Dispatcher {
 
   // ---- shared checks
 
-  private String requireJsonContentType(Exchange x, int status, String code) {
+  /** Requires a JSON media type (parameters such as a charset allowed) and returns the header as sent. */
+  private static String requireJsonContentType(Exchange x) {
     String contentType = x.headerValue("Content-Type");
     if (contentType == null) {
-      if (x.dataCollectorErrors) {
-        throw new Rejection(400, "MissingContentType", "the Content-Type header is missing");
-      }
-      throw new Rejection(status, code, "the Content-Type header is missing; expected application/json");
+      throw new Rejection(400, "MissingContentType", "the Content-Type header is missing; expected application/json");
     }
     String mediaType = contentType.split(";", 2)[0].strip();
     if (!mediaType.equalsIgnoreCase("application/json")) {
-      throw new Rejection(status, code, "Content-Type '" + TopologyXml.abbreviate(contentType)
+      throw new Rejection(400, "UnsupportedContentType", "Content-Type '" + TopologyXml.abbreviate(contentType)
           + "' is not application/json");
     }
     return contentType;
@@ -496,7 +494,8 @@ final class EmulatorDispatcher extends Dispatcher {
     actual.sort(null);
     if (!expected.equals(actual)) {
       throw new Rejection(status, "InvalidCertificateSubject", "the certificate subject is '" + subject
-          + "'; expected CN=" + emulator.workspaceId() + ", CN=" + agentId + ", OU=Linux Monitoring Agent, O=Microsoft");
+          + "'; expected CN=" + emulator.workspaceId() + ", CN=" + agentId
+          + ", OU=Linux Monitoring Agent, O=Microsoft");
     }
   }
 

@@ -76,6 +76,10 @@ import org.slf4j.LoggerFactory;
  * requests a client certificate and accepts any one, self-signed included, as the real service does; the
  * certificate is then checked per request against what onboarding registered.
  *
+ * <h2>Memory</h2>
+ * Every accepted record and every request (headers, not bodies) is kept in memory until {@link #clearReceived()};
+ * a long-running emulator fed by a big stream should be cleared now and then.
+ *
  * <h2>Threading</h2>
  * Thread-safe. Requests are served on MockWebServer's threads; the query methods return snapshots and may be called
  * from any thread while clients are sending. {@link #awaitRecords(int, Duration)} blocks until enough records arrived.

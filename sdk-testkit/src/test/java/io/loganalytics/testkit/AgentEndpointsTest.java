@@ -135,6 +135,24 @@ class AgentEndpointsTest {
   }
 
   @Test
+  void onboardingAcceptsTheOptionalOperatingSystemButNoUnknownElement() throws Exception {
+    String base = agent.topologyXml(agent.certificate);
+    String withOs = base.replace("</AgentTopologyRequest>", "<OperatingSystem><InContainer>False</InContainer>"
+        + "<Name>Debian</Name><Telemetry PercentUserTime=\"1\"/></OperatingSystem></AgentTopologyRequest>");
+    String withExtra = base.replace("</AgentTopologyRequest>", "<Extra/></AgentTopologyRequest>");
+
+    Answer accepted = agent.onboard(emulator.sharedKey(), TestAgent.isoDate(T0),
+        withOs.getBytes(StandardCharsets.UTF_8), null);
+    Answer refused = agent.onboard(emulator.sharedKey(), TestAgent.isoDate(T0),
+        withExtra.getBytes(StandardCharsets.UTF_8), null);
+
+    assertThat(accepted.status()).isEqualTo(200);
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.body()).contains("<Reason>InvalidRequestFormat</Reason>")
+        .contains("expected &lt;OperatingSystem&gt;");
+  }
+
+  @Test
   void heartbeatWithAnUnregisteredCertificateIsRefused() throws Exception {
     Answer answer = agent.heartbeat();
 
