@@ -615,8 +615,9 @@ final class EmulatorDispatcher extends Dispatcher {
 
     MockResponse finish() {
       Duration delay = emulator.faults().responseDelay();
+      int code = reset ? 500 : status;
       MockResponse.Builder response = new MockResponse.Builder()
-          .code(reset ? 500 : status)
+          .status("HTTP/1.1 " + code + " " + reasonPhrase(code))
           .setHeader("Date", HTTP_DATE.format(now))
           .setHeader("Server", "loganalytics-workspace-emulator");
       for (Map.Entry<String, String> e : extraHeaders.entrySet()) {
@@ -644,6 +645,37 @@ final class EmulatorDispatcher extends Dispatcher {
       }
       LOG.debug("Workspace emulator: {} {} -> {} {}", request.getMethod(), path, status, reason);
       return response.build();
+    }
+  }
+
+  static String reasonPhrase(int code) {
+    switch (code) {
+      case 200:
+        return "OK";
+      case 400:
+        return "Bad Request";
+      case 403:
+        return "Forbidden";
+      case 404:
+        return "Not Found";
+      case 405:
+        return "Method Not Allowed";
+      case 408:
+        return "Request Timeout";
+      case 413:
+        return "Payload Too Large";
+      case 429:
+        return "Too Many Requests";
+      case 500:
+        return "Internal Server Error";
+      case 502:
+        return "Bad Gateway";
+      case 503:
+        return "Service Unavailable";
+      case 504:
+        return "Gateway Timeout";
+      default:
+        return code < 400 ? "Redirection" : code < 500 ? "Client Error" : "Server Error";
     }
   }
 
