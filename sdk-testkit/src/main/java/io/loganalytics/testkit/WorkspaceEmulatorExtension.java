@@ -1,5 +1,6 @@
 package io.loganalytics.testkit;
 
+import java.lang.reflect.Constructor;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
@@ -120,18 +122,22 @@ public final class WorkspaceEmulatorExtension
     }
   }
 
+  /**
+   * Supports parameters of type {@link WorkspaceEmulator} in test and lifecycle methods; in constructors only per
+   * class (a test instance is created before a per-test emulator starts).
+   */
   @Override
   public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-    return parameterContext.getParameter().getType() == WorkspaceEmulator.class;
+    return parameterContext.getParameter().getType() == WorkspaceEmulator.class
+        && (perClass || !(parameterContext.getDeclaringExecutable() instanceof Constructor<?>));
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
     WorkspaceEmulator e = extensionContext.getStore(NAMESPACE).get(KEY, WorkspaceEmulator.class);
     if (e == null) {
-      // A constructor parameter of a per-test extension is resolved before beforeEach: start it now, in this
-      // context; the store closes it (WorkspaceEmulator is AutoCloseable) when the context ends.
-      e = start(extensionContext);
+      throw new ParameterResolutionException("no workspace emulator is running for " + parameterContext
+          .getDeclaringExecutable() + "; a per-test emulator exists only from beforeEach to afterEach");
     }
     return e;
   }

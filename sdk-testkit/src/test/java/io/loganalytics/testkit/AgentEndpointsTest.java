@@ -231,6 +231,20 @@ class AgentEndpointsTest {
   }
 
   @Test
+  void aZeroGracePeriodCutsTheReplacedCertificateOffAtOnce() throws Exception {
+    try (WorkspaceEmulator strict = WorkspaceEmulator.builder().clock(clock).renewalGracePeriod(Duration.ZERO)
+        .start()) {
+      TestAgent a = new TestAgent(strict, T0);
+      a.onboard();
+      X509Certificate renewed = TestAgent.certificate(TestAgent.key(1), strict.workspaceId(), a.agentId, T0,
+          T0.plus(Duration.ofDays(90)));
+      assertThat(a.renew(renewed).status()).isEqualTo(200);
+
+      assertThat(a.heartbeat().status()).isEqualTo(403);
+    }
+  }
+
+  @Test
   void renewalRefusesANewCertificateForAnotherAgent() throws Exception {
     agent.onboard();
     X509Certificate foreign = TestAgent.certificate(TestAgent.key(1), emulator.workspaceId(),

@@ -14,6 +14,12 @@ class PerClassExtensionTest {
   @RegisterExtension
   static final WorkspaceEmulatorExtension SHARED = WorkspaceEmulatorExtension.perClass();
 
+  private final WorkspaceEmulator fromConstructor;
+
+  PerClassExtensionTest(WorkspaceEmulator emulator) {
+    this.fromConstructor = emulator;
+  }
+
   @Test
   @Order(1)
   void firstTestSendsARecord(WorkspaceEmulator emulator) throws Exception {
@@ -23,7 +29,7 @@ class PerClassExtensionTest {
   @Test
   @Order(2)
   void secondTestSeesTheSameEmulator(WorkspaceEmulator emulator) {
-    assertThat(emulator).isSameAs(SHARED.emulator());
+    assertThat(emulator).isSameAs(SHARED.emulator()).isSameAs(fromConstructor);
     assertThat(emulator.recordCount()).isEqualTo(1);
   }
 }
