@@ -118,7 +118,7 @@ final class EmulatorDispatcher extends Dispatcher {
         throw new Rejection(404, "NotFound", "no endpoint at " + x.request.getTarget());
     }
     if (!"POST".equals(x.request.getMethod())) {
-      x.header("Allow", "POST");
+      x.responseHeader("Allow", "POST");
       throw new Rejection(405, "MethodNotAllowed", x.request.getMethod() + " is not allowed; use POST");
     }
     requireHost(x, endpoint);
@@ -567,7 +567,7 @@ final class EmulatorDispatcher extends Dispatcher {
       return b == null ? new byte[0] : b.toByteArray();
     }
 
-    void header(String name, String value) {
+    void responseHeader(String name, String value) {
       extraHeaders.put(name, value);
     }
 
@@ -593,7 +593,7 @@ final class EmulatorDispatcher extends Dispatcher {
       reason = "InjectedFault: " + fault.status;
       if (fault.retryAfter != null) {
         long seconds = fault.retryAfter.toSeconds() + (fault.retryAfter.toNanosPart() > 0 ? 1 : 0);
-        header("Retry-After", fault.retryAfterAsHttpDate
+        responseHeader("Retry-After", fault.retryAfterAsHttpDate
             ? HTTP_DATE.format(now.plusSeconds(seconds)) : String.valueOf(seconds));
       }
       contentType = "text/plain; charset=utf-8";

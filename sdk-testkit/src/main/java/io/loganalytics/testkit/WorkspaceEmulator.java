@@ -61,8 +61,13 @@ import org.slf4j.LoggerFactory;
  *       signature over the body's byte length, the {@code Content-Type} header as sent and {@code x-ms-date}
  *       (RFC 1123, within the allowed skew). A body above {@link Builder#maxRequestBytes(int)} is answered
  *       {@code 413} (or {@code 404} as the documentation says, with {@link Builder#tooLargeStatus(int)}); a string
- *       value over 32 KB is rejected with 400 {@code InvalidDataFormat} where the real service would truncate it.
+ *       value over 32 KB is rejected with 400 {@code InvalidDataFormat} where the real service would truncate it
+ *       (the other body rules are in {@code JsonBodies}: letters, digits and {@code _} in property names, at most 45
+ *       characters, no reserved names, nested values allowed). {@code Content-Encoding} is refused on this path,
+ *       where compression is undocumented.
  * </ul>
+ * Errors of the agent paths have an XML body {@code <Error><Reason>code</Reason><Message>detail</Message></Error>};
+ * errors of the Data Collector path a JSON body {@code {"Error":"code","Message":"detail"}}, as the service's.
  * Paths are matched without case, as the real (IIS) service does. Every answer carries a {@code Date} header from
  * the emulator clock (the builder's clock plus {@link Faults#clockSkew(Duration)}), so clients can learn the skew.
  * A request for a host that is not {@code <this workspace>.oms|ods.<domain>} is refused (403 on the agent paths,
