@@ -205,11 +205,13 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   @Override
   public boolean flush(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    // Counted before taking the lock: a chunk finished in between makes the target larger, never smaller.
+    long buffered = bufferedRecords();
     long target;
     long startedBefore;
     lock.lock();
     try {
-      target = recordsFinished + bufferedRecords();
+      target = recordsFinished + buffered;
       startedBefore = passesStarted;
       wakeRequested = true;
       wake.signalAll();
