@@ -307,12 +307,15 @@ public final class DefaultChunkUploader implements ChunkUploader {
     }
 
     private void sendBatch(Batch b, Deque<Batch> queue) {
-      PreparedBody body = transport.prepare(b.type, b.ipName, b.records);
+      PreparedBody body = null;
       while (true) {
         if (closed || Thread.currentThread().isInterrupted()) {
           queue.addFirst(b);
           deferReason = closed ? "the uploader is closing" : "the upload thread was interrupted";
           return;
+        }
+        if (body == null) {
+          body = transport.prepare(b.type, b.ipName, b.records);
         }
         attempts++;
         counters.request();
@@ -434,7 +437,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
       msg.append(". ").append(action).append('.');
       AuthenticationException e = new AuthenticationException(msg.toString(), response.status(),
           Responses.reason(response), chunkId, skew, true, null);
-      LOG.warn(e.getMessage());
+      LOG.warn("{}", e.getMessage());
       listener.onAuthenticationFailure(e);
     }
 
