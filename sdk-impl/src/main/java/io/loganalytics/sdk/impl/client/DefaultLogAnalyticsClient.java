@@ -10,7 +10,11 @@ import io.loganalytics.sdk.LogAnalyticsClientBuilder;
 import io.loganalytics.sdk.LogAnalyticsException;
 import io.loganalytics.sdk.LogAnalyticsListener;
 import io.loganalytics.sdk.UploadResult;
+import io.loganalytics.sdk.impl.agent.AgentSession;
+import io.loganalytics.sdk.impl.http.HttpExecutor;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
+import io.loganalytics.sdk.impl.transport.DataCollectorTransport;
+import io.loganalytics.sdk.impl.transport.OdsTransport;
 import io.loganalytics.sdk.impl.transport.UploadTransport;
 import io.loganalytics.sdk.impl.upload.DefaultChunkUploader;
 import io.loganalytics.sdk.impl.upload.SafeListener;
@@ -115,18 +119,22 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
         sleeper, random, counters);
     this.worker = new Thread(this::runWorker, THREAD_NAME);
     this.worker.setDaemon(true);
+    // What an earlier run left in the buffer goes at once, not after the first interval.
+    this.wakeRequested = bufferedRecords() > 0;
   }
 
   /**
    * Builds and starts a client. This is the provider's entry point.
    *
    * <pre>{@code
-   * UploadTransport transport = config.transport() == Transport.DATA_COLLECTOR
-   *     ? DataCollectorTransport.create(config, httpsExecutor)
-   *     : OdsTransport.create(config, agentSession);
-   * return DefaultLogAnalyticsClient.create(config,
-   *     listener -> new FileDiskBuffer(config.bufferOptions(), listener), transport, agentSession);
+   * Function<LogAnalyticsListener, DiskBuffer> opener = listener -> openFileBuffer(config.bufferOptions(), listener);
+   * return config.transport() == Transport.DATA_COLLECTOR
+   *     ? DefaultLogAnalyticsClient.createDataCollector(config, opener, httpsExecutor)
+   *     : DefaultLogAnalyticsClient.createAgent(config, opener, agentSession);
    * }</pre>
+   *
+   * <p>{@link #createDataCollector} and {@link #createAgent} are this method with the transport built for the
+   * path.
    *
    * @param config the validated builder: listener, retry policy, maxRequestBytes, clock are taken from it
    * @param bufferOpener opens the buffer with the listener the client gives it (which counts evictions for
@@ -140,6 +148,34 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       AutoCloseable... closeWithClient) {
     return create(config, bufferOpener, transport, Sleeper.system(), () -> ThreadLocalRandom.current().nextDouble(),
         closeWithClient);
+  }
+
+  /**
+   * Builds and starts a client on the Data Collector path: {@link DataCollectorTransport#create} with the endpoint
+   * of the builder's cloud and workspace.
+   *
+   * @param config the validated builder (credentials required)
+   * @param bufferOpener opens the buffer with the client's listener
+   * @param executor the HTTPS executor (TLS, proxy) of {@code impl.http}
+   * @return the running client
+   */
+  public static DefaultLogAnalyticsClient createDataCollector(LogAnalyticsClientBuilder config,
+      Function<LogAnalyticsListener, DiskBuffer> bufferOpener, HttpExecutor executor) {
+    return create(config, bufferOpener, DataCollectorTransport.create(config, executor));
+  }
+
+  /**
+   * Builds and starts a client on the agent path: {@link OdsTransport#create} over the session's certificate and
+   * upload URL. The session is closed with the client.
+   *
+   * @param config the validated builder
+   * @param bufferOpener opens the buffer with the client's listener
+   * @param session the running agent session (onboarded)
+   * @return the running client
+   */
+  public static DefaultLogAnalyticsClient createAgent(LogAnalyticsClientBuilder config,
+      Function<LogAnalyticsListener, DiskBuffer> bufferOpener, AgentSession session) {
+    return create(config, bufferOpener, OdsTransport.create(config, session), session);
   }
 
   /**

@@ -15,6 +15,7 @@ import io.loganalytics.sdk.RetryPolicy;
 import io.loganalytics.sdk.Transport;
 import io.loganalytics.sdk.WorkspaceCredentials;
 import io.loganalytics.sdk.impl.auth.ClockSkew;
+import io.loganalytics.sdk.impl.json.RecordEncoder;
 import io.loganalytics.sdk.impl.testsupport.FakeAgentSession;
 import io.loganalytics.sdk.impl.testsupport.FakeClock;
 import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
@@ -218,6 +219,21 @@ class DefaultLogAnalyticsClientTest {
 
     assertThat(first).isNotNull();
     assertThat(numbers(first)).startsWith(0, 1, 2);
+  }
+
+  @Test
+  void sendsWhatAnEarlierRunLeftAtStartWithoutWaitingForTheInterval() throws Exception {
+    LogAnalyticsClientBuilder config = config();
+    UploadTransport transport = dataCollector(config);
+    RecordEncoder encoder = new RecordEncoder(transport.limits(config.maxRequestBytes()));
+    buffer.append(encoder.encode("Events", "", Map.of("n", 7)));
+    buffer.append(encoder.encode("Events", "", Map.of("n", 8)));
+
+    client(config, transport, new FakeSleeper(clock));
+    RecordedRequest first = server.takeRequest(30, TimeUnit.SECONDS);
+
+    assertThat(first).isNotNull();
+    assertThat(numbers(first)).containsExactly(7, 8);
   }
 
   @Test
