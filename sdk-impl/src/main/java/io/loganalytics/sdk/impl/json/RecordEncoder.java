@@ -15,7 +15,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
@@ -320,14 +319,24 @@ public final class RecordEncoder {
   }
 
   private static String iso8601(Temporal t) {
-    if (t instanceof Instant || t instanceof LocalDateTime || t instanceof LocalDate || t instanceof LocalTime
-        || t instanceof OffsetDateTime || t instanceof OffsetTime) {
-      return t.toString();
+    // The JDK's toString() drops ":00" seconds (2024-05-01T10:00Z); the formatters always write them, which the
+    // Data Collector's time-generated-field needs (YYYY-MM-DDThh:mm:ssZ).
+    if (t instanceof Instant) {
+      return DateTimeFormatter.ISO_INSTANT.format(t);
     }
-    if (t instanceof ZonedDateTime) {
-      // ISO-8601 has no zone id, only the offset.
-      return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t);
+    if (t instanceof OffsetDateTime || t instanceof ZonedDateTime) {
+      return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t); // ISO-8601 has no zone id, only the offset
     }
-    return t.toString();
+    if (t instanceof LocalDateTime) {
+      return DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(t);
+    }
+    if (t instanceof OffsetTime) {
+      return DateTimeFormatter.ISO_OFFSET_TIME.format(t);
+    }
+    if (t instanceof LocalTime) {
+      return DateTimeFormatter.ISO_LOCAL_TIME.format(t);
+    }
+    return t.toString(); // LocalDate, Year, YearMonth: already ISO-8601
   }
+
 }

@@ -8,6 +8,7 @@ import io.loganalytics.sdk.RecordTooLargeException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -39,6 +40,7 @@ class RecordEncoderTest {
     r.put("odt", OffsetDateTime.parse("2024-05-01T10:00:00+02:00"));
     r.put("zdt", ZonedDateTime.of(2024, 5, 1, 10, 0, 0, 0, ZoneId.of("Europe/Paris")));
     r.put("date", LocalDate.of(2024, 5, 1));
+    r.put("ldt", LocalDateTime.of(2024, 5, 1, 10, 0));
     r.put("nested", Map.of("k", List.of(1, "two")));
     r.put("arr", new Object[] {"x"});
 
@@ -48,7 +50,8 @@ class RecordEncoderTest {
     assertThat(RecordFormat.ipName(rec)).isEmpty();
     assertThat(RecordFormat.json(rec)).isEqualTo("{\"s\":\"héllo \\\"q\\\"\",\"i\":42,\"l\":1099511627776,\"d\":1.5,"
         + "\"big\":12345678901234567890.5,\"b\":true,\"n\":null,\"instant\":\"2024-05-01T10:00:00Z\","
-        + "\"odt\":\"2024-05-01T10:00+02:00\",\"zdt\":\"2024-05-01T10:00:00+02:00\",\"date\":\"2024-05-01\","
+        + "\"odt\":\"2024-05-01T10:00:00+02:00\",\"zdt\":\"2024-05-01T10:00:00+02:00\",\"date\":\"2024-05-01\","
+        + "\"ldt\":\"2024-05-01T10:00:00\","
         + "\"nested\":{\"k\":[1,\"two\"]},\"arr\":[\"x\"]}");
   }
 
