@@ -1,7 +1,10 @@
 package io.loganalytics.sdk.bench;
 
+import io.loganalytics.sdk.BufferOptions;
+import io.loganalytics.sdk.DiskBuffer;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.LogAnalyticsClientBuilder;
+import io.loganalytics.sdk.LogAnalyticsListener;
 import io.loganalytics.sdk.RetryPolicy;
 import io.loganalytics.sdk.Transport;
 import io.loganalytics.sdk.impl.agent.AgentSession;
@@ -11,14 +14,19 @@ import io.loganalytics.sdk.impl.json.PayloadWriter;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
 import io.loganalytics.sdk.impl.transport.OdsTransport;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,6 +35,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -45,11 +54,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * <p>Read the result as {@code endToEnd / ceilingSerializeAndCompress}; the target is at least 0.6. The server is
- * plain HTTP on loopback with a plain OkHttp executor, standing in for the TLS executor of {@code impl.http}, and
- * the buffer is in memory ({@link MemoryBuffer}) until the file buffer is merged: swap both for the production ones
- * to measure with TLS and durability on.
+ * plain HTTP on loopback with a plain OkHttp executor, standing in for the TLS executor of {@code impl.http}. The
+ * buffer is chosen with {@code -p buffer=}: {@code memory} (the default, {@link MemoryBuffer}, no disk) or
+ * {@code file}, the provider's {@link DiskBuffer#open} in a temporary directory with its default durability
+ * ({@link io.loganalytics.sdk.Durability#SYNC}); {@code file} needs the file buffer and the provider merged.
  *
- * <p>Run: {@code java -jar sdk-benchmarks/target/benchmarks.jar EndToEndUploadBenchmark}.
+ * <p>Run: {@code java -jar sdk-benchmarks/target/benchmarks.jar EndToEndUploadBenchmark -p buffer=memory,file}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -61,7 +71,12 @@ public class EndToEndUploadBenchmark {
   static final int BATCH = 20_000;
   private static final int MAX_REQUEST_BYTES = 1_000_000;
 
+  /** {@code memory} or {@code file}; see the class comment. */
+  @Param({"memory"})
+  public String buffer;
+
   private List<Map<String, Object>> records;
+  private Path bufferDirectory;
   private LoopbackIngestionServer server;
   private PlainHttpExecutor executor;
   private LogAnalyticsClient client;
@@ -75,6 +90,9 @@ public class EndToEndUploadBenchmark {
    */
   @Setup(Level.Trial)
   public void setUp() throws IOException {
+    if (!buffer.equals("memory") && !buffer.equals("file")) {
+      throw new IllegalArgumentException("buffer must be memory or file, was " + buffer);
+    }
     records = BenchData.records(BATCH);
     server = new LoopbackIngestionServer();
     executor = new PlainHttpExecutor();
@@ -87,18 +105,35 @@ public class EndToEndUploadBenchmark {
     AgentSession session = new LoopbackSession(executor,
         server.uri("/OperationalData.svc/PostJsonDataItems"));
     OdsTransport transport = OdsTransport.create(config, session);
-    client = DefaultLogAnalyticsClient.create(config, listener -> new MemoryBuffer(), transport);
+    Function<LogAnalyticsListener, DiskBuffer> opener;
+    if (buffer.equals("file")) {
+      bufferDirectory = Files.createTempDirectory("bench-buffer");
+      BufferOptions options = BufferOptions.builder(bufferDirectory).capacityBytes(512L << 20).build();
+      opener = listener -> DiskBuffer.open(options, listener);
+    } else {
+      opener = listener -> new MemoryBuffer();
+    }
+    client = DefaultLogAnalyticsClient.create(config, opener, transport);
     encoder = new RecordEncoder(transport.limits(MAX_REQUEST_BYTES));
     writer = new PayloadWriter();
   }
 
-  /** Stops everything. */
+  /** Stops everything and deletes the temporary buffer directory. */
   @TearDown(Level.Trial)
   public void tearDown() {
     client.close(Duration.ofSeconds(10));
     writer.close();
     executor.shutdown();
     server.close();
+    if (bufferDirectory != null) {
+      try (Stream<Path> files = Files.walk(bufferDirectory)) {
+        for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+          Files.delete(p);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   /** Sends a batch and waits until every record got its 2xx. */
