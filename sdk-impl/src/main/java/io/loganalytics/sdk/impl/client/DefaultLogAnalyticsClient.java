@@ -100,6 +100,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
 
   private volatile boolean closed;
   private volatile Boolean closeResult;
+  /** What the buffer held when {@link #close} closed it, for {@link #stats()} afterwards. */
+  private volatile long[] finalBuffered = {0, 0};
 
   private DefaultLogAnalyticsClient(LogAnalyticsClientBuilder config, Function<LogAnalyticsListener, DiskBuffer>
       bufferOpener, UploadTransport transport, Sleeper sleeper, DoubleSupplier random,
@@ -308,6 +310,11 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
         lock.unlock();
       }
       if (!workerOwnsBufferClose) {
+        try {
+          finalBuffered = new long[] {buffer.recordCount(), buffer.sizeBytes()};
+        } catch (LogAnalyticsException e) {
+          LOG.debug("The buffer could not be measured before closing", e);
+        }
         closeResources();
       }
       closeResult = empty;
@@ -342,8 +349,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   public ClientStats stats() {
     Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
     dropped.forEach((r, n) -> drops.put(r, n.sum()));
-    long records = 0;
-    long bytes = 0;
+    long records = finalBuffered[0];
+    long bytes = finalBuffered[1];
     Duration oldestAge = null;
     if (closeResult == null || workerOwnsBufferClose) {
       try {

@@ -197,6 +197,7 @@ class DefaultLogAnalyticsClientTest {
     assertThat(buffer.contents()).hasSize(3);
     assertThat(blocking.waits()).containsExactly(Duration.ofSeconds(30));
     assertThat(first.close(Duration.ofSeconds(5))).isFalse();
+    assertThat(first.stats().bufferedRecords()).isEqualTo(3);
     assertThatThrownBy(() -> first.send("Events", Map.of("n", 9))).isInstanceOf(ClientClosedException.class);
 
     buffer.reopen();
