@@ -87,6 +87,7 @@ import org.slf4j.LoggerFactory;
 public final class DefaultChunkUploader implements ChunkUploader {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultChunkUploader.class);
   private static final int REMEMBERED_CHUNKS = 16;
+  private static final Duration WARN_INTERVAL = Duration.ofMinutes(5);
 
   private final UploadTransport transport;
   private final RetryPolicy policy;
@@ -108,6 +109,8 @@ public final class DefaultChunkUploader implements ChunkUploader {
 
   private volatile boolean closed;
   private volatile Instant deadline;
+  /** When an authentication failure was last logged at WARN; repeats within {@link #WARN_INTERVAL} go to DEBUG. */
+  private Instant lastAuthWarning;
 
   /**
    * Creates an uploader with the system sleeper and random jitter.
@@ -437,7 +440,13 @@ public final class DefaultChunkUploader implements ChunkUploader {
       msg.append(". ").append(action).append('.');
       AuthenticationException e = new AuthenticationException(msg.toString(), response.status(),
           Responses.reason(response), chunkId, skew, true, null);
-      LOG.warn("{}", e.getMessage());
+      Instant now = clock.instant();
+      if (lastAuthWarning == null || !now.isBefore(lastAuthWarning.plus(WARN_INTERVAL))) {
+        lastAuthWarning = now;
+        LOG.warn("{}", e.getMessage());
+      } else {
+        LOG.debug("{}", e.getMessage());
+      }
       listener.onAuthenticationFailure(e);
     }
 
