@@ -71,12 +71,13 @@ import org.slf4j.LoggerFactory;
  * chunk can go. Requests already delivered are never sent again (failure isolation between types).
  *
  * <p><b>Give-up.</b> Every given-up record is reported with {@link LogAnalyticsListener#onChunkGivenUp} and
- * {@link LogAnalyticsListener#onRecordsDropped}, and logged once at WARN. With {@link GiveUpAction#DEAD_LETTER} the
+ * {@link LogAnalyticsListener#onRecordsDropped}, and logged once at WARN (authentication failures are logged at
+ * WARN at most every 5 minutes, DEBUG in between). With {@link GiveUpAction#DEAD_LETTER} the
  * records are first written to one file per chunk in the dead-letter directory (see {@link DeadLetterStore}); if
  * that write fails the records are reported as discarded, with the I/O error in the detail.
  *
- * <p><b>Stopping.</b> {@link #close()} wakes a wait at once and the upload returns {@link UploadResult.Outcome#DEFERRED};
- * so does a wait that would end after the {@linkplain #deadline(Instant) deadline}. What was delivered or given up
+ * <p><b>Stopping.</b> {@link #close()} wakes a wait at once and the upload returns
+ * {@link UploadResult.Outcome#DEFERRED}; so does a wait that would end after the {@linkplain #deadline(Instant) deadline}. What was delivered or given up
  * before is remembered (by sequence number, for the last few chunks) so that a later upload of the released chunk
  * sends only the rest under the same id. A new uploader (a restart) does not know it and sends the whole chunk
  * again: delivery is at least once.
