@@ -78,9 +78,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Stopping.</b> {@link #close()} wakes a wait at once and the upload returns
  * {@link UploadResult.Outcome#DEFERRED}; so does a wait that would end after the
- * {@linkplain #deadline(Instant) deadline}. What was delivered or given up before is remembered (by sequence number,
- * for the last few chunks) so that a later upload of the released chunk sends only the rest under the same id. A new uploader (a restart) does not know it and sends the whole chunk
- * again: delivery is at least once.
+ * {@linkplain #deadline(Instant) deadline}. What was delivered or given up before is remembered (by sequence
+ * number, for the last few chunks) so that a later upload of the released chunk sends only the rest under the same
+ * id. A new uploader (a restart) does not know it and sends the whole chunk again: delivery is at least once.
  *
  * <p>Internal, not API. <b>Threading:</b> {@link #upload} is called by one thread at a time; {@link #close()} and
  * {@link #deadline(Instant)} from any thread.
