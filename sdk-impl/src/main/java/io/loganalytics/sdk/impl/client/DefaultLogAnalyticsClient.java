@@ -93,7 +93,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   // Guarded by lock.
   private boolean wakeRequested;
   private boolean closing;
-  private boolean workerOwnsBufferClose;
+  private volatile boolean workerOwnsBufferClose; // written under lock, read by stats() without it
+  private boolean workerDone;
   private long passesStarted;
   private long lastEmptyPass;
   private long recordsFinished;
@@ -116,9 +117,10 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     }
     LogAnalyticsListener listener = new SafeListener(config.listener(), (reason, n) -> dropped.get(reason).add(n));
     this.encoder = new RecordEncoder(transport.limits(maxRequestBytes));
-    this.buffer = Objects.requireNonNull(bufferOpener.apply(listener), "the buffer opener returned null");
     this.uploader = new DefaultChunkUploader(transport, config.retryPolicy(), listener, maxRequestBytes, clock,
         sleeper, random, counters);
+    // Opened last, so that nothing can fail after it is open.
+    this.buffer = Objects.requireNonNull(bufferOpener.apply(listener), "the buffer opener returned null");
     this.worker = new Thread(this::runWorker, THREAD_NAME);
     this.worker.setDaemon(true);
     // What an earlier run left in the buffer goes at once, not after the first interval.
@@ -255,7 +257,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       wake.signalAll();
       while (lastEmptyPass <= startedBefore && recordsFinished < target) {
         long left = deadline - System.nanoTime();
-        if (left <= 0 || !worker.isAlive()) {
+        if (left <= 0 || workerDone) {
           return false;
         }
         progress.awaitNanos(left);
@@ -299,7 +301,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       boolean empty;
       lock.lock();
       try {
-        if (worker.isAlive()) {
+        if (!workerDone) {
           workerOwnsBufferClose = true;
           LOG.warn("A request was still in flight when close timed out; the buffer is closed when it ends");
           empty = false;
@@ -407,6 +409,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       boolean closeBuffer;
       lock.lock();
       try {
+        workerDone = true;
         progress.signalAll();
         closeBuffer = workerOwnsBufferClose;
       } finally {
