@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -207,6 +208,33 @@ class DefaultLogAnalyticsClientTest {
     assertThat(dispatcher.requests()).hasSize(2);
     assertThat(numbers(dispatcher.requests().get(1))).containsExactly(0, 1, 2);
     assertThat(buffer.contents()).isEmpty();
+  }
+
+  @Test
+  void closeReturnsWhileARequestIsInFlightAndTheUploaderClosesTheBufferWhenItEnds() throws Exception {
+    CountDownLatch arrived = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    dispatcher.otherwise(r -> {
+      arrived.countDown();
+      try {
+        answer.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return ScriptedDispatcher.ok();
+    });
+    DefaultLogAnalyticsClient client = client(config(), new FakeSleeper(clock));
+    client.send("Events", Map.of("n", 1));
+    assertThat(client.flush(Duration.ZERO)).isFalse();
+    arrived.await();
+
+    assertThat(client.close(Duration.ofMillis(200))).isFalse();
+    assertThat(buffer.isClosed()).isFalse();
+
+    answer.countDown();
+    assertThat(buffer.awaitClosed(30_000)).isTrue();
+    assertThat(buffer.contents()).isEmpty();
+    assertThat(client.stats().recordsSent()).isEqualTo(1);
   }
 
   @Test

@@ -182,6 +182,22 @@ public final class InMemoryDiskBuffer implements DiskBuffer {
   @Override
   public synchronized void close() {
     closed = true;
+    notifyAll();
+  }
+
+  /**
+   * Waits (on the buffer's monitor, not on a clock) until it is closed.
+   *
+   * @param timeoutMillis the most to wait, a safety net against a hung test
+   * @return whether it is closed
+   * @throws InterruptedException when interrupted
+   */
+  public synchronized boolean awaitClosed(long timeoutMillis) throws InterruptedException {
+    long end = System.currentTimeMillis() + timeoutMillis;
+    while (!closed && System.currentTimeMillis() < end) {
+      wait(Math.max(1, end - System.currentTimeMillis()));
+    }
+    return closed;
   }
 
   /** @return whether {@link #close()} was called since the last {@link #reopen()} */
