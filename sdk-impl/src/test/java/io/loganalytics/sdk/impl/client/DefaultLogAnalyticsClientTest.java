@@ -312,6 +312,23 @@ class DefaultLogAnalyticsClientTest {
   }
 
   @Test
+  void deliversOnTheAgentPathInTheDeflatedEnvelopeWithTheConfiguredIpName() {
+    FakeAgentSession session = new FakeAgentSession(executor,
+        URI.create(server.url("/OperationalData.svc/PostJsonDataItems").toString()), clock.instant());
+    LogAnalyticsClientBuilder config = config().transport(Transport.AGENT_CERTIFICATE)
+        .stateDirectory(Path.of("unused")).ipName("Security");
+    DefaultLogAnalyticsClient client = client(config, OdsTransport.create(config, session), new FakeSleeper(clock));
+    client.send("LINUX_SYSLOGS_BLOB", Map.of("n", 1));
+    client.sendJson("LINUX_SYSLOGS_BLOB", "{\"n\":2}");
+
+    assertThat(client.flush(WAIT)).isTrue();
+
+    assertThat(dispatcher.requests()).hasSize(1);
+    assertThat(TestData.inflate(dispatcher.requests().get(0).getBody().toByteArray())).isEqualTo(
+        "{\"DataType\":\"LINUX_SYSLOGS_BLOB\",\"IPName\":\"Security\",\"DataItems\":[{\"n\":1},{\"n\":2}]}");
+  }
+
+  @Test
   void aListenerThatThrowsDoesNotStopDelivery() {
     LogAnalyticsListener throwing = new LogAnalyticsListener() {
       @Override
