@@ -1,0 +1,489 @@
+package io.loganalytics.sdk.impl.client;
+
+import io.loganalytics.sdk.Chunk;
+import io.loganalytics.sdk.ClientClosedException;
+import io.loganalytics.sdk.ClientStats;
+import io.loganalytics.sdk.DiskBuffer;
+import io.loganalytics.sdk.DropReason;
+import io.loganalytics.sdk.LogAnalyticsClient;
+import io.loganalytics.sdk.LogAnalyticsClientBuilder;
+import io.loganalytics.sdk.LogAnalyticsException;
+import io.loganalytics.sdk.LogAnalyticsListener;
+import io.loganalytics.sdk.UploadResult;
+import io.loganalytics.sdk.impl.agent.AgentSession;
+import io.loganalytics.sdk.impl.http.HttpExecutor;
+import io.loganalytics.sdk.impl.json.RecordEncoder;
+import io.loganalytics.sdk.impl.transport.DataCollectorTransport;
+import io.loganalytics.sdk.impl.transport.OdsTransport;
+import io.loganalytics.sdk.impl.transport.UploadTransport;
+import io.loganalytics.sdk.impl.upload.DefaultChunkUploader;
+import io.loganalytics.sdk.impl.upload.SafeListener;
+import io.loganalytics.sdk.impl.upload.Sleeper;
+import io.loganalytics.sdk.impl.upload.UploadCounters;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link LogAnalyticsClient}: validates and buffers records, and runs the one background thread that uploads
+ * them. Internal, not API: applications get it through {@link LogAnalyticsClient#builder()}; the provider builds it
+ * with {@link #create}.
+ *
+ * <p><b>Sending.</b> {@link #send}/{@link #sendJson} check the type and the record against the transport's limits
+ * (a record that can never be sent is refused there, with the field and the sizes), encode it
+ * ({@link RecordEncoder}) and append it to the {@link DiskBuffer}; they return once the buffer holds it under its
+ * durability. What the buffer does when full (drop the oldest, refuse, block) is what the caller sees.
+ *
+ * <p><b>Uploading.</b> The thread {@code loganalytics-uploader} (daemon) wakes every
+ * {@link io.loganalytics.sdk.RetryPolicy#uploadInterval()}, or as soon as a request's worth of bytes
+ * ({@code maxRequestBytes}) was appended since its last pass, or on {@link #flush}/{@link #close}. Each pass reads
+ * chunks of up to {@code maxRequestBytes} until the buffer is empty and hands each to the {@link DefaultChunkUploader}.
+ * A chunk is {@linkplain DiskBuffer#acknowledge acknowledged} only after it was delivered or given up (given-up
+ * records were reported, and dead-lettered when the policy says so) and {@linkplain DiskBuffer#release released}
+ * when the upload was deferred; a crash anywhere loses nothing, at worst a chunk is sent again.
+ *
+ * <p><b>Flush and close.</b> {@link #flush} wakes the uploader and waits until everything buffered before the call
+ * was delivered or given up, or until its timeout; it does not cut a retry wait short. {@link #close} stops
+ * {@code send}, lets the uploader push what it can until the deadline (a retry wait that would end after the deadline
+ * ends at once), then stops it and closes the buffer; what was not delivered stays on disk for the next client on
+ * the same buffer. If a request is still in flight at the deadline, close returns anyway and the uploader thread
+ * closes the buffer when that request ends.
+ *
+ * <p><b>Threading.</b> Thread-safe; {@code send} may be called from any number of threads. Listener events come from
+ * the uploader thread and from sending threads; a listener that throws is logged and ignored.
+ */
+public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultLogAnalyticsClient.class);
+  /** The thread's name. */
+  public static final String THREAD_NAME = "loganalytics-uploader";
+  private static final int MAX_RECORDS_PER_CHUNK = 100_000;
+
+  private final LogAnalyticsClientBuilder config;
+  private final DiskBuffer buffer;
+  private final UploadTransport transport;
+  private final RecordEncoder encoder;
+  private final DefaultChunkUploader uploader;
+  private final UploadCounters counters = new UploadCounters();
+  private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
+  private final LongAdder accepted = new LongAdder();
+  private final AtomicLong bytesSinceWake = new AtomicLong();
+  private final Clock clock;
+  private final int maxRequestBytes;
+  private final List<AutoCloseable> ownedResources;
+  private final Thread worker;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private final Condition progress = lock.newCondition();
+  // Guarded by lock.
+  private boolean wakeRequested;
+  private boolean closing;
+  private volatile boolean workerOwnsBufferClose; // written under lock, read by stats() without it
+  private boolean workerDone;
+  private long passesStarted;
+  private long lastEmptyPass;
+  private long recordsFinished;
+
+  private volatile boolean closed;
+  private volatile Boolean closeResult;
+  /** What the buffer held when {@link #close} closed it, for {@link #stats()} afterwards. */
+  private volatile long[] finalBuffered = {0, 0};
+
+  private DefaultLogAnalyticsClient(LogAnalyticsClientBuilder config, Function<LogAnalyticsListener, DiskBuffer>
+      bufferOpener, UploadTransport transport, Sleeper sleeper, DoubleSupplier random,
+      List<AutoCloseable> ownedResources) {
+    this.config = config;
+    this.transport = transport;
+    this.clock = config.clock();
+    this.maxRequestBytes = config.maxRequestBytes();
+    this.ownedResources = ownedResources;
+    for (DropReason r : DropReason.values()) {
+      dropped.put(r, new LongAdder());
+    }
+    LogAnalyticsListener listener = new SafeListener(config.listener(), (reason, n) -> dropped.get(reason).add(n));
+    this.encoder = new RecordEncoder(transport.limits(maxRequestBytes));
+    this.uploader = new DefaultChunkUploader(transport, config.retryPolicy(), listener, maxRequestBytes, clock,
+        sleeper, random, counters);
+    // Opened last, so that nothing can fail after it is open.
+    this.buffer = Objects.requireNonNull(bufferOpener.apply(listener), "the buffer opener returned null");
+    this.worker = new Thread(this::runWorker, THREAD_NAME);
+    this.worker.setDaemon(true);
+    // What an earlier run left in the buffer goes at once, not after the first interval.
+    this.wakeRequested = bufferedRecords() > 0;
+  }
+
+  /**
+   * Builds and starts a client. This is the provider's entry point.
+   *
+   * <pre>{@code
+   * Function<LogAnalyticsListener, DiskBuffer> opener = listener -> openFileBuffer(config.bufferOptions(), listener);
+   * return config.transport() == Transport.DATA_COLLECTOR
+   *     ? DefaultLogAnalyticsClient.createDataCollector(config, opener, httpsExecutor)
+   *     : DefaultLogAnalyticsClient.createAgent(config, opener, agentSession);
+   * }</pre>
+   *
+   * <p>{@link #createDataCollector} and {@link #createAgent} are this method with the transport built for the
+   * path.
+   *
+   * @param config the validated builder: listener, retry policy, maxRequestBytes, clock are taken from it
+   * @param bufferOpener opens the buffer with the listener the client gives it (which counts evictions for
+   *     {@link #stats()} and forwards them to the user's listener); the client closes the buffer
+   * @param transport the transport, built for this configuration
+   * @param closeWithClient resources closed after the buffer when the client closes (the agent session)
+   * @return the running client
+   */
+  public static DefaultLogAnalyticsClient create(LogAnalyticsClientBuilder config,
+      Function<LogAnalyticsListener, DiskBuffer> bufferOpener, UploadTransport transport,
+      AutoCloseable... closeWithClient) {
+    return create(config, bufferOpener, transport, Sleeper.system(), () -> ThreadLocalRandom.current().nextDouble(),
+        closeWithClient);
+  }
+
+  /**
+   * Builds and starts a client on the Data Collector path: {@link DataCollectorTransport#create} with the endpoint
+   * of the builder's cloud and workspace.
+   *
+   * @param config the validated builder (credentials required)
+   * @param bufferOpener opens the buffer with the client's listener
+   * @param executor the HTTPS executor (TLS, proxy) of {@code impl.http}
+   * @return the running client
+   */
+  public static DefaultLogAnalyticsClient createDataCollector(LogAnalyticsClientBuilder config,
+      Function<LogAnalyticsListener, DiskBuffer> bufferOpener, HttpExecutor executor) {
+    return create(config, bufferOpener, DataCollectorTransport.create(config, executor));
+  }
+
+  /**
+   * Builds and starts a client on the agent path: {@link OdsTransport#create} over the session's certificate and
+   * upload URL. The session is closed with the client.
+   *
+   * @param config the validated builder
+   * @param bufferOpener opens the buffer with the client's listener
+   * @param session the running agent session (onboarded)
+   * @return the running client
+   */
+  public static DefaultLogAnalyticsClient createAgent(LogAnalyticsClientBuilder config,
+      Function<LogAnalyticsListener, DiskBuffer> bufferOpener, AgentSession session) {
+    return create(config, bufferOpener, OdsTransport.create(config, session), session);
+  }
+
+  /**
+   * Builds and starts a client with an injected sleeper and jitter source (tests).
+   *
+   * @param config the validated builder
+   * @param bufferOpener opens the buffer with the client's listener
+   * @param transport the transport
+   * @param sleeper waits between retries
+   * @param random jitter values in [0, 1)
+   * @param closeWithClient resources closed with the client
+   * @return the running client
+   */
+  static DefaultLogAnalyticsClient create(LogAnalyticsClientBuilder config,
+      Function<LogAnalyticsListener, DiskBuffer> bufferOpener, UploadTransport transport, Sleeper sleeper,
+      DoubleSupplier random, AutoCloseable... closeWithClient) {
+    DefaultLogAnalyticsClient client = new DefaultLogAnalyticsClient(Objects.requireNonNull(config, "config"),
+        Objects.requireNonNull(bufferOpener, "bufferOpener"), Objects.requireNonNull(transport, "transport"),
+        sleeper, random, List.of(closeWithClient));
+    client.worker.start();
+    return client;
+  }
+
+  @Override
+  public void send(String type, Map<String, ?> record) {
+    ensureOpen();
+    transport.validateType(type);
+    append(encoder.encode(type, transport.ipName(), record));
+  }
+
+  @Override
+  public void sendJson(String type, String jsonObject) {
+    ensureOpen();
+    transport.validateType(type);
+    append(encoder.encodeJson(type, transport.ipName(), jsonObject));
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new ClientClosedException("send was called on a closed Log Analytics client");
+    }
+  }
+
+  private void append(byte[] record) {
+    buffer.append(record);
+    accepted.increment();
+    long pending = bytesSinceWake.addAndGet(record.length);
+    if (pending >= maxRequestBytes && pending - record.length < maxRequestBytes) {
+      requestPass();
+    }
+  }
+
+  private void requestPass() {
+    lock.lock();
+    try {
+      wakeRequested = true;
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public boolean flush(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    // Counted before taking the lock: a chunk finished in between makes the target larger, never smaller.
+    long buffered = bufferedRecords();
+    long target;
+    long startedBefore;
+    lock.lock();
+    try {
+      target = recordsFinished + buffered;
+      startedBefore = passesStarted;
+      wakeRequested = true;
+      wake.signalAll();
+      while (lastEmptyPass <= startedBefore && recordsFinished < target) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || workerDone) {
+          return false;
+        }
+        progress.awaitNanos(left);
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public boolean close(Duration timeout) {
+    Boolean done = closeResult;
+    if (done != null) {
+      return done;
+    }
+    synchronized (this) {
+      if (closeResult != null) {
+        return closeResult;
+      }
+      closed = true;
+      long deadline = System.nanoTime() + timeout.toNanos();
+      uploader.deadline(clock.instant().plus(timeout));
+      lock.lock();
+      try {
+        closing = true;
+        wakeRequested = true;
+        wake.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      try {
+        worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      uploader.close();
+      boolean empty;
+      lock.lock();
+      try {
+        if (!workerDone) {
+          workerOwnsBufferClose = true;
+          LOG.warn("A request was still in flight when close timed out; the buffer is closed when it ends");
+          empty = false;
+        } else {
+          empty = bufferedRecords() == 0;
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (!workerOwnsBufferClose) {
+        try {
+          finalBuffered = new long[] {buffer.recordCount(), buffer.sizeBytes()};
+        } catch (LogAnalyticsException e) {
+          LOG.debug("The buffer could not be measured before closing", e);
+        }
+        closeResources();
+      }
+      closeResult = empty;
+      return empty;
+    }
+  }
+
+  private void closeResources() {
+    try {
+      buffer.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Closing the buffer failed", e);
+    }
+    for (AutoCloseable c : ownedResources) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("Closing {} failed", c, e);
+      }
+    }
+  }
+
+  private long bufferedRecords() {
+    try {
+      return buffer.recordCount();
+    } catch (LogAnalyticsException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public ClientStats stats() {
+    Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+    dropped.forEach((r, n) -> drops.put(r, n.sum()));
+    long records = finalBuffered[0];
+    long bytes = finalBuffered[1];
+    Duration oldestAge = null;
+    if (closeResult == null || workerOwnsBufferClose) {
+      try {
+        records = buffer.recordCount();
+        bytes = buffer.sizeBytes();
+        Optional<Instant> oldest = buffer.oldestAppendTime();
+        if (oldest.isPresent()) {
+          Duration age = Duration.between(oldest.get(), clock.instant());
+          oldestAge = age.isNegative() ? Duration.ZERO : age;
+        }
+      } catch (LogAnalyticsException e) {
+        LOG.debug("The buffer could not be read for stats", e);
+      }
+    }
+    return new ClientStats(accepted.sum(), counters.recordsDelivered(), drops, counters.bytesDelivered(),
+        counters.requests(), counters.retries(), counters.lastSuccess(), oldestAge, records, bytes,
+        transport.certificateExpiry().orElse(null));
+  }
+
+  private void runWorker() {
+    long interval = config.retryPolicy().uploadInterval().toNanos();
+    try {
+      while (true) {
+        long pass;
+        lock.lock();
+        try {
+          long left = interval;
+          while (!wakeRequested && !closing && left > 0) {
+            left = wake.awaitNanos(left);
+          }
+          wakeRequested = false;
+          pass = ++passesStarted;
+        } finally {
+          lock.unlock();
+        }
+        bytesSinceWake.set(0);
+        boolean emptied = pass();
+        lock.lock();
+        try {
+          if (emptied) {
+            lastEmptyPass = pass;
+          }
+          progress.signalAll();
+          if (closing) {
+            return;
+          }
+        } finally {
+          lock.unlock();
+        }
+      }
+    } catch (InterruptedException e) {
+      LOG.debug("Uploader thread interrupted; stopping");
+    } finally {
+      boolean closeBuffer;
+      lock.lock();
+      try {
+        workerDone = true;
+        progress.signalAll();
+        closeBuffer = workerOwnsBufferClose;
+      } finally {
+        lock.unlock();
+      }
+      if (closeBuffer) {
+        closeResources();
+      }
+    }
+  }
+
+  /** One pass: upload chunks until the buffer is empty (true) or an upload is deferred or fails (false). */
+  private boolean pass() {
+    while (true) {
+      Chunk chunk;
+      try {
+        Optional<Chunk> next = buffer.read(maxRequestBytes, MAX_RECORDS_PER_CHUNK);
+        if (next.isEmpty()) {
+          return true;
+        }
+        chunk = next.get();
+      } catch (LogAnalyticsException e) {
+        reportBufferProblem("reading", e);
+        return false;
+      }
+      UploadResult result;
+      try {
+        result = uploader.upload(chunk);
+      } catch (RuntimeException e) {
+        LOG.error("Uploading a chunk failed unexpectedly; it stays in the buffer", e);
+        release(chunk);
+        return false;
+      }
+      if (result.outcome() == UploadResult.Outcome.DEFERRED) {
+        release(chunk);
+        return false;
+      }
+      try {
+        buffer.acknowledge(chunk);
+      } catch (LogAnalyticsException e) {
+        reportBufferProblem("acknowledging", e);
+        release(chunk);
+        return false;
+      }
+      lock.lock();
+      try {
+        recordsFinished += chunk.recordCount();
+        progress.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void release(Chunk chunk) {
+    try {
+      buffer.release(chunk);
+    } catch (RuntimeException e) {
+      LOG.warn("Releasing a chunk failed; it is read again at the next start", e);
+    }
+  }
+
+  private void reportBufferProblem(String what, LogAnalyticsException e) {
+    if (e instanceof ClientClosedException) {
+      LOG.debug("The buffer is closed while {}", what);
+      return;
+    }
+    // The buffer reports its own failures to the listener (onBufferError); the uploader only logs and tries again
+    // at the next pass.
+    LOG.warn("The buffer failed while {}: {}", what, e.getMessage());
+  }
+
+  @Override
+  public String toString() {
+    return "DefaultLogAnalyticsClient{" + transport + ", buffer=" + config.bufferOptions() + "}";
+  }
+}

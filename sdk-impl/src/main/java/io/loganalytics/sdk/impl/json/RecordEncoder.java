@@ -1,0 +1,342 @@
+package io.loganalytics.sdk.impl.json;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import io.loganalytics.sdk.ConfigurationException;
+import io.loganalytics.sdk.RecordTooLargeException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.Temporal;
+import java.util.Date;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Turns what {@code send} and {@code sendJson} receive into {@linkplain RecordFormat record bytes}, checking the
+ * {@link JsonLimits} on the way so that a record that can never be sent is refused before it reaches the buffer.
+ * Maps are written with Jackson's streaming generator, no intermediate tree; a JSON string is validated with the
+ * streaming parser and stored as given (only the whitespace around the object is cut), never re-encoded.
+ *
+ * <p>Values a map may hold: {@link CharSequence}, {@link Number} (finite), {@link Boolean}, {@code null},
+ * {@link Temporal} (ISO-8601: {@code Instant} as {@code 2024-05-01T10:00:00Z}, offset and zoned date-times with
+ * their offset, local date-times, dates and times as such), {@link Date} (as an instant), {@link java.util.UUID},
+ * enums (their name), {@link java.time.Duration} (ISO-8601), nested {@link Map}s (keys by {@code toString()}),
+ * {@link Iterable}s and object arrays; nesting at most {@value #MAX_DEPTH} deep. Anything else is refused with a
+ * {@link ConfigurationException} naming {@code record} and the field.
+ *
+ * <p>Internal, not API. Thread-safe (the Jackson factory is shared, everything else is per call).
+ */
+public final class RecordEncoder {
+  /** The deepest nesting a map record may have; deeper usually means a cycle. */
+  public static final int MAX_DEPTH = 64;
+
+  static final JsonFactory FACTORY = JsonFactory.builder()
+      .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+      .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET)
+      .build();
+
+  private final JsonLimits limits;
+
+  /**
+   * Creates an encoder.
+   *
+   * @param limits the limits records must respect
+   */
+  public RecordEncoder(JsonLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  /** @return the limits checked */
+  public JsonLimits limits() {
+    return limits;
+  }
+
+  /**
+   * Encodes a map as a record.
+   *
+   * @param type the type (already validated by the caller)
+   * @param ipName the IPName, empty for none (already validated)
+   * @param record the fields
+   * @return the record bytes
+   * @throws ConfigurationException naming {@code record} when a value cannot be written or a field name breaks a
+   *     rule
+   * @throws RecordTooLargeException when the record or one of its values is larger than the limits
+   */
+  public byte[] encode(String type, String ipName, Map<String, ?> record) {
+    Objects.requireNonNull(record, "record");
+    ByteSink out = new ByteSink(256);
+    writeHeader(out, type, ipName);
+    int jsonStart = out.size();
+    try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      int fields = 0;
+      for (Map.Entry<String, ?> e : record.entrySet()) {
+        String name = Objects.toString(e.getKey());
+        String problem = limits.checkFieldName(name);
+        if (problem == null) {
+          problem = limits.checkFieldCount(++fields);
+        }
+        if (problem != null) {
+          throw new ConfigurationException("record", problem);
+        }
+        g.writeFieldName(name);
+        long before = out.size() + g.getOutputBuffered();
+        writeValue(g, name, e.getValue(), 1);
+        if (limits.maxFieldValueBytes() > 0) {
+          long after = out.size() + g.getOutputBuffered();
+          checkValueSize(name, e.getValue(), after - before - 1);
+        }
+        if (out.size() - jsonStart > limits.maxRecordJsonBytes()) {
+          throw tooLarge(out.size() - jsonStart);
+        }
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory failed", e);
+    }
+    int jsonBytes = out.size() - jsonStart;
+    if (jsonBytes > limits.maxRecordJsonBytes()) {
+      throw tooLarge(jsonBytes);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Validates one JSON object and makes it a record, without re-encoding it.
+   *
+   * @param type the type (already validated)
+   * @param ipName the IPName, empty for none (already validated)
+   * @param jsonObject the JSON text
+   * @return the record bytes
+   * @throws ConfigurationException naming {@code record} when the text is not exactly one JSON object, or a field
+   *     name breaks a rule
+   * @throws RecordTooLargeException when the record or one of its values is larger than the limits
+   */
+  public byte[] encodeJson(String type, String ipName, String jsonObject) {
+    if (jsonObject == null) {
+      throw new ConfigurationException("record", "is null; expected one JSON object");
+    }
+    byte[] bytes = jsonObject.getBytes(StandardCharsets.UTF_8);
+    int start;
+    int end;
+    try (JsonParser p = FACTORY.createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new ConfigurationException("record", "must be one JSON object ({...}), but starts with "
+            + (p.currentToken() == null ? "nothing" : p.currentToken().asString()));
+      }
+      start = (int) p.currentTokenLocation().getByteOffset();
+      int fields = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        String problem = limits.checkFieldName(name);
+        if (problem == null) {
+          problem = limits.checkFieldCount(++fields);
+        }
+        if (problem != null) {
+          throw new ConfigurationException("record", problem);
+        }
+        JsonToken value = p.nextToken();
+        if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+          long from = p.currentTokenLocation().getByteOffset();
+          p.skipChildren();
+          long to = p.currentLocation().getByteOffset();
+          if (limits.maxFieldValueBytes() > 0 && to - from > limits.maxFieldValueBytes()) {
+            throw fieldTooLarge(name, to - from);
+          }
+        } else if (value == JsonToken.VALUE_STRING && limits.maxFieldValueBytes() > 0) {
+          String s = p.getText();
+          checkStringSize(name, s);
+        }
+      }
+      end = (int) p.currentLocation().getByteOffset();
+      JsonToken trailing = p.nextToken();
+      if (trailing != null) {
+        throw new ConfigurationException("record", "must be one JSON object, but more follows after its end (at "
+            + "byte " + p.currentTokenLocation().getByteOffset() + ")");
+      }
+    } catch (JsonProcessingException e) {
+      throw new ConfigurationException("record", "is not valid JSON: " + e.getOriginalMessage() + " (line "
+          + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading from memory failed", e);
+    }
+    int jsonBytes = end - start;
+    if (jsonBytes > limits.maxRecordJsonBytes()) {
+      throw tooLarge(jsonBytes);
+    }
+    return RecordFormat.build(type, ipName, bytes, start, jsonBytes);
+  }
+
+  private static void writeHeader(ByteSink out, String type, String ipName) {
+    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+    byte[] i = ipName.getBytes(StandardCharsets.US_ASCII);
+    out.write(RecordFormat.VERSION);
+    out.write(t.length);
+    out.write(t, 0, t.length);
+    out.write(i.length);
+    out.write(i, 0, i.length);
+  }
+
+  private void checkValueSize(String name, Object value, long jsonSpan) {
+    if (value instanceof CharSequence) {
+      checkStringSize(name, value.toString());
+    } else if (jsonSpan > limits.maxFieldValueBytes()) {
+      throw fieldTooLarge(name, jsonSpan);
+    }
+  }
+
+  private void checkStringSize(String name, String s) {
+    int max = limits.maxFieldValueBytes();
+    if ((long) s.length() * 3 <= max) {
+      return; // even all three-byte characters would fit
+    }
+    long utf8 = utf8Length(s);
+    if (utf8 > max) {
+      throw fieldTooLarge(name, utf8);
+    }
+  }
+
+  static long utf8Length(CharSequence s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+
+  private RecordTooLargeException fieldTooLarge(String name, long bytes) {
+    return new RecordTooLargeException("record field '" + name + "' has " + bytes + " bytes; the service keeps at "
+        + "most " + limits.maxFieldValueBytes() + " bytes per field and would cut the rest, so the record is "
+        + "refused: shorten or split the value");
+  }
+
+  private RecordTooLargeException tooLarge(long jsonBytes) {
+    return new RecordTooLargeException("record has " + jsonBytes + " bytes of JSON (at least); one request may "
+        + "carry at most " + limits.maxRecordJsonBytes() + " bytes for a record of this type (maxRequestBytes "
+        + "minus the request envelope), so it could never be sent");
+  }
+
+  private static void writeValue(JsonGenerator g, String field, Object v, int depth) throws IOException {
+    if (depth > MAX_DEPTH) {
+      throw new ConfigurationException("record", "field '" + field + "' is nested more than " + MAX_DEPTH
+          + " levels deep (a map or list that contains itself?)");
+    }
+    if (v == null) {
+      g.writeNull();
+    } else if (v instanceof CharSequence) {
+      g.writeString(v.toString());
+    } else if (v instanceof Boolean) {
+      g.writeBoolean((Boolean) v);
+    } else if (v instanceof Number) {
+      writeNumber(g, field, (Number) v);
+    } else if (v instanceof Temporal) {
+      g.writeString(iso8601((Temporal) v));
+    } else if (v instanceof Date) {
+      g.writeString(((Date) v).toInstant().toString());
+    } else if (v instanceof Map) {
+      g.writeStartObject();
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+        g.writeFieldName(String.valueOf(e.getKey()));
+        writeValue(g, field, e.getValue(), depth + 1);
+      }
+      g.writeEndObject();
+    } else if (v instanceof Iterable) {
+      g.writeStartArray();
+      for (Object o : (Iterable<?>) v) {
+        writeValue(g, field, o, depth + 1);
+      }
+      g.writeEndArray();
+    } else if (v instanceof Object[]) {
+      g.writeStartArray();
+      for (Object o : (Object[]) v) {
+        writeValue(g, field, o, depth + 1);
+      }
+      g.writeEndArray();
+    } else if (v instanceof java.util.UUID || v instanceof java.time.Duration || v instanceof Character) {
+      g.writeString(v.toString());
+    } else if (v instanceof Enum) {
+      g.writeString(((Enum<?>) v).name());
+    } else {
+      throw new ConfigurationException("record", "field '" + field + "' holds a " + v.getClass().getName()
+          + ", which cannot be written as JSON; use a string, number, boolean, null, date-time, map or list");
+    }
+  }
+
+  private static void writeNumber(JsonGenerator g, String field, Number n) throws IOException {
+    if (n instanceof Integer || n instanceof Short || n instanceof Byte) {
+      g.writeNumber(n.intValue());
+    } else if (n instanceof Long) {
+      g.writeNumber(n.longValue());
+    } else if (n instanceof Double || n instanceof Float) {
+      double d = n.doubleValue();
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        throw new ConfigurationException("record", "field '" + field + "' is " + d + ", which JSON cannot hold");
+      }
+      if (n instanceof Float) {
+        g.writeNumber(n.floatValue());
+      } else {
+        g.writeNumber(d);
+      }
+    } else if (n instanceof BigDecimal) {
+      g.writeNumber((BigDecimal) n);
+    } else if (n instanceof BigInteger) {
+      g.writeNumber((BigInteger) n);
+    } else {
+      // AtomicLong, LongAdder and friends print as plain decimal numbers.
+      String s = n.toString();
+      try {
+        g.writeNumber(new BigDecimal(s));
+      } catch (NumberFormatException e) {
+        throw new ConfigurationException("record", "field '" + field + "' holds a " + n.getClass().getName()
+            + " that does not print as a number");
+      }
+    }
+  }
+
+  private static String iso8601(Temporal t) {
+    // The JDK's toString() drops ":00" seconds (2024-05-01T10:00Z); the formatters always write them, which the
+    // Data Collector's time-generated-field needs (YYYY-MM-DDThh:mm:ssZ).
+    if (t instanceof Instant) {
+      return DateTimeFormatter.ISO_INSTANT.format(t);
+    }
+    if (t instanceof OffsetDateTime || t instanceof ZonedDateTime) {
+      return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t); // ISO-8601 has no zone id, only the offset
+    }
+    if (t instanceof LocalDateTime) {
+      return DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(t);
+    }
+    if (t instanceof OffsetTime) {
+      return DateTimeFormatter.ISO_OFFSET_TIME.format(t);
+    }
+    if (t instanceof LocalTime) {
+      return DateTimeFormatter.ISO_LOCAL_TIME.format(t);
+    }
+    return t.toString(); // LocalDate, Year, YearMonth: already ISO-8601
+  }
+
+}

@@ -1,0 +1,518 @@
+package io.loganalytics.sdk.impl.upload;
+
+import io.loganalytics.sdk.AuthenticationException;
+import io.loganalytics.sdk.Chunk;
+import io.loganalytics.sdk.ChunkUploader;
+import io.loganalytics.sdk.DropReason;
+import io.loganalytics.sdk.GiveUpAction;
+import io.loganalytics.sdk.LogAnalyticsListener;
+import io.loganalytics.sdk.RetryPolicy;
+import io.loganalytics.sdk.UploadResult;
+import io.loganalytics.sdk.impl.auth.ClockSkew;
+import io.loganalytics.sdk.impl.http.HttpResponse;
+import io.loganalytics.sdk.impl.json.DeadLetterWriter;
+import io.loganalytics.sdk.impl.json.RecordFormat;
+import io.loganalytics.sdk.impl.transport.PreparedBody;
+import io.loganalytics.sdk.impl.transport.UploadTransport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ChunkUploader}: turns a chunk into requests, sends them through an {@link UploadTransport}, and applies
+ * the status handling of PROTOCOL A2 under a {@link RetryPolicy}.
+ *
+ * <p><b>Requests.</b> A chunk's records are grouped by type (their {@linkplain RecordFormat record header}), one
+ * type per request, groups in the order they first appear; a group is cut into requests of at most
+ * {@code maxRequestBytes} of JSON (before compression; a record larger than that still goes alone). Every request
+ * of the chunk carries the chunk's id as {@code X-Request-ID}, across retries, splits, and later uploads of the same
+ * chunk by this uploader.
+ *
+ * <p><b>Statuses.</b>
+ *
+ * <ul>
+ *   <li>2xx: delivered.
+ *   <li>408, 429, every 5xx, other unexpected statuses (1xx, 3xx), a 404 whose body does not mention a size problem
+ *       (a wrong URL, which a fix of the configuration can cure), and I/O errors: retried after the policy's wait
+ *       for that retry with jitter from the injected random source, or after {@code Retry-After} (seconds or HTTP
+ *       date) when the answer has one; either way at most {@link RetryPolicy#maxBackoff()}.
+ *   <li>413, and a 404 whose body says the request is too large: the request is split in half and both halves are
+ *       sent at once (recursively); a lone record that is still too large is given up as
+ *       {@link DropReason#TOO_LARGE}.
+ *   <li>401 and 403: an {@link AuthenticationException} event (with the clock skew measured from {@code Date}),
+ *       the transport switches keys (Data Collector) or tells the agent session (agent path), then a retry with the
+ *       policy's wait.
+ *   <li>Any other 4xx: the request's records are given up at once as {@link DropReason#REJECTED} with the service's
+ *       reason.
+ * </ul>
+ *
+ * <p><b>Retry schedule.</b> Each request has its own retry count; halves of a split inherit it. With the default
+ * policy and a service that always fails, the tries are at t0, +30 s, +90 s, +210 s, +450 s, +930 s and +1890 s
+ * (nominal, each wait spread by the jitter), and right after the seventh failure (the sixth retry) the request and
+ * every request of the chunk not yet delivered are given up as {@link DropReason#RETRIES_EXHAUSTED}, so the next
+ * chunk can go. Requests already delivered are never sent again (failure isolation between types).
+ *
+ * <p><b>Give-up.</b> Every given-up record is reported with {@link LogAnalyticsListener#onChunkGivenUp} and
+ * {@link LogAnalyticsListener#onRecordsDropped}, and logged once at WARN (authentication failures are logged at
+ * WARN at most every 5 minutes, DEBUG in between). With {@link GiveUpAction#DEAD_LETTER} the
+ * records are first written to one file per chunk in the dead-letter directory (see {@link DeadLetterStore}); if
+ * that write fails the records are reported as discarded, with the I/O error in the detail.
+ *
+ * <p><b>Stopping.</b> {@link #close()} wakes a wait at once and the upload returns
+ * {@link UploadResult.Outcome#DEFERRED}; so does a wait that would end after the
+ * {@linkplain #deadline(Instant) deadline}. What was delivered or given up before is remembered (by sequence
+ * number, for the last few chunks) so that a later upload of the released chunk sends only the rest under the same
+ * id. A new uploader (a restart) does not know it and sends the whole chunk again: delivery is at least once.
+ *
+ * <p>Internal, not API. <b>Threading:</b> {@link #upload} is called by one thread at a time; {@link #close()} and
+ * {@link #deadline(Instant)} from any thread.
+ */
+public final class DefaultChunkUploader implements ChunkUploader {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultChunkUploader.class);
+  private static final int REMEMBERED_CHUNKS = 16;
+  private static final Duration WARN_INTERVAL = Duration.ofMinutes(5);
+
+  private final UploadTransport transport;
+  private final RetryPolicy policy;
+  private final LogAnalyticsListener listener;
+  private final int maxRequestBytes;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final DoubleSupplier random;
+  private final UploadCounters counters;
+  private final DeadLetterStore deadLetters;
+  private final Map<Long, ChunkMemory> memory = new LinkedHashMap<>(32, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, ChunkMemory> eldest) {
+      return size() > REMEMBERED_CHUNKS;
+    }
+  };
+
+  private volatile boolean closed;
+  private volatile Instant deadline;
+  /** When an authentication failure was last logged at WARN; repeats within {@link #WARN_INTERVAL} go to DEBUG. */
+  private Instant lastAuthWarning;
+
+  /**
+   * Creates an uploader with the system sleeper and random jitter.
+   *
+   * @param transport how requests are built and sent
+   * @param policy waits, retries and give-up action
+   * @param listener where events go (wrap a user's listener in {@link SafeListener})
+   * @param maxRequestBytes the most JSON bytes per request, before compression
+   * @param clock the clock for waits and deadlines
+   * @param counters counters to update
+   */
+  public DefaultChunkUploader(UploadTransport transport, RetryPolicy policy, LogAnalyticsListener listener,
+      int maxRequestBytes, Clock clock, UploadCounters counters) {
+    this(transport, policy, listener, maxRequestBytes, clock, Sleeper.system(),
+        () -> ThreadLocalRandom.current().nextDouble(), counters);
+  }
+
+  /**
+   * Creates an uploader with an injected sleeper and jitter source (tests fix both).
+   *
+   * @param transport how requests are built and sent
+   * @param policy waits, retries and give-up action
+   * @param listener where events go
+   * @param maxRequestBytes the most JSON bytes per request, before compression
+   * @param clock the clock for waits and deadlines
+   * @param sleeper waits between tries
+   * @param random values in [0, 1) spreading each wait by the policy's jitter
+   * @param counters counters to update
+   */
+  public DefaultChunkUploader(UploadTransport transport, RetryPolicy policy, LogAnalyticsListener listener,
+      int maxRequestBytes, Clock clock, Sleeper sleeper, DoubleSupplier random, UploadCounters counters) {
+    this.transport = Objects.requireNonNull(transport, "transport");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.listener = Objects.requireNonNull(listener, "listener");
+    this.maxRequestBytes = maxRequestBytes;
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    this.random = Objects.requireNonNull(random, "random");
+    this.counters = Objects.requireNonNull(counters, "counters");
+    this.deadLetters = policy.giveUpAction() == GiveUpAction.DEAD_LETTER
+        ? new DeadLetterStore(policy.deadLetterDirectory().orElseThrow()) : null;
+  }
+
+  /**
+   * Sets (or clears) a deadline: a wait that would end after it is not started (or is ended) and the upload returns
+   * {@link UploadResult.Outcome#DEFERRED}. Used by {@code close(Duration)}.
+   *
+   * @param deadline the deadline, or {@code null} for none
+   */
+  public void deadline(Instant deadline) {
+    this.deadline = deadline;
+    sleeper.wakeUp();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    sleeper.wakeUp();
+  }
+
+  @Override
+  public UploadResult upload(Chunk chunk) {
+    ChunkMemory mem;
+    synchronized (memory) {
+      mem = memory.computeIfAbsent(chunk.firstSequence(), s -> new ChunkMemory(UUID.randomUUID().toString()));
+    }
+    Run run = new Run(chunk, mem);
+    UploadResult result = run.execute();
+    if (result.outcome() != UploadResult.Outcome.DEFERRED) {
+      synchronized (memory) {
+        memory.remove(chunk.firstSequence());
+      }
+    }
+    return result;
+  }
+
+  /** What this uploader remembers of a chunk between uploads of it: its id and the records already finished. */
+  private static final class ChunkMemory {
+    final String chunkId;
+    final BitSet done = new BitSet();
+
+    ChunkMemory(String chunkId) {
+      this.chunkId = chunkId;
+    }
+  }
+
+  /** Records of one type, sent in one request. */
+  private static final class Batch {
+    final String type;
+    final String ipName;
+    final List<Integer> indices;
+    final List<byte[]> records;
+    int retries;
+
+    Batch(String type, String ipName, List<Integer> indices, List<byte[]> records, int retries) {
+      this.type = type;
+      this.ipName = ipName;
+      this.indices = indices;
+      this.records = records;
+      this.retries = retries;
+    }
+  }
+
+  /** A given-up record and why. */
+  private static final class GivenUp {
+    final byte[] record;
+    final DropReason reason;
+    final String detail;
+
+    GivenUp(byte[] record, DropReason reason, String detail) {
+      this.record = record;
+      this.reason = reason;
+      this.detail = detail;
+    }
+  }
+
+  /** One call of {@link #upload}. */
+  private final class Run {
+    private final Chunk chunk;
+    private final ChunkMemory mem;
+    private final String chunkId;
+    private final List<GivenUp> givenUp = new ArrayList<>();
+    private int attempts;
+    private int delivered;
+    private String deferReason;
+
+    Run(Chunk chunk, ChunkMemory mem) {
+      this.chunk = chunk;
+      this.mem = mem;
+      this.chunkId = mem.chunkId;
+    }
+
+    UploadResult execute() {
+      Deque<Batch> queue = plan();
+      while (!queue.isEmpty() && deferReason == null) {
+        Batch b = queue.pollFirst();
+        sendBatch(b, queue);
+      }
+      reportGivenUp();
+      if (deferReason != null) {
+        LOG.debug("Chunk {} deferred: {}", chunkId, deferReason);
+        return new UploadResult(chunkId, UploadResult.Outcome.DEFERRED, attempts, delivered, givenUp.size(),
+            deferReason);
+      }
+      if (givenUp.isEmpty()) {
+        return new UploadResult(chunkId, UploadResult.Outcome.DELIVERED, attempts, delivered, 0, null);
+      }
+      return new UploadResult(chunkId, UploadResult.Outcome.GIVEN_UP, attempts, delivered, givenUp.size(),
+          givenUp.get(0).reason + ": " + givenUp.get(0).detail);
+    }
+
+    /** Groups the records not yet finished by header, then cuts each group to the request size. */
+    private Deque<Batch> plan() {
+      Map<String, List<Integer>> groups = new LinkedHashMap<>();
+      List<byte[]> records = chunk.records();
+      for (int i = 0; i < records.size(); i++) {
+        if (mem.done.get(i)) {
+          continue;
+        }
+        byte[] r = records.get(i);
+        int header;
+        try {
+          header = RecordFormat.headerLength(r);
+        } catch (IllegalArgumentException e) {
+          giveUp(r, i, DropReason.REJECTED, "the buffered record cannot be read: " + e.getMessage());
+          continue;
+        }
+        String key = new String(r, 0, header, StandardCharsets.ISO_8859_1);
+        groups.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+      }
+      Deque<Batch> batches = new ArrayDeque<>();
+      for (List<Integer> group : groups.values()) {
+        byte[] first = records.get(group.get(0));
+        String type = RecordFormat.type(first);
+        String ipName = RecordFormat.ipName(first);
+        long envelope = transport.envelopeBytes(type, ipName);
+        List<Integer> idx = new ArrayList<>();
+        List<byte[]> recs = new ArrayList<>();
+        long size = envelope;
+        for (int i : group) {
+          byte[] r = records.get(i);
+          long add = r.length - RecordFormat.headerLength(r) + (recs.isEmpty() ? 0 : 1);
+          if (!recs.isEmpty() && size + add > maxRequestBytes) {
+            batches.add(new Batch(type, ipName, idx, recs, 0));
+            idx = new ArrayList<>();
+            recs = new ArrayList<>();
+            size = envelope;
+            add -= 1;
+          }
+          idx.add(i);
+          recs.add(r);
+          size += add;
+        }
+        batches.add(new Batch(type, ipName, idx, recs, 0));
+      }
+      return batches;
+    }
+
+    private void sendBatch(Batch b, Deque<Batch> queue) {
+      PreparedBody body = null;
+      while (true) {
+        if (closed || Thread.currentThread().isInterrupted()) {
+          queue.addFirst(b);
+          deferReason = closed ? "the uploader is closing" : "the upload thread was interrupted";
+          return;
+        }
+        if (body == null) {
+          body = transport.prepare(b.type, b.ipName, b.records);
+        }
+        attempts++;
+        counters.request();
+        HttpResponse response = null;
+        String cause;
+        try {
+          response = transport.send(body, chunkId, b.retries);
+          cause = describe(response);
+        } catch (IOException e) {
+          cause = "I/O error: " + e;
+        }
+        Optional<Duration> retryAfter = Optional.empty();
+        if (response != null) {
+          observeClock(response);
+          int status = response.status();
+          if (response.isSuccessful()) {
+            delivered(b, body);
+            return;
+          }
+          if (status == 413 || Responses.isTooLarge404(response)) {
+            if (b.records.size() > 1) {
+              LOG.debug("Chunk {}: {} for {} records; splitting in half", chunkId, status, b.records.size());
+              int half = b.records.size() / 2;
+              queue.addFirst(new Batch(b.type, b.ipName, b.indices.subList(half, b.indices.size()),
+                  b.records.subList(half, b.records.size()), b.retries));
+              queue.addFirst(new Batch(b.type, b.ipName, b.indices.subList(0, half), b.records.subList(0, half),
+                  b.retries));
+            } else {
+              giveUp(b, DropReason.TOO_LARGE, "a single record of " + b.records.get(0).length + " bytes is too "
+                  + "large for the service (" + cause + ")");
+            }
+            return;
+          }
+          if (status == 401 || status == 403) {
+            authenticationFailure(response, cause);
+          } else if (status >= 400 && status < 500 && status != 404 && status != 408 && status != 429) {
+            giveUp(b, DropReason.REJECTED, "the service refused the records for good: " + cause);
+            return;
+          }
+          retryAfter = Responses.retryAfter(response, transport.clockSkew().correctedClock().instant());
+        }
+        if (b.retries >= policy.maxRetries()) {
+          String detail = "no success after " + (b.retries + 1) + " tries; last: " + cause;
+          giveUp(b, DropReason.RETRIES_EXHAUSTED, detail);
+          while (!queue.isEmpty()) {
+            giveUp(queue.pollFirst(), DropReason.RETRIES_EXHAUSTED, detail);
+          }
+          return;
+        }
+        b.retries++;
+        counters.retry();
+        Duration wait = retryAfter.map(this::capped).orElseGet(() -> policy.backoff(b.retries, jitter()));
+        LOG.debug("Chunk {}: {}; retry {} of {} in {}", chunkId, cause, b.retries, policy.maxRetries(), wait);
+        listener.onRetryScheduled(chunkId, b.retries, wait, cause);
+        String stop = waitFor(wait);
+        if (stop != null) {
+          queue.addFirst(b);
+          deferReason = stop;
+          return;
+        }
+      }
+    }
+
+    private Duration capped(Duration d) {
+      return d.compareTo(policy.maxBackoff()) > 0 ? policy.maxBackoff() : d;
+    }
+
+    private double jitter() {
+      double r = random.getAsDouble();
+      return r < 0 ? 0 : Math.min(r, 1.0);
+    }
+
+    /** @return {@code null} when the whole wait passed, else why it was cut short */
+    private String waitFor(Duration wait) {
+      Instant end = clock.instant().plus(wait);
+      while (true) {
+        if (closed) {
+          return "the uploader is closing";
+        }
+        Duration remaining = Duration.between(clock.instant(), end);
+        if (remaining.isZero() || remaining.isNegative()) {
+          return null;
+        }
+        Instant dl = deadline;
+        if (dl != null && end.isAfter(dl)) {
+          return "the next try (at " + end + ") would come after the deadline " + dl;
+        }
+        try {
+          if (sleeper.sleep(remaining)) {
+            return null;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return "the upload thread was interrupted";
+        }
+      }
+    }
+
+    private void observeClock(HttpResponse response) {
+      ClockSkew skew = transport.clockSkew();
+      skew.observe(response.header("Date").orElse(null)).ifPresent(offset -> {
+        LOG.warn("The service's clock differs from ours by {}; signing with corrected time", offset);
+        listener.onClockSkewDetected(offset);
+      });
+    }
+
+    private void authenticationFailure(HttpResponse response, String cause) {
+      String action = transport.onAuthenticationFailure(response.status());
+      Duration skew = response.header("Date").isPresent() ? transport.clockSkew().offset() : null;
+      StringBuilder msg = new StringBuilder("The workspace refused the credentials (").append(cause)
+          .append(", request ").append(chunkId).append("). Check the workspace ID and key (regenerated keys are a ")
+          .append("common cause; a new permission can take 30 minutes to apply)");
+      if (skew != null && skew.abs().compareTo(ClockSkew.THRESHOLD) >= 0) {
+        msg.append(". This looks like clock skew: the service's clock is ").append(skew)
+            .append(" off ours; signatures now use the corrected time");
+      } else {
+        msg.append(" and the system clock");
+      }
+      msg.append(". ").append(action).append('.');
+      AuthenticationException e = new AuthenticationException(msg.toString(), response.status(),
+          Responses.reason(response), chunkId, skew, true, null);
+      Instant now = clock.instant();
+      if (lastAuthWarning == null || !now.isBefore(lastAuthWarning.plus(WARN_INTERVAL))) {
+        lastAuthWarning = now;
+        LOG.warn("{}", e.getMessage());
+      } else {
+        LOG.debug("{}", e.getMessage());
+      }
+      listener.onAuthenticationFailure(e);
+    }
+
+    private void delivered(Batch b, PreparedBody body) {
+      for (int i : b.indices) {
+        mem.done.set(i);
+      }
+      delivered += b.records.size();
+      counters.delivered(b.records.size(), body.bytes().length, clock.instant());
+      LOG.debug("Chunk {}: {} records of {} delivered ({} bytes, try {})", chunkId, b.records.size(), b.type,
+          body.bytes().length, b.retries + 1);
+      listener.onChunkDelivered(chunkId, b.records.size(), body.bytes().length, b.retries + 1);
+    }
+
+    private void giveUp(Batch b, DropReason reason, String detail) {
+      for (int n = 0; n < b.records.size(); n++) {
+        giveUp(b.records.get(n), b.indices.get(n), reason, detail);
+      }
+    }
+
+    private void giveUp(byte[] record, int index, DropReason reason, String detail) {
+      mem.done.set(index);
+      givenUp.add(new GivenUp(record, reason, detail));
+    }
+
+    /** Writes the dead-letter file (one per upload of the chunk) and reports each reason once. */
+    private void reportGivenUp() {
+      if (givenUp.isEmpty()) {
+        return;
+      }
+      Path file = null;
+      String writeFailure = null;
+      if (deadLetters != null) {
+        List<DeadLetterWriter.Entry> entries = new ArrayList<>(givenUp.size());
+        for (GivenUp g : givenUp) {
+          entries.add(new DeadLetterWriter.Entry(g.record, g.reason.name(), g.detail));
+        }
+        try {
+          file = deadLetters.write(chunkId, chunk.firstSequence(), clock.instant(), entries);
+        } catch (IOException | RuntimeException e) {
+          writeFailure = "; writing the dead-letter file failed, so they are discarded: " + e;
+          LOG.error("Chunk {}: writing the dead-letter file failed; the records are discarded", chunkId, e);
+        }
+      }
+      Map<DropReason, List<GivenUp>> byReason = new EnumMap<>(DropReason.class);
+      for (GivenUp g : givenUp) {
+        byReason.computeIfAbsent(g.reason, r -> new ArrayList<>()).add(g);
+      }
+      for (Map.Entry<DropReason, List<GivenUp>> e : byReason.entrySet()) {
+        List<GivenUp> list = e.getValue();
+        long bytes = 0;
+        for (GivenUp g : list) {
+          bytes += g.record.length;
+        }
+        String detail = "chunk " + chunkId + ": " + list.get(0).detail
+            + (file != null ? "; written to " + file : writeFailure != null ? writeFailure : "; discarded");
+        LOG.warn("Gave up {} records ({}): {}", list.size(), e.getKey(), detail);
+        listener.onChunkGivenUp(chunkId, list.size(), e.getKey(), file);
+        listener.onRecordsDropped(e.getKey(), list.size(), bytes, detail);
+      }
+    }
+  }
+
+  private static String describe(HttpResponse response) {
+    String reason = Responses.reason(response);
+    return "HTTP " + response.status() + (reason == null ? "" : " " + reason);
+  }
+}

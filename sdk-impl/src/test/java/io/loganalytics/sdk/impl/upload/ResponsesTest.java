@@ -1,0 +1,49 @@
+package io.loganalytics.sdk.impl.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loganalytics.sdk.impl.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ResponsesTest {
+  private static final Instant NOW = Instant.parse("2026-01-05T10:00:00Z");
+
+  private static HttpResponse response(int status, Map<String, List<String>> headers, String body) {
+    return new HttpResponse(status, headers, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void readsTheReasonFromJsonXmlOrPlainBodies() {
+    assertThat(Responses.reason(response(400, Map.of(), "{\"Error\":\"InvalidLogType\",\"Message\":\"bad type\"}")))
+        .isEqualTo("InvalidLogType: bad type");
+    assertThat(Responses.reason(response(403, Map.of(), "<Error><Reason>InvalidWorkspaceKey</Reason></Error>")))
+        .isEqualTo("InvalidWorkspaceKey");
+    assertThat(Responses.reason(response(400, Map.of(), "  plain\n text  "))).isEqualTo("plain text");
+    assertThat(Responses.reason(response(400, Map.of(), "x".repeat(1000)))).hasSize(303).endsWith("...");
+    assertThat(Responses.reason(response(400, Map.of(), ""))).isNull();
+  }
+
+  @Test
+  void readsRetryAfterInSecondsOrAsADateAndIgnoresGarbage() {
+    assertThat(Responses.retryAfter(response(429, Map.of("Retry-After", List.of("12")), ""), NOW))
+        .contains(Duration.ofSeconds(12));
+    assertThat(Responses.retryAfter(response(503, Map.of("Retry-After", List.of("Mon, 05 Jan 2026 10:01:00 GMT")),
+        ""), NOW)).contains(Duration.ofMinutes(1));
+    assertThat(Responses.retryAfter(response(503, Map.of("Retry-After", List.of("Mon, 05 Jan 2026 09:00:00 GMT")),
+        ""), NOW)).contains(Duration.ZERO);
+    assertThat(Responses.retryAfter(response(503, Map.of("Retry-After", List.of("soon")), ""), NOW)).isEmpty();
+    assertThat(Responses.retryAfter(response(503, Map.of(), ""), NOW)).isEmpty();
+  }
+
+  @Test
+  void treatsA404AsTooLargeOnlyWhenItsBodySaysSo() {
+    assertThat(Responses.isTooLarge404(response(404, Map.of(), "Request entity too large"))).isTrue();
+    assertThat(Responses.isTooLarge404(response(404, Map.of(), "Not Found"))).isFalse();
+    assertThat(Responses.isTooLarge404(response(413, Map.of(), "too large"))).isFalse();
+  }
+}
