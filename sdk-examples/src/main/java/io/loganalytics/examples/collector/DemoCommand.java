@@ -7,6 +7,7 @@ package io.loganalytics.examples.collector;
 final class DemoCommand implements Command {
   @Override
   public int run(ParsedArgs args, CliContext ctx) {
+    args.intValue("records", 5000, 1, 1_000_000);
     ctx.err.println("error: demo is not available in this build yet");
     return 1;
   }

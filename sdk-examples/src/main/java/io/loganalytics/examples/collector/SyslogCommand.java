@@ -25,12 +25,7 @@ final class SyslogCommand implements Command {
     int port = args.intValue("port", SyslogReceiver.DEFAULT_PORT, 1, 65535);
     boolean tcp = args.has("tcp");
     String bindText = args.value("bind").orElse("127.0.0.1");
-    InetAddress bind;
-    try {
-      bind = InetAddress.getByName(bindText);
-    } catch (UnknownHostException e) {
-      throw new UsageException(args.name("bind"), "'" + ArgParser.printable(bindText) + "' is not an address");
-    }
+    InetAddress bind = bindAddress(args, bindText);
     LogAnalyticsClient client = ctx.clientFactory.apply(builder);
     Delivery delivery = new Delivery(client, ctx, setup.stateDirectory());
     SyslogReceiver receiver;
@@ -50,5 +45,20 @@ final class SyslogCommand implements Command {
       }
     }
     return delivery.finish(receiver.received() + receiver.failed(), receiver.failed(), FINAL_PUSH);
+  }
+
+  /** An IP literal (no DNS lookup), {@code localhost}, or {@code 0.0.0.0} for every interface. */
+  private static InetAddress bindAddress(ParsedArgs args, String text) {
+    boolean ipv4 = text.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]"
+        + "|[1-9]?[0-9])){3}");
+    boolean ipv6 = text.indexOf(':') >= 0 && text.matches("[0-9A-Fa-f:.%\\[\\]]+");
+    if (ipv4 || ipv6 || text.equals("localhost")) {
+      try {
+        return InetAddress.getByName(text);
+      } catch (UnknownHostException e) {
+        // falls through to the usage error
+      }
+    }
+    throw new UsageException(args.name("bind"), "'" + ArgParser.printable(text) + "' is not an IP address");
   }
 }
