@@ -48,9 +48,11 @@ final class SyslogFraming {
       ByteArrayOutputStream digits = new ByteArrayOutputStream();
       digits.write(b);
       int c;
-      while ((c = in.read()) >= '0' && c <= '9' && len <= Integer.MAX_VALUE) {
-        len = len * 10 + (c - '0');
-        digits.write(c);
+      while ((c = in.read()) >= '0' && c <= '9') {
+        len = Math.min(len * 10 + (c - '0'), Integer.MAX_VALUE); // saturates: a huge count reads to the end
+        if (digits.size() < maxFrame) {
+          digits.write(c);
+        }
       }
       if (c == ' ') {
         return readCounted(len);

@@ -18,7 +18,19 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RecordingClient implements LogAnalyticsClient {
   /** One record as the client saw it. */
-  record Sent(String type, Object record) {}
+  record Sent(String type, Object record) {
+    /** @return a field of a map record (null for JSON records) */
+    Object field(String name) {
+      return record instanceof Map<?, ?> m ? m.get(name) : null;
+    }
+
+    /** @return a copy of a map record */
+    Map<String, Object> map() {
+      Map<String, Object> copy = new java.util.LinkedHashMap<>();
+      ((Map<?, ?>) record).forEach((k, v) -> copy.put((String) k, v));
+      return copy;
+    }
+  }
 
   private final List<Sent> records = new ArrayList<>();
   private final AtomicLong sent = new AtomicLong();
