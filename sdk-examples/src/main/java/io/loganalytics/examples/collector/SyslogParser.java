@@ -19,7 +19,7 @@ import java.util.Optional;
  *   <li>{@code <PRI>} is 1 to 3 digits, 0 to 191. A message without a valid PRI is taken whole as the text, with
  *       PRI 13 (user.notice), as RFC 3164 §4.3.3 tells a relay to do.
  *   <li>RFC 5424, recognised by the version {@code 1} after the PRI: {@code TIMESTAMP HOSTNAME APP-NAME PROCID MSGID
- *       STRUCTURED-DATA [MSG]}; {@code -} is "absent"; a UTF-8 BOM before MSG is dropped; the structured data is
+ *       STRUCTURED-DATA [MSG]}; {@code -} is "absent"; a UTF-8 BOM and leading spaces before MSG are dropped; the structured data is
  *       skipped (the agent's record has no field for it), its escapes honoured.
  *   <li>RFC 3164: {@code Mmm dd hh:mm:ss HOST TAG[PID]: MSG}. The time has no year or zone: it is read in the
  *       receiver's zone and in the year that puts it at most 7 days after the time of arrival. An RFC 3339 time
@@ -103,6 +103,7 @@ final class SyslogParser {
     if (msg.startsWith("\uFEFF")) {
       msg = msg.substring(1);
     }
+    msg = msg.stripLeading(); // rsyslog's forwarding templates leave the space that followed the tag
     Instant eventTime = receivedAt;
     if (!time.equals("-") && !time.isEmpty()) {
       eventTime = parseRfc3339(time).orElse(receivedAt);

@@ -61,12 +61,64 @@ final class Cli {
   }
 
   Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8),
-        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, home, CLOCK, false, factory, stop);
-    int exit = CollectorMain.run(args, ctx);
-    return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return start(args).await();
+  }
+
+  /**
+   * Starts a run on its own thread, for the long-running commands; stop it with {@link #stop}.
+   *
+   * @param args the command line
+   * @return the running command
+   */
+  Running start(String... args) {
+    return new Running(args);
+  }
+
+  /** A command running on its own thread. */
+  final class Running {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
+
+    Running(String[] args) {
+      CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
+          new PrintStream(err, true, StandardCharsets.UTF_8),
+          new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, home, CLOCK, false, factory, stop);
+      Thread t = new Thread(() -> {
+        try {
+          exit.complete(CollectorMain.run(args, ctx));
+        } catch (Throwable e) {
+          exit.completeExceptionally(e);
+        }
+      }, "cli-under-test");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    /** @return what the command wrote on standard error so far */
+    String err() {
+      return err.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Waits (at most 30 s) until standard error contains the text. */
+    void awaitErr(String text) throws InterruptedException {
+      long end = System.nanoTime() + 30_000_000_000L;
+      while (!err().contains(text)) {
+        if (System.nanoTime() > end || exit.isDone()) {
+          throw new AssertionError("never printed '" + text + "'; stderr: " + err());
+        }
+        Thread.sleep(10); // waiting for another thread to start listening, not for a backoff
+      }
+    }
+
+    /** Waits (at most 60 s) for the command to end. */
+    Result await() {
+      try {
+        int code = exit.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err());
+      } catch (Exception e) {
+        throw new AssertionError("the command did not end: " + e + "; stderr: " + err(), e);
+      }
+    }
   }
 }
