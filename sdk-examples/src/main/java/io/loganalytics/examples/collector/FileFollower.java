@@ -44,12 +44,14 @@ final class FileFollower implements Closeable {
 
   /**
    * @param path the file to follow
-   * @param fromStart read what the file already holds; otherwise start at its current end (only the first file:
-   *     after a rotation the new file is always read from its beginning)
+   * @param fromStart read what the file already holds; otherwise start at its end as it is now (only the first
+   *     file: after a rotation the new file is always read from its beginning)
+   * @throws IOException when the file exists but cannot be opened
    */
-  FileFollower(Path path, boolean fromStart) {
+  FileFollower(Path path, boolean fromStart) throws IOException {
     this.path = Objects.requireNonNull(path, "path");
     this.startAtEnd = !fromStart;
+    open(); // fixes "the end" now; a missing file is opened by a later poll
   }
 
   /**
