@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * What a command talks to: its streams, environment, clock, how clients are built, and the stop signal of the
@@ -31,10 +32,21 @@ final class CliContext {
   final boolean interactive;
   final Function<LogAnalyticsClientBuilder, LogAnalyticsClient> clientFactory;
   final CountDownLatch stopRequested;
+  /**
+   * Applied to every builder after the options: identity in production; tests point the client at a workspace
+   * emulator with it (its cloud with a loopback port and its host resolver, which no option can express).
+   */
+  final UnaryOperator<LogAnalyticsClientBuilder> customizer;
 
   CliContext(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, Path home, Clock clock,
       boolean interactive, Function<LogAnalyticsClientBuilder, LogAnalyticsClient> clientFactory,
       CountDownLatch stopRequested) {
+    this(out, err, in, env, home, clock, interactive, clientFactory, stopRequested, UnaryOperator.identity());
+  }
+
+  CliContext(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, Path home, Clock clock,
+      boolean interactive, Function<LogAnalyticsClientBuilder, LogAnalyticsClient> clientFactory,
+      CountDownLatch stopRequested, UnaryOperator<LogAnalyticsClientBuilder> customizer) {
     this.out = Objects.requireNonNull(out, "out");
     this.err = Objects.requireNonNull(err, "err");
     this.in = Objects.requireNonNull(in, "in");
@@ -44,6 +56,7 @@ final class CliContext {
     this.interactive = interactive;
     this.clientFactory = Objects.requireNonNull(clientFactory, "clientFactory");
     this.stopRequested = Objects.requireNonNull(stopRequested, "stopRequested");
+    this.customizer = Objects.requireNonNull(customizer, "customizer");
   }
 
   /** @return the process's streams and environment, the system clock, and {@link LogAnalyticsClientBuilder#build} */

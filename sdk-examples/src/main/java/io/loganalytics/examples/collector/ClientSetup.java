@@ -170,7 +170,7 @@ final class ClientSetup {
         throw new UsageException(args.name("proxy"), problem(e));
       }
     });
-    return b;
+    return ctx.customizer.apply(b);
   }
 
   /** @return {@code --ca-file}, checked to be a readable file */
@@ -182,6 +182,44 @@ final class ClientSetup {
       }
     });
     return ca;
+  }
+
+  /**
+   * The option behind a field name of the API's {@link ConfigurationException}s.
+   *
+   * @param field the API's field name, such as {@code stateDirectory} or {@code proxy.port}
+   * @return the option, such as {@code --state-dir} or {@code -p}; the field itself when no option matches
+   */
+  static String optionFor(String field) {
+    String f = field == null ? "" : field;
+    if (f.startsWith("proxy")) {
+      return "-p";
+    }
+    switch (f) {
+      case "workspaceId":
+      case "credentials":
+        return "-w";
+      case "sharedKey":
+      case "primaryKey":
+      case "secondaryKey":
+        return "-s";
+      case "domain":
+      case "cloud":
+        return "-d";
+      case "stateDirectory":
+        return "--state-dir";
+      case "bufferDirectory":
+      case "bufferOptions":
+        return "--buffer-dir";
+      case "pemFile":
+      case "trustCertificates":
+      case "trustedCertificates":
+        return "--ca-file";
+      case "ipName":
+        return "--ip-name";
+      default:
+        return f;
+    }
   }
 
   /** The API's message without its field prefix (the option name replaces it). */

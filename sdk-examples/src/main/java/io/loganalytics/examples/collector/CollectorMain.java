@@ -37,6 +37,11 @@ public final class CollectorMain {
    * @param args the command line
    */
   public static void main(String[] args) {
+    // The SDK logs through SLF4J; the collector shows warnings and errors unless told otherwise
+    // (-Dorg.slf4j.simpleLogger.defaultLogLevel=info shows onboarding, renewals and retries).
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     CliContext ctx = CliContext.system();
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -90,7 +95,7 @@ public final class CollectorMain {
     } catch (UsageException e) {
       return usageError(ctx, e);
     } catch (ConfigurationException e) {
-      return usageError(ctx, new UsageException(e.field(), ClientSetup.problem(e)));
+      return usageError(ctx, new UsageException(ClientSetup.optionFor(e.field()), ClientSetup.problem(e)));
     } catch (Exception e) {
       ctx.err.println("error: " + oneLine(e));
       return 1;

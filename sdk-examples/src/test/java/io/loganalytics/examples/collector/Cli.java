@@ -33,6 +33,8 @@ final class Cli {
   private Function<LogAnalyticsClientBuilder, LogAnalyticsClient> factory;
   private String stdin = "";
   private Map<String, String> env = Map.of();
+  private java.util.function.UnaryOperator<LogAnalyticsClientBuilder> customizer =
+      java.util.function.UnaryOperator.identity();
 
   Cli(Path home) {
     this.home = home;
@@ -47,6 +49,21 @@ final class Cli {
       lastBuilder.set(b);
       return client;
     };
+    return this;
+  }
+
+  /** Builds real clients (the SDK implementation on the class path). */
+  Cli realClients() {
+    this.factory = b -> {
+      lastBuilder.set(b);
+      return b.build();
+    };
+    return this;
+  }
+
+  /** Applied to every builder after the options (to reach an emulator). */
+  Cli customizer(java.util.function.UnaryOperator<LogAnalyticsClientBuilder> customizer) {
+    this.customizer = customizer;
     return this;
   }
 
@@ -83,7 +100,8 @@ final class Cli {
     Running(String[] args) {
       CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
           new PrintStream(err, true, StandardCharsets.UTF_8),
-          new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, home, CLOCK, false, factory, stop);
+          new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, home, CLOCK, false, factory, stop,
+          customizer);
       Thread t = new Thread(() -> {
         try {
           exit.complete(CollectorMain.run(args, ctx));

@@ -90,6 +90,16 @@ class CommandLineErrorsTest {
   }
 
   @Test
+  void configurationFieldsOfTheApiAreNamedAsTheOptionsBehindThem() {
+    assertThat(ClientSetup.optionFor("stateDirectory")).isEqualTo("--state-dir");
+    assertThat(ClientSetup.optionFor("proxy.port")).isEqualTo("-p");
+    assertThat(ClientSetup.optionFor("credentials")).isEqualTo("-w");
+    assertThat(ClientSetup.optionFor("sharedKey")).isEqualTo("-s");
+    assertThat(ClientSetup.optionFor("pemFile")).isEqualTo("--ca-file");
+    assertThat(ClientSetup.optionFor("somethingElse")).isEqualTo("somethingElse");
+  }
+
+  @Test
   void longOptionSpellingIsNamedAsTyped() {
     Cli.Result r = new Cli(home).run("send", "--log-type", "MyApp", "--workspace-id", "nope", "-s", KEY);
 
