@@ -32,6 +32,7 @@ final class Cli {
   final CountDownLatch stop = new CountDownLatch(1);
   private Function<LogAnalyticsClientBuilder, LogAnalyticsClient> factory;
   private String stdin = "";
+  private Clock clock = CLOCK;
   private Map<String, String> env = Map.of();
   private java.util.function.UnaryOperator<LogAnalyticsClientBuilder> customizer =
       java.util.function.UnaryOperator.identity();
@@ -64,6 +65,12 @@ final class Cli {
   /** Applied to every builder after the options (to reach an emulator). */
   Cli customizer(java.util.function.UnaryOperator<LogAnalyticsClientBuilder> customizer) {
     this.customizer = customizer;
+    return this;
+  }
+
+  /** The clock of the context (a fixed one unless set; real clients want the system clock). */
+  Cli clock(Clock clock) {
+    this.clock = clock;
     return this;
   }
 
@@ -100,7 +107,7 @@ final class Cli {
     Running(String[] args) {
       CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
           new PrintStream(err, true, StandardCharsets.UTF_8),
-          new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, home, CLOCK, false, factory, stop,
+          new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, home, clock, false, factory, stop,
           customizer);
       Thread t = new Thread(() -> {
         try {
