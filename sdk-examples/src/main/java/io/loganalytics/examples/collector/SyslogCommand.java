@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code syslog}: listens where the agent listened (UDP 127.0.0.1:25224 unless told otherwise, or TCP with
@@ -40,7 +41,7 @@ final class SyslogCommand implements Command {
     try (receiver) {
       ctx.err.println("listening for syslog on " + (tcp ? "tcp " : "udp ") + bindText + ":" + receiver.port()
           + " (Ctrl-C to stop)");
-      while (!ctx.stopRequested.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+      while (!ctx.stopRequested.await(1, TimeUnit.SECONDS)) {
         delivery.progress(receiver.received());
       }
     }

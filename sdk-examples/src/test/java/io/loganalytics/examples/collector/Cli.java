@@ -33,6 +33,7 @@ final class Cli {
   private Function<LogAnalyticsClientBuilder, LogAnalyticsClient> factory;
   private String stdin = "";
   private Clock clock = CLOCK;
+  private boolean interactive;
   private Map<String, String> env = Map.of();
   private java.util.function.UnaryOperator<LogAnalyticsClientBuilder> customizer =
       java.util.function.UnaryOperator.identity();
@@ -74,6 +75,12 @@ final class Cli {
     return this;
   }
 
+  /** Runs as if standard output were a terminal (progress is shown). */
+  Cli interactive() {
+    this.interactive = true;
+    return this;
+  }
+
   Cli stdin(String text) {
     this.stdin = text;
     return this;
@@ -107,7 +114,7 @@ final class Cli {
     Running(String[] args) {
       CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
           new PrintStream(err, true, StandardCharsets.UTF_8),
-          new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, home, clock, false, factory, stop,
+          new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, home, clock, interactive, factory, stop,
           customizer);
       Thread t = new Thread(() -> {
         try {

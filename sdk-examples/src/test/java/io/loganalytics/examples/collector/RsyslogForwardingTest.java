@@ -49,6 +49,21 @@ class RsyslogForwardingTest {
   }
 
   @Test
+  void aPortInUseFailsWithOneLine() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      RecordingClient client = new RecordingClient();
+
+      Cli.Result r = new Cli(dir).client(client).run("syslog", "--tcp", "--port",
+          Integer.toString(taken.getLocalPort()), "--state-dir", dir.resolve("s").toString());
+
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.errLines()).hasSize(1);
+      assertThat(r.err()).startsWith("error: cannot listen on tcp 127.0.0.1:" + taken.getLocalPort());
+      assertThat(client.isClosed()).isTrue();
+    }
+  }
+
+  @Test
   void rfc5424OverTcpWithOctetCountingArrives() throws Exception {
     int port = Rsyslog.freeTcpPort();
     RecordingClient client = new RecordingClient();

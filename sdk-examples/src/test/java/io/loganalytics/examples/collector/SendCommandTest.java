@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loganalytics.sdk.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +91,43 @@ class SendCommandTest {
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).startsWith("read 3, sent 1, given up 2 (retries_exhausted 2), invalid 0");
+  }
+
+  @Test
+  void showsProgressOnATerminalOnly() {
+    StringBuilder in = new StringBuilder();
+    for (int i = 0; i < 5; i++) {
+      in.append("{}\n");
+    }
+    Clock ticking = new Clock() { // two seconds pass between readings: progress is due every time
+      private Instant now = Instant.parse("2026-11-25T10:00:00Z");
+
+      @Override
+      public synchronized Instant instant() {
+        now = now.plusSeconds(2);
+        return now;
+      }
+
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        return this;
+      }
+    };
+    String[] args = {"send", "--data-type", "T", "--state-dir", dir.resolve("s").toString(), "--buffer-dir",
+        dir.resolve("b").toString()};
+
+    Cli.Result terminal = new Cli(dir).client(new RecordingClient()).clock(ticking).interactive()
+        .stdin(in.toString()).run(args);
+    Cli.Result pipe = new Cli(dir).client(new RecordingClient()).clock(ticking).stdin(in.toString()).run(args);
+
+    assertThat(terminal.err()).contains("\rread 5, sent 0, buffered 5, given up 0").endsWith("\n");
+    assertThat(pipe.err()).isEmpty();
+    assertThat(terminal.out()).isEqualTo(pipe.out());
   }
 
   @Test
