@@ -1,8 +1,9 @@
 package io.loganalytics.examples.collector;
 
 /**
- * Placeholder until the implementation it needs (sdk-impl identity facadeDemo, sdk-testkit emulator) is merged: reports that
- * the command is not available in this build. Stateless; thread-safe.
+ * Placeholder until the workspace emulator of sdk-testkit and the agent identity facade of sdk-impl is merged into this branch; the full command is
+ * written and tested on the merged code and handed to the lead. Until then it says, in one line, that the command
+ * is not available (exit status 1). Stateless; thread-safe.
  */
 final class DemoCommand implements Command {
   @Override

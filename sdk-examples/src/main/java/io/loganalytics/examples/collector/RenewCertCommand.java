@@ -1,8 +1,9 @@
 package io.loganalytics.examples.collector;
 
 /**
- * Placeholder until the implementation it needs (sdk-impl identity facadeRenewCert) is merged: reports that
- * the command is not available in this build. Stateless; thread-safe.
+ * Placeholder until the agent identity facade of sdk-impl (AgentIdentity.renew) is merged into this branch; the full command is
+ * written and tested on the merged code and handed to the lead. Until then it says, in one line, that the command
+ * is not available (exit status 1). Stateless; thread-safe.
  */
 final class RenewCertCommand implements Command {
   @Override
