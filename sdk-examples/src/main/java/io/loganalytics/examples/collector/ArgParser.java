@@ -90,8 +90,9 @@ final class ArgParser {
       throw new UsageException(expected.get(positionals.size()), "is required");
     }
     if (positionals.size() > expected.size()) {
-      throw new UsageException(printable(positionals.get(expected.size())),
-          "unexpected argument for '" + command.name() + "'");
+      // Named by position, never echoed: a stray argument may be a key that lost its -s.
+      throw new UsageException("argument " + (expected.size() + 1), "unexpected; '" + command.name() + "' takes "
+          + (expected.isEmpty() ? "no arguments" : "only " + String.join(" ", expected)) + " (value not shown)");
     }
     return new ParsedArgs(command, values, spelledAs, flags, positionals);
   }
