@@ -3,6 +3,7 @@ package io.loganalytics.examples.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,8 @@ class RsyslogForwardingTest {
     }
 
     assertThat(got).hasSize(3).allSatisfy(s -> assertThat(s.type()).isEqualTo("LINUX_SYSLOGS_BLOB"));
-    String host = InetAddress.getLocalHost().getHostName().split("\\.")[0];
+    // rsyslog names the local host by gethostname(), without the domain (no DNS involved).
+    String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip().split("\\.")[0];
     assertThat(got.get(0).map()).containsEntry("Facility", "local3").containsEntry("Severity", "warn")
         .containsEntry("ident", "myapp").containsEntry("ProcessId", "4242")
         .containsEntry("Message", "disk almost full: 91%").containsEntry("HostIP", "127.0.0.1")
