@@ -21,12 +21,16 @@ import java.util.StringJoiner;
 final class Delivery {
   private static final Duration FLUSH_STEP = Duration.ofSeconds(5);
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+  /** How often the long-running commands refresh {@link StatusFile}. */
+  static final Duration CHECKPOINT_EVERY = Duration.ofSeconds(30);
 
   private final LogAnalyticsClient client;
   private final CliContext ctx;
   private final Path statusDir;
   private Instant lastProgress;
+  private Instant lastCheckpoint;
   private boolean progressShown;
+  private boolean checkpointWarned;
 
   /**
    * @param client the client records go to
@@ -38,6 +42,27 @@ final class Delivery {
     this.ctx = ctx;
     this.statusDir = statusDir;
     this.lastProgress = ctx.clock.instant();
+    this.lastCheckpoint = lastProgress;
+  }
+
+  /**
+   * For the long-running commands: refreshes {@link StatusFile} when {@link #CHECKPOINT_EVERY} has passed, so that
+   * {@code status} shows the last upload while they run. A failure to write is reported once and otherwise ignored.
+   */
+  void checkpoint() {
+    Instant now = ctx.clock.instant();
+    if (Duration.between(lastCheckpoint, now).compareTo(CHECKPOINT_EVERY) < 0) {
+      return;
+    }
+    lastCheckpoint = now;
+    try {
+      StatusFile.write(statusDir, client.stats(), now);
+    } catch (IOException e) {
+      if (!checkpointWarned) {
+        checkpointWarned = true;
+        ctx.err.println("warning: cannot write " + statusDir.resolve(StatusFile.NAME) + ": " + e.getMessage());
+      }
+    }
   }
 
   /**

@@ -43,6 +43,7 @@ final class SyslogCommand implements Command {
           + " (Ctrl-C to stop)");
       while (!ctx.stopRequested.await(1, TimeUnit.SECONDS)) {
         delivery.progress(receiver.received());
+        delivery.checkpoint();
       }
     }
     return delivery.finish(receiver.received() + receiver.failed(), receiver.failed(), FINAL_PUSH);

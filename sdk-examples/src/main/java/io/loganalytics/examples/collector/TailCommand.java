@@ -63,6 +63,7 @@ final class TailCommand implements Command {
           }
         }
         delivery.progress(read);
+        delivery.checkpoint();
         if (stop) {
           break;
         }
