@@ -1,0 +1,68 @@
+package io.loganalytics.examples.collector;
+
+import io.loganalytics.sdk.LogAnalyticsClient;
+import io.loganalytics.sdk.LogAnalyticsClientBuilder;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * What a command talks to: its streams, environment, clock, how clients are built, and the stop signal of the
+ * long-running commands ({@code tail}, {@code syslog}). Production uses {@link #system()}; tests pass their own
+ * streams, a fixed clock and a factory that returns a recording client.
+ *
+ * <p>Immutable apart from the stop latch; thread-safe.
+ */
+final class CliContext {
+  /** How the program is invoked, for help texts. */
+  static final String PROGRAM = "java -jar loganalytics-collector.jar";
+
+  final PrintStream out;
+  final PrintStream err;
+  final InputStream in;
+  final Map<String, String> env;
+  final Path home;
+  final Clock clock;
+  final boolean interactive;
+  final Function<LogAnalyticsClientBuilder, LogAnalyticsClient> clientFactory;
+  final CountDownLatch stopRequested;
+  /**
+   * Applied to every builder after the options: identity in production; tests point the client at a workspace
+   * emulator with it (its cloud with a loopback port and its host resolver, which no option can express).
+   */
+  final UnaryOperator<LogAnalyticsClientBuilder> customizer;
+
+  CliContext(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, Path home, Clock clock,
+      boolean interactive, Function<LogAnalyticsClientBuilder, LogAnalyticsClient> clientFactory,
+      CountDownLatch stopRequested) {
+    this(out, err, in, env, home, clock, interactive, clientFactory, stopRequested, UnaryOperator.identity());
+  }
+
+  CliContext(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, Path home, Clock clock,
+      boolean interactive, Function<LogAnalyticsClientBuilder, LogAnalyticsClient> clientFactory,
+      CountDownLatch stopRequested, UnaryOperator<LogAnalyticsClientBuilder> customizer) {
+    this.out = Objects.requireNonNull(out, "out");
+    this.err = Objects.requireNonNull(err, "err");
+    this.in = Objects.requireNonNull(in, "in");
+    this.env = Map.copyOf(env);
+    this.home = Objects.requireNonNull(home, "home");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.interactive = interactive;
+    this.clientFactory = Objects.requireNonNull(clientFactory, "clientFactory");
+    this.stopRequested = Objects.requireNonNull(stopRequested, "stopRequested");
+    this.customizer = Objects.requireNonNull(customizer, "customizer");
+  }
+
+  /** @return the process's streams and environment, the system clock, and {@link LogAnalyticsClientBuilder#build} */
+  static CliContext system() {
+    return new CliContext(System.out, System.err, System.in, System.getenv(),
+        Path.of(System.getProperty("user.home", ".")), Clock.systemUTC(), System.console() != null,
+        LogAnalyticsClientBuilder::build, new CountDownLatch(1));
+  }
+}

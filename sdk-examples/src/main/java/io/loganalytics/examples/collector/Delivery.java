@@ -1,0 +1,153 @@
+package io.loganalytics.examples.collector;
+
+import io.loganalytics.sdk.ClientStats;
+import io.loganalytics.sdk.DropReason;
+import io.loganalytics.sdk.LogAnalyticsClient;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * The end of every sending command: wait until every accepted record is delivered or given up (or a deadline
+ * passes), close the client, print one summary line, and choose the exit status. Also prints progress on a
+ * terminal. Uses only the public API ({@link LogAnalyticsClient#flush}, {@link LogAnalyticsClient#stats},
+ * {@link LogAnalyticsClient#close(Duration)}).
+ *
+ * <p>Not thread-safe: one instance per command run.
+ */
+final class Delivery {
+  private static final Duration FLUSH_STEP = Duration.ofSeconds(5);
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+  /** How often the long-running commands refresh {@link StatusFile}. */
+  static final Duration CHECKPOINT_EVERY = Duration.ofSeconds(30);
+
+  private final LogAnalyticsClient client;
+  private final CliContext ctx;
+  private final Path statusDir;
+  private Instant lastProgress;
+  private Instant lastCheckpoint;
+  private boolean progressShown;
+  private boolean checkpointWarned;
+
+  /**
+   * @param client the client records go to
+   * @param ctx the command's context
+   * @param statusDir where to write {@link StatusFile} at the end
+   */
+  Delivery(LogAnalyticsClient client, CliContext ctx, Path statusDir) {
+    this.client = client;
+    this.ctx = ctx;
+    this.statusDir = statusDir;
+    this.lastProgress = ctx.clock.instant();
+    this.lastCheckpoint = lastProgress;
+  }
+
+  /**
+   * For the long-running commands: refreshes {@link StatusFile} when {@link #CHECKPOINT_EVERY} has passed, so that
+   * {@code status} shows the last upload while they run. A failure to write is reported once and otherwise ignored.
+   */
+  void checkpoint() {
+    Instant now = ctx.clock.instant();
+    if (Duration.between(lastCheckpoint, now).compareTo(CHECKPOINT_EVERY) < 0) {
+      return;
+    }
+    lastCheckpoint = now;
+    try {
+      StatusFile.write(statusDir, client.stats(), now);
+    } catch (IOException e) {
+      if (!checkpointWarned) {
+        checkpointWarned = true;
+        ctx.err.println("warning: cannot write " + statusDir.resolve(StatusFile.NAME) + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Shows progress on a terminal, at most once a second. Does nothing when the output is not a terminal.
+   *
+   * @param read records read so far
+   */
+  void progress(long read) {
+    if (!ctx.interactive) {
+      return;
+    }
+    Instant now = ctx.clock.instant();
+    if (Duration.between(lastProgress, now).compareTo(PROGRESS_EVERY) < 0) {
+      return;
+    }
+    lastProgress = now;
+    ClientStats s = client.stats();
+    ctx.err.print("\rread " + read + ", sent " + s.recordsSent() + ", buffered " + s.bufferedRecords()
+        + ", given up " + s.recordsDroppedTotal() + "   ");
+    ctx.err.flush();
+    progressShown = true;
+  }
+
+  /**
+   * Waits for delivery, closes the client and prints the summary on standard output.
+   *
+   * @param read records read from the input
+   * @param invalid input lines that were not valid records (already reported)
+   * @param timeout how long to wait for delivery at most
+   * @return the exit status: 0 when every record was delivered, 1 otherwise
+   */
+  int finish(long read, long invalid, Duration timeout) {
+    Instant deadline = ctx.clock.instant().plus(timeout);
+    boolean done = false;
+    while (!done) {
+      Duration left = Duration.between(ctx.clock.instant(), deadline);
+      if (left.isNegative() || left.isZero()) {
+        break;
+      }
+      done = client.flush(left.compareTo(FLUSH_STEP) < 0 ? left : FLUSH_STEP);
+      progress(read);
+    }
+    ClientStats s = client.stats();
+    boolean empty = client.close(Duration.ofSeconds(10));
+    if (progressShown) {
+      ctx.err.println();
+    }
+    try {
+      StatusFile.write(statusDir, s, ctx.clock.instant());
+    } catch (IOException e) {
+      ctx.err.println("warning: cannot write " + statusDir.resolve(StatusFile.NAME) + ": " + e.getMessage());
+    }
+    // close() says whether the buffer ended empty; the count is the last one seen before closing.
+    long buffered = empty ? 0 : Math.max(1, s.bufferedRecords());
+    ctx.out.println(summary(read, invalid, s, buffered));
+    return s.recordsDroppedTotal() == 0 && invalid == 0 && buffered == 0 ? 0 : 1;
+  }
+
+  /**
+   * The summary line, such as {@code read 1000, sent 1000, given up 0, invalid 0, still buffered 0}.
+   *
+   * @param read records read
+   * @param invalid input lines refused
+   * @param s the counters
+   * @param buffered records still in the buffer after closing
+   * @return the line
+   */
+  static String summary(long read, long invalid, ClientStats s, long buffered) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("read ").append(read).append(", sent ").append(s.recordsSent()).append(", given up ")
+        .append(s.recordsDroppedTotal());
+    if (s.recordsDroppedTotal() > 0) {
+      StringJoiner reasons = new StringJoiner(", ", " (", ")");
+      for (Map.Entry<DropReason, Long> e : s.recordsDropped().entrySet()) {
+        if (e.getValue() > 0) {
+          reasons.add(e.getKey().name().toLowerCase(java.util.Locale.ROOT) + " " + e.getValue());
+        }
+      }
+      sb.append(reasons);
+    }
+    sb.append(", invalid ").append(invalid).append(", still buffered ").append(buffered);
+    if (buffered > 0) {
+      sb.append(" (sent by the next run on this buffer)");
+    }
+    sb.append(", requests ").append(s.requests()).append(", retries ").append(s.retries());
+    return sb.toString();
+  }
+}
