@@ -66,24 +66,32 @@ final class AgentServiceClient {
       if (slot == KeySlot.SECONDARY && !credentials.hasSecondaryKey()) {
         break;
       }
-      OffsetDateTime now = OffsetDateTime.now(skew.correctedClock());
-      Map<String, String> headers = new LinkedHashMap<>(SharedKeySigner.onboardingHeaders(credentials, slot, body,
-          now));
-      headers.put("User-Agent", userAgent);
-      headers.put("Accept-Language", "en-US");
-      HttpResponse response = sendWith(executor, HttpRequest.post(topologyUri, CONTENT_TYPE, body, headers),
-          "onboarding");
-      if (response.isSuccessful()) {
-        LOG.info("Onboarded agent {} to workspace {} with the {} key", agentGuid, credentials.workspaceId(),
-            slot.name().toLowerCase(java.util.Locale.ROOT));
-        return AgentXml.parseTopologyResponse(response.bodyText());
+      // A refusal that revealed a clock skew is tried once more with the service's time (PROTOCOL A2).
+      for (int attempt = 1; attempt <= 2; attempt++) {
+        Duration signedWithOffset = skew.offset();
+        OffsetDateTime now = OffsetDateTime.now(skew.correctedClock());
+        Map<String, String> headers = new LinkedHashMap<>(SharedKeySigner.onboardingHeaders(credentials, slot,
+            body, now));
+        headers.put("User-Agent", userAgent);
+        headers.put("Accept-Language", "en-US");
+        HttpResponse response = sendWith(executor, HttpRequest.post(topologyUri, CONTENT_TYPE, body, headers),
+            "onboarding");
+        if (response.isSuccessful()) {
+          LOG.info("Onboarded agent {} to workspace {} with the {} key", agentGuid, credentials.workspaceId(),
+              slot.name().toLowerCase(java.util.Locale.ROOT));
+          return AgentXml.parseTopologyResponse(response.bodyText());
+        }
+        if (response.status() != 401 && response.status() != 403) {
+          throw failure("onboarding", response, credentials.workspaceId());
+        }
+        refused = authenticationFailure("Onboarding to workspace " + credentials.workspaceId() + " with the "
+            + slot.name().toLowerCase(java.util.Locale.ROOT) + " key", response, true);
+        LOG.warn("{}", refused.getMessage());
+        if (skew.offset().equals(signedWithOffset)) {
+          break;
+        }
+        LOG.info("Signing again with the service's time (clock skew {})", human(skew.offset()));
       }
-      if (response.status() != 401 && response.status() != 403) {
-        throw failure("onboarding", response, credentials.workspaceId());
-      }
-      refused = authenticationFailure("Onboarding to workspace " + credentials.workspaceId() + " with the "
-          + slot.name().toLowerCase(java.util.Locale.ROOT) + " key", response, true);
-      LOG.warn("{}", refused.getMessage());
     }
     throw refused;
   }

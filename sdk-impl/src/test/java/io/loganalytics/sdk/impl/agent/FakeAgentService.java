@@ -44,6 +44,9 @@ final class FakeAgentService extends Dispatcher {
   private static final Pattern CERT_IN_BODY =
       Pattern.compile("<(AuthenticationCertificate|NewCertificate)>([^<]*)</");
 
+  /** Signatures dated further from the service's time are refused (the real tolerance is undocumented). */
+  static final Duration MAX_SKEW = Duration.ofMinutes(5);
+
   /** One request as the service saw it. */
   static final class Call {
     final String kind;
@@ -151,6 +154,10 @@ final class FakeAgentService extends Dispatcher {
     String auth = request.getHeaders().get("Authorization");
     if (date == null || hash == null || !hash.equals(sha256(body)) || !auth.equals(workspaceId + "; "
         + hmac(date + "\n" + hash + "\n"))) {
+      return refused("InvalidWorkspaceKey");
+    }
+    java.time.Instant signed = java.time.OffsetDateTime.parse(date).toInstant();
+    if (Duration.between(signed, clock.instant().plus(serverClockOffset)).abs().compareTo(MAX_SKEW) > 0) {
       return refused("InvalidWorkspaceKey");
     }
     Matcher m = CERT_IN_BODY.matcher(body);

@@ -85,6 +85,17 @@ class OnboardingTest extends AgentTestBase {
   }
 
   @Test
+  void aRefusalCausedByClockSkewIsSignedAgainWithTheServersTime() {
+    service.serverClockOffset = Duration.ofMinutes(10);
+
+    AgentIdentity.onboard(options().build());
+
+    assertThat(service.calls("onboard")).extracting(c -> c.status).containsExactly(403, 200);
+    assertThat(service.calls("onboard").get(1).header("x-ms-Date")).startsWith("2025-01-01T00:10:00");
+    assertThat(listener.events).contains("clockSkew PT10M");
+  }
+
+  @Test
   void theSecondaryKeyIsTriedWhenThePrimaryIsRefused() {
     credentials = WorkspaceCredentials.of(WS, OTHER_KEY, KEY);
 
