@@ -73,7 +73,7 @@ public final class TestTls {
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(new KeyManager[] {hc.keyManager()}, new TrustManager[] {new AnyClient()}, null);
-      return ctx.getSocketFactory();
+      return new NoDelayServerSockets(ctx.getSocketFactory());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
@@ -87,6 +87,55 @@ public final class TestTls {
       }
       throw new java.net.UnknownHostException(host + " (test resolver: only *." + DOMAIN + ")");
     };
+  }
+
+  /**
+   * Sets TCP_NODELAY on the server's accepted sockets before TLS wraps them: MockWebServer writes headers and body
+   * separately, and Nagle's algorithm with delayed ACKs would add 40 ms to every answer with a body.
+   */
+  private static final class NoDelayServerSockets extends SSLSocketFactory {
+    private final SSLSocketFactory delegate;
+
+    NoDelayServerSockets(SSLSocketFactory delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+      s.setTcpNoDelay(true);
+      return delegate.createSocket(s, host, port, autoClose);
+    }
+
+    @Override
+    public String[] getDefaultCipherSuites() {
+      return delegate.getDefaultCipherSuites();
+    }
+
+    @Override
+    public String[] getSupportedCipherSuites() {
+      return delegate.getSupportedCipherSuites();
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+      return delegate.createSocket(host, port);
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+      return delegate.createSocket(host, port, localHost, localPort);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+      return delegate.createSocket(host, port);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+        throws IOException {
+      return delegate.createSocket(address, port, localAddress, localPort);
+    }
   }
 
   /** Server side only: requires a client certificate, accepts any; never verifies a server. */
