@@ -61,7 +61,11 @@ abstract class AgentTestBase {
   }
 
   AgentOptions.Builder options() {
-    return AgentOptions.builder(stateDir).credentials(credentials).cloud(cloud).httpSettings(http).clock(clock)
+    return options(stateDir);
+  }
+
+  AgentOptions.Builder options(Path dir) {
+    return AgentOptions.builder(dir).credentials(credentials).cloud(cloud).httpSettings(http).clock(clock)
         .listener(listener).scheduler(scheduler).hostname("host1.example.com").random(new SecureRandom());
   }
 

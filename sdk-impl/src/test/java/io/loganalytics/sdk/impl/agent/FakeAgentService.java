@@ -114,12 +114,31 @@ final class FakeAgentService extends Dispatcher {
     return calls.stream().filter(c -> c.kind.equals(kind)).collect(java.util.stream.Collectors.toList());
   }
 
+  /**
+   * When the server is also the proxy: MockWebServer asks {@link #peek()} whether a new connection starts with
+   * {@code CONNECT} requests in the clear. Each connection is served on one thread, so the answer is per thread:
+   * yes until this thread's tunnel is open, no for the requests inside it.
+   */
+  volatile boolean proxying;
+
+  private final ThreadLocal<Boolean> tunnelOpen = ThreadLocal.withInitial(() -> false);
+
+  @Override
+  public MockResponse peek() {
+    if (proxying && !tunnelOpen.get()) {
+      return new MockResponse.Builder().inTunnel().build();
+    }
+    return super.peek();
+  }
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     if ("CONNECT".equals(request.getMethod())) {
       connects.add(request);
+      tunnelOpen.set(true);
       return new MockResponse.Builder().inTunnel().build();
     }
+    tunnelOpen.set(false);
     X509Certificate peer = request.getHandshake() == null || request.getHandshake().peerCertificates().isEmpty()
         ? null : (X509Certificate) request.getHandshake().peerCertificates().get(0);
     String path = request.getUrl().encodedPath();
