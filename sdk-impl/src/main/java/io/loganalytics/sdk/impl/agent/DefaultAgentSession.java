@@ -66,6 +66,8 @@ final class DefaultAgentSession implements AgentSession {
   private final String hostname;
   private final Object renewalLock = new Object();
   private final AtomicReference<Instant> lastAuthProbe = new AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicBoolean rotationCheckPending =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private volatile AgentState state;
   private volatile Duration heartbeatInterval;
@@ -107,8 +109,12 @@ final class DefaultAgentSession implements AgentSession {
   @Override
   public HttpExecutor executor() {
     WorkspaceCredentials creds = options.credentials().orElse(null);
-    if (creds != null && creds.generation() != seenGeneration && !closed) {
-      scheduler.schedule(this::runCheckOnce, Duration.ZERO);
+    if (creds != null && creds.generation() != seenGeneration && !closed
+        && rotationCheckPending.compareAndSet(false, true)) {
+      scheduler.schedule(() -> {
+        rotationCheckPending.set(false);
+        runCheckOnce();
+      }, Duration.ZERO);
     }
     return executor;
   }

@@ -126,6 +126,21 @@ class OnboardingTest extends AgentTestBase {
   }
 
   @Test
+  void optionsComeFromTheClientBuilder() {
+    io.loganalytics.sdk.LogAnalyticsClientBuilder client = io.loganalytics.sdk.LogAnalyticsClient.builder()
+        .credentials(credentials).stateDirectory(stateDir).cloud(cloud).clock(clock).listener(listener)
+        .hostResolver(io.loganalytics.sdk.impl.http.TestTls.loopbackResolver())
+        .trustCertificates(tmp.resolve("test-ca.pem")).certificateValidity(Duration.ofDays(40))
+        .renewalWindow(Duration.ofDays(10));
+
+    AgentStatus status = AgentIdentity.onboard(AgentOptions.from(client).scheduler(scheduler)
+        .hostname("h").build());
+
+    assertThat(Duration.between(status.notBefore(), status.notAfter())).isEqualTo(Duration.ofDays(40));
+    assertThat(status.omsEndpoint()).contains(cloud.odsUploadUri(WS));
+  }
+
+  @Test
   void onboardingNeedsCredentials() {
     credentials = null;
     assertThatThrownBy(() -> AgentIdentity.onboard(options().build()))

@@ -101,6 +101,41 @@ class HttpClientsTest {
   }
 
   @Test
+  void aRequestInFlightFinishesOnTheOldCertificateWhileLaterOnesUseTheNewOne() throws Exception {
+    java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<X509Certificate> peers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    server.setDispatcher(new mockwebserver3.Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest r) throws InterruptedException {
+        peers.add(peer(r));
+        if (r.getTarget().equals("/slow")) {
+          arrived.countDown();
+          assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+        return new MockResponse.Builder().body(r.getTarget()).build();
+      }
+    });
+    try (ClientCertificateExecutor ex = HttpClients.withClientCertificate(settings, first.keyPair().getPrivate(),
+        first.certificate())) {
+      java.util.concurrent.CompletableFuture<HttpResponse> slow = java.util.concurrent.CompletableFuture
+          .supplyAsync(() -> {
+            try {
+              return ex.execute(post(uri("/slow")));
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+      assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+      ex.presentCertificate(second.keyPair().getPrivate(), second.certificate());
+      assertThat(ex.execute(post(uri("/fast"))).bodyText()).isEqualTo("/fast");
+      release.countDown();
+      assertThat(slow.get(10, TimeUnit.SECONDS).bodyText()).isEqualTo("/slow");
+    }
+    assertThat(peers).containsExactly(first.certificate(), second.certificate());
+  }
+
+  @Test
   void refusesAServerTheJvmAndTheExtraAnchorsDoNotTrustAndSaysWhatToAdd() {
     HttpSettings noExtra = HttpSettings.builder().resolver(TestTls.loopbackResolver()).build();
     try (ClientCertificateExecutor ex = HttpClients.withoutClientCertificate(noExtra)) {
