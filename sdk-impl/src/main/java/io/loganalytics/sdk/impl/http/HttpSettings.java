@@ -48,6 +48,17 @@ public final class HttpSettings {
     return new Builder();
   }
 
+  /**
+   * The settings a client builder implies: its proxy, extra trust anchors and resolver; the rest default.
+   *
+   * @param client the client builder
+   * @return a builder pre-filled from it
+   */
+  public static Builder from(io.loganalytics.sdk.LogAnalyticsClientBuilder client) {
+    return builder().proxy(client.proxy().orElse(null)).resolver(client.hostResolver())
+        .trustedCertificates(client.trustedCertificates());
+  }
+
   /** @return the defaults */
   public static HttpSettings defaults() {
     return builder().build();

@@ -149,6 +149,39 @@ class HttpClientsTest {
   }
 
   @Test
+  void theJvmTrustStorePropertyIsHonoured() throws Exception {
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setCertificateEntry("test-ca", tls.ca.certificate());
+    Path file = tmp.resolve("truststore.p12");
+    try (var out = java.nio.file.Files.newOutputStream(file)) {
+      store.store(out, "changeit".toCharArray());
+    }
+    Map<String, String> saved = new java.util.HashMap<>();
+    for (String p : List.of("javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword",
+        "javax.net.ssl.trustStoreType")) {
+      saved.put(p, System.getProperty(p));
+    }
+    System.setProperty("javax.net.ssl.trustStore", file.toString());
+    System.setProperty("javax.net.ssl.trustStorePassword", "changeit");
+    System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+    server.enqueue(new MockResponse.Builder().build());
+    try (ClientCertificateExecutor ex = HttpClients.withClientCertificate(
+        HttpSettings.builder().resolver(TestTls.loopbackResolver()).build(), first.keyPair().getPrivate(),
+        first.certificate())) {
+      assertThat(ex.execute(post(uri("/"))).status()).isEqualTo(200);
+    } finally {
+      saved.forEach((k, v) -> {
+        if (v == null) {
+          System.clearProperty(k);
+        } else {
+          System.setProperty(k, v);
+        }
+      });
+    }
+  }
+
+  @Test
   void verifiesTheHostNameEvenForATrustedCertificate() throws Exception {
     URI wrongHost = URI.create("https://localhost:" + server.getPort() + "/");
     try (ClientCertificateExecutor ex = HttpClients.withClientCertificate(settings, first.keyPair().getPrivate(),
