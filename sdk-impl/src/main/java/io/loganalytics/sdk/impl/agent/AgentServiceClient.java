@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -78,14 +79,14 @@ final class AgentServiceClient {
             "onboarding");
         if (response.isSuccessful()) {
           LOG.info("Onboarded agent {} to workspace {} with the {} key", agentGuid, credentials.workspaceId(),
-              slot.name().toLowerCase(java.util.Locale.ROOT));
+              slot.name().toLowerCase(Locale.ROOT));
           return AgentXml.parseTopologyResponse(response.bodyText());
         }
         if (response.status() != 401 && response.status() != 403) {
           throw failure("onboarding", response, credentials.workspaceId());
         }
         refused = authenticationFailure("Onboarding to workspace " + credentials.workspaceId() + " with the "
-            + slot.name().toLowerCase(java.util.Locale.ROOT) + " key", response, true);
+            + slot.name().toLowerCase(Locale.ROOT) + " key", response, true);
         LOG.warn("{}", refused.getMessage());
         if (skew.offset().equals(signedWithOffset)) {
           break;

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -66,8 +67,7 @@ final class DefaultAgentSession implements AgentSession {
   private final String hostname;
   private final Object renewalLock = new Object();
   private final AtomicReference<Instant> lastAuthProbe = new AtomicReference<>();
-  private final java.util.concurrent.atomic.AtomicBoolean rotationCheckPending =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean rotationCheckPending = new AtomicBoolean();
 
   private volatile AgentState state;
   private volatile Duration heartbeatInterval;
