@@ -8,6 +8,10 @@ import java.time.Instant;
  * A running agent identity, as the upload pipeline sees it: an {@link HttpExecutor} that presents the current
  * certificate (switching to a renewed one without a restart; requests in flight finish on the old one), the
  * upload endpoint, and a way to report that the service refused the certificate. Thread-safe.
+ *
+ * <p>Obtained from {@link AgentIdentity#open(AgentOptions)}, typically with
+ * {@code AgentIdentity.open(AgentOptions.from(clientBuilder).build())}; the session heartbeats, renews and reports
+ * expiry in the background until {@link #close()}.
  */
 public interface AgentSession extends AutoCloseable {
   /** @return an executor doing mutual TLS with the certificate currently in use */

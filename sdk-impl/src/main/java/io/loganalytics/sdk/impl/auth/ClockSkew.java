@@ -37,16 +37,11 @@ public final class ClockSkew {
    * @return the new offset when it changed by at least {@link #THRESHOLD}, else empty
    */
   public Optional<Duration> observe(String dateHeader) {
-    if (dateHeader == null) {
+    Optional<Duration> raw = measure(local, dateHeader);
+    if (raw.isEmpty()) {
       return Optional.empty();
     }
-    Instant server;
-    try {
-      server = ZonedDateTime.parse(dateHeader.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
-    }
-    Duration measured = Duration.between(local.instant(), server);
+    Duration measured = raw.get();
     if (measured.abs().compareTo(THRESHOLD) < 0) {
       measured = Duration.ZERO;
     }
@@ -56,6 +51,25 @@ public final class ClockSkew {
       return Optional.of(measured);
     }
     return Optional.empty();
+  }
+
+  /**
+   * Measures the offset of a server's clock from a local one from one {@code Date} header, without learning it.
+   *
+   * @param local the local clock
+   * @param dateHeader the header value (RFC 1123), or {@code null}
+   * @return the server's time minus the local time, or empty when the header is missing or malformed
+   */
+  public static Optional<Duration> measure(Clock local, String dateHeader) {
+    if (dateHeader == null) {
+      return Optional.empty();
+    }
+    try {
+      Instant server = ZonedDateTime.parse(dateHeader.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      return Optional.of(Duration.between(local.instant(), server));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 
   /** @return the service's time minus ours, zero when unknown or small */
@@ -73,7 +87,25 @@ public final class ClockSkew {
 
       @Override
       public Clock withZone(ZoneId zone) {
-        return Clock.offset(local.withZone(zone), offset);
+        // Stays live: a later observe() moves the returned clock too.
+        Clock zoned = local.withZone(zone);
+        ClockSkew self = ClockSkew.this;
+        return new Clock() {
+          @Override
+          public ZoneId getZone() {
+            return zone;
+          }
+
+          @Override
+          public Clock withZone(ZoneId other) {
+            return self.correctedClock().withZone(other);
+          }
+
+          @Override
+          public Instant instant() {
+            return zoned.instant().plus(self.offset);
+          }
+        };
       }
 
       @Override

@@ -1,0 +1,424 @@
+package io.loganalytics.sdk.impl.agent;
+
+import io.loganalytics.sdk.AuthenticationException;
+import io.loganalytics.sdk.CloudEnvironment;
+import io.loganalytics.sdk.LogAnalyticsException;
+import io.loganalytics.sdk.LogAnalyticsListener;
+import io.loganalytics.sdk.ServiceException;
+import io.loganalytics.sdk.WorkspaceCredentials;
+import io.loganalytics.sdk.impl.auth.ClockSkew;
+import io.loganalytics.sdk.impl.cert.AgentCertificate;
+import io.loganalytics.sdk.impl.cert.CertificateGenerator;
+import io.loganalytics.sdk.impl.http.ClientCertificateExecutor;
+import io.loganalytics.sdk.impl.http.HttpClients;
+import io.loganalytics.sdk.impl.http.HttpExecutor;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running agent identity: heartbeat, certificate renewal and expiry reporting around one
+ * {@link ClientCertificateExecutor} that the upload pipeline uses.
+ *
+ * <p><b>Heartbeat</b> (PROTOCOL §B4): a topology request on the certificate every 20 minutes, or every
+ * {@code queryInterval} the service names when it lies within 60 s..7 days. An answer with
+ * {@code updateCertificate="true"} starts a renewal; a refused heartbeat (401/403) too, at most once per
+ * {@link AgentOptions#renewalRetryInterval()}.
+ *
+ * <p><b>Checks</b> (every {@link AgentOptions#checkInterval()}, no network): new credentials
+ * ({@link WorkspaceCredentials#generation()} changed) renew at once; fewer than {@link AgentOptions#renewalWindow()}
+ * left renews proactively (a failure is retried after the retry interval); an expired certificate is reported once
+ * per certificate through {@link LogAnalyticsListener#onCertificateExpired}.
+ *
+ * <p><b>Renewal</b> (A2): a fresh key and certificate with the same subject; {@code RenewCertificate} authenticated by
+ * the current certificate; when that is impossible (expired) or refused, onboarding again with the shared key under
+ * the same agent GUID; then one verification heartbeat on the new certificate, whose own {@code updateCertificate}
+ * is ignored (no recursion). Only after it succeeded is the new state written (atomically) and the executor switched:
+ * requests in flight finish on the old certificate, later ones present the new one, without a restart. Any failure
+ * rolls back: the old certificate stays in memory and on disk, the listener hears
+ * {@link LogAnalyticsListener#onCertificateRenewalFailed} and, inside the renewal window,
+ * {@link LogAnalyticsListener#onCertificateExpiring} with the expiry time.
+ *
+ * <p><b>Threading.</b> Heartbeats and checks run on the scheduler; renewals and state writes are serialized by one
+ * lock; {@link #executor()}, {@link #certificateExpiry()} and {@link #onAuthenticationFailure} may be called from any
+ * thread and never block on the network.
+ */
+final class DefaultAgentSession implements AgentSession {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultAgentSession.class);
+  private static final Duration AUTH_PROBE_MIN_SPACING = Duration.ofMinutes(1);
+
+  private final AgentOptions options;
+  private final StateDirectory directory;
+  private final CloudEnvironment cloud;
+  private final AgentServiceClient service;
+  private final ClientCertificateExecutor executor;
+  private final CertificateGenerator generator;
+  private final AgentScheduler scheduler;
+  private final boolean ownsScheduler;
+  private final Clock clock;
+  private final String hostname;
+  private final Object renewalLock = new Object();
+  private final AtomicReference<Instant> lastAuthProbe = new AtomicReference<>();
+  private final AtomicBoolean rotationCheckPending = new AtomicBoolean();
+
+  private volatile AgentState state;
+  private volatile Duration heartbeatInterval;
+  private volatile boolean closed;
+  private volatile long seenGeneration;
+  // Guarded by renewalLock.
+  private Instant lastRenewalFailure;
+  private String expiredReportedSerial;
+  // Guarded by this.
+  private AgentScheduler.Task heartbeatTask;
+  private AgentScheduler.Task checkTask;
+
+  DefaultAgentSession(AgentOptions options, StateDirectory directory, AgentState state) {
+    this.options = options;
+    this.directory = directory;
+    this.state = state;
+    this.clock = options.clock();
+    this.cloud = options.cloud().orElseGet(() -> CloudEnvironment.fromDomain(state.urlTld()));
+    this.service = new AgentServiceClient(cloud.topologyRequestUri(state.workspaceId()), options.userAgent(), clock,
+        new ClockSkew(clock), options.listener());
+    this.generator = options.certificateGenerator();
+    this.hostname = options.hostname();
+    this.heartbeatInterval = options.heartbeatInterval();
+    this.seenGeneration = options.credentials().map(WorkspaceCredentials::generation).orElse(0L);
+    this.ownsScheduler = options.scheduler().isEmpty();
+    this.scheduler = options.scheduler().orElseGet(AgentScheduler::daemonThread);
+    AgentCertificate c = state.certificate();
+    this.executor = HttpClients.withClientCertificate(options.httpSettings(), c.privateKey(), c.certificate());
+  }
+
+  /** Schedules the first heartbeat and check at once. */
+  void start() {
+    LOG.info("Agent {} of workspace {} running with certificate serial {} (expires {})", state.agentGuid(),
+        state.workspaceId(), state.certificate().serial(), state.certificate().notAfter());
+    scheduleHeartbeat(Duration.ZERO);
+    scheduleCheck(Duration.ZERO);
+  }
+
+  @Override
+  public HttpExecutor executor() {
+    WorkspaceCredentials creds = options.credentials().orElse(null);
+    if (creds != null && creds.generation() != seenGeneration && !closed
+        && rotationCheckPending.compareAndSet(false, true)) {
+      scheduler.schedule(() -> {
+        rotationCheckPending.set(false);
+        runCheckOnce();
+      }, Duration.ZERO);
+    }
+    return executor;
+  }
+
+  @Override
+  public URI uploadUri() {
+    if (options.cloud().isPresent()) {
+      return cloud.odsUploadUri(state.workspaceId());
+    }
+    return state.omsEndpoint().orElseGet(() -> cloud.odsUploadUri(state.workspaceId()));
+  }
+
+  @Override
+  public String agentGuid() {
+    return state.agentGuid();
+  }
+
+  @Override
+  public Instant certificateExpiry() {
+    return state.certificate().notAfter();
+  }
+
+  /** @return the state in use */
+  AgentState state() {
+    return state;
+  }
+
+  /** @return the heartbeat interval in use */
+  Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  @Override
+  public void onAuthenticationFailure(int status) {
+    Instant now = clock.instant();
+    Instant last = lastAuthProbe.get();
+    if (closed || (last != null && now.isBefore(last.plus(AUTH_PROBE_MIN_SPACING)))
+        || !lastAuthProbe.compareAndSet(last, now)) {
+      return;
+    }
+    AgentCertificate c = state.certificate();
+    LOG.warn("The service answered HTTP {} to a request made with the agent certificate (serial {}, expires {}); "
+        + "checking it with a heartbeat", status, c.serial(), c.notAfter());
+    scheduler.schedule(() -> {
+      heartbeatOnce();
+      synchronized (renewalLock) {
+        reportExpiry();
+      }
+    }, Duration.ZERO);
+  }
+
+  private void runHeartbeat() {
+    if (closed) {
+      return;
+    }
+    try {
+      heartbeatOnce();
+    } catch (RuntimeException e) {
+      LOG.warn("The heartbeat failed unexpectedly; next try in {}", heartbeatInterval, e);
+    } finally {
+      scheduleHeartbeat(heartbeatInterval);
+    }
+  }
+
+  private void runCheck() {
+    if (closed) {
+      return;
+    }
+    try {
+      runCheckOnce();
+    } finally {
+      scheduleCheck(options.checkInterval());
+    }
+  }
+
+  private void runCheckOnce() {
+    try {
+      checkCertificate();
+    } catch (RuntimeException e) {
+      LOG.warn("The certificate check failed unexpectedly", e);
+    }
+  }
+
+  /** One topology heartbeat on the current certificate; acts on its answer. Never throws a service failure. */
+  void heartbeatOnce() {
+    AgentState s = state;
+    try {
+      TopologyResponse answer = service.heartbeat(executor, s.certificate(), s.agentGuid(), hostname);
+      applyAnswer(answer);
+      if (answer.updateCertificate()) {
+        LOG.info("The service asks for a new certificate (updateCertificate=\"true\"); renewing");
+        renew("server");
+      }
+    } catch (AuthenticationException e) {
+      LOG.warn("{}", e.getMessage());
+      notifyListener(l -> l.onAuthenticationFailure(e));
+      synchronized (renewalLock) {
+        if (renewalAllowed(clock.instant())) {
+          renew("server");
+        }
+      }
+    } catch (ServiceException e) {
+      LOG.warn("The heartbeat failed: {}; next try in {}", e.getMessage(), heartbeatInterval);
+    }
+  }
+
+  /** Key rotation, the proactive renewal window and expiry; no network unless a renewal is due. */
+  void checkCertificate() {
+    synchronized (renewalLock) {
+      Instant now = clock.instant();
+      AgentCertificate c = state.certificate();
+      WorkspaceCredentials creds = options.credentials().orElse(null);
+      if (creds != null && creds.generation() != seenGeneration) {
+        seenGeneration = creds.generation();
+        LOG.info("New workspace keys were supplied; renewing the certificate now");
+        lastRenewalFailure = null;
+        renew("rotation");
+      } else if (!now.isBefore(c.notAfter().minus(options.renewalWindow())) && renewalAllowed(now)) {
+        LOG.info("The certificate (serial {}) expires {}, within the renewal window of {}; renewing", c.serial(),
+            c.notAfter(), options.renewalWindow());
+        renew("proactive");
+      }
+      reportExpiry();
+    }
+  }
+
+  private boolean renewalAllowed(Instant now) {
+    return lastRenewalFailure == null || !now.isBefore(lastRenewalFailure.plus(options.renewalRetryInterval()));
+  }
+
+  private void reportExpiry() {
+    AgentCertificate c = state.certificate();
+    if (c.isExpiredAt(clock.instant()) && !c.serial().equals(expiredReportedSerial)) {
+      expiredReportedSerial = c.serial();
+      LOG.error("The agent certificate (serial {}) expired at {} and no new one could be obtained: uploads on the "
+          + "agent path are refused until new workspace credentials are supplied (records stay buffered)",
+          c.serial(), c.notAfter());
+      notifyListener(l -> l.onCertificateExpired(c.notAfter()));
+    }
+  }
+
+  /**
+   * Renews the certificate now (see the class comment).
+   *
+   * @param trigger {@code server}, {@code proactive}, {@code manual} or {@code rotation}
+   * @return {@code true} when the new certificate is in use
+   */
+  boolean renew(String trigger) {
+    synchronized (renewalLock) {
+      AgentState current = state;
+      AgentCertificate old = current.certificate();
+      Instant now = clock.instant();
+      AgentCertificate fresh = generator.generate(current.workspaceId(), current.agentGuid());
+      List<String> problems = new ArrayList<>();
+      boolean registered = false;
+      if (old.isExpiredAt(now)) {
+        problems.add("the current certificate expired at " + old.notAfter() + ", so RenewCertificate cannot "
+            + "authenticate");
+      } else {
+        try {
+          service.renewCertificate(executor, renewalEndpoint(current), fresh);
+          registered = true;
+        } catch (ServiceException e) {
+          problems.add(e.getMessage());
+        }
+      }
+      HttpExecutor candidate = executor.withCertificate(fresh.privateKey(), fresh.certificate());
+      if (!registered) {
+        WorkspaceCredentials creds = options.credentials().orElse(null);
+        if (creds == null) {
+          problems.add("no workspace credentials to onboard again with");
+        } else {
+          try {
+            service.onboard(candidate, creds, fresh, current.agentGuid(), hostname);
+            registered = true;
+            LOG.info("Onboarded again with the shared key under the same agent GUID {}", current.agentGuid());
+          } catch (AuthenticationException e) {
+            problems.add(e.getMessage());
+            notifyListener(l -> l.onAuthenticationFailure(e));
+          } catch (ServiceException e) {
+            problems.add(e.getMessage());
+          }
+        }
+      }
+      if (!registered) {
+        return failed(trigger, old, String.join(" / ", problems));
+      }
+      TopologyResponse verified;
+      try {
+        // The answer's own updateCertificate is ignored here: a renewal never starts another (no recursion).
+        verified = service.heartbeat(candidate, fresh, current.agentGuid(), hostname);
+      } catch (ServiceException e) {
+        return failed(trigger, old, "the new certificate (serial " + fresh.serial() + ") was not accepted by its "
+            + "verification heartbeat: " + e.getMessage() + "; rolled back to the current certificate");
+      }
+      AgentState next = current.withCertificate(fresh).withConf(updatedConf(current.conf(), verified));
+      try {
+        directory.save(next);
+      } catch (LogAnalyticsException e) {
+        return failed(trigger, old, "the new certificate could not be saved (" + e.getMessage() + "); rolled back");
+      }
+      state = next;
+      executor.presentCertificate(fresh.privateKey(), fresh.certificate());
+      heartbeatInterval = verified.heartbeatInterval(heartbeatInterval);
+      lastRenewalFailure = null;
+      LOG.info("Certificate renewed ({}): serial {} replaced by {}, which expires {}; in use without restart",
+          trigger, old.serial(), fresh.serial(), fresh.notAfter());
+      notifyListener(l -> l.onCertificateRenewed(trigger, fresh.notAfter()));
+      return true;
+    }
+  }
+
+  private boolean failed(String trigger, AgentCertificate old, String reason) {
+    Instant now = clock.instant();
+    lastRenewalFailure = now;
+    LOG.warn("Certificate renewal ({}) failed: {}. The current certificate (serial {}) stays in use until it "
+        + "expires {}", trigger, reason, old.serial(), old.notAfter());
+    notifyListener(l -> l.onCertificateRenewalFailed(reason, old.notAfter()));
+    if (!old.isExpiredAt(now) && !now.isBefore(old.notAfter().minus(options.renewalWindow()))) {
+      LOG.warn("The agent certificate expires {} and cannot be renewed; supply the workspace's current keys "
+          + "(WorkspaceCredentials.rotate) to renew at once", old.notAfter());
+      notifyListener(l -> l.onCertificateExpiring(old.notAfter()));
+    }
+    return false;
+  }
+
+  private URI renewalEndpoint(AgentState s) {
+    return s.certificateUpdateEndpoint().orElseGet(() -> cloud.renewCertificateUri(s.workspaceId()));
+  }
+
+  private void applyAnswer(TopologyResponse answer) {
+    Duration next = answer.heartbeatInterval(options.heartbeatInterval());
+    if (!next.equals(heartbeatInterval)) {
+      LOG.info("Heartbeat interval is now {} (from the service's queryInterval)", next);
+      heartbeatInterval = next;
+    }
+    synchronized (renewalLock) {
+      AgentState s = state;
+      OmsAdminConf conf = updatedConf(s.conf(), answer);
+      if (!conf.equals(s.conf())) {
+        try {
+          directory.saveConf(conf);
+          state = s.withConf(conf);
+        } catch (LogAnalyticsException e) {
+          LOG.warn("Cannot record the endpoints the service named: {}", e.getMessage());
+        }
+      }
+    }
+  }
+
+  static OmsAdminConf updatedConf(OmsAdminConf conf, TopologyResponse answer) {
+    OmsAdminConf c = conf;
+    if (answer.certificateUpdateEndpoint().isPresent()) {
+      c = c.with(OmsAdminConf.CERTIFICATE_UPDATE_ENDPOINT, answer.certificateUpdateEndpoint().get().toString());
+    }
+    if (answer.dscEndpoint().isPresent()) {
+      c = c.with(OmsAdminConf.DSC_ENDPOINT, answer.dscEndpoint().get());
+    }
+    return c;
+  }
+
+  private void notifyListener(Consumer<LogAnalyticsListener> event) {
+    try {
+      event.accept(options.listener());
+    } catch (RuntimeException e) {
+      LOG.warn("A LogAnalyticsListener threw; ignored", e);
+    }
+  }
+
+  private synchronized void scheduleHeartbeat(Duration delay) {
+    if (!closed) {
+      heartbeatTask = scheduler.schedule(this::runHeartbeat, delay);
+    }
+  }
+
+  private synchronized void scheduleCheck(Duration delay) {
+    if (!closed) {
+      checkTask = scheduler.schedule(this::runCheck, delay);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (heartbeatTask != null) {
+        heartbeatTask.cancel();
+      }
+      if (checkTask != null) {
+        checkTask.cancel();
+      }
+    }
+    if (ownsScheduler) {
+      scheduler.shutdown();
+    }
+    executor.close();
+    LOG.debug("Agent session {} closed", state.agentGuid());
+  }
+
+  @Override
+  public String toString() {
+    return "AgentSession{" + state + "}";
+  }
+}

@@ -1,0 +1,313 @@
+package io.loganalytics.sdk.impl.agent;
+
+import io.loganalytics.sdk.ConfigurationException;
+import io.loganalytics.sdk.LogAnalyticsException;
+import io.loganalytics.sdk.impl.cert.AgentCertificate;
+import io.loganalytics.sdk.impl.cert.Pem;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An agent state directory, laid out as the legacy agent's ({@code /var/opt/microsoft/omsagent/<workspace>/}):
+ *
+ * <pre>
+ * omsadmin.conf        KEY=value lines: WORKSPACE_ID, AGENT_GUID, URL_TLD, OMS_ENDPOINT, CERTIFICATE_UPDATE_ENDPOINT,
+ *                      DSC_ENDPOINT, ... (unknown keys are kept)
+ * certs/               mode 0700 when created here
+ * certs/oms.crt        the client certificate, PEM
+ * certs/oms.key        its private key, PEM PKCS#1 ("BEGIN RSA PRIVATE KEY"), mode 0600; PKCS#8 is read too
+ * </pre>
+ *
+ * <p><b>Crash safety.</b> Every file is written to a temporary sibling (created with its final mode, so a key is
+ * never readable by others, not even briefly), forced to disk and atomically renamed over the old one. A new
+ * certificate is written as {@code oms.key.new} and {@code oms.crt.new}, then renamed key first, certificate second;
+ * {@code omsadmin.conf} is written last and is the commit record of an onboarding: without it the directory is not
+ * onboarded. {@link #load()} repairs the one torn state a crash can leave (new key, old certificate): the matching
+ * {@code oms.crt.new} is still there and is renamed into place. Any crash therefore shows either the old or the new
+ * state, never a mix.
+ *
+ * <p>Internal: public only for the SDK's other packages. Not thread-safe: one writer at a time (the agent session
+ * serializes its writes); readers see whole files.
+ */
+public final class StateDirectory {
+  private static final Logger LOG = LoggerFactory.getLogger(StateDirectory.class);
+  static final String CONF = "omsadmin.conf";
+  static final String CERTS = "certs";
+  static final String CERT_FILE = "oms.crt";
+  static final String KEY_FILE = "oms.key";
+  private static final String NEW = ".new";
+  private static final String TMP = ".tmp";
+  private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+  private final Path directory;
+
+  private StateDirectory(Path directory) {
+    this.directory = directory;
+  }
+
+  /**
+   * A state directory; nothing is read or created yet.
+   *
+   * @param directory the directory
+   * @return the state directory
+   */
+  public static StateDirectory of(Path directory) {
+    return new StateDirectory(Objects.requireNonNull(directory, "stateDirectory").toAbsolutePath());
+  }
+
+  /** @return the directory */
+  public Path directory() {
+    return directory;
+  }
+
+  Path confFile() {
+    return directory.resolve(CONF);
+  }
+
+  Path certFile() {
+    return directory.resolve(CERTS).resolve(CERT_FILE);
+  }
+
+  Path keyFile() {
+    return directory.resolve(CERTS).resolve(KEY_FILE);
+  }
+
+  /**
+   * Whether the directory holds an onboarded agent: a non-empty {@code omsadmin.conf} with a workspace and agent ID,
+   * and both certificate files (the legacy agent's own test).
+   *
+   * @return {@code true} when {@link #load()} can be expected to succeed
+   */
+  public boolean isOnboarded() {
+    try {
+      return readConf().isPresent() && Files.isRegularFile(certFile()) && Files.isRegularFile(keyFile());
+    } catch (ConfigurationException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Reads the state, repairing a certificate rename torn by a crash.
+   *
+   * @return the state
+   * @throws ConfigurationException naming {@code stateDirectory} when the directory is not onboarded or its files
+   *     are unreadable, malformed or do not belong together
+   */
+  public AgentState load() {
+    OmsAdminConf conf = readConf().orElseThrow(() -> new ConfigurationException("stateDirectory", directory
+        + " is not onboarded: " + CONF + " is missing or has no " + OmsAdminConf.WORKSPACE_ID + " and "
+        + OmsAdminConf.AGENT_GUID + " (onboard first)"));
+    AgentCertificate certificate = readCertificate();
+    return new AgentState(conf, certificate);
+  }
+
+  private Optional<OmsAdminConf> readConf() {
+    String text;
+    try {
+      text = Files.readString(confFile(), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new ConfigurationException("stateDirectory", "cannot read " + confFile() + ": " + e, e);
+    }
+    OmsAdminConf conf = OmsAdminConf.parse(text);
+    if (conf.get(OmsAdminConf.WORKSPACE_ID).isEmpty() || conf.get(OmsAdminConf.AGENT_GUID).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(conf);
+  }
+
+  private AgentCertificate readCertificate() {
+    PrivateKey key = readKey(keyFile());
+    X509Certificate cert = readCert(certFile());
+    if (!Pem.keyMatches(cert.getPublicKey(), key)) {
+      Path pending = sibling(certFile(), NEW);
+      if (Files.isRegularFile(pending) && Pem.keyMatches(readCert(pending).getPublicKey(), key)) {
+        LOG.warn("Completing a certificate update interrupted by a crash: {} -> {}", pending, certFile());
+        try {
+          move(pending, certFile());
+        } catch (IOException e) {
+          throw new ConfigurationException("stateDirectory", "cannot complete the interrupted certificate update ("
+              + pending + "): " + e, e);
+        }
+        cert = readCert(certFile());
+      } else {
+        throw new ConfigurationException("stateDirectory", keyFile() + " does not belong to " + certFile()
+            + " (different public keys); restore both files from the same agent, or onboard again");
+      }
+    }
+    deleteQuietly(sibling(certFile(), NEW));
+    deleteQuietly(sibling(keyFile(), NEW));
+    return new AgentCertificate(cert, key);
+  }
+
+  private static X509Certificate readCert(Path file) {
+    try {
+      return Pem.readCertificate(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
+    } catch (IOException e) {
+      throw new ConfigurationException("stateDirectory", "cannot read the agent certificate: " + e.getMessage(), e);
+    }
+  }
+
+  private static PrivateKey readKey(Path file) {
+    try {
+      return Pem.readPrivateKey(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
+    } catch (IOException e) {
+      // Pem's messages never hold key material.
+      throw new ConfigurationException("stateDirectory", "cannot read the agent key: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Writes a whole state: certificate files when they differ from those on disk, then {@code omsadmin.conf}.
+   *
+   * @param state the state
+   * @throws LogAnalyticsException (retryable) when a file cannot be written; the previous state stays readable
+   */
+  void save(AgentState state) {
+    try {
+      createDirectories();
+      writeCertificate(state.certificate());
+      writeAtomically(confFile(), state.conf().format().getBytes(StandardCharsets.UTF_8), FileMode.PUBLIC);
+      fsyncDirectory(directory);
+    } catch (IOException e) {
+      throw new LogAnalyticsException("cannot write the agent state in " + directory + ": " + e, true, e);
+    }
+  }
+
+  /**
+   * Writes {@code omsadmin.conf} only (after a heartbeat named new endpoints).
+   *
+   * @param conf the configuration
+   */
+  void saveConf(OmsAdminConf conf) {
+    try {
+      createDirectories();
+      writeAtomically(confFile(), conf.format().getBytes(StandardCharsets.UTF_8), FileMode.PUBLIC);
+      fsyncDirectory(directory);
+    } catch (IOException e) {
+      throw new LogAnalyticsException("cannot write " + confFile() + ": " + e, true, e);
+    }
+  }
+
+  private void createDirectories() throws IOException {
+    Files.createDirectories(directory);
+    Path certs = directory.resolve(CERTS);
+    if (!Files.isDirectory(certs)) {
+      if (POSIX) {
+        Files.createDirectory(certs, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } else {
+        Files.createDirectory(certs);
+      }
+    }
+  }
+
+  private void writeCertificate(AgentCertificate certificate) throws IOException {
+    String certPem = Pem.certificate(certificate.certificate());
+    if (Files.isRegularFile(certFile()) && Files.isRegularFile(keyFile())
+        && Files.readString(certFile(), StandardCharsets.US_ASCII).equals(certPem)) {
+      return;
+    }
+    Path keyNew = sibling(keyFile(), NEW);
+    Path certNew = sibling(certFile(), NEW);
+    writeFile(keyNew, Pem.privateKeyPkcs1(certificate.privateKey()).getBytes(StandardCharsets.US_ASCII),
+        FileMode.SECRET);
+    writeFile(certNew, certPem.getBytes(StandardCharsets.US_ASCII), FileMode.PUBLIC);
+    fsyncDirectory(certFile().getParent());
+    move(keyNew, keyFile());
+    move(certNew, certFile());
+    fsyncDirectory(certFile().getParent());
+  }
+
+  private enum FileMode {
+    SECRET("rw-------"),
+    PUBLIC("rw-r--r--");
+
+    final Set<PosixFilePermission> permissions;
+
+    FileMode(String perms) {
+      this.permissions = PosixFilePermissions.fromString(perms);
+    }
+  }
+
+  private static void writeAtomically(Path target, byte[] content, FileMode mode) throws IOException {
+    Path tmp = sibling(target, TMP);
+    writeFile(tmp, content, mode);
+    move(tmp, target);
+  }
+
+  /** Creates the file anew with its final permissions, writes it and forces it to disk. */
+  private static void writeFile(Path file, byte[] content, FileMode mode) throws IOException {
+    Files.deleteIfExists(file);
+    FileAttribute<?>[] attrs = POSIX
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode.permissions)}
+        : new FileAttribute<?>[0];
+    try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        attrs)) {
+      ByteBuffer buf = ByteBuffer.wrap(content);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(true);
+    }
+    if (POSIX) {
+      // The umask may have removed bits from the creation mode; it never adds any, but make the mode exact.
+      Files.setPosixFilePermissions(file, mode.permissions);
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("the file system of " + to + " cannot rename atomically", e);
+    }
+  }
+
+  private static void fsyncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some platforms cannot open a directory for syncing; the rename is still atomic.
+      LOG.trace("cannot fsync directory {}: {}", dir, e.toString());
+    }
+  }
+
+  private static Path sibling(Path file, String suffix) {
+    return file.resolveSibling(file.getFileName() + suffix);
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      if (Files.deleteIfExists(file)) {
+        LOG.debug("Removed leftover {}", file);
+      }
+    } catch (IOException e) {
+      LOG.debug("cannot remove leftover {}: {}", file, e.toString());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "StateDirectory{" + directory + "}";
+  }
+}

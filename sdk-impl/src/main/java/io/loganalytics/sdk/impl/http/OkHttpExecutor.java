@@ -1,0 +1,153 @@
+package io.loganalytics.sdk.impl.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link HttpExecutor} over OkHttp. It keeps an immutable client per client certificate, derived from one base
+ * client with {@code newBuilder()} (so all share the connection pool and dispatcher), and swaps the current one
+ * atomically. Each certificate gets its own {@code SSLContext}, hence its own TLS session cache: a resumed session
+ * can never present an old certificate. Connections are pooled per {@code SSLSocketFactory}, so a connection opened
+ * with the old certificate is never used for a request started after the switch.
+ *
+ * <p>Response bodies are read up to {@link HttpSettings#maxResponseBytes()}; the rest is dropped (the connection is
+ * then not reused). I/O failures are rethrown with a sentence on what to check (TLS trust, proxy credentials), never
+ * with a secret. Thread-safe.
+ */
+final class OkHttpExecutor implements ClientCertificateExecutor {
+  private static final Logger LOG = LoggerFactory.getLogger(OkHttpExecutor.class);
+  private static final Set<String> BODY_HEADERS = Set.of("content-type", "content-length", "host");
+
+  private final OkHttpClient base;
+  private final HttpClients.TlsFactory tls;
+  private final HttpSettings settings;
+  private final AtomicReference<Identity> current;
+  private final boolean owner;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** A client and the certificate it presents (null for none). */
+  private static final class Identity {
+    final OkHttpClient client;
+    final X509Certificate certificate;
+
+    Identity(OkHttpClient client, X509Certificate certificate) {
+      this.client = client;
+      this.certificate = certificate;
+    }
+  }
+
+  OkHttpExecutor(OkHttpClient base, HttpClients.TlsFactory tls, HttpSettings settings, PrivateKey key,
+      X509Certificate certificate, boolean owner) {
+    this.base = base;
+    this.tls = tls;
+    this.settings = settings;
+    this.owner = owner;
+    this.current = new AtomicReference<>(identity(key, certificate));
+  }
+
+  private Identity identity(PrivateKey key, X509Certificate certificate) {
+    OkHttpClient client = base.newBuilder()
+        .sslSocketFactory(tls.socketFactory(key, certificate), tls.trustManager())
+        .build();
+    return new Identity(client, certificate);
+  }
+
+  @Override
+  public void presentCertificate(PrivateKey key, X509Certificate certificate) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(certificate, "certificate");
+    current.set(identity(key, certificate));
+    // Idle connections of the previous certificate would never be picked again; close them now.
+    base.connectionPool().evictAll();
+    LOG.debug("New connections now present the certificate with serial {}", certificate.getSerialNumber());
+  }
+
+  @Override
+  public HttpExecutor withCertificate(PrivateKey key, X509Certificate certificate) {
+    return new OkHttpExecutor(base, tls, settings, key, certificate, false);
+  }
+
+  @Override
+  public X509Certificate currentCertificate() {
+    return current.get().certificate;
+  }
+
+  @Override
+  public HttpResponse execute(HttpRequest request) throws IOException {
+    if (closed.get()) {
+      throw new IOException("the HTTP client is closed");
+    }
+    Request.Builder rb = new Request.Builder().url(request.uri().toString());
+    for (Map.Entry<String, String> h : request.headers().entrySet()) {
+      if (!BODY_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        rb.addHeader(h.getKey(), h.getValue());
+      }
+    }
+    MediaType type = request.contentType() == null ? null : MediaType.parse(request.contentType());
+    rb.post(RequestBody.create(request.body(), type));
+    OkHttpClient client = current.get().client;
+    try (Response response = client.newCall(rb.build()).execute()) {
+      byte[] body = readLimited(response.body(), settings.maxResponseBytes());
+      return new HttpResponse(response.code(), response.headers().toMultimap(), body);
+    } catch (SSLPeerUnverifiedException | SSLHandshakeException e) {
+      throw new IOException("TLS handshake with " + request.uri().getHost() + " failed: " + e.getMessage()
+          + ". If a TLS-inspecting proxy or a private CA is in the path, add its CA certificate as an extra trust "
+          + "anchor (trustCertificates); the JVM trust store (javax.net.ssl.trustStore) is also honoured.", e);
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("Failed to authenticate with proxy")) {
+        throw new IOException("the proxy " + settings.proxy().map(p -> p.host() + ":" + p.port()).orElse("")
+            + " refused the credentials (HTTP 407) for " + describe(request.uri())
+            + "; check the proxy user and password", e);
+      }
+      throw e;
+    }
+  }
+
+  private static String describe(URI uri) {
+    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+  }
+
+  private static byte[] readLimited(ResponseBody body, int max) throws IOException {
+    try (InputStream in = body.byteStream()) {
+      byte[] bytes = in.readNBytes(max);
+      if (bytes.length == max && in.read() >= 0) {
+        LOG.debug("Response body longer than {} bytes; the rest is dropped", max);
+      }
+      return bytes;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (owner && closed.compareAndSet(false, true)) {
+      base.dispatcher().executorService().shutdown();
+      base.connectionPool().evictAll();
+    }
+  }
+
+  @Override
+  public String toString() {
+    X509Certificate c = current.get().certificate;
+    return "OkHttpExecutor{" + settings + (c == null ? "" : ", clientCertificateSerial=" + c.getSerialNumber())
+        + "}";
+  }
+}
