@@ -182,6 +182,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final CRC32C crc = new CRC32C();
   private final List<Runnable> events = new ArrayList<>();
   private long lastBlockWarnMillis = Long.MIN_VALUE;
+  private long lastDropWarnMillis = Long.MIN_VALUE;
+  private long droppedSinceWarn;
 
   /** Directories held by buffers of this JVM (a second FileChannel on the lock file could drop the lock). */
   private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
@@ -377,9 +379,18 @@ public final class FileDiskBuffer implements DiskBuffer {
         String msg = "segment " + detail + "; " + (fileSize - valid) + " bytes after the last valid record cut off,"
             + " a copy is in " + copy;
         LOG.warn("Buffer {}: {}", dir, msg);
-        long bytes = fileSize - valid;
+        // Count the bad frame and the readable frames after it: the records lost by the cut.
+        long lost = 1;
+        long lostBytes = r.claimedLength;
+        FrameReader after = new FrameReader(s.channel, badFrameEnd, fileSize, maxPayload);
+        while (after.next(true, -1) == FrameReader.OK) {
+          lost++;
+          lostBytes += after.length;
+        }
+        long records = lost;
+        long bytes = lostBytes;
         emit(() -> listener.onSegmentQuarantined(copy, msg));
-        emit(() -> listener.onRecordsDropped(DropReason.CORRUPTED, 0, bytes, msg + " (record count unknown)"));
+        emit(() -> listener.onRecordsDropped(DropReason.CORRUPTED, records, bytes, msg));
       } else {
         LOG.warn("Buffer {}: torn tail in {} ({} bytes) cut off: {}", dir, s.path.getFileName(), fileSize - valid,
             r.problem);
@@ -628,8 +639,17 @@ public final class FileDiskBuffer implements DiskBuffer {
     if (dropped > 0) {
       String detail = "buffer " + dir + " reached its capacity of " + options.capacityBytes()
           + " bytes; evicted the oldest segment " + s.path.getFileName();
-      LOG.warn("Buffer {}: dropped {} records ({} bytes): capacity {} bytes reached, policy DROP_OLDEST", dir,
-          dropped, bytes, options.capacityBytes());
+      droppedSinceWarn += dropped;
+      long now = clock.millis();
+      if (lastDropWarnMillis == Long.MIN_VALUE || now - lastDropWarnMillis >= 60_000) {
+        LOG.warn("Buffer {}: dropped {} records since the last warning: capacity of {} bytes reached, policy "
+            + "DROP_OLDEST (logged at most once a minute; every drop is reported to the listener)", dir,
+            droppedSinceWarn, options.capacityBytes());
+        lastDropWarnMillis = now;
+        droppedSinceWarn = 0;
+      } else {
+        LOG.debug("Buffer {}: dropped {} records ({} bytes): {}", dir, dropped, bytes, detail);
+      }
       emit(() -> listener.onRecordsDropped(DropReason.BUFFER_OVERFLOW, dropped, bytes, detail));
     }
     return true;
