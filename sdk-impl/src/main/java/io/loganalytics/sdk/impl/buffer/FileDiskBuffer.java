@@ -181,6 +181,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
   private final CRC32C crc = new CRC32C();
   private final List<Runnable> events = new ArrayList<>();
+  /** Whether {@link #events} may hold something, so that appends skip a second lock round trip. */
+  private volatile boolean eventsPending;
   private long lastBlockWarnMillis = Long.MIN_VALUE;
   private long lastDropWarnMillis = Long.MIN_VALUE;
   private long droppedSinceWarn;
@@ -1516,12 +1518,16 @@ public final class FileDiskBuffer implements DiskBuffer {
     lock.lock();
     try {
       events.add(event);
+      eventsPending = true;
     } finally {
       lock.unlock();
     }
   }
 
   private void flushEvents() {
+    if (!eventsPending) {
+      return;
+    }
     List<Runnable> todo;
     lock.lock();
     try {
@@ -1530,6 +1536,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       }
       todo = new ArrayList<>(events);
       events.clear();
+      eventsPending = false;
     } finally {
       lock.unlock();
     }
