@@ -124,6 +124,12 @@ import org.slf4j.LoggerFactory;
  * reported as {@link DropReason#BUFFER_OVERFLOW}; records of an outstanding chunk are reported only if that chunk is
  * released rather than acknowledged).
  *
+ * <h2>Chunks</h2>
+ * A chunk holds records with consecutive sequence numbers, oldest first; it ends early before a record that was
+ * acknowledged out of order or is out in another chunk, and at a gap left by a quarantined segment. The read position
+ * moves back to a released chunk, so its records are read again before newer ones. The acknowledged state is durable
+ * before {@link #acknowledge} returns.
+ *
  * <h2>Errors</h2>
  * A failed write is cut back ({@code truncate}) to the frame's start, so the buffer stays consistent; the append
  * throws a retryable {@link BufferException} and {@link LogAnalyticsListener#onBufferError} is called. Nothing needs
@@ -525,9 +531,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     long pos = active.size;
     int bytes = frames.remaining();
     try {
-      if (!active.channel.isOpen()) {
-        active.channel = channels.open(active.path, READ_WRITE);
-      }
+      reopenActiveIfClosed();
       long p = pos;
       while (frames.hasRemaining()) {
         p += active.channel.write(frames, p);
@@ -544,6 +548,16 @@ public final class FileDiskBuffer implements DiskBuffer {
     totalBytes += bytes;
     nextSeq += records;
     pending.writes = true;
+  }
+
+  /**
+   * Reopens the active segment's channel when it was closed under us: a thread interrupted during file I/O closes
+   * the channel it used ({@link java.nio.channels.ClosedByInterruptException}). Lock held.
+   */
+  private void reopenActiveIfClosed() throws IOException {
+    if (!closed && (active.channel == null || !active.channel.isOpen())) {
+      active.channel = channels.open(active.path, READ_WRITE);
+    }
   }
 
   /** Frees space for a frame of {@code frame} bytes according to the policy. Lock held, nothing staged. */
@@ -708,6 +722,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     Segment old = active;
     forceLock.lock();
     try {
+      reopenActiveIfClosed();
       old.channel.force(false);
     } catch (IOException e) {
       BufferException be = ioFailure("force", e);
@@ -901,6 +916,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     long keep = active.durableSize;
     if (active.size > keep) {
       try {
+        reopenActiveIfClosed();
         active.channel.truncate(keep);
       } catch (IOException e) {
         LOG.warn("Buffer {}: could not cut {} back to {} bytes: {}", dir, active.path.getFileName(), keep,

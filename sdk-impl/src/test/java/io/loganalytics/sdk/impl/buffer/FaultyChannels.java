@@ -3,6 +3,7 @@ package io.loganalytics.sdk.impl.buffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
@@ -12,6 +13,8 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,6 +31,8 @@ final class FaultyChannels implements ChannelFactory {
   volatile boolean readOnly;
   /** Counts forces without asking the device (the logic under test is the same; the tests run much faster). */
   volatile boolean skipRealForce;
+  /** When set, every write counts it down and every force waits for it to reach zero. */
+  volatile CountDownLatch forceGate;
 
   @Override
   public FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
@@ -60,6 +65,10 @@ final class FaultyChannels implements ChannelFactory {
 
     private int write0(ByteBuffer src, long position, boolean positional) throws IOException {
       beforeWrite();
+      CountDownLatch gate = forceGate;
+      if (gate != null) {
+        gate.countDown();
+      }
       if (failThisWrite()) {
         int half = src.remaining() / 2;
         ByteBuffer part = src.duplicate();
@@ -71,7 +80,19 @@ final class FaultyChannels implements ChannelFactory {
         }
         throw new IOException("injected failure at write " + failAtWrite);
       }
-      return positional ? d.write(src, position) : d.write(src);
+      try {
+        return positional ? d.write(src, position) : d.write(src);
+      } catch (ClosedChannelException e) {
+        closeLikeTheDelegate();
+        throw e;
+      }
+    }
+
+    /** An interrupt closes the real channel; this wrapper must then look closed too, as a real one would. */
+    private void closeLikeTheDelegate() throws IOException {
+      if (!d.isOpen()) {
+        close();
+      }
     }
 
     @Override
@@ -95,11 +116,27 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     public void force(boolean metaData) throws IOException {
+      CountDownLatch gate = forceGate;
+      if (gate != null) {
+        try {
+          if (!gate.await(60, TimeUnit.SECONDS)) {
+            throw new IOException("force gate never opened");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted at the force gate", e);
+        }
+      }
       if (forces.incrementAndGet() == failAtForce) {
         throw new IOException("injected failure at force " + failAtForce);
       }
       if (!skipRealForce) {
-        d.force(metaData);
+        try {
+          d.force(metaData);
+        } catch (ClosedChannelException e) {
+          closeLikeTheDelegate();
+          throw e;
+        }
       }
     }
 
@@ -115,7 +152,12 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
-      return d.read(dst, position);
+      try {
+        return d.read(dst, position);
+      } catch (ClosedChannelException e) {
+        closeLikeTheDelegate();
+        throw e;
+      }
     }
 
     @Override

@@ -514,6 +514,30 @@ class FileDiskBufferTest {
   }
 
   @Test
+  void appendersWaitingAtTheSameMomentShareOneForce() throws Exception {
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (FileDiskBuffer b = open(options().capacityBytes(1_000_000).segmentBytes(256 * 1024))) {
+      int before = channels.forces.get();
+      // The first force waits until all eight records are written, so seven appenders queue behind it.
+      channels.forceGate = new CountDownLatch(threads);
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        fs.add(pool.submit(() -> b.append(rec(id))));
+      }
+      for (Future<?> f : fs) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      channels.forceGate = null;
+      assertThat(channels.forces.get() - before).as("forces for 8 concurrent appends").isBetween(1, 2);
+      assertThat(b.recordCount()).isEqualTo(threads);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void appendAllStoresTheBatchInOrderWithOneForce() {
     try (FileDiskBuffer b = open(options().capacityBytes(1_000_000).segmentBytes(256 * 1024))) {
       int before = channels.forces.get();
@@ -536,6 +560,24 @@ class FileDiskBufferTest {
       b.sync();
       assertThat(channels.forces.get()).isEqualTo(before + 1);
       assertThat(drain(b)).containsExactly(str(rec(1)));
+    }
+  }
+
+  @Test
+  void anInterruptedAppenderFailsButDoesNotBreakTheBuffer() {
+    try (FileDiskBuffer b = open(options())) {
+      b.append(rec(0));
+      Thread.currentThread().interrupt();
+      try {
+        assertThatThrownBy(() -> b.append(rec(1))).isInstanceOf(BufferException.class);
+      } finally {
+        Thread.interrupted();
+      }
+      b.append(rec(2));
+      assertThat(drain(b)).containsExactly(str(rec(0)), str(rec(2)));
+    }
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(b.recordCount()).isZero();
     }
   }
 
