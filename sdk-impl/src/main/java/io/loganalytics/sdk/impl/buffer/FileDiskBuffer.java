@@ -346,6 +346,20 @@ public final class FileDiskBuffer implements DiskBuffer {
       active.channel = channels.open(active.path, READ_WRITE);
       recoverTail(active);
     }
+    if (nextSeq < floor) {
+      // Acknowledged records beyond the end: an INTERVAL buffer lost its last interval to a power cut. New records
+      // must not reuse acknowledged sequence numbers, so they start a new segment above them.
+      LOG.warn("Buffer {}: records up to sequence {} were acknowledged but the segments end at {}; the last records"
+          + " before a power loss are missing", dir, floor, nextSeq);
+      active.channel.force(false);
+      Segment s = createSegment(floor);
+      segments.add(s);
+      active.sealed = true;
+      closeQuietly(active.channel);
+      active.channel = null;
+      active = s;
+      nextSeq = floor;
+    }
     durableSeq = nextSeq;
     active.durableSize = active.size;
     acks.advanceTo(segments.get(0).firstSeq);
@@ -1411,11 +1425,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
-  /** The options this buffer was opened with. */
-  BufferOptions options() {
-    return options;
-  }
-
   // ------------------------------------------------------------------------------------------------ closing
 
   @Override
@@ -1580,16 +1589,6 @@ public final class FileDiskBuffer implements DiskBuffer {
       Files.deleteIfExists(p);
     } catch (IOException e) {
       LOG.debug("deleting {} failed: {}", p, e.toString());
-    }
-  }
-
-  /** Only for tests: the number of outstanding chunks. */
-  int outstandingChunks() {
-    lock.lock();
-    try {
-      return outstanding.size();
-    } finally {
-      lock.unlock();
     }
   }
 }
