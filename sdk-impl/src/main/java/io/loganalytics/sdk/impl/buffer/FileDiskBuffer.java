@@ -1230,10 +1230,16 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     quarantineFile(s.path, s.firstSeq, end, s.size, problem, false);
     acks.advanceTo(segments.get(0).firstSeq);
-    try {
-      writeAckState(acks.copy());
-    } catch (IOException e) {
-      LOG.warn("Buffer {}: could not record the quarantine in {}: {}", dir, AckState.FILE, describe(e));
+    // Record the gap so counts stay right after a restart. An acknowledgement being written right now (it holds
+    // ackLock, which must not be waited for under lock) leaves this to the next one, which copies the state anew.
+    if (ackLock.tryLock()) {
+      try {
+        writeAckState(acks.copy());
+      } catch (IOException e) {
+        LOG.warn("Buffer {}: could not record the quarantine in {}: {}", dir, AckState.FILE, describe(e));
+      } finally {
+        ackLock.unlock();
+      }
     }
     spaceFreed.signalAll();
   }
