@@ -184,7 +184,10 @@ public final class FileDiskBuffer implements DiskBuffer {
   private long oldestCacheSeq = -1;
   private long oldestCacheMillis;
 
+  /** Frames built under the lock and written with one call; reused, so appends do not allocate. */
   private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
+  private int stagedBytes;
+  private int stagedRecords;
   private final CRC32C crc = new CRC32C();
   private final List<Runnable> events = new ArrayList<>();
   /** Whether {@link #events} may hold something, so that appends skip a second lock round trip. */
@@ -493,9 +496,6 @@ public final class FileDiskBuffer implements DiskBuffer {
           + options.segmentBytes() + " bytes holds (" + maxPayload + " bytes)");
     }
   }
-
-  private int stagedBytes;
-  private int stagedRecords;
 
   /** Puts one frame into the scratch buffer, making room first. Lock held. */
   private void stageRecord(byte[] record) {

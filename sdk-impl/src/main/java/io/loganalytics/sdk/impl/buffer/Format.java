@@ -125,8 +125,6 @@ final class Format {
     dst.putInt(payload.length).putInt(0).putLong(seq).putLong(appendMillis).put(payload);
     int end = dst.position();
     dst.putInt(start + 4, frameCrc(dst, crc, start, end));
-    dst.limit(Math.max(dst.limit(), end));
-    dst.position(end);
   }
 
   /**

@@ -29,6 +29,7 @@ final class FrameReader {
   private ByteBuffer buf = ByteBuffer.allocate(BLOCK);
   private long bufStart;
   private long position;
+  private long payloadAt;
 
   /** The sequence number of the frame just read. */
   long seq;
@@ -124,8 +125,6 @@ final class FrameReader {
     position = frameEnd;
     return OK;
   }
-
-  private long payloadAt;
 
   /**
    * Copies the payload of the frame just read (which must have been read with {@code checkCrc}).
