@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link ChannelFactory} whose channels fail on demand, as in Tape's tests: at the N-th write (after writing half
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FaultyChannels implements ChannelFactory {
   final AtomicInteger writes = new AtomicInteger();
   final AtomicInteger forces = new AtomicInteger();
+  final AtomicLong bytesRead = new AtomicLong();
   volatile int failAtWrite = -1;
   volatile int failAtForce = -1;
   volatile boolean diskFull;
@@ -142,7 +144,14 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-      return d.read(dst);
+      return counted(d.read(dst));
+    }
+
+    private int counted(int n) {
+      if (n > 0) {
+        bytesRead.addAndGet(n);
+      }
+      return n;
     }
 
     @Override
@@ -153,7 +162,7 @@ final class FaultyChannels implements ChannelFactory {
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
       try {
-        return d.read(dst, position);
+        return counted(d.read(dst, position));
       } catch (ClosedChannelException e) {
         closeLikeTheDelegate();
         throw e;

@@ -367,6 +367,7 @@ class FileDiskBufferTest {
           b.append(rec(i));
         }
       }).isInstanceOf(BufferException.class).hasMessageContaining("Read-only file system");
+      assertThat(events.errors).isNotEmpty().allSatisfy(e -> assertThat(e.isRetryable()).isTrue());
       long stored = b.recordCount();
       channels.readOnly = false;
       b.append(rec(1000));
@@ -604,6 +605,24 @@ class FileDiskBufferTest {
     }
     try (FileDiskBuffer b = open(options())) {
       assertThat(b.recordCount()).isZero();
+    }
+  }
+
+  @Test
+  void openingABacklogReadsSegmentHeadersAndTheActiveSegmentOnly() {
+    BufferOptions.Builder big = options().capacityBytes(2_000_000).durability(Durability.INTERVAL);
+    try (FileDiskBuffer b = open(big)) {
+      for (int i = 0; i < 20_000; i++) {
+        b.append(rec(i));
+      }
+      assertThat(b.sizeBytes()).isGreaterThan(1_000_000);
+    }
+    channels.bytesRead.set(0);
+    try (FileDiskBuffer b = open(big)) {
+      assertThat(b.recordCount()).isEqualTo(20_000);
+      long segments = b.sizeBytes() / 4096;
+      assertThat(channels.bytesRead.get()).as("bytes read to open %d bytes", b.sizeBytes())
+          .isLessThan(segments * 32 + 2 * 4096);
     }
   }
 
