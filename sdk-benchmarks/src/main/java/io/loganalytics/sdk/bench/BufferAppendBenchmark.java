@@ -1,0 +1,189 @@
+package io.loganalytics.sdk.bench;
+
+import com.squareup.tape2.QueueFile;
+import io.loganalytics.sdk.BufferOptions;
+import io.loganalytics.sdk.Durability;
+import io.loganalytics.sdk.LogAnalyticsListener;
+import io.loganalytics.sdk.impl.buffer.FileDiskBuffer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Append throughput of {@link FileDiskBuffer} on 300-byte records, against Square Tape's {@code QueueFile} (which
+ * forces every add) and a plain {@code FileChannel}, in one run. Scores are records per second.
+ *
+ * <pre>
+ * mvn -B -q -o -pl sdk-benchmarks -am package -DskipTests
+ * java -jar sdk-benchmarks/target/benchmarks.jar BufferAppendBenchmark -f 1 -wi 2 -i 5 -w 2s -r 5s
+ * java -jar sdk-benchmarks/target/benchmarks.jar 'BufferAppendBenchmark.interval.*' -prof gc   (allocation)
+ * </pre>
+ * Use {@code -Dbench.dir=/path} (via {@code -jvmArgsAppend}) to put the files on the disk you want to measure.
+ *
+ * <ul>
+ *   <li>{@code tapeAdd} / {@code tapeAdd8Threads}: the baseline, {@code QueueFile.add} (synchronized for 8 threads);
+ *   <li>{@code syncAppend8Threads}: 8 threads each waiting for its own SYNC append (group commit);
+ *   <li>{@code syncAppendAll100}: batches of 100 records sharing one force;
+ *   <li>{@code intervalAppend} vs {@code plainFileChannelWrite}: the fast mode against writing the same frame bytes
+ *       sequentially with no framing, checksum or bookkeeping.
+ * </ul>
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 5)
+@Fork(1)
+public class BufferAppendBenchmark {
+  private static final int BATCH = 100;
+
+  /** A buffer opened per trial. */
+  @State(Scope.Benchmark)
+  public static class SyncBuffer {
+    Path dir;
+    FileDiskBuffer buffer;
+    final byte[] record = BenchFiles.record300();
+    final List<byte[]> batch = new ArrayList<>();
+
+    @Setup(Level.Trial)
+    public void open() {
+      dir = BenchFiles.tempDir("bench-sync");
+      buffer = FileDiskBuffer.open(options(dir, Durability.SYNC), LogAnalyticsListener.NONE);
+      for (int i = 0; i < BATCH; i++) {
+        batch.add(record);
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+      buffer.close();
+      BenchFiles.deleteRecursively(dir);
+    }
+  }
+
+  /** A buffer in INTERVAL mode. */
+  @State(Scope.Benchmark)
+  public static class IntervalBuffer {
+    Path dir;
+    FileDiskBuffer buffer;
+    final byte[] record = BenchFiles.record300();
+
+    @Setup(Level.Trial)
+    public void open() {
+      dir = BenchFiles.tempDir("bench-interval");
+      buffer = FileDiskBuffer.open(options(dir, Durability.INTERVAL), LogAnalyticsListener.NONE);
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+      buffer.close();
+      BenchFiles.deleteRecursively(dir);
+    }
+  }
+
+  /** Tape's QueueFile, the baseline. */
+  @State(Scope.Benchmark)
+  public static class Tape {
+    Path dir;
+    QueueFile queue;
+    final byte[] record = BenchFiles.record300();
+
+    @Setup(Level.Trial)
+    public void open() throws IOException {
+      dir = BenchFiles.tempDir("bench-tape");
+      queue = new QueueFile.Builder(dir.resolve("queue").toFile()).build();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+      queue.close();
+      BenchFiles.deleteRecursively(dir);
+    }
+  }
+
+  /** A plain file written sequentially, wrapping at 256 MiB so the disk does not fill. */
+  @State(Scope.Benchmark)
+  public static class PlainFile {
+    Path dir;
+    FileChannel channel;
+    final ByteBuffer frame = ByteBuffer.allocateDirect(24 + 300);
+    long position;
+
+    @Setup(Level.Trial)
+    public void open() throws IOException {
+      dir = BenchFiles.tempDir("bench-plain");
+      channel = FileChannel.open(dir.resolve("plain"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      frame.put(new byte[24]).put(BenchFiles.record300()).flip();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+      channel.close();
+      BenchFiles.deleteRecursively(dir);
+    }
+  }
+
+  static BufferOptions options(Path dir, Durability durability) {
+    return BufferOptions.builder(dir).capacityBytes(512L << 20).segmentBytes(16 << 20).durability(durability)
+        .build();
+  }
+
+  @Benchmark
+  public void tapeAdd(Tape s) throws IOException {
+    s.queue.add(s.record);
+  }
+
+  @Benchmark
+  @Threads(8)
+  public void tapeAdd8Threads(Tape s) throws IOException {
+    synchronized (s.queue) {
+      s.queue.add(s.record);
+    }
+  }
+
+  @Benchmark
+  @Threads(8)
+  public void syncAppend8Threads(SyncBuffer s) {
+    s.buffer.append(s.record);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void syncAppendAll100(SyncBuffer s) {
+    s.buffer.appendAll(s.batch);
+  }
+
+  @Benchmark
+  public void intervalAppend(IntervalBuffer s) {
+    s.buffer.append(s.record);
+  }
+
+  @Benchmark
+  public void plainFileChannelWrite(PlainFile s) throws IOException {
+    s.frame.rewind();
+    if (s.position > (256L << 20)) {
+      s.position = 0;
+    }
+    while (s.frame.hasRemaining()) {
+      s.position += s.channel.write(s.frame, s.position);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package io.loganalytics.sdk.impl.buffer;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * Opens the file channels of a {@link FileDiskBuffer}: segments, temporary files, the acknowledgement state, the lock
+ * file and the directory itself (to force renames). Tests substitute a factory whose channels fail at a chosen write
+ * or force, or behave like a full disk or a read-only file system. Implementations must be thread-safe.
+ */
+@FunctionalInterface
+interface ChannelFactory {
+  /** The real file system. */
+  ChannelFactory DEFAULT = (path, options) -> FileChannel.open(path, options);
+
+  /**
+   * Opens a channel.
+   *
+   * @param path the file or directory
+   * @param options how to open it
+   * @return the channel
+   * @throws IOException when it cannot be opened
+   */
+  FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException;
+}

@@ -1,0 +1,1600 @@
+package io.loganalytics.sdk.impl.buffer;
+
+import io.loganalytics.sdk.BufferException;
+import io.loganalytics.sdk.BufferFullException;
+import io.loganalytics.sdk.BufferOptions;
+import io.loganalytics.sdk.BufferReport;
+import io.loganalytics.sdk.Chunk;
+import io.loganalytics.sdk.ClientClosedException;
+import io.loganalytics.sdk.DiskBuffer;
+import io.loganalytics.sdk.DropReason;
+import io.loganalytics.sdk.Durability;
+import io.loganalytics.sdk.LogAnalyticsListener;
+import io.loganalytics.sdk.OverflowPolicy;
+import io.loganalytics.sdk.RecordTooLargeException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The file-backed {@link DiskBuffer}: records in segment files under one directory, each framed with its length and
+ * a CRC32C. Internal: not API; applications use {@link DiskBuffer#open}.
+ *
+ * <h2>Directory</h2>
+ * <pre>
+ * buffer.lock                     held with FileChannel.tryLock while open (one process per directory)
+ * 00000000000000000000.seg        segment files, named by the sequence number of their first record
+ * 00000000000000004711.seg        the last one is the active segment, appended to
+ * ack.state                       acknowledgement state (replaced by temp file + atomic rename)
+ * *.tmp                           a file being created; deleted on open
+ * quarantine/                     segments that failed their checksums, never read again
+ * </pre>
+ *
+ * <h2>Segment file, format version 1 (all integers big-endian)</h2>
+ * <pre>
+ * offset size  field
+ *      0    4  magic 0x4C414253 ("LABS")
+ *      4    2  format version, 1
+ *      6    2  header length, 32
+ *      8    8  sequence number of the first record (equals the file name)
+ *     16    8  creation time, epoch milliseconds
+ *     24    4  reserved, 0
+ *     28    4  CRC32C of bytes 0..27
+ *     32       frames, back to back, up to the segment size
+ *
+ * frame:
+ *      0    4  payload length n, 1..(segment size - 56)
+ *      4    4  CRC32C over bytes 0..3 and 8..(24+n-1) of the frame
+ *      8    8  sequence number (one more than the previous frame's)
+ *     16    8  append time, epoch milliseconds, from the buffer's clock
+ *     24    n  payload, the record exactly as appended
+ * </pre>
+ *
+ * <h2>ack.state, format version 1</h2>
+ * <pre>
+ *      0    4  magic 0x4C41414B ("LAAK")
+ *      4    2  format version, 1
+ *      6    2  reserved, 0
+ *      8    8  frontier: every record with a smaller sequence is acknowledged (or dropped)
+ *     16    4  count k of the intervals below
+ *     20 16*k  [start, end) pairs of records above the frontier that are acknowledged or dropped
+ *              (chunks acknowledged out of order, segments quarantined in the middle)
+ *  20+16k   4  CRC32C of everything before
+ * </pre>
+ * A reader that finds another version refuses the file and says which version it found.
+ *
+ * <h2>Crash consistency (a crash at any byte)</h2>
+ * As in Tape, a change counts only once the bytes that commit it are written last:
+ * <ul>
+ *   <li>A record counts once its whole frame is on disk with a matching CRC32C and the expected sequence number.
+ *       A crash in the middle of a frame leaves a torn tail in the active segment; on open the active segment is
+ *       scanned and cut back to its last valid frame. When the invalid frame is followed by more bytes (a bit flip
+ *       rather than a torn write), a copy of the segment goes to {@code quarantine/} and is reported before the cut.
+ *       Frames are only ever written past the valid end; committed bytes are never overwritten.</li>
+ *   <li>A new segment is written as {@code NAME.tmp}, forced, renamed atomically to {@code NAME.seg}, and the
+ *       directory is forced; the previous segment is forced before, so every segment but the last is complete.</li>
+ *   <li>An acknowledgement writes {@code ack.state.tmp}, forces it, renames it over {@code ack.state} and forces the
+ *       directory; only then are fully acknowledged segments deleted. A crash leaves the old or the new state;
+ *       segments wholly below the frontier are deleted on open. A crash before the rename resends the chunk
+ *       (at least once); after it, the chunk is never resent.</li>
+ *   <li>Eviction deletes whole oldest segments; quarantine renames a segment into {@code quarantine/}. Both are
+ *       single file-system operations.</li>
+ * </ul>
+ * Opening reads the 32-byte header of every segment, {@code ack.state}, and scans only the active segment (and the
+ * head segment up to the frontier); other segments are checked record by record when they are read, and a checksum
+ * failure then quarantines the segment. So opening a large backlog reads a few megabytes and holds one small object
+ * per segment. {@link #verify(Path)} scans everything.
+ *
+ * <h2>Durability</h2>
+ * With {@link Durability#SYNC} an append returns after a force of the active segment that covers it; appenders
+ * waiting at the same moment share that force (group commit: the first waiter forces for all, the others wait for
+ * its result). If that force fails, the segment is cut back to the last forced byte and every append it covered
+ * fails: an append that threw is not in the buffer. Readers see only forced records. With
+ * {@link Durability#INTERVAL} a daemon thread forces every {@link BufferOptions#syncInterval()}: a power loss may
+ * lose the last interval.
+ *
+ * <h2>Bounds</h2>
+ * The sum of the segment file sizes stays within the capacity. Space is freed by whole segments: when acknowledged
+ * (at once), or evicted under {@link OverflowPolicy#DROP_OLDEST} (every evicted record not yet acknowledged is
+ * reported as {@link DropReason#BUFFER_OVERFLOW}; records of an outstanding chunk are reported only if that chunk is
+ * released rather than acknowledged).
+ *
+ * <h2>Chunks</h2>
+ * A chunk holds records with consecutive sequence numbers, oldest first; it ends early before a record that was
+ * acknowledged out of order or is out in another chunk, and at a gap left by a quarantined segment. The read position
+ * moves back to a released chunk, so its records are read again before newer ones. The acknowledged state is durable
+ * before {@link #acknowledge} returns.
+ *
+ * <h2>Errors</h2>
+ * A failed write is cut back ({@code truncate}) to the frame's start, so the buffer stays consistent; the append
+ * throws a retryable {@link BufferException} and {@link LogAnalyticsListener#onBufferError} is called. Nothing needs
+ * a restart: the next append tries again.
+ *
+ * <p><b>Threading.</b> Thread-safe. One lock guards the in-memory state and the writes (which go to the page cache);
+ * forces run outside it. Listener callbacks run on the calling thread after the lock is released.
+ */
+public final class FileDiskBuffer implements DiskBuffer {
+  private static final Logger LOG = LoggerFactory.getLogger(FileDiskBuffer.class);
+  static final String LOCK_FILE = "buffer.lock";
+  static final String QUARANTINE_DIR = "quarantine";
+  private static final int SCRATCH_BYTES = 256 * 1024;
+  private static final Set<StandardOpenOption> READ = Set.of(StandardOpenOption.READ);
+  private static final Set<StandardOpenOption> READ_WRITE = Set.of(StandardOpenOption.READ,
+      StandardOpenOption.WRITE);
+  private static final Set<StandardOpenOption> CREATE_NEW = Set.of(StandardOpenOption.WRITE,
+      StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+
+  private final BufferOptions options;
+  private final Path dir;
+  private final LogAnalyticsListener listener;
+  private final Clock clock;
+  private final ChannelFactory channels;
+  private final boolean syncEachAppend;
+  private final int maxPayload;
+
+  /** Guards everything below and all writes. */
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition spaceFreed = lock.newCondition();
+  /** Serializes forces with the closing of a rolled segment's channel. Taken after {@link #lock}, never before. */
+  private final ReentrantLock forceLock = new ReentrantLock();
+  /** Serializes acknowledgements so that ack.state is written in order. */
+  private final ReentrantLock ackLock = new ReentrantLock();
+  /** Guards group-commit rounds. */
+  private final ReentrantLock syncLock = new ReentrantLock();
+  private final Condition roundDone = syncLock.newCondition();
+  private boolean leaderActive;
+
+  private final List<Segment> segments = new ArrayList<>();
+  private Segment active;
+  private long nextSeq;
+  /** In SYNC mode, every sequence below this is forced. */
+  private long durableSeq;
+  private long totalBytes;
+  private final AckState acks;
+  private final TreeMap<Long, BufferChunk> outstanding = new TreeMap<>();
+  private Position cursor;
+  private Round pending = new Round();
+  private Round inFlight;
+  private long epoch;
+  private long oldestCacheSeq = -1;
+  private long oldestCacheMillis;
+
+  /** Frames built under the lock and written with one call; reused, so appends do not allocate. */
+  private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
+  private int stagedBytes;
+  private int stagedRecords;
+  private final CRC32C crc = new CRC32C();
+  private final List<Runnable> events = new ArrayList<>();
+  /** Whether {@link #events} may hold something, so that appends skip a second lock round trip. */
+  private volatile boolean eventsPending;
+  private long lastBlockWarnMillis = Long.MIN_VALUE;
+  private long lastDropWarnMillis = Long.MIN_VALUE;
+  private long droppedSinceWarn;
+
+  /** Directories held by buffers of this JVM (a second FileChannel on the lock file could drop the lock). */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+  private Path heldKey;
+  private FileChannel lockChannel;
+  private FileLock fileLock;
+  private volatile boolean closed;
+  private Thread syncThread;
+  private final Condition stopSync = lock.newCondition();
+
+  private FileDiskBuffer(BufferOptions options, LogAnalyticsListener listener, Clock clock, ChannelFactory channels,
+      AckState acks) {
+    this.options = options;
+    this.dir = options.directory();
+    this.listener = listener == null ? LogAnalyticsListener.NONE : listener;
+    this.clock = clock;
+    this.channels = channels;
+    this.syncEachAppend = options.durability() == Durability.SYNC;
+    this.maxPayload = options.segmentBytes() - Format.SEGMENT_HEADER_BYTES - Format.FRAME_HEADER_BYTES;
+    this.acks = acks;
+  }
+
+  /**
+   * Opens (or creates) the buffer in {@code options.directory()} and recovers what a crash left.
+   *
+   * @param options the settings
+   * @param listener where drops, quarantines and errors are reported
+   * @return the open buffer
+   * @throws BufferException when the directory cannot be used or is held by another process or buffer
+   */
+  public static FileDiskBuffer open(BufferOptions options, LogAnalyticsListener listener) {
+    return open(options, listener, Clock.systemUTC(), ChannelFactory.DEFAULT);
+  }
+
+  /** Opens with an injected clock and channel factory (tests, fault injection). */
+  static FileDiskBuffer open(BufferOptions options, LogAnalyticsListener listener, Clock clock,
+      ChannelFactory channels) {
+    Objects.requireNonNull(options, "options");
+    FileDiskBuffer b = new FileDiskBuffer(options, listener, clock, channels, new AckState());
+    try {
+      b.recover();
+    } catch (IOException e) {
+      b.releaseFiles();
+      throw new BufferException(b.dir, "cannot open buffer directory " + b.dir + ": " + describe(e), true, e);
+    } catch (RuntimeException e) {
+      b.releaseFiles();
+      throw e;
+    }
+    b.flushEvents();
+    b.startSyncThread();
+    return b;
+  }
+
+  /**
+   * Reads a buffer directory without changing it and reports what it holds; checks every record's checksum.
+   *
+   * @param directory the buffer directory
+   * @return the report
+   * @throws BufferException when the directory cannot be read
+   */
+  public static BufferReport verify(Path directory) {
+    try {
+      return Verifier.verify(directory);
+    } catch (IOException e) {
+      throw new BufferException(directory, "cannot verify buffer directory " + directory + ": " + describe(e), true,
+          e);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ recovery
+
+  private void recover() throws IOException {
+    try {
+      Files.createDirectories(dir);
+    } catch (FileAlreadyExistsException e) {
+      throw new BufferException(dir, "buffer directory " + dir + " exists and is not a directory", false, e);
+    }
+    Path key = dir.toRealPath();
+    if (!HELD.add(key)) {
+      throw new BufferException(dir, "buffer directory " + dir + " is already open in this process", false, null);
+    }
+    heldKey = key;
+    lockChannel = channels.open(dir.resolve(LOCK_FILE), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+    try {
+      fileLock = lockChannel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      throw new BufferException(dir, "buffer directory " + dir + " is already open in this process", false, e);
+    }
+    if (fileLock == null) {
+      throw new BufferException(dir, "buffer directory " + dir + " is in use by another process", false, null);
+    }
+    List<Long> firsts = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        if (name.endsWith(Format.TEMP_SUFFIX)) {
+          Files.deleteIfExists(f);
+        } else {
+          long first = Format.parseSegmentName(name);
+          if (first >= 0) {
+            firsts.add(first);
+          }
+        }
+      }
+    }
+    firsts.sort(null);
+    try {
+      AckState stored = AckState.read(dir, channels);
+      if (stored != null) {
+        acks.frontier = stored.frontier;
+        acks.removed.putAll(stored.removed);
+      }
+    } catch (IOException e) {
+      if (e.getMessage() == null || !e.getMessage().startsWith("File is corrupt")) {
+        throw e;
+      }
+      LOG.warn("Buffer {}: {}; records may be delivered again", dir, e.getMessage());
+      BufferException be = new BufferException(dir, e.getMessage() + "; acknowledged records may be read again",
+          false, e);
+      emit(() -> listener.onBufferError(be));
+    }
+    long floor = acks.frontier;
+    for (Map.Entry<Long, Long> e : acks.removed.entrySet()) {
+      floor = Math.max(floor, e.getValue());
+    }
+    for (int i = 0; i < firsts.size(); i++) {
+      long first = firsts.get(i);
+      Path path = dir.resolve(Format.segmentName(first));
+      String problem = readHeaderProblem(path, first);
+      long size = Files.size(path);
+      if (problem != null) {
+        long end = i + 1 < firsts.size() ? firsts.get(i + 1) : first;
+        quarantineFile(path, first, end, size, "header: " + problem, true);
+        floor = Math.max(floor, first + 1);
+        continue;
+      }
+      segments.add(new Segment(first, path, size));
+    }
+    // Segments wholly acknowledged whose deletion a crash interrupted.
+    while (segments.size() > 1 && segments.get(1).firstSeq <= acks.frontier) {
+      Segment s = segments.remove(0);
+      Files.deleteIfExists(s.path);
+    }
+    if (segments.isEmpty()) {
+      Segment s = createSegment(Math.max(floor, 0));
+      segments.add(s);
+      active = s;
+      nextSeq = s.firstSeq;
+    } else {
+      active = segments.get(segments.size() - 1);
+      active.channel = channels.open(active.path, READ_WRITE);
+      recoverTail(active);
+    }
+    if (nextSeq < floor) {
+      // Acknowledged records beyond the end: an INTERVAL buffer lost its last interval to a power cut. New records
+      // must not reuse acknowledged sequence numbers, so they start a new segment above them.
+      LOG.warn("Buffer {}: records up to sequence {} were acknowledged but the segments end at {}; the last records"
+          + " before a power loss are missing", dir, floor, nextSeq);
+      active.channel.force(false);
+      Segment s = createSegment(floor);
+      segments.add(s);
+      active.sealed = true;
+      closeQuietly(active.channel);
+      active.channel = null;
+      active = s;
+      nextSeq = floor;
+    }
+    durableSeq = nextSeq;
+    active.durableSize = active.size;
+    acks.advanceTo(segments.get(0).firstSeq);
+    for (Segment s : segments) {
+      totalBytes += s.size;
+    }
+    LOG.debug("Opened buffer {}: {} segments, {} bytes, sequences {}..{}", dir, segments.size(), totalBytes,
+        acks.frontier, nextSeq);
+  }
+
+  private String readHeaderProblem(Path path, long first) throws IOException {
+    try (FileChannel ch = channels.open(path, READ)) {
+      ByteBuffer b = ByteBuffer.allocate(Format.SEGMENT_HEADER_BYTES);
+      while (b.hasRemaining() && ch.read(b) >= 0) {
+        // read the header
+      }
+      b.flip();
+      return Format.checkSegmentHeader(b, first);
+    }
+  }
+
+  /** Scans the active segment and cuts it back to its last valid frame. */
+  private void recoverTail(Segment s) throws IOException {
+    long fileSize = s.channel.size();
+    FrameReader r = new FrameReader(s.channel, Format.SEGMENT_HEADER_BYTES, fileSize, maxPayload);
+    long expected = s.firstSeq;
+    int status;
+    while ((status = r.next(true, expected)) == FrameReader.OK) {
+      expected++;
+    }
+    long valid = r.position();
+    if (status != FrameReader.END) {
+      long badFrameEnd = r.claimedLength > 0 ? valid + Format.FRAME_HEADER_BYTES + r.claimedLength : fileSize;
+      String detail = s.path.getFileName() + " offset " + valid + ": " + r.problem;
+      if (status == FrameReader.CORRUPT && badFrameEnd < fileSize) {
+        // Bytes follow the bad frame: not a torn write but damage. Keep a copy for inspection and say so.
+        Path copy = quarantineTarget(s.path);
+        Files.copy(s.path, copy, StandardCopyOption.REPLACE_EXISTING);
+        String msg = "segment " + detail + "; " + (fileSize - valid) + " bytes after the last valid record cut off,"
+            + " a copy is in " + copy;
+        LOG.warn("Buffer {}: {}", dir, msg);
+        // Count the bad frame and the readable frames after it: the records lost by the cut.
+        long lost = 1;
+        long lostBytes = r.claimedLength;
+        FrameReader after = new FrameReader(s.channel, badFrameEnd, fileSize, maxPayload);
+        while (after.next(true, -1) == FrameReader.OK) {
+          lost++;
+          lostBytes += after.length;
+        }
+        long records = lost;
+        long bytes = lostBytes;
+        emit(() -> listener.onSegmentQuarantined(copy, msg));
+        emit(() -> listener.onRecordsDropped(DropReason.CORRUPTED, records, bytes, msg));
+      } else {
+        LOG.warn("Buffer {}: torn tail in {} ({} bytes) cut off: {}", dir, s.path.getFileName(), fileSize - valid,
+            r.problem);
+      }
+      s.channel.truncate(valid);
+      s.channel.force(false);
+    }
+    s.size = valid;
+    nextSeq = expected;
+  }
+
+  // ------------------------------------------------------------------------------------------------ appending
+
+  @Override
+  public void append(byte[] record) {
+    checkRecord(record, 0);
+    Round round;
+    lock.lock();
+    try {
+      ensureOpen();
+      stageRecord(record);
+      flushStaged();
+      round = pending;
+    } finally {
+      lock.unlock();
+      flushEvents();
+    }
+    if (syncEachAppend) {
+      awaitDurable(round);
+    }
+  }
+
+  @Override
+  public void appendAll(List<byte[]> records) {
+    Objects.requireNonNull(records, "records");
+    for (int i = 0; i < records.size(); i++) {
+      checkRecord(records.get(i), i);
+    }
+    if (records.isEmpty()) {
+      return;
+    }
+    Round round;
+    BufferException failure = null;
+    lock.lock();
+    try {
+      ensureOpen();
+      try {
+        for (byte[] r : records) {
+          stageRecord(r);
+        }
+      } catch (BufferException e) {
+        failure = e;
+      }
+      try {
+        flushStaged();
+      } catch (BufferException e) {
+        failure = failure == null ? e : failure;
+      }
+      round = pending;
+    } finally {
+      lock.unlock();
+      flushEvents();
+    }
+    if (syncEachAppend) {
+      awaitDurable(round);
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void checkRecord(byte[] record, int index) {
+    if (record == null || record.length == 0) {
+      throw new IllegalArgumentException("record " + index + " is " + (record == null ? "null" : "empty"));
+    }
+    if (record.length > maxPayload) {
+      throw new RecordTooLargeException("record of " + record.length + " bytes exceeds the largest a segment of "
+          + options.segmentBytes() + " bytes holds (" + maxPayload + " bytes)");
+    }
+  }
+
+  /** Puts one frame into the scratch buffer, making room first. Lock held. */
+  private void stageRecord(byte[] record) {
+    int frame = Format.FRAME_HEADER_BYTES + record.length;
+    long segmentEnd = active.size + stagedBytes + frame;
+    boolean fits = segmentEnd <= options.segmentBytes()
+        && totalBytes + stagedBytes + frame <= options.capacityBytes()
+        && stagedBytes + frame <= scratch.capacity();
+    if (!fits) {
+      flushStaged();
+      makeRoom(frame);
+      if (active.size + frame > options.segmentBytes()) {
+        roll();
+      }
+    }
+    if (frame > scratch.capacity()) {
+      writeLarge(record);
+      return;
+    }
+    scratch.limit(scratch.capacity()).position(stagedBytes);
+    Format.putFrame(scratch, crc, nextSeq + stagedRecords, clock.millis(), record);
+    stagedBytes += frame;
+    stagedRecords++;
+  }
+
+  /** Writes a frame larger than the scratch buffer on its own. Lock held, nothing staged. */
+  private void writeLarge(byte[] record) {
+    ByteBuffer b = ByteBuffer.allocate(Format.FRAME_HEADER_BYTES + record.length);
+    Format.putFrame(b, new CRC32C(), nextSeq, clock.millis(), record);
+    b.flip();
+    writeAt(b, 1);
+  }
+
+  /** Writes the staged frames at the end of the active segment. Lock held. */
+  private void flushStaged() {
+    if (stagedBytes == 0) {
+      return;
+    }
+    scratch.limit(stagedBytes).position(0);
+    int n = stagedRecords;
+    stagedBytes = 0;
+    stagedRecords = 0;
+    writeAt(scratch, n);
+  }
+
+  private void writeAt(ByteBuffer frames, int records) {
+    long pos = active.size;
+    int bytes = frames.remaining();
+    try {
+      reopenActiveIfClosed();
+      long p = pos;
+      while (frames.hasRemaining()) {
+        p += active.channel.write(frames, p);
+      }
+    } catch (IOException e) {
+      try {
+        active.channel.truncate(pos);
+      } catch (IOException t) {
+        e.addSuppressed(t);
+      }
+      throw ioFailure("append to", e);
+    }
+    active.size += bytes;
+    totalBytes += bytes;
+    nextSeq += records;
+    pending.writes = true;
+  }
+
+  /**
+   * Reopens the active segment's channel when it was closed under us: a thread interrupted during file I/O closes
+   * the channel it used ({@link java.nio.channels.ClosedByInterruptException}). Lock held.
+   */
+  private void reopenActiveIfClosed() throws IOException {
+    if (!closed && (active.channel == null || !active.channel.isOpen())) {
+      active.channel = channels.open(active.path, READ_WRITE);
+    }
+  }
+
+  /** Frees space for a frame of {@code frame} bytes according to the policy. Lock held, nothing staged. */
+  private void makeRoom(int frame) {
+    long deadline = 0;
+    boolean waited = false;
+    while (true) {
+      boolean needsRoll = active.size + frame > options.segmentBytes();
+      long need = frame + (needsRoll ? Format.SEGMENT_HEADER_BYTES : 0);
+      if (totalBytes + need <= options.capacityBytes()) {
+        return;
+      }
+      if (reclaimAcknowledged()) {
+        continue;
+      }
+      switch (options.overflowPolicy()) {
+        case DROP_OLDEST:
+          if (!evictOldest()) {
+            throw full(frame, "nothing left to evict");
+          }
+          break;
+        case REJECT_NEW:
+          throw full(frame, "policy REJECT_NEW");
+        case BLOCK:
+        default:
+          long now = System.nanoTime();
+          if (!waited) {
+            deadline = now + options.blockTimeout().toNanos();
+            waited = true;
+            long millis = clock.millis();
+            if (millis - lastBlockWarnMillis >= 60_000 || lastBlockWarnMillis == Long.MIN_VALUE) {
+              lastBlockWarnMillis = millis;
+              LOG.warn("Buffer {} is full ({} of {} bytes); appends wait up to {} for the uploader (logged at most "
+                  + "once a minute)", dir, totalBytes, options.capacityBytes(), options.blockTimeout());
+            }
+          }
+          long left = deadline - now;
+          if (left <= 0) {
+            throw full(frame, "waited " + options.blockTimeout() + " under policy BLOCK");
+          }
+          try {
+            spaceFreed.awaitNanos(left);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw full(frame, "interrupted while waiting under policy BLOCK");
+          }
+          ensureOpen();
+          break;
+      }
+    }
+  }
+
+  private BufferFullException full(int frame, String why) {
+    return new BufferFullException(dir, "buffer " + dir + " is full: a record of " + frame
+        + " bytes with framing does not fit; it holds " + totalBytes + " of " + options.capacityBytes()
+        + " bytes (" + recordCountLocked() + " records); " + why);
+  }
+
+  /** Deletes wholly acknowledged segments, rolling the active one when it is wholly acknowledged. */
+  private boolean reclaimAcknowledged() {
+    boolean freed = false;
+    while (!segments.isEmpty()) {
+      Segment s = segments.get(0);
+      long end = endSeq(0);
+      if (end > acks.frontier || (s == active && (s.size == Format.SEGMENT_HEADER_BYTES || hasOutstandingIn(s)))) {
+        break;
+      }
+      if (s == active) {
+        roll();
+      }
+      deleteSegment(s);
+      freed = true;
+    }
+    return freed;
+  }
+
+  private boolean hasOutstandingIn(Segment s) {
+    Map.Entry<Long, BufferChunk> e = outstanding.lastEntry();
+    return e != null && e.getValue().endSeq > s.firstSeq;
+  }
+
+  /** Evicts the oldest segment, reporting its records. */
+  private boolean evictOldest() {
+    Segment s = segments.get(0);
+    if (s == active) {
+      if (s.size == Format.SEGMENT_HEADER_BYTES) {
+        return false;
+      }
+      roll();
+    }
+    long end = endSeq(0);
+    long dropped = dropRange(s.firstSeq, end, DropReason.BUFFER_OVERFLOW);
+    long bytes = estimatePayload(s, end, dropped);
+    deleteSegment(s);
+    if (dropped > 0) {
+      String detail = "buffer " + dir + " reached its capacity of " + options.capacityBytes()
+          + " bytes; evicted the oldest segment " + s.path.getFileName();
+      droppedSinceWarn += dropped;
+      long now = clock.millis();
+      if (lastDropWarnMillis == Long.MIN_VALUE || now - lastDropWarnMillis >= 60_000) {
+        LOG.warn("Buffer {}: dropped {} records since the last warning: capacity of {} bytes reached, policy "
+            + "DROP_OLDEST (logged at most once a minute; every drop is reported to the listener)", dir,
+            droppedSinceWarn, options.capacityBytes());
+        lastDropWarnMillis = now;
+        droppedSinceWarn = 0;
+      } else {
+        LOG.debug("Buffer {}: dropped {} records ({} bytes): {}", dir, dropped, bytes, detail);
+      }
+      emit(() -> listener.onRecordsDropped(DropReason.BUFFER_OVERFLOW, dropped, bytes, detail));
+    }
+    return true;
+  }
+
+  private static long estimatePayload(Segment s, long end, long records) {
+    long all = end - s.firstSeq;
+    if (all <= 0 || records <= 0) {
+      return 0;
+    }
+    long payload = Math.max(0, s.size - Format.SEGMENT_HEADER_BYTES - Format.FRAME_HEADER_BYTES * all);
+    return records == all ? payload : payload / all * records;
+  }
+
+  /**
+   * Marks {@code [start, end)} gone; returns how many of those records were neither gone nor in an outstanding
+   * chunk (outstanding ones are counted when their chunk is released).
+   */
+  private long dropRange(long start, long end, DropReason reason) {
+    long inChunks = 0;
+    for (BufferChunk c : outstanding.values()) {
+      if (c.endSeq > start && c.firstSeq < end) {
+        long before = c.evictedRecords;
+        c.markEvicted(start, end, reason);
+        inChunks += c.evictedRecords - before;
+      }
+    }
+    long fresh = acks.remove(start, end);
+    return Math.max(0, fresh - inChunks);
+  }
+
+  private void deleteSegment(Segment s) {
+    segments.remove(s);
+    closeQuietly(s.channel);
+    s.channel = null;
+    totalBytes -= s.size;
+    if (cursor != null && cursor.seg == s) {
+      cursor = null;
+    }
+    try {
+      Files.deleteIfExists(s.path);
+    } catch (IOException e) {
+      // A segment below the frontier is deleted again on the next open.
+      LOG.warn("Buffer {}: could not delete {}: {}", dir, s.path.getFileName(), describe(e));
+    }
+    if (!segments.isEmpty()) {
+      acks.advanceTo(segments.get(0).firstSeq);
+    }
+    spaceFreed.signalAll();
+  }
+
+  /** Seals the active segment (forced) and starts a new one. Lock held, nothing staged. */
+  private void roll() {
+    Segment old = active;
+    forceLock.lock();
+    try {
+      reopenActiveIfClosed();
+      old.channel.force(false);
+    } catch (IOException e) {
+      BufferException be = ioFailure("force", e);
+      rollback(be);
+      throw be;
+    } finally {
+      forceLock.unlock();
+    }
+    markAllDurable();
+    Segment next;
+    try {
+      next = createSegment(nextSeq);
+    } catch (IOException e) {
+      throw ioFailure("create a segment in", e);
+    }
+    forceLock.lock();
+    try {
+      old.sealed = true;
+      closeQuietly(old.channel);
+      old.channel = null;
+    } finally {
+      forceLock.unlock();
+    }
+    segments.add(next);
+    active = next;
+    totalBytes += next.size;
+  }
+
+  /** After a successful force of everything written: all rounds so far are durable. Lock held. */
+  private void markAllDurable() {
+    durableSeq = nextSeq;
+    active.durableSize = active.size;
+    Round done = pending;
+    pending = new Round();
+    complete(done, null);
+  }
+
+  private Segment createSegment(long firstSeq) throws IOException {
+    String name = Format.segmentName(firstSeq);
+    Path tmp = dir.resolve(name + Format.TEMP_SUFFIX);
+    Path path = dir.resolve(name);
+    try (FileChannel ch = channels.open(tmp, CREATE_NEW)) {
+      ByteBuffer header = Format.segmentHeader(firstSeq, clock.millis());
+      long p = 0;
+      while (header.hasRemaining()) {
+        p += ch.write(header, p);
+      }
+      ch.force(true);
+    } catch (IOException e) {
+      deleteQuietly(tmp);
+      throw e;
+    }
+    Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    forceDirectory();
+    Segment s = new Segment(firstSeq, path, Format.SEGMENT_HEADER_BYTES);
+    s.durableSize = s.size;
+    s.channel = channels.open(path, READ_WRITE);
+    return s;
+  }
+
+  private void forceDirectory() throws IOException {
+    try (FileChannel d = channels.open(dir, READ)) {
+      d.force(true);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ group commit
+
+  /** A batch of appends that one force makes durable. Fields guarded by {@link #syncLock} (writes: {@link #lock}). */
+  private static final class Round {
+    boolean writes;
+    boolean done;
+    BufferException error;
+  }
+
+  private void complete(Round r, BufferException error) {
+    syncLock.lock();
+    try {
+      if (!r.done) {
+        r.done = true;
+        r.error = error;
+        roundDone.signalAll();
+      }
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /** Waits until {@code r} is forced; the first waiter forces for everybody waiting. */
+  private void awaitDurable(Round r) {
+    syncLock.lock();
+    try {
+      while (!r.done) {
+        if (!leaderActive) {
+          leaderActive = true;
+          syncLock.unlock();
+          try {
+            forceOnce();
+          } finally {
+            syncLock.lock();
+            leaderActive = false;
+            roundDone.signalAll();
+          }
+        } else {
+          roundDone.awaitUninterruptibly();
+        }
+      }
+    } finally {
+      syncLock.unlock();
+    }
+    flushEvents();
+    if (r.error != null) {
+      throw new BufferException(dir, r.error.getMessage(), r.error.isRetryable(), r.error);
+    }
+  }
+
+  /** Forces the writes of the pending round. Called by the leader, without {@link #lock}. */
+  private void forceOnce() {
+    Round round;
+    Segment seg;
+    long size;
+    long seq;
+    long ep;
+    lock.lock();
+    try {
+      round = pending;
+      if (round.done) {
+        return;
+      }
+      if (!round.writes) {
+        pending = new Round();
+        complete(round, null);
+        return;
+      }
+      pending = new Round();
+      inFlight = round;
+      seg = active;
+      size = seg.size;
+      seq = nextSeq;
+      ep = epoch;
+    } finally {
+      lock.unlock();
+    }
+    IOException failure = null;
+    forceLock.lock();
+    try {
+      if (!seg.sealed) {
+        seg.channel.force(false);
+      }
+    } catch (IOException e) {
+      if (!seg.sealed) {
+        failure = e;
+      }
+    } finally {
+      forceLock.unlock();
+    }
+    BufferException error = null;
+    lock.lock();
+    try {
+      if (failure == null) {
+        if (epoch == ep) {
+          durableSeq = Math.max(durableSeq, seq);
+          if (seg == active) {
+            seg.durableSize = Math.max(seg.durableSize, size);
+          }
+        }
+      } else if (epoch == ep && !closed) {
+        error = ioFailure("force", failure);
+        rollback(error);
+      } else if (epoch == ep) {
+        error = new BufferException(dir, "buffer " + dir + " was closed during a force", false, failure);
+      }
+      if (inFlight == round) {
+        inFlight = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+    complete(round, error);
+  }
+
+  /**
+   * After a failed force: in SYNC mode, cuts the active segment back to its last forced byte and fails every append
+   * not yet forced. In INTERVAL mode the written bytes stay (the caller was told they were stored). Lock held.
+   */
+  private void rollback(BufferException error) {
+    if (!syncEachAppend) {
+      return;
+    }
+    epoch++;
+    long keep = active.durableSize;
+    if (active.size > keep) {
+      try {
+        reopenActiveIfClosed();
+        active.channel.truncate(keep);
+      } catch (IOException e) {
+        LOG.warn("Buffer {}: could not cut {} back to {} bytes: {}", dir, active.path.getFileName(), keep,
+            describe(e));
+      }
+      totalBytes -= active.size - keep;
+      active.size = keep;
+      nextSeq = durableSeq;
+      if (cursor != null && cursor.seq > nextSeq) {
+        cursor = null;
+      }
+    }
+    Round failed = pending;
+    pending = new Round();
+    complete(failed, error);
+    if (inFlight != null) {
+      complete(inFlight, error);
+      inFlight = null;
+    }
+  }
+
+  @Override
+  public void sync() {
+    Round round;
+    lock.lock();
+    try {
+      ensureOpen();
+      round = pending;
+    } finally {
+      lock.unlock();
+    }
+    awaitDurable(round);
+  }
+
+  private void startSyncThread() {
+    if (syncEachAppend) {
+      return;
+    }
+    long interval = options.syncInterval().toNanos();
+    syncThread = new Thread(() -> {
+      while (true) {
+        lock.lock();
+        try {
+          if (closed) {
+            return;
+          }
+          stopSync.awaitNanos(interval);
+          if (closed) {
+            return;
+          }
+        } catch (InterruptedException e) {
+          return;
+        } finally {
+          lock.unlock();
+        }
+        try {
+          sync();
+        } catch (BufferException e) {
+          LOG.debug("Buffer {}: periodic force failed: {}", dir, e.getMessage());
+        } catch (ClientClosedException e) {
+          return;
+        }
+      }
+    }, "loganalytics-buffer-sync-" + dir.getFileName());
+    syncThread.setDaemon(true);
+    syncThread.start();
+  }
+
+  // ------------------------------------------------------------------------------------------------ reading
+
+  /** A place in the buffer: the frame of sequence {@code seq} starts at {@code offset} of {@code seg}. */
+  static final class Position {
+    final Segment seg;
+    final long offset;
+    final long seq;
+
+    Position(Segment seg, long offset, long seq) {
+      this.seg = seg;
+      this.offset = offset;
+      this.seq = seq;
+    }
+  }
+
+  @Override
+  public Optional<Chunk> read(long maxBytes, int maxRecords) {
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes must be at least 1, was " + maxBytes);
+    }
+    if (maxRecords < 1) {
+      throw new IllegalArgumentException("maxRecords must be at least 1, was " + maxRecords);
+    }
+    lock.lock();
+    try {
+      ensureOpen();
+      return Optional.ofNullable(readLocked(maxBytes, maxRecords));
+    } catch (IOException e) {
+      throw ioFailure("read from", e);
+    } finally {
+      lock.unlock();
+      flushEvents();
+    }
+  }
+
+  private long readLimit() {
+    return syncEachAppend ? durableSeq : nextSeq;
+  }
+
+  private BufferChunk readLocked(long maxBytes, int maxRecords) throws IOException {
+    while (true) {
+      long limit = readLimit();
+      Position p = cursor != null && segments.contains(cursor.seg) ? cursor : locate(acks.frontier);
+      p = normalize(skipTaken(p, limit));
+      cursor = p;
+      if (p.seq >= limit || taken(p.seq)) {
+        return null;
+      }
+      List<byte[]> records = new ArrayList<>();
+      Position start = p;
+      long bytes = 0;
+      long oldest = 0;
+      Segment corrupt = null;
+      String problem = null;
+      FrameReader r = null;
+      while (records.size() < maxRecords && p.seq < limit) {
+        if (p.offset >= p.seg.size && p.seg != active) {
+          Position n = normalize(p);
+          closeReadChannel(p.seg);
+          r = null;
+          if (n.seq != p.seq) {
+            break;
+          }
+          p = n;
+          continue;
+        }
+        if (!records.isEmpty() && taken(p.seq)) {
+          break;
+        }
+        if (r == null) {
+          r = new FrameReader(channelFor(p.seg), p.offset, p.seg.size, maxPayload);
+        }
+        int status = r.next(true, p.seq);
+        if (status != FrameReader.OK) {
+          corrupt = p.seg;
+          problem = p.seg.path.getFileName() + " offset " + p.offset + ": "
+              + (status == FrameReader.END ? "segment ends before sequence " + p.seq : r.problem);
+          break;
+        }
+        if (!records.isEmpty() && bytes + r.length > maxBytes) {
+          break;
+        }
+        if (records.isEmpty()) {
+          oldest = r.appendMillis;
+        }
+        records.add(r.payload());
+        bytes += r.length;
+        p = new Position(p.seg, r.position(), p.seq + 1);
+      }
+      BufferChunk chunk = null;
+      if (!records.isEmpty()) {
+        chunk = new BufferChunk(this, start, records, Instant.ofEpochMilli(oldest), bytes, p);
+        outstanding.put(start.seq, chunk);
+        cursor = p;
+      }
+      if (corrupt != null) {
+        quarantineLive(corrupt, problem);
+      }
+      if (chunk != null) {
+        return chunk;
+      }
+      if (corrupt == null) {
+        return null;
+      }
+    }
+  }
+
+  /** Moves a position at the end of a sealed segment to the start of the next one. */
+  private Position normalize(Position p) {
+    while (p.offset >= p.seg.size && p.seg != active) {
+      int idx = segments.indexOf(p.seg);
+      if (idx < 0) {
+        return p;
+      }
+      p = segmentStart(idx + 1);
+    }
+    return p;
+  }
+
+  /** Whether {@code seq} is acknowledged, dropped or in an outstanding chunk. */
+  private boolean taken(long seq) {
+    if (acks.isRemoved(seq)) {
+      return true;
+    }
+    Map.Entry<Long, BufferChunk> e = outstanding.floorEntry(seq);
+    return e != null && e.getValue().endSeq > seq;
+  }
+
+  /** Moves past acknowledged, dropped and outstanding records. */
+  private Position skipTaken(Position p, long limit) throws IOException {
+    while (p.seq < limit) {
+      long s = acks.skipRemoved(p.seq);
+      Map.Entry<Long, BufferChunk> e = outstanding.floorEntry(s);
+      if (e != null && e.getValue().endSeq > s) {
+        BufferChunk c = e.getValue();
+        p = c.end != null && segments.contains(c.end.seg) && c.end.seq == c.endSeq ? c.end : locate(c.endSeq);
+        continue;
+      }
+      if (s == p.seq) {
+        return p;
+      }
+      p = locate(s);
+    }
+    return p;
+  }
+
+  /** The start of segment {@code index}, or the end of the buffer when there is no such segment. */
+  private Position segmentStart(int index) {
+    if (index >= segments.size()) {
+      return new Position(active, active.size, nextSeq);
+    }
+    Segment s = segments.get(index);
+    return new Position(s, Format.SEGMENT_HEADER_BYTES, s.firstSeq);
+  }
+
+  /** Finds the frame of {@code seq} (or the first after it) by scanning frame headers of its segment. */
+  private Position locate(long seq) throws IOException {
+    int lo = 0;
+    int hi = segments.size() - 1;
+    int idx = 0;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (segments.get(mid).firstSeq <= seq) {
+        idx = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    Segment s = segments.get(idx);
+    if (seq <= s.firstSeq) {
+      return new Position(s, Format.SEGMENT_HEADER_BYTES, s.firstSeq);
+    }
+    FrameReader r = new FrameReader(channelFor(s), Format.SEGMENT_HEADER_BYTES, s.size, maxPayload);
+    long expected = s.firstSeq;
+    while (true) {
+      long at = r.position();
+      int status = r.next(false, -1);
+      if (status != FrameReader.OK) {
+        if (status == FrameReader.END) {
+          return segmentStart(idx + 1);
+        }
+        return new Position(s, at, expected);
+      }
+      if (r.seq >= seq) {
+        return new Position(s, at, r.seq);
+      }
+      expected = r.seq + 1;
+    }
+  }
+
+  private FileChannel channelFor(Segment s) throws IOException {
+    if (s.channel == null || !s.channel.isOpen()) {
+      s.channel = channels.open(s.path, s == active ? READ_WRITE : READ);
+    }
+    return s.channel;
+  }
+
+  private void closeReadChannel(Segment s) {
+    if (s != active && s.channel != null) {
+      closeQuietly(s.channel);
+      s.channel = null;
+    }
+  }
+
+  /** Moves a live segment that failed its checksums into quarantine/ and reports its records. Lock held. */
+  private void quarantineLive(Segment s, String problem) throws IOException {
+    int idx = segments.indexOf(s);
+    long end = endSeq(idx);
+    if (s == active) {
+      Segment next = createSegment(nextSeq);
+      forceLock.lock();
+      try {
+        s.sealed = true;
+      } finally {
+        forceLock.unlock();
+      }
+      markAllDurable();
+      segments.add(next);
+      active = next;
+      totalBytes += next.size;
+    }
+    closeQuietly(s.channel);
+    s.channel = null;
+    segments.remove(s);
+    totalBytes -= s.size;
+    if (cursor != null && cursor.seg == s) {
+      cursor = null;
+    }
+    quarantineFile(s.path, s.firstSeq, end, s.size, problem, false);
+    acks.advanceTo(segments.get(0).firstSeq);
+    // Record the gap so counts stay right after a restart. An acknowledgement being written right now (it holds
+    // ackLock, which must not be waited for under lock) leaves this to the next one, which copies the state anew.
+    if (ackLock.tryLock()) {
+      try {
+        writeAckState(acks.copy());
+      } catch (IOException e) {
+        LOG.warn("Buffer {}: could not record the quarantine in {}: {}", dir, AckState.FILE, describe(e));
+      } finally {
+        ackLock.unlock();
+      }
+    }
+    spaceFreed.signalAll();
+  }
+
+  private void quarantineFile(Path path, long first, long end, long size, String problem, boolean atOpen)
+      throws IOException {
+    Path target = quarantineTarget(path);
+    Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
+    forceDirectory();
+    long dropped = end > first ? dropRange(first, end, DropReason.CORRUPTED) : 0;
+    long bytes = Math.max(0, size - Format.SEGMENT_HEADER_BYTES - (long) Format.FRAME_HEADER_BYTES * dropped);
+    String detail = "segment " + problem + "; moved to " + target + (atOpen ? " on open" : "");
+    LOG.warn("Buffer {}: quarantined {}: {} ({} records lost)", dir, path.getFileName(), problem, dropped);
+    emit(() -> listener.onSegmentQuarantined(target, detail));
+    if (dropped > 0) {
+      emit(() -> listener.onRecordsDropped(DropReason.CORRUPTED, dropped, bytes, detail));
+    }
+  }
+
+  private Path quarantineTarget(Path segment) throws IOException {
+    Path q = dir.resolve(QUARANTINE_DIR);
+    Files.createDirectories(q);
+    return q.resolve(segment.getFileName() + "." + clock.millis() + "." + System.nanoTime() % 1_000_000);
+  }
+
+  // ------------------------------------------------------------------------------------------------ acknowledge
+
+  @Override
+  public void acknowledge(Chunk chunk) {
+    ackLock.lock();
+    try {
+      BufferChunk c;
+      AckState next;
+      lock.lock();
+      try {
+        ensureOpen();
+        c = outstandingChunk(chunk);
+        next = acks.copy();
+        next.remove(c.firstSeq, c.endSeq);
+      } finally {
+        lock.unlock();
+      }
+      try {
+        writeAckState(next);
+      } catch (IOException e) {
+        BufferException be = ioFailure("record an acknowledgement in", e);
+        flushEvents();
+        throw be;
+      }
+      lock.lock();
+      try {
+        outstanding.remove(c.firstSeq);
+        acks.remove(c.firstSeq, c.endSeq);
+        while (segments.size() > 1 && endSeq(0) <= acks.frontier) {
+          deleteSegment(segments.get(0));
+        }
+        spaceFreed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    } finally {
+      ackLock.unlock();
+      flushEvents();
+    }
+  }
+
+  @Override
+  public void release(Chunk chunk) {
+    lock.lock();
+    try {
+      ensureOpen();
+      BufferChunk c = outstandingChunk(chunk);
+      outstanding.remove(c.firstSeq);
+      if (c.evictedRecords > 0) {
+        long n = c.evictedRecords;
+        long bytes = c.evictedBytes;
+        DropReason reason = c.evictedReason;
+        String detail = n + " records of a released chunk (sequences " + c.firstSeq + ".." + (c.endSeq - 1)
+            + ") were " + (reason == DropReason.CORRUPTED ? "in a quarantined segment" : "evicted") + " while"
+            + " outstanding";
+        emit(() -> listener.onRecordsDropped(reason, n, bytes, detail));
+      }
+      if (cursor != null && c.firstSeq < cursor.seq) {
+        cursor = segments.contains(c.start.seg) ? c.start : null;
+      }
+    } finally {
+      lock.unlock();
+      flushEvents();
+    }
+  }
+
+  private BufferChunk outstandingChunk(Chunk chunk) {
+    if (!(chunk instanceof BufferChunk) || ((BufferChunk) chunk).owner != this) {
+      throw new IllegalArgumentException("chunk " + chunk + " was not read from buffer " + dir);
+    }
+    BufferChunk c = (BufferChunk) chunk;
+    if (outstanding.get(c.firstSeq) != c) {
+      throw new IllegalArgumentException("chunk " + chunk + " is not outstanding (already acknowledged or"
+          + " released)");
+    }
+    return c;
+  }
+
+  private void writeAckState(AckState state) throws IOException {
+    Path tmp = dir.resolve(AckState.FILE + Format.TEMP_SUFFIX);
+    try (FileChannel ch = channels.open(tmp, CREATE_NEW)) {
+      ByteBuffer b = state.encode();
+      long p = 0;
+      while (b.hasRemaining()) {
+        p += ch.write(b, p);
+      }
+      ch.force(true);
+    } catch (IOException e) {
+      deleteQuietly(tmp);
+      throw e;
+    }
+    Files.move(tmp, dir.resolve(AckState.FILE), StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    forceDirectory();
+  }
+
+  // ------------------------------------------------------------------------------------------------ state
+
+  /** The end (exclusive) of the sequences of segment {@code index}. Lock held. */
+  private long endSeq(int index) {
+    return index + 1 < segments.size() ? segments.get(index + 1).firstSeq : nextSeq;
+  }
+
+  @Override
+  public long sizeBytes() {
+    lock.lock();
+    try {
+      return totalBytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public long recordCount() {
+    lock.lock();
+    try {
+      return recordCountLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private long recordCountLocked() {
+    return Math.max(0, nextSeq - acks.frontier - acks.removedIn(acks.frontier, nextSeq));
+  }
+
+  @Override
+  public long capacityBytes() {
+    return options.capacityBytes();
+  }
+
+  @Override
+  public OverflowPolicy overflowPolicy() {
+    return options.overflowPolicy();
+  }
+
+  @Override
+  public Optional<Instant> oldestAppendTime() {
+    lock.lock();
+    try {
+      ensureOpen();
+      long first = acks.skipRemoved(acks.frontier);
+      if (first >= nextSeq) {
+        return Optional.empty();
+      }
+      if (oldestCacheSeq != first) {
+        Position p = locate(first);
+        if (p.seq >= nextSeq) {
+          return Optional.empty();
+        }
+        FrameReader r = new FrameReader(channelFor(p.seg), p.offset, p.seg.size, maxPayload);
+        if (r.next(false, -1) != FrameReader.OK) {
+          return Optional.empty();
+        }
+        oldestCacheSeq = first;
+        oldestCacheMillis = r.appendMillis;
+      }
+      return Optional.of(Instant.ofEpochMilli(oldestCacheMillis));
+    } catch (IOException e) {
+      throw ioFailure("read from", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ closing
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      sync();
+    } catch (BufferException e) {
+      LOG.warn("Buffer {}: final force on close failed: {}", dir, e.getMessage());
+    } catch (ClientClosedException e) {
+      return;
+    }
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      stopSync.signalAll();
+      spaceFreed.signalAll();
+      forceLock.lock();
+      try {
+        for (Segment s : segments) {
+          s.sealed = true;
+          closeQuietly(s.channel);
+          s.channel = null;
+        }
+      } finally {
+        forceLock.unlock();
+      }
+      releaseFiles();
+    } finally {
+      lock.unlock();
+    }
+    Thread t = syncThread;
+    if (t != null && t != Thread.currentThread()) {
+      try {
+        t.join(TimeUnit.SECONDS.toMillis(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    flushEvents();
+  }
+
+  private void releaseFiles() {
+    if (active != null) {
+      closeQuietly(active.channel);
+    }
+    try {
+      if (fileLock != null) {
+        fileLock.release();
+      }
+    } catch (IOException e) {
+      LOG.debug("Buffer {}: releasing the lock failed: {}", dir, describe(e));
+    }
+    closeQuietly(lockChannel);
+    if (heldKey != null) {
+      HELD.remove(heldKey);
+      heldKey = null;
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new ClientClosedException("buffer " + dir + " is closed");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FileDiskBuffer{" + dir + ", " + options.durability() + ", " + options.overflowPolicy() + "}";
+  }
+
+  // ------------------------------------------------------------------------------------------------ helpers
+
+  /** A segment file. Guarded by {@link #lock}. */
+  static final class Segment {
+    final long firstSeq;
+    final Path path;
+    long size;
+    long durableSize;
+    FileChannel channel;
+    boolean sealed;
+
+    Segment(long firstSeq, Path path, long size) {
+      this.firstSeq = firstSeq;
+      this.path = path;
+      this.size = size;
+    }
+  }
+
+  private BufferException ioFailure(String what, IOException e) {
+    BufferException be = new BufferException(dir, "could not " + what + " buffer directory " + dir + ": "
+        + describe(e) + "; the buffer is unchanged and works again once the cause is gone", true, e);
+    LOG.debug("Buffer {}: {}", dir, be.getMessage());
+    emit(() -> listener.onBufferError(be));
+    return be;
+  }
+
+  static String describe(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file " + e.getMessage();
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+
+  private void emit(Runnable event) {
+    lock.lock();
+    try {
+      events.add(event);
+      eventsPending = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void flushEvents() {
+    if (!eventsPending) {
+      return;
+    }
+    List<Runnable> todo;
+    lock.lock();
+    try {
+      if (events.isEmpty() || lock.getHoldCount() > 1) {
+        return;
+      }
+      todo = new ArrayList<>(events);
+      events.clear();
+      eventsPending = false;
+    } finally {
+      lock.unlock();
+    }
+    for (Runnable r : todo) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LOG.warn("Buffer {}: listener threw {}", dir, e.toString());
+      }
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        LOG.debug("closing a buffer file failed: {}", e.toString());
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      LOG.debug("deleting {} failed: {}", p, e.toString());
+    }
+  }
+}

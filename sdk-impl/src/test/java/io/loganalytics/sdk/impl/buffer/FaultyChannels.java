@@ -1,0 +1,225 @@
+package io.loganalytics.sdk.impl.buffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link ChannelFactory} whose channels fail on demand, as in Tape's tests: at the N-th write (after writing half
+ * of the bytes, like a torn write), at the N-th force, on every write while the "disk" is full, and on every open for
+ * writing while the file system is read-only. Counters cover all channels of the factory. Thread-safe.
+ */
+final class FaultyChannels implements ChannelFactory {
+  final AtomicInteger writes = new AtomicInteger();
+  final AtomicInteger forces = new AtomicInteger();
+  final AtomicLong bytesRead = new AtomicLong();
+  volatile int failAtWrite = -1;
+  volatile int failAtForce = -1;
+  volatile boolean diskFull;
+  volatile boolean readOnly;
+  /** Counts forces without asking the device (the logic under test is the same; the tests run much faster). */
+  volatile boolean skipRealForce;
+  /** When set, every write counts it down and every force waits for it to reach zero. */
+  volatile CountDownLatch forceGate;
+
+  @Override
+  public FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
+    if (readOnly && (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.CREATE))) {
+      throw new FileSystemException(path.toString(), null, "Read-only file system");
+    }
+    return new Faulty(FileChannel.open(path, options));
+  }
+
+  private void beforeWrite() throws IOException {
+    if (diskFull) {
+      throw new IOException("No space left on device");
+    }
+    if (readOnly) {
+      throw new IOException("Read-only file system");
+    }
+  }
+
+  /** Whether this write is the one to fail. */
+  private boolean failThisWrite() {
+    return writes.incrementAndGet() == failAtWrite;
+  }
+
+  private final class Faulty extends FileChannel {
+    private final FileChannel d;
+
+    Faulty(FileChannel d) {
+      this.d = d;
+    }
+
+    private int write0(ByteBuffer src, long position, boolean positional) throws IOException {
+      beforeWrite();
+      CountDownLatch gate = forceGate;
+      if (gate != null) {
+        gate.countDown();
+      }
+      if (failThisWrite()) {
+        int half = src.remaining() / 2;
+        ByteBuffer part = src.duplicate();
+        part.limit(part.position() + half);
+        if (positional) {
+          d.write(part, position);
+        } else {
+          d.write(part);
+        }
+        throw new IOException("injected failure at write " + failAtWrite);
+      }
+      try {
+        return positional ? d.write(src, position) : d.write(src);
+      } catch (ClosedChannelException e) {
+        closeLikeTheDelegate();
+        throw e;
+      }
+    }
+
+    /** An interrupt closes the real channel; this wrapper must then look closed too, as a real one would. */
+    private void closeLikeTheDelegate() throws IOException {
+      if (!d.isOpen()) {
+        close();
+      }
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      return write0(src, 0, false);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+      return write0(src, position, true);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+      long n = 0;
+      for (int i = offset; i < offset + length; i++) {
+        n += write(srcs[i]);
+      }
+      return n;
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+      CountDownLatch gate = forceGate;
+      if (gate != null) {
+        try {
+          if (!gate.await(60, TimeUnit.SECONDS)) {
+            throw new IOException("force gate never opened");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted at the force gate", e);
+        }
+      }
+      if (forces.incrementAndGet() == failAtForce) {
+        throw new IOException("injected failure at force " + failAtForce);
+      }
+      if (!skipRealForce) {
+        try {
+          d.force(metaData);
+        } catch (ClosedChannelException e) {
+          closeLikeTheDelegate();
+          throw e;
+        }
+      }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      return counted(d.read(dst));
+    }
+
+    private int counted(int n) {
+      if (n > 0) {
+        bytesRead.addAndGet(n);
+      }
+      return n;
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+      return d.read(dsts, offset, length);
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      try {
+        return counted(d.read(dst, position));
+      } catch (ClosedChannelException e) {
+        closeLikeTheDelegate();
+        throw e;
+      }
+    }
+
+    @Override
+    public long position() throws IOException {
+      return d.position();
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+      d.position(newPosition);
+      return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+      return d.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+      d.truncate(size);
+      return this;
+    }
+
+    @Override
+    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+      return d.transferTo(position, count, target);
+    }
+
+    @Override
+    public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+      beforeWrite();
+      return d.transferFrom(src, position, count);
+    }
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+      return d.map(mode, position, size);
+    }
+
+    @Override
+    public FileLock lock(long position, long size, boolean shared) throws IOException {
+      return d.lock(position, size, shared);
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+      return d.tryLock(position, size, shared);
+    }
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+      d.close();
+    }
+  }
+}

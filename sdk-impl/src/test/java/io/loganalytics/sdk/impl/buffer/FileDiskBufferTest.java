@@ -1,0 +1,665 @@
+package io.loganalytics.sdk.impl.buffer;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.loganalytics.sdk.BufferException;
+import io.loganalytics.sdk.BufferFullException;
+import io.loganalytics.sdk.BufferOptions;
+import io.loganalytics.sdk.BufferReport;
+import io.loganalytics.sdk.Chunk;
+import io.loganalytics.sdk.ClientClosedException;
+import io.loganalytics.sdk.DropReason;
+import io.loganalytics.sdk.Durability;
+import io.loganalytics.sdk.LogAnalyticsListener;
+import io.loganalytics.sdk.OverflowPolicy;
+import io.loganalytics.sdk.RecordTooLargeException;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileDiskBufferTest {
+  private static final Instant T0 = Instant.parse("2026-01-02T03:04:05Z");
+
+  @TempDir
+  Path dir;
+
+  private final MutableClock clock = new MutableClock(T0);
+  private final RecordingListener events = new RecordingListener();
+  private final FaultyChannels channels = new FaultyChannels();
+
+  {
+    // The logic is the same without asking the device to flush; CrashTest covers real forces.
+    channels.skipRealForce = true;
+  }
+
+  static byte[] rec(int i) {
+    return ("record-" + i + "-" + "x".repeat(i % 50)).getBytes(UTF_8);
+  }
+
+  static String str(byte[] b) {
+    return new String(b, UTF_8);
+  }
+
+  private BufferOptions.Builder options() {
+    return BufferOptions.builder(dir).segmentBytes(4096).capacityBytes(65_536);
+  }
+
+  private FileDiskBuffer open(BufferOptions.Builder b) {
+    return FileDiskBuffer.open(b.build(), events, clock, channels);
+  }
+
+  static List<String> drain(FileDiskBuffer buffer) {
+    List<String> out = new ArrayList<>();
+    Optional<Chunk> c;
+    while ((c = buffer.read(Long.MAX_VALUE, 1000)).isPresent()) {
+      c.get().records().forEach(r -> out.add(str(r)));
+      buffer.acknowledge(c.get());
+    }
+    return out;
+  }
+
+  static List<String> names(int from, int to) {
+    return IntStream.range(from, to).mapToObj(i -> str(rec(i))).collect(Collectors.toList());
+  }
+
+  @Test
+  void appendedRecordsAreReadInOrderAcrossSegmentsAndSurviveReopen() {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 200; i++) {
+        b.append(rec(i));
+      }
+      assertThat(b.recordCount()).isEqualTo(200);
+    }
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(b.recordCount()).isEqualTo(200);
+      assertThat(drain(b)).isEqualTo(names(0, 200));
+      assertThat(b.recordCount()).isZero();
+    }
+    assertThat(events.drops).isEmpty();
+  }
+
+  @Test
+  void chunksAreBoundedByBytesAndRecordsButAnOversizedRecordComesAlone() {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 10; i++) {
+        b.append(rec(i));
+      }
+      Chunk c = b.read(Long.MAX_VALUE, 3).orElseThrow();
+      assertThat(c.recordCount()).isEqualTo(3);
+      assertThat(c.firstSequence()).isZero();
+      Chunk d = b.read(rec(3).length + rec(4).length, 100).orElseThrow();
+      assertThat(d.records()).extracting(FileDiskBufferTest::str).containsExactly(str(rec(3)), str(rec(4)));
+      Chunk e = b.read(1, 100).orElseThrow();
+      assertThat(e.recordCount()).isEqualTo(1);
+      assertThat(e.firstSequence()).isEqualTo(5);
+      assertThat(e.payloadBytes()).isEqualTo(rec(5).length);
+    }
+  }
+
+  @Test
+  void releasedChunkIsReadAgainBeforeNewerRecords() {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 6; i++) {
+        b.append(rec(i));
+      }
+      Chunk first = b.read(Long.MAX_VALUE, 2).orElseThrow();
+      Chunk second = b.read(Long.MAX_VALUE, 2).orElseThrow();
+      b.release(first);
+      Chunk again = b.read(Long.MAX_VALUE, 10).orElseThrow();
+      assertThat(again.records()).extracting(FileDiskBufferTest::str).containsExactly(str(rec(0)), str(rec(1)));
+      Chunk rest = b.read(Long.MAX_VALUE, 10).orElseThrow();
+      assertThat(rest.firstSequence()).isEqualTo(4);
+      b.acknowledge(second);
+      b.acknowledge(again);
+      b.acknowledge(rest);
+      assertThat(b.recordCount()).isZero();
+      assertThat(b.read(Long.MAX_VALUE, 10)).isEmpty();
+    }
+  }
+
+  @Test
+  void readButUnacknowledgedRecordsComeBackAfterReopen() {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 5; i++) {
+        b.append(rec(i));
+      }
+      assertThat(b.read(Long.MAX_VALUE, 5)).isPresent();
+    }
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(drain(b)).isEqualTo(names(0, 5));
+    }
+  }
+
+  @Test
+  void acknowledgedChunksStayGoneAfterReopenEvenWhenAcknowledgedOutOfOrder() {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 300; i++) {
+        b.append(rec(i));
+      }
+      Chunk a = b.read(Long.MAX_VALUE, 100).orElseThrow();
+      Chunk c = b.read(Long.MAX_VALUE, 100).orElseThrow();
+      b.acknowledge(c);
+      assertThat(b.recordCount()).isEqualTo(200);
+      assertThat(a.firstSequence()).isZero();
+    }
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(b.recordCount()).isEqualTo(200);
+      List<String> expected = names(0, 100);
+      expected.addAll(names(200, 300));
+      assertThat(drain(b)).isEqualTo(expected);
+    }
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(b.recordCount()).isZero();
+      assertThat(b.read(Long.MAX_VALUE, 10)).isEmpty();
+      b.append(rec(1000));
+      Chunk next = b.read(Long.MAX_VALUE, 10).orElseThrow();
+      assertThat(next.firstSequence()).as("sequences are never reused").isEqualTo(300);
+    }
+  }
+
+  @Test
+  void acknowledgingTwiceOrAForeignChunkIsRefused() throws IOException {
+    try (FileDiskBuffer b = open(options())) {
+      b.append(rec(1));
+      Chunk c = b.read(100, 10).orElseThrow();
+      b.acknowledge(c);
+      assertThatThrownBy(() -> b.acknowledge(c)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("not outstanding");
+      assertThatThrownBy(() -> b.release(c)).isInstanceOf(IllegalArgumentException.class);
+      Chunk foreign = new Chunk() {
+        @Override
+        public long firstSequence() {
+          return 0;
+        }
+
+        @Override
+        public List<byte[]> records() {
+          return List.of();
+        }
+
+        @Override
+        public Instant oldestAppendTime() {
+          return T0;
+        }
+      };
+      assertThatThrownBy(() -> b.acknowledge(foreign)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("was not read from buffer");
+    }
+  }
+
+  @Test
+  void dropOldestEvictsWholeOldSegmentsAndReportsEveryDroppedRecord() {
+    int n = 2000;
+    long left;
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < n; i++) {
+        b.append(rec(i));
+      }
+      assertThat(b.sizeBytes()).isLessThanOrEqualTo(65_536);
+      left = b.recordCount();
+      List<String> kept = drain(b);
+      assertThat(kept).hasSize((int) left);
+      assertThat(kept).isEqualTo(names(n - (int) left, n));
+    }
+    assertThat(events.dropped(DropReason.BUFFER_OVERFLOW)).isEqualTo(n - left);
+    assertThat(events.drops).allSatisfy(d -> {
+      assertThat(d.detail()).contains("capacity of 65536");
+      assertThat(d.bytes()).isPositive();
+    });
+  }
+
+  @Test
+  void evictedRecordsOfAnOutstandingChunkAreReportedWhenItIsReleased() {
+    try (FileDiskBuffer b = open(options())) {
+      b.append(rec(0));
+      Chunk held = b.read(Long.MAX_VALUE, 1).orElseThrow();
+      for (int i = 1; i < 2000; i++) {
+        b.append(rec(i));
+      }
+      long before = events.dropped(DropReason.BUFFER_OVERFLOW);
+      b.release(held);
+      assertThat(events.dropped(DropReason.BUFFER_OVERFLOW)).isEqualTo(before + 1);
+      assertThat(events.dropped(DropReason.BUFFER_OVERFLOW) + b.recordCount()).isEqualTo(2000);
+    }
+  }
+
+  @Test
+  void rejectNewRefusesWithSizesAndLeavesStoredRecordsAlone() {
+    try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.REJECT_NEW))) {
+      int i = 0;
+      BufferFullException full = null;
+      while (full == null) {
+        try {
+          b.append(rec(i));
+          i++;
+        } catch (BufferFullException e) {
+          full = e;
+        }
+      }
+      assertThat(full.isRetryable()).isTrue();
+      assertThat(full.getMessage()).contains("65536").contains("REJECT_NEW").contains("bytes");
+      assertThat(full.directory()).isEqualTo(dir);
+      assertThat(b.recordCount()).isEqualTo(i);
+      assertThat(drain(b)).isEqualTo(names(0, i));
+      b.append(rec(i));
+      assertThat(b.recordCount()).isEqualTo(1);
+    }
+    assertThat(events.drops).isEmpty();
+  }
+
+  @Test
+  void blockWaitsUntilAnAcknowledgementFreesSpace() throws Exception {
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.BLOCK).blockTimeout(Duration.ofMinutes(5)))) {
+      int i = 0;
+      while (b.sizeBytes() + 24 + rec(i).length + 32 <= 65_536) {
+        b.append(rec(i++));
+      }
+      int blocked = i;
+      Future<?> waiting = pool.submit(() -> b.append(rec(blocked)));
+      Chunk c = b.read(Long.MAX_VALUE, 500).orElseThrow();
+      b.acknowledge(c);
+      waiting.get(60, TimeUnit.SECONDS);
+      assertThat(drain(b)).endsWith(str(rec(blocked)));
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(events.drops).isEmpty();
+  }
+
+  @Test
+  void blockGivesUpAfterItsTimeoutWithBufferFull() {
+    try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.BLOCK).blockTimeout(Duration.ZERO))) {
+      assertThatThrownBy(() -> {
+        for (int i = 0; i < 10_000; i++) {
+          b.append(rec(i));
+        }
+      }).isInstanceOf(BufferFullException.class).hasMessageContaining("BLOCK");
+    }
+  }
+
+  @Test
+  void recordLargerThanASegmentIsRefusedAsTooLarge() {
+    try (FileDiskBuffer b = open(options())) {
+      assertThatThrownBy(() -> b.append(new byte[4096])).isInstanceOf(RecordTooLargeException.class)
+          .hasMessageContaining("4096");
+      assertThatThrownBy(() -> b.append(new byte[0])).isInstanceOf(IllegalArgumentException.class);
+      b.append(new byte[4096 - 56]);
+      assertThat(b.recordCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aSecondOpenOfTheSameDirectoryFailsNamingIt() {
+    try (FileDiskBuffer b = open(options())) {
+      assertThatThrownBy(() -> open(options())).isInstanceOf(BufferException.class)
+          .hasMessageContaining(dir.toString())
+          .satisfies(e -> assertThat(((BufferException) e).isRetryable()).isFalse());
+      b.append(rec(1));
+    }
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(b.recordCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aClosedBufferRefusesCalls() {
+    FileDiskBuffer b = open(options());
+    b.close();
+    b.close();
+    assertThatThrownBy(() -> b.append(rec(1))).isInstanceOf(ClientClosedException.class);
+    assertThatThrownBy(() -> b.read(10, 10)).isInstanceOf(ClientClosedException.class);
+  }
+
+  @Test
+  void aFullDiskFailsRetryablyKeepsTheBufferConsistentAndRecoversWithoutRestart() {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 10; i++) {
+        b.append(rec(i));
+      }
+      channels.diskFull = true;
+      assertThatThrownBy(() -> b.append(rec(10))).isInstanceOf(BufferException.class)
+          .hasMessageContaining("No space left on device")
+          .satisfies(e -> assertThat(((BufferException) e).isRetryable()).isTrue());
+      assertThat(events.errors).isNotEmpty();
+      assertThat(b.recordCount()).isEqualTo(10);
+      channels.diskFull = false;
+      for (int i = 10; i < 100; i++) {
+        b.append(rec(i));
+      }
+    }
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(drain(b)).isEqualTo(names(0, 100));
+    }
+  }
+
+  @Test
+  void aReadOnlyDirectoryFailsRetryablyAndWorksOnceWritableAgain() {
+    // Tests run as root here, where chmod does not stop writes, so the file system is simulated.
+    channels.readOnly = true;
+    assertThatThrownBy(() -> open(options())).isInstanceOf(BufferException.class)
+        .hasMessageContaining(dir.toString()).hasMessageContaining("Read-only file system")
+        .satisfies(e -> assertThat(((BufferException) e).isRetryable()).isTrue());
+    channels.readOnly = false;
+    try (FileDiskBuffer b = open(options())) {
+      b.append(rec(0));
+      channels.readOnly = true;
+      assertThatThrownBy(() -> {
+        for (int i = 1; i < 100; i++) {
+          b.append(rec(i));
+        }
+      }).isInstanceOf(BufferException.class).hasMessageContaining("Read-only file system");
+      assertThat(events.errors).isNotEmpty().allSatisfy(e -> assertThat(e.isRetryable()).isTrue());
+      long stored = b.recordCount();
+      channels.readOnly = false;
+      b.append(rec(1000));
+      assertThat(b.recordCount()).isEqualTo(stored + 1);
+    }
+  }
+
+  @Test
+  void aTornTailIsCutOffOnOpen() throws IOException {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 5; i++) {
+        b.append(rec(i));
+      }
+    }
+    Path seg = onlySegment();
+    long size = Files.size(seg);
+    try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+      f.setLength(size - 3);
+    }
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(b.recordCount()).isEqualTo(4);
+      b.append(rec(99));
+      List<String> expected = names(0, 4);
+      expected.add(str(rec(99)));
+      assertThat(drain(b)).isEqualTo(expected);
+    }
+    assertThat(events.quarantined).isEmpty();
+    assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
+  }
+
+  @Test
+  void newRecordsAfterAPowerCutLostAcknowledgedOnesGetFreshSequences() throws IOException {
+    try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
+      for (int i = 0; i < 5; i++) {
+        b.append(rec(i));
+      }
+      b.sync();
+      b.acknowledge(b.read(Long.MAX_VALUE, 5).orElseThrow());
+    }
+    // A power cut lost the records' bytes although their acknowledgement was stored.
+    try (RandomAccessFile f = new RandomAccessFile(onlySegment().toFile(), "rw")) {
+      f.setLength(32);
+    }
+    try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
+      b.append(rec(7));
+      Chunk c = b.read(Long.MAX_VALUE, 10).orElseThrow();
+      assertThat(c.records()).extracting(FileDiskBufferTest::str).containsExactly(str(rec(7)));
+      assertThat(c.firstSequence()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void aCorruptSegmentIsQuarantinedReportedAndTheBufferKeepsWorking() throws IOException {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 100; i++) {
+        b.append(rec(i));
+      }
+    }
+    Path first = segments().get(0);
+    flipByte(first, 32 + 24 + 2);
+    BufferReport report = FileDiskBuffer.verify(dir);
+    assertThat(report.healthy()).isFalse();
+    assertThat(report.corruptSegments()).singleElement().asString().contains(first.getFileName().toString())
+        .contains("CRC32C");
+    List<String> read;
+    try (FileDiskBuffer b = open(options())) {
+      read = drain(b);
+      b.append(rec(500));
+      assertThat(drain(b)).containsExactly(str(rec(500)));
+    }
+    assertThat(events.quarantined).hasSize(1);
+    assertThat(events.quarantined.get(0)).exists().hasParent(dir.resolve("quarantine"));
+    long lost = events.dropped(DropReason.CORRUPTED);
+    assertThat(lost).isPositive();
+    assertThat(read).hasSize(100 - (int) lost);
+    assertThat(read).isEqualTo(names(100 - read.size(), 100));
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(b.recordCount()).isZero();
+    }
+    BufferReport after = FileDiskBuffer.verify(dir);
+    assertThat(after.healthy()).isTrue();
+    assertThat(after.quarantinedFiles()).hasSize(1);
+  }
+
+  @Test
+  void aCorruptSegmentHeaderIsQuarantinedOnOpen() throws IOException {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 100; i++) {
+        b.append(rec(i));
+      }
+    }
+    flipByte(segments().get(0), 10);
+    try (FileDiskBuffer b = open(options())) {
+      List<String> read = drain(b);
+      assertThat(read).isNotEmpty().endsWith(str(rec(99)));
+      assertThat(events.dropped(DropReason.CORRUPTED) + read.size()).isEqualTo(100);
+    }
+    assertThat(events.quarantineDetails).singleElement().asString().contains("header");
+  }
+
+  @Test
+  void aBitFlipInTheActiveSegmentKeepsACopyAndReportsIt() throws IOException {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 5; i++) {
+        b.append(rec(i));
+      }
+    }
+    flipByte(onlySegment(), 32 + 24 + 1);
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(b.recordCount()).isZero();
+    }
+    assertThat(events.quarantined).singleElement().satisfies(p -> assertThat(p).exists());
+    assertThat(events.drops).singleElement().satisfies(d -> assertThat(d.reason()).isEqualTo(DropReason.CORRUPTED));
+  }
+
+  @Test
+  void verifyReportsRecordsBytesOldestAgeAndSegments() {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 100; i++) {
+        clock.advance(Duration.ofSeconds(1));
+        b.append(rec(i));
+      }
+      b.acknowledge(b.read(Long.MAX_VALUE, 10).orElseThrow());
+      assertThat(b.oldestAppendTime()).contains(T0.plusSeconds(11));
+    }
+    BufferReport r = FileDiskBuffer.verify(dir);
+    assertThat(r.records()).isEqualTo(90);
+    assertThat(r.segments()).isGreaterThan(1);
+    assertThat(r.bytes()).isGreaterThan(90L * 24);
+    assertThat(r.oldestAppendTime()).contains(T0.plusSeconds(11));
+    assertThat(r.healthy()).isTrue();
+    assertThatThrownBy(() -> FileDiskBuffer.verify(dir.resolve("missing"))).isInstanceOf(BufferException.class)
+        .hasMessageContaining("missing");
+  }
+
+  @Test
+  void concurrentSyncAppendersAllLandExactlyOnce() throws Exception {
+    int threads = 8;
+    int each = 100;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch go = new CountDownLatch(1);
+    try (FileDiskBuffer b = open(options().capacityBytes(10_000_000).segmentBytes(65_536))) {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int base = t * 10_000;
+        fs.add(pool.submit(() -> {
+          go.await();
+          for (int i = 0; i < each; i++) {
+            b.append(rec(base + i));
+          }
+          return null;
+        }));
+      }
+      go.countDown();
+      for (Future<?> f : fs) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+      List<String> all = drain(b);
+      assertThat(all).hasSize(threads * each).doesNotHaveDuplicates();
+      List<Integer> ids = all.stream().map(r -> Integer.parseInt(r.split("-")[1])).collect(Collectors.toList());
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        assertThat(ids.stream().filter(id -> id / 10_000 == thread).collect(Collectors.toList()))
+            .as("thread %d's records in its order", t)
+            .isEqualTo(IntStream.range(0, each).mapToObj(i -> thread * 10_000 + i).collect(Collectors.toList()));
+      }
+      assertThat(channels.forces.get()).as("forces shared by appenders").isLessThanOrEqualTo(threads * each + 50);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void appendersWaitingAtTheSameMomentShareOneForce() throws Exception {
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (FileDiskBuffer b = open(options().capacityBytes(1_000_000).segmentBytes(256 * 1024))) {
+      int before = channels.forces.get();
+      // The first force waits until all eight records are written, so seven appenders queue behind it.
+      channels.forceGate = new CountDownLatch(threads);
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        fs.add(pool.submit(() -> b.append(rec(id))));
+      }
+      for (Future<?> f : fs) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      channels.forceGate = null;
+      assertThat(channels.forces.get() - before).as("forces for 8 concurrent appends").isBetween(1, 2);
+      assertThat(b.recordCount()).isEqualTo(threads);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void appendAllStoresTheBatchInOrderWithOneForce() {
+    try (FileDiskBuffer b = open(options().capacityBytes(1_000_000).segmentBytes(256 * 1024))) {
+      int before = channels.forces.get();
+      b.appendAll(IntStream.range(0, 100).mapToObj(FileDiskBufferTest::rec).collect(Collectors.toList()));
+      assertThat(channels.forces.get() - before).isEqualTo(1);
+      assertThat(drain(b)).isEqualTo(names(0, 100));
+    }
+  }
+
+  @Test
+  void intervalModeForcesOnANamedDaemonThread() {
+    try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL).syncInterval(Duration.ofHours(1)))) {
+      assertThat(Thread.getAllStackTraces().keySet()).anySatisfy(t -> {
+        assertThat(t.getName()).startsWith("loganalytics-buffer-sync-");
+        assertThat(t.isDaemon()).isTrue();
+      });
+      int before = channels.forces.get();
+      b.append(rec(1));
+      assertThat(channels.forces.get()).isEqualTo(before);
+      b.sync();
+      assertThat(channels.forces.get()).isEqualTo(before + 1);
+      assertThat(drain(b)).containsExactly(str(rec(1)));
+    }
+  }
+
+  @Test
+  void anInterruptedAppenderFailsButDoesNotBreakTheBuffer() {
+    try (FileDiskBuffer b = open(options())) {
+      b.append(rec(0));
+      Thread.currentThread().interrupt();
+      try {
+        assertThatThrownBy(() -> b.append(rec(1))).isInstanceOf(BufferException.class);
+      } finally {
+        Thread.interrupted();
+      }
+      b.append(rec(2));
+      assertThat(drain(b)).containsExactly(str(rec(0)), str(rec(2)));
+    }
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(b.recordCount()).isZero();
+    }
+  }
+
+  @Test
+  void openingABacklogReadsSegmentHeadersAndTheActiveSegmentOnly() {
+    BufferOptions.Builder big = options().capacityBytes(2_000_000).durability(Durability.INTERVAL);
+    try (FileDiskBuffer b = open(big)) {
+      for (int i = 0; i < 20_000; i++) {
+        b.append(rec(i));
+      }
+      assertThat(b.sizeBytes()).isGreaterThan(1_000_000);
+    }
+    channels.bytesRead.set(0);
+    try (FileDiskBuffer b = open(big)) {
+      assertThat(b.recordCount()).isEqualTo(20_000);
+      long segments = b.sizeBytes() / 4096;
+      assertThat(channels.bytesRead.get()).as("bytes read to open %d bytes", b.sizeBytes())
+          .isLessThan(segments * 32 + 2 * 4096);
+    }
+  }
+
+  @Test
+  void aThrowingListenerDoesNotBreakTheBuffer() {
+    LogAnalyticsListener bad = new LogAnalyticsListener() {
+      @Override
+      public void onRecordsDropped(DropReason reason, long records, long bytes, String detail) {
+        throw new IllegalStateException("listener bug");
+      }
+    };
+    try (FileDiskBuffer b = FileDiskBuffer.open(options().build(), bad, clock, channels)) {
+      for (int i = 0; i < 2000; i++) {
+        b.append(rec(i));
+      }
+      assertThat(b.recordCount()).isPositive();
+    }
+  }
+
+  private List<Path> segments() throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.toString().endsWith(".seg")).sorted().collect(Collectors.toList());
+    }
+  }
+
+  private Path onlySegment() throws IOException {
+    List<Path> s = segments();
+    assertThat(s).hasSize(1);
+    return s.get(0);
+  }
+
+  static void flipByte(Path file, long offset) throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.seek(offset);
+      int v = f.read();
+      f.seek(offset);
+      f.write(v ^ 0x10);
+    }
+  }
+}
