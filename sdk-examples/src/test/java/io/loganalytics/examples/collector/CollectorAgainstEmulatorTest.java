@@ -1,0 +1,214 @@
+package io.loganalytics.examples.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loganalytics.sdk.LogAnalyticsClientBuilder;
+import io.loganalytics.sdk.RetryPolicy;
+import io.loganalytics.testkit.ReceivedRecord;
+import io.loganalytics.testkit.WorkspaceEmulator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every command of the collector against the workspace emulator (loopback, its own TLS CA given with
+ * {@code --ca-file}), through the real SDK: happy paths and error paths.
+ */
+class CollectorAgainstEmulatorTest {
+  @TempDir Path dir;
+  WorkspaceEmulator emulator;
+  Path ca;
+  Cli cli;
+
+  @BeforeEach
+  void startEmulator() {
+    emulator = WorkspaceEmulator.builder().start();
+    ca = emulator.writeCaCertificate(dir.resolve("ca.pem"));
+    cli = newCli();
+  }
+
+  @AfterEach
+  void stopEmulator() {
+    emulator.close();
+  }
+
+  /** A CLI whose clients reach the emulator (its cloud with the loopback port, its resolver) and retry fast. */
+  Cli newCli() {
+    return new Cli(dir).realClients().clock(Clock.systemUTC()).customizer(this::toEmulator);
+  }
+
+  LogAnalyticsClientBuilder toEmulator(LogAnalyticsClientBuilder b) {
+    return b.cloud(emulator.cloud()).hostResolver(emulator.hostResolver())
+        .retryPolicy(RetryPolicy.builder().uploadInterval(Duration.ofMillis(100))
+            .initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofMillis(500)).maxRetries(2).build());
+  }
+
+  String[] common(String... args) {
+    List<String> all = new java.util.ArrayList<>(List.of(args));
+    all.addAll(List.of("--state-dir", dir.resolve("state").toString(), "--buffer-dir",
+        dir.resolve("buffer").toString(), "--ca-file", ca.toString()));
+    return all.toArray(String[]::new);
+  }
+
+  Cli.Result onboard() {
+    return cli.run(common("onboard", "-w", emulator.workspaceId(), "-s", emulator.sharedKey()));
+  }
+
+  @Test
+  void onboardPrintsTheGuidAndExpiryAndStatusShowsThem() {
+    Cli.Result r = onboard();
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    String guid = emulator.registeredAgents().iterator().next();
+    assertThat(r.out()).contains("agent GUID          " + guid).contains("certificate expires ");
+    assertThat(r.out() + r.err()).doesNotContain(emulator.sharedKey());
+    assertThat(dir.resolve("state/certs/oms.key")).exists();
+
+    Cli.Result status = cli.run(common("status"));
+    assertThat(status.exit()).isZero();
+    assertThat(status.out()).contains("agent GUID       " + guid).contains("CN=" + guid)
+        .contains("workspace        " + emulator.workspaceId());
+  }
+
+  @Test
+  void onboardWithAWrongKeyFailsWithOneLineWithoutTheKey() {
+    String wrong = Base64.getEncoder().encodeToString(new byte[64]);
+
+    Cli.Result r = cli.run(common("onboard", "-w", emulator.workspaceId(), "-s", wrong));
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.err()).startsWith("error: ").contains("403").doesNotContain(wrong);
+    assertThat(emulator.registeredAgents()).isEmpty();
+  }
+
+  @Test
+  void sendOnTheAgentPathDeliversEveryLine() {
+    assertThat(onboard().exit()).isZero();
+    StringBuilder in = new StringBuilder();
+    for (int i = 0; i < 250; i++) {
+      in.append("{\"n\":").append(i).append(",\"msg\":\"event ").append(i).append("\"}\n");
+    }
+
+    Cli.Result r = newCli().stdin(in.toString()).run(common("send", "--data-type", "MYAPP_BLOB"));
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("read 250, sent 250, given up 0, invalid 0, still buffered 0");
+    assertThat(emulator.records("MYAPP_BLOB")).hasSize(250)
+        .allSatisfy(rec -> assertThat(rec.transport()).isEqualTo(ReceivedRecord.ODS));
+  }
+
+  @Test
+  void sendOnTheDataCollectorPathDeliversEveryLine() {
+    Cli.Result r = newCli().stdin("{\"level\":\"info\"}\n{\"level\":\"warn\"}\n")
+        .run(common("send", "-w", emulator.workspaceId(), "-s", emulator.sharedKey(), "--log-type", "AppEvents"));
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(emulator.records("AppEvents")).extracting(rec -> rec.field("level")).containsExactly("info", "warn");
+  }
+
+  @Test
+  void sendReportsRecordsTheServiceRejects() {
+    emulator.faults().failNext(10, 400, null, false);
+
+    Cli.Result r = newCli().stdin("{\"a\":1}\n").run(common("send", "-w", emulator.workspaceId(), "-s",
+        emulator.sharedKey(), "--log-type", "AppEvents"));
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("given up 1");
+  }
+
+  @Test
+  void sendWithoutOnboardingOrKeyIsABadStateDirectory() {
+    Cli.Result r = newCli().stdin("{}\n").run(common("send", "--data-type", "T"));
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.err()).startsWith("error: --state-dir: ");
+  }
+
+  @Test
+  void renewCertReplacesTheCertificate() throws Exception {
+    assertThat(onboard().exit()).isZero();
+    String before = Files.readString(dir.resolve("state/certs/oms.crt"));
+
+    Cli.Result r = cli.run(common("renew-cert"));
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("renewed the certificate of agent").contains("new expiry");
+    assertThat(Files.readString(dir.resolve("state/certs/oms.crt"))).isNotEqualTo(before);
+  }
+
+  @Test
+  void renewCertWithoutAnAgentNamesTheStateDirectory() {
+    Cli.Result r = cli.run(common("renew-cert"));
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).startsWith("error: --state-dir: ");
+  }
+
+  @Test
+  void verifyBufferReportsAnEmptyHealthyBufferAfterDelivery() {
+    newCli().stdin("{}\n").run(common("send", "-w", emulator.workspaceId(), "-s", emulator.sharedKey(),
+        "--log-type", "AppEvents"));
+
+    Cli.Result r = cli.run(common("verify-buffer"));
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("records  0").contains("healthy");
+  }
+
+  @Test
+  void tailDeliversTheLinesOfAFile() throws Exception {
+    assertThat(onboard().exit()).isZero();
+    Path log = dir.resolve("app.log");
+    Files.writeString(log, "one\ntwo\n");
+    Cli tail = newCli();
+    tail.stop.countDown();
+
+    Cli.Result r = tail.run(common("tail", log.toString(), "--data-type", "APP_LOG_BLOB", "--from-start"));
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(emulator.records("APP_LOG_BLOB")).extracting(rec -> rec.field("Message")).containsExactly("one", "two");
+  }
+
+  @Test
+  void rsyslogMessagesArriveAtTheEmulatorAsSyslogRecords() throws Exception {
+    assertThat(onboard().exit()).isZero();
+    int port = Rsyslog.freeUdpPort();
+    Cli syslogCli = newCli();
+    Cli.Running syslog = syslogCli.start(common("syslog", "--port", Integer.toString(port)));
+    syslog.awaitErr("listening for syslog on udp 127.0.0.1:" + port);
+    try (Rsyslog rsyslog = Rsyslog.start(dir, Rsyslog.udpForward(port))) {
+      rsyslog.logger("-t", "sshd", "-p", "authpriv.notice", "--id=321", "Accepted publickey for alice");
+      rsyslog.logger("-t", "backupd", "-p", "daemon.crit", "backup volume missing");
+      assertThat(emulator.awaitRecords(2, Duration.ofSeconds(30))).isTrue();
+    }
+    syslogCli.stop.countDown();
+    assertThat(syslog.await().exit()).isZero();
+
+    List<ReceivedRecord> got = emulator.records("LINUX_SYSLOGS_BLOB");
+    assertThat(got).hasSize(2).allSatisfy(rec -> assertThat(rec.ipName()).isEqualTo("LogManagement"));
+    assertThat(got.get(0).fields()).containsEntry("Facility", "authpriv").containsEntry("Severity", "notice")
+        .containsEntry("ident", "sshd").containsEntry("ProcessId", "321")
+        .containsEntry("Message", "Accepted publickey for alice").containsEntry("HostIP", "127.0.0.1")
+        .containsKeys("Host", "EventTime", "Timestamp");
+    assertThat(got.get(1).fields()).containsEntry("Facility", "daemon").containsEntry("Severity", "crit");
+  }
+
+  @Test
+  void demoProvesEveryRecordArrived() {
+    Cli.Result r = new Cli(dir).realClients().clock(Clock.systemUTC()).run("demo", "--records", "400");
+
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("RESULT: every record arrived: sent 400 = received 400")
+        .contains("shared-key signature verified on 1");
+  }
+}

@@ -1,0 +1,65 @@
+package io.loganalytics.sdk.impl;
+
+import io.loganalytics.sdk.BufferOptions;
+import io.loganalytics.sdk.BufferReport;
+import io.loganalytics.sdk.DiskBuffer;
+import io.loganalytics.sdk.LogAnalyticsClient;
+import io.loganalytics.sdk.LogAnalyticsClientBuilder;
+import io.loganalytics.sdk.LogAnalyticsListener;
+import io.loganalytics.sdk.Transport;
+import io.loganalytics.sdk.impl.agent.AgentIdentity;
+import io.loganalytics.sdk.impl.agent.AgentOptions;
+import io.loganalytics.sdk.impl.agent.AgentSession;
+import io.loganalytics.sdk.impl.buffer.FileDiskBuffer;
+import io.loganalytics.sdk.impl.client.DefaultLogAnalyticsClient;
+import io.loganalytics.sdk.impl.http.ClientCertificateExecutor;
+import io.loganalytics.sdk.impl.http.HttpClients;
+import io.loganalytics.sdk.impl.http.HttpSettings;
+import io.loganalytics.sdk.impl.transport.DataCollectorTransport;
+import io.loganalytics.sdk.impl.transport.OdsTransport;
+import io.loganalytics.sdk.spi.LogAnalyticsProvider;
+import java.nio.file.Path;
+import java.util.function.Function;
+
+/**
+ * The implementation behind {@link LogAnalyticsClient#builder()}, {@link DiskBuffer#open} and
+ * {@link DiskBuffer#verify}, registered for {@link java.util.ServiceLoader} in
+ * {@code META-INF/services/io.loganalytics.sdk.spi.LogAnalyticsProvider}. Internal: not API.
+ *
+ * <p>It wires the parts: the {@link FileDiskBuffer}; on the Data Collector path an HTTPS executor of
+ * {@code impl.http} (JVM trust plus extra anchors, proxy, resolver) under the {@link DataCollectorTransport}; on the
+ * agent path an {@link AgentSession} (onboarding when the state directory holds no identity yet, then heartbeat and
+ * renewal) under the {@link OdsTransport}. Stateless and thread-safe.
+ */
+public final class DefaultLogAnalyticsProvider implements LogAnalyticsProvider {
+  /** For {@link java.util.ServiceLoader}. */
+  public DefaultLogAnalyticsProvider() {}
+
+  @Override
+  public LogAnalyticsClient createClient(LogAnalyticsClientBuilder config) {
+    Function<LogAnalyticsListener, DiskBuffer> opener = listener -> FileDiskBuffer.open(config.bufferOptions(),
+        listener);
+    if (config.transport() == Transport.DATA_COLLECTOR) {
+      ClientCertificateExecutor executor = HttpClients.withoutClientCertificate(HttpSettings.from(config).build());
+      return DefaultLogAnalyticsClient.create(config, opener, DataCollectorTransport.create(config, executor),
+          executor);
+    }
+    AgentSession session = AgentIdentity.open(AgentOptions.from(config).build());
+    try {
+      return DefaultLogAnalyticsClient.createAgent(config, opener, session);
+    } catch (RuntimeException e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public DiskBuffer openBuffer(BufferOptions options, LogAnalyticsListener listener) {
+    return FileDiskBuffer.open(options, listener);
+  }
+
+  @Override
+  public BufferReport verifyBuffer(Path directory) {
+    return FileDiskBuffer.verify(directory);
+  }
+}
