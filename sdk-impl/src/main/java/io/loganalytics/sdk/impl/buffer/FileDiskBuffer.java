@@ -1042,7 +1042,9 @@ public final class FileDiskBuffer implements DiskBuffer {
     while (true) {
       long limit = readLimit();
       Position p = cursor != null && segments.contains(cursor.seg) ? cursor : locate(acks.frontier);
-      p = normalize(skipTaken(p, limit));
+      for (Position q = normalize(skipTaken(p, limit)); q != p; q = normalize(skipTaken(q, limit))) {
+        p = q;
+      }
       cursor = p;
       if (p.seq >= limit || taken(p.seq)) {
         return null;
