@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * compression; certificates valid 90 days, renewed when fewer than 30 days are left; the system clock, resolver and
  * trust store; no listener.
  *
- * <p>Not thread-safe; the client it builds is.
+ * <p>Not thread-safe; the client it builds is. {@link #build()} hands the implementation a snapshot: changing the
+ * builder afterwards does not affect a client already built.
  */
 public final class LogAnalyticsClientBuilder {
   /** The service refuses requests above 30 MB. */
@@ -312,7 +313,33 @@ public final class LogAnalyticsClientBuilder {
       throw new ConfigurationException("renewalWindow", renewalWindow + " must be shorter than "
           + "certificateValidity " + certificateValidity);
     }
-    return Providers.get().createClient(this);
+    return Providers.get().createClient(snapshot());
+  }
+
+  /**
+   * A copy of this builder, handed to the implementation so that changing this builder after {@link #build()}
+   * cannot affect the running client.
+   */
+  private LogAnalyticsClientBuilder snapshot() {
+    LogAnalyticsClientBuilder copy = new LogAnalyticsClientBuilder();
+    copy.credentials = credentials;
+    copy.cloud = cloud;
+    copy.transport = transport;
+    copy.proxy = proxy;
+    copy.bufferOptions = bufferOptions;
+    copy.retryPolicy = retryPolicy;
+    copy.listener = listener;
+    copy.stateDirectory = stateDirectory;
+    copy.ipName = ipName;
+    copy.maxRequestBytes = maxRequestBytes;
+    copy.certificateValidity = certificateValidity;
+    copy.renewalWindow = renewalWindow;
+    copy.trustedCertificates.addAll(trustedCertificates);
+    copy.hostResolver = hostResolver;
+    copy.clock = clock;
+    copy.azureResourceId = azureResourceId;
+    copy.timeGeneratedField = timeGeneratedField;
+    return copy;
   }
 
   /** @return the credentials, if set */
