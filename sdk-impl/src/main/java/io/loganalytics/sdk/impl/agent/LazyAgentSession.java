@@ -124,8 +124,14 @@ final class LazyAgentSession implements AgentSession {
         started = AgentIdentity.open(options);
       } catch (LogAnalyticsException e) {
         failedAttempts++;
-        LOG.warn("Onboarding agent state {} failed again (attempt {}): {}; records stay in the buffer",
-            options.stateDirectory(), failedAttempts, e.getMessage());
+        // Throttled: WARN at attempts 2, 4, 8, 16, ... (the backoff grows too), DEBUG in between.
+        if (Integer.bitCount(failedAttempts) == 1) {
+          LOG.warn("Onboarding agent state {} failed again (attempt {}): {}; records stay in the buffer",
+              options.stateDirectory(), failedAttempts, e.getMessage());
+        } else {
+          LOG.debug("Onboarding agent state {} failed again (attempt {}): {}", options.stateDirectory(),
+              failedAttempts, e.getMessage());
+        }
         return false;
       }
       boolean closeNow;

@@ -433,7 +433,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
         if (stopping && identityFailures > 0) {
           return; // nothing can be sent without an identity; the records stay on disk
         }
-        if (!identity.getAsBoolean()) {
+        if (!hasIdentity()) {
           identityFailures++;
           if (stopping) {
             return;
@@ -479,6 +479,16 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       if (closeBuffer) {
         closeResources();
       }
+    }
+  }
+
+  /** Asks the agent session for its identity; an unexpected failure counts as "not yet", not as the thread's end. */
+  private boolean hasIdentity() {
+    try {
+      return identity.getAsBoolean();
+    } catch (RuntimeException e) {
+      LOG.error("Obtaining the agent identity failed unexpectedly; trying again after the backoff", e);
+      return false;
     }
   }
 
