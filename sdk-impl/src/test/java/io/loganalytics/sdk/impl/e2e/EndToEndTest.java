@@ -303,9 +303,10 @@ class EndToEndTest {
         String newKey = remember(newKey());
         emulator.regenerateKeys(newKey, null);
         sendNumbered(client, "E2eKeys", 5, 10);
-        pollUntil(() -> statuses(emulator).contains(403), "an upload refused with the old key");
+        // The event comes after the emulator recorded the 403, so wait for the event.
+        pollUntil(() -> !events.authFailures.isEmpty(), "an upload refused with the old key");
+        assertThat(statuses(emulator)).contains(403);
         assertThat(emulator.records("E2eKeys")).hasSize(5);
-        assertThat(events.authFailures).isNotEmpty();
         assertThat(events.authFailures.get(0).status()).isEqualTo(403);
 
         credentials.rotate(newKey, null);
