@@ -293,8 +293,17 @@ public final class LogAnalyticsClientBuilder {
   /**
    * Builds and starts the client.
    *
+   * <p>On the agent path, when the {@link #stateDirectory} holds no agent identity yet, the client onboards with the
+   * {@link #credentials}. The first attempt is made here: what retrying cannot cure fails this call (no credentials,
+   * a state directory that cannot be written or belongs to another workspace, a shared key the service refuses,
+   * which the listener also hears as {@link LogAnalyticsListener#onAuthenticationFailure}). When the attempt fails
+   * for a reason that may pass (the network is down, the service answers 5xx or 429), the client is returned
+   * anyway: it buffers records, onboards in the background with the {@link #retryPolicy}'s backoff, and uploads
+   * once onboarded. This call may therefore wait for one onboarding request.
+   *
    * @return the running client
    * @throws ConfigurationException naming the first missing or inconsistent setting
+   * @throws AuthenticationException on the agent path when the service refused the shared key while onboarding
    * @throws IllegalStateException when no implementation ({@code io.loganalytics:sdk-impl}) is on the class path
    */
   public LogAnalyticsClient build() {

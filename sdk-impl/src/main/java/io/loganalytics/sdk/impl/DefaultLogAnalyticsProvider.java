@@ -29,7 +29,16 @@ import java.util.function.Function;
  * <p>It wires the parts: the {@link FileDiskBuffer}; on the Data Collector path an HTTPS executor of
  * {@code impl.http} (JVM trust plus extra anchors, proxy, resolver) under the {@link DataCollectorTransport}; on the
  * agent path an {@link AgentSession} (onboarding when the state directory holds no identity yet, then heartbeat and
- * renewal) under the {@link OdsTransport}. Stateless and thread-safe.
+ * renewal) under the {@link OdsTransport}.
+ *
+ * <p><b>Onboarding on the agent path</b> ({@link AgentIdentity#openForClient}): when the state directory holds no
+ * identity, {@link #createClient} tries to onboard once, so that what retrying cannot cure fails the build at once
+ * (no credentials, a state directory that is not writable or belongs to another workspace, a key the service refuses
+ * with HTTP 403, also reported as an {@link io.loganalytics.sdk.AuthenticationException} event). When the attempt
+ * fails for a reason that may pass (network down, HTTP 5xx or 429), the client is built anyway: it buffers records
+ * and its uploader onboards with the retry policy's backoff, then uploads.
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class DefaultLogAnalyticsProvider implements LogAnalyticsProvider {
   /** For {@link java.util.ServiceLoader}. */
@@ -44,7 +53,7 @@ public final class DefaultLogAnalyticsProvider implements LogAnalyticsProvider {
       return DefaultLogAnalyticsClient.create(config, opener, DataCollectorTransport.create(config, executor),
           executor);
     }
-    AgentSession session = AgentIdentity.open(AgentOptions.from(config).build());
+    AgentSession session = AgentIdentity.openForClient(AgentOptions.from(config).build());
     try {
       return DefaultLogAnalyticsClient.createAgent(config, opener, session);
     } catch (RuntimeException e) {

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link #onboard(AgentOptions)}: registers with the shared key (PROTOCOL §B2) and writes the state directory;
  *   <li>{@link #open(AgentOptions)}: the {@link AgentSession} the upload pipeline uses (heartbeat, renewal, expiry);
+ *   <li>{@link #openForClient(AgentOptions)}: the same, but onboarding that fails for a passing reason is left to
+ *       the uploader instead of failing;
  *   <li>{@link #renew(AgentOptions)}: renews the certificate now;
  *   <li>{@link #status(Path)}: what a state directory holds, without network.
  * </ul>
@@ -110,6 +112,24 @@ public final class AgentIdentity {
     DefaultAgentSession session = create(options);
     session.start();
     return session;
+  }
+
+  /**
+   * The session a client starts with: onboarding, when the state directory holds no identity yet, is tried once
+   * here; if that fails for a reason that may pass (network, HTTP 5xx or 429), the returned session is not onboarded
+   * yet and onboards when the uploader calls {@link AgentSession#ensureIdentity()}, so that the client buffers
+   * records meanwhile (PROTOCOL §B8). Failures that retrying cannot cure are thrown at once.
+   *
+   * @param options the options
+   * @return the session, running or waiting to onboard; close it when done
+   * @throws ConfigurationException naming {@code stateDirectory} when it is not a writable directory, is not
+   *     onboarded and there are no credentials, or holds another workspace's agent
+   * @throws AuthenticationException when the service refused the shared key (HTTP 403); the listener heard it too
+   * @throws LogAnalyticsException for any other failure that is not {@linkplain LogAnalyticsException#isRetryable()
+   *     retryable}
+   */
+  public static AgentSession openForClient(AgentOptions options) {
+    return LazyAgentSession.open(options);
   }
 
   /**

@@ -11,7 +11,8 @@ import java.time.Instant;
  *
  * <p>Obtained from {@link AgentIdentity#open(AgentOptions)}, typically with
  * {@code AgentIdentity.open(AgentOptions.from(clientBuilder).build())}; the session heartbeats, renews and reports
- * expiry in the background until {@link #close()}.
+ * expiry in the background until {@link #close()}. {@link AgentIdentity#openForClient(AgentOptions)} may return a
+ * session that is not onboarded yet: the uploader then calls {@link #ensureIdentity()} before each pass.
  */
 public interface AgentSession extends AutoCloseable {
   /** @return an executor doing mutual TLS with the certificate currently in use */
@@ -23,8 +24,20 @@ public interface AgentSession extends AutoCloseable {
   /** @return the agent GUID */
   String agentGuid();
 
-  /** @return when the certificate in use expires */
+  /** @return when the certificate in use expires, or {@code null} while there is none yet (not onboarded) */
   Instant certificateExpiry();
+
+  /**
+   * Whether the session has an identity to upload with, onboarding now (blocking on the network, on the calling
+   * thread) when it has none yet. The uploader calls it before each pass; while it answers {@code false}, records
+   * stay in the buffer and the uploader asks again after the retry policy's backoff. The default answers
+   * {@code true}: a session opened on an onboarded state directory always has an identity.
+   *
+   * @return {@code true} when {@link #executor()} presents a registered certificate
+   */
+  default boolean ensureIdentity() {
+    return true;
+  }
 
   /**
    * The service answered 401 or 403 to a request made with the current certificate. The session may start a renewal

@@ -9,6 +9,7 @@ import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.LogAnalyticsClientBuilder;
 import io.loganalytics.sdk.LogAnalyticsException;
 import io.loganalytics.sdk.LogAnalyticsListener;
+import io.loganalytics.sdk.RetryPolicy;
 import io.loganalytics.sdk.UploadResult;
 import io.loganalytics.sdk.impl.agent.AgentSession;
 import io.loganalytics.sdk.impl.http.HttpExecutor;
@@ -34,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -56,6 +58,13 @@ import org.slf4j.LoggerFactory;
  * A chunk is {@linkplain DiskBuffer#acknowledge acknowledged} only after it was delivered or given up (given-up
  * records were reported, and dead-lettered when the policy says so) and {@linkplain DiskBuffer#release released}
  * when the upload was deferred; a crash anywhere loses nothing, at worst a chunk is sent again.
+ *
+ * <p><b>Identity.</b> On the agent path the session may not be onboarded yet (the first attempt, made while the
+ * client was built, failed for a reason that may pass). Then each pass starts with
+ * {@link AgentSession#ensureIdentity()}, which onboards; while it fails no chunk is read, records accumulate in the
+ * buffer, and the next attempt comes after the retry policy's backoff for the number of failed attempts so far
+ * ({@link RetryPolicy#backoff}, never given up; {@link #flush} does not cut that wait short, {@link #close} does and
+ * leaves the records on disk).
  *
  * <p><b>Flush and close.</b> {@link #flush} wakes the uploader and waits until everything buffered before the call
  * was delivered or given up, or until its timeout; it does not cut a retry wait short. {@link #close} stops
@@ -85,6 +94,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private final Clock clock;
   private final int maxRequestBytes;
   private final List<AutoCloseable> ownedResources;
+  private final BooleanSupplier identity;
+  private final DoubleSupplier random;
   private final Thread worker;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -105,10 +116,12 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private volatile long[] finalBuffered = {0, 0};
 
   private DefaultLogAnalyticsClient(LogAnalyticsClientBuilder config, Function<LogAnalyticsListener, DiskBuffer>
-      bufferOpener, UploadTransport transport, Sleeper sleeper, DoubleSupplier random,
+      bufferOpener, UploadTransport transport, BooleanSupplier identity, Sleeper sleeper, DoubleSupplier random,
       List<AutoCloseable> ownedResources) {
     this.config = config;
     this.transport = transport;
+    this.identity = identity;
+    this.random = random;
     this.clock = config.clock();
     this.maxRequestBytes = config.maxRequestBytes();
     this.ownedResources = ownedResources;
@@ -174,12 +187,32 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
    *
    * @param config the validated builder
    * @param bufferOpener opens the buffer with the client's listener
-   * @param session the running agent session (onboarded)
+   * @param session the running agent session, onboarded or not yet (see {@link AgentSession#ensureIdentity()})
    * @return the running client
    */
   public static DefaultLogAnalyticsClient createAgent(LogAnalyticsClientBuilder config,
       Function<LogAnalyticsListener, DiskBuffer> bufferOpener, AgentSession session) {
-    return create(config, bufferOpener, OdsTransport.create(config, session), session);
+    return createAgent(config, bufferOpener, session, Sleeper.system(),
+        () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /**
+   * {@link #createAgent(LogAnalyticsClientBuilder, Function, AgentSession)} with an injected sleeper and jitter
+   * source (tests).
+   *
+   * @param config the validated builder
+   * @param bufferOpener opens the buffer with the client's listener
+   * @param session the agent session, onboarded or not yet
+   * @param sleeper waits between retries
+   * @param random jitter values in [0, 1)
+   * @return the running client
+   */
+  static DefaultLogAnalyticsClient createAgent(LogAnalyticsClientBuilder config,
+      Function<LogAnalyticsListener, DiskBuffer> bufferOpener, AgentSession session, Sleeper sleeper,
+      DoubleSupplier random) {
+    Objects.requireNonNull(session, "session");
+    return start(config, bufferOpener, OdsTransport.create(config, session), session::ensureIdentity, sleeper,
+        random, session);
   }
 
   /**
@@ -196,9 +229,15 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   static DefaultLogAnalyticsClient create(LogAnalyticsClientBuilder config,
       Function<LogAnalyticsListener, DiskBuffer> bufferOpener, UploadTransport transport, Sleeper sleeper,
       DoubleSupplier random, AutoCloseable... closeWithClient) {
+    return start(config, bufferOpener, transport, () -> true, sleeper, random, closeWithClient);
+  }
+
+  private static DefaultLogAnalyticsClient start(LogAnalyticsClientBuilder config,
+      Function<LogAnalyticsListener, DiskBuffer> bufferOpener, UploadTransport transport, BooleanSupplier identity,
+      Sleeper sleeper, DoubleSupplier random, AutoCloseable... closeWithClient) {
     DefaultLogAnalyticsClient client = new DefaultLogAnalyticsClient(Objects.requireNonNull(config, "config"),
         Objects.requireNonNull(bufferOpener, "bufferOpener"), Objects.requireNonNull(transport, "transport"),
-        sleeper, random, List.of(closeWithClient));
+        identity, sleeper, random, List.of(closeWithClient));
     client.worker.start();
     return client;
   }
@@ -373,16 +412,38 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   }
 
   private void runWorker() {
-    long interval = config.retryPolicy().uploadInterval().toNanos();
+    RetryPolicy policy = config.retryPolicy();
+    long interval = policy.uploadInterval().toNanos();
+    int identityFailures = 0;
     try {
       while (true) {
+        boolean stopping;
+        lock.lock();
+        try {
+          long left = identityFailures == 0 ? interval
+              : policy.backoff(Math.min(identityFailures, 64), random.getAsDouble()).toNanos();
+          // While there is no identity, a flush does not cut the backoff short; close does.
+          while ((!wakeRequested || identityFailures > 0) && !closing && left > 0) {
+            left = wake.awaitNanos(left);
+          }
+          stopping = closing;
+        } finally {
+          lock.unlock();
+        }
+        if (stopping && identityFailures > 0) {
+          return; // nothing can be sent without an identity; the records stay on disk
+        }
+        if (!hasIdentity()) {
+          identityFailures++;
+          if (stopping) {
+            return;
+          }
+          continue;
+        }
+        identityFailures = 0;
         long pass;
         lock.lock();
         try {
-          long left = interval;
-          while (!wakeRequested && !closing && left > 0) {
-            left = wake.awaitNanos(left);
-          }
           wakeRequested = false;
           pass = ++passesStarted;
         } finally {
@@ -418,6 +479,16 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       if (closeBuffer) {
         closeResources();
       }
+    }
+  }
+
+  /** Asks the agent session for its identity; an unexpected failure counts as "not yet", not as the thread's end. */
+  private boolean hasIdentity() {
+    try {
+      return identity.getAsBoolean();
+    } catch (RuntimeException e) {
+      LOG.error("Obtaining the agent identity failed unexpectedly; trying again after the backoff", e);
+      return false;
     }
   }
 

@@ -130,7 +130,7 @@ public final class OdsTransport implements UploadTransport {
 
   @Override
   public Optional<Instant> certificateExpiry() {
-    return Optional.of(session.certificateExpiry());
+    return Optional.ofNullable(session.certificateExpiry());
   }
 
   private static String platform() {
