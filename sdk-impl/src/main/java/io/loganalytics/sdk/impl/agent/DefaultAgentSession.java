@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Renewal</b> (A2): a fresh key and certificate with the same subject; {@code RenewCertificate} authenticated by
  * the current certificate; when that is impossible (expired) or refused, onboarding again with the shared key under
- * the same agent GUID; then one verification heartbeat on the new certificate, whose own {@code updateCertificate}
+ * the same agent GUID. RenewCertificate goes to the {@code CertificateUpdateEndpoint} the service named only when
+ * that is {@code https} on the cloud's domain or a subdomain of it, else to the cloud's usual renewal URL. Then one
+ * verification heartbeat on the new certificate, whose own {@code updateCertificate}
  * is ignored (no recursion). Only after it succeeded is the new state written (atomically) and the executor switched:
  * requests in flight finish on the old certificate, later ones present the new one, without a restart. Any failure
  * rolls back: the old certificate stays in memory and on disk, the listener hears
@@ -76,6 +79,7 @@ final class DefaultAgentSession implements AgentSession {
   // Guarded by renewalLock.
   private Instant lastRenewalFailure;
   private String expiredReportedSerial;
+  private String rejectedEndpoint;
   // Guarded by this.
   private AgentScheduler.Task heartbeatTask;
   private AgentScheduler.Task checkTask;
@@ -341,8 +345,52 @@ final class DefaultAgentSession implements AgentSession {
     return false;
   }
 
+  /**
+   * The {@code CertificateUpdateEndpoint} the service named, when it is HTTPS on the cloud's domain or a subdomain of
+   * it; anything else (plain HTTP, another domain, a malformed value) is ignored with one WARN per value, and the
+   * cloud's usual renewal URL is used: RenewCertificate authenticates with the agent certificate, so it is only ever
+   * sent to the workspace's own service.
+   */
   private URI renewalEndpoint(AgentState s) {
-    return s.certificateUpdateEndpoint().orElseGet(() -> cloud.renewCertificateUri(s.workspaceId()));
+    URI fallback = cloud.renewCertificateUri(s.workspaceId());
+    String named = s.conf().get(OmsAdminConf.CERTIFICATE_UPDATE_ENDPOINT).orElse(null);
+    if (named == null) {
+      return fallback;
+    }
+    URI uri;
+    try {
+      uri = URI.create(named.strip());
+    } catch (IllegalArgumentException e) {
+      uri = null;
+    }
+    if (uri != null && isTrustedEndpoint(uri, cloud.domain())) {
+      return uri;
+    }
+    if (!named.equals(rejectedEndpoint)) {
+      rejectedEndpoint = named;
+      LOG.warn("Ignoring the certificate update endpoint the service named ({}): it must be https on {} or one of "
+          + "its subdomains; renewing at {} instead", named, cloud.domain(), fallback);
+    }
+    return fallback;
+  }
+
+  /**
+   * Whether a renewal endpoint may receive the agent certificate.
+   *
+   * @param uri the endpoint
+   * @param domain the cloud's domain, lowercase
+   * @return {@code true} for {@code https} with a host equal to the domain or ending in {@code .<domain>}
+   */
+  static boolean isTrustedEndpoint(URI uri, String domain) {
+    String host = uri.getHost();
+    if (!"https".equalsIgnoreCase(uri.getScheme()) || host == null || uri.getRawUserInfo() != null) {
+      return false;
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.endsWith(".")) {
+      h = h.substring(0, h.length() - 1);
+    }
+    return h.equals(domain) || h.endsWith("." + domain);
   }
 
   private void applyAnswer(TopologyResponse answer) {

@@ -86,6 +86,8 @@ final class FakeAgentService extends Dispatcher {
   final List<RecordedRequest> connects = new CopyOnWriteArrayList<>();
 
   volatile boolean updateCertificate;
+  /** When set, the {@code CertificateUpdateEndpoint} the heartbeat names instead of this service's own URL. */
+  volatile String advertisedRenewalEndpoint;
   volatile boolean refuseVerificationOfRenewedCertificates;
   volatile String queryInterval = "PT20M";
   volatile Duration serverClockOffset = Duration.ZERO;
@@ -222,7 +224,8 @@ final class FakeAgentService extends Dispatcher {
     return answer(200, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
         + "<LinuxAgentTopologyResponse queryInterval=\"" + queryInterval + "\" telemetryReportInterval=\"PT10M\""
         + " id=\"1\" xmlns=\"" + AgentXml.NAMESPACE + "\">"
-        + "<CertificateUpdateEndpoint updateCertificate=\"" + update + "\">" + baseUrl + RENEW
+        + "<CertificateUpdateEndpoint updateCertificate=\"" + update + "\">"
+        + (advertisedRenewalEndpoint == null ? baseUrl + RENEW : advertisedRenewalEndpoint)
         + "</CertificateUpdateEndpoint>"
         + "<DscConfiguration><Endpoint>https://dsc.example.test/Accounts/" + workspaceId
         + "/Nodes(AgentId='x')</Endpoint><NodeConfigurationName>n</NodeConfigurationName></DscConfiguration>"
