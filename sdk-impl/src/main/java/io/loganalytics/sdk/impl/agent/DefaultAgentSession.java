@@ -10,6 +10,7 @@ import io.loganalytics.sdk.impl.auth.ClockSkew;
 import io.loganalytics.sdk.impl.cert.AgentCertificate;
 import io.loganalytics.sdk.impl.cert.CertificateGenerator;
 import io.loganalytics.sdk.impl.http.ClientCertificateExecutor;
+import io.loganalytics.sdk.impl.http.ClientCertificateRefusedException;
 import io.loganalytics.sdk.impl.http.HttpClients;
 import io.loganalytics.sdk.impl.http.HttpExecutor;
 import java.net.URI;
@@ -46,9 +47,18 @@ import org.slf4j.LoggerFactory;
  * verification heartbeat on the new certificate, whose own {@code updateCertificate}
  * is ignored (no recursion). Only after it succeeded is the new state written (atomically) and the executor switched:
  * requests in flight finish on the old certificate, later ones present the new one, without a restart. Any failure
- * rolls back: the old certificate stays in memory and on disk, the listener hears
+ * rolls back: the old certificate stays in use, in memory and as {@code oms.crt}/{@code oms.key}, the listener hears
  * {@link LogAnalyticsListener#onCertificateRenewalFailed} and, inside the renewal window,
- * {@link LogAnalyticsListener#onCertificateExpiring} with the expiry time.
+ * {@link LogAnalyticsListener#onCertificateExpiring} with the expiry time (at most once a day per certificate).
+ *
+ * <p><b>Pending pair.</b> Once the service has registered a new certificate it may stop accepting the old one (the
+ * emulator keeps it for a grace period only), so a registered pair is never thrown away because its verification
+ * heartbeat failed: it is written as {@code certs/oms.crt.new} and {@code certs/oms.key.new} (mode 0600, atomically;
+ * see {@link StateDirectory#savePending}) before the verification, and kept, in memory and across restarts, while
+ * the old certificate stays in use. The next heartbeat and the next renewal first verify the pending pair again
+ * (no new key is generated while one is pending); verified, it becomes the certificate in use; refused by the
+ * service (401/403 or a TLS refusal), it is deleted. When the old certificate is refused while a pair is pending,
+ * the session switches to the pending pair.
  *
  * <p><b>Threading.</b> Heartbeats and checks run on the scheduler; renewals and state writes are serialized by one
  * lock; {@link #executor()}, {@link #certificateExpiry()} and {@link #onAuthenticationFailure} may be called from any
@@ -57,6 +67,9 @@ import org.slf4j.LoggerFactory;
 final class DefaultAgentSession implements AgentSession {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultAgentSession.class);
   private static final Duration AUTH_PROBE_MIN_SPACING = Duration.ofMinutes(1);
+  private static final Duration EXPIRING_REPORT_SPACING = Duration.ofDays(1);
+  /** What the retry of a pending pair found. */
+  private enum PendingOutcome { IN_USE, REFUSED, UNVERIFIED }
 
   private final AgentOptions options;
   private final StateDirectory directory;
@@ -80,6 +93,10 @@ final class DefaultAgentSession implements AgentSession {
   private Instant lastRenewalFailure;
   private String expiredReportedSerial;
   private String rejectedEndpoint;
+  private AgentCertificate pending;
+  private String pendingTrigger;
+  private String expiringReportedSerial;
+  private Instant expiringReportedAt;
   // Guarded by this.
   private AgentScheduler.Task heartbeatTask;
   private AgentScheduler.Task checkTask;
@@ -100,6 +117,12 @@ final class DefaultAgentSession implements AgentSession {
     this.scheduler = options.scheduler().orElseGet(AgentScheduler::daemonThread);
     AgentCertificate c = state.certificate();
     this.executor = HttpClients.withClientCertificate(options.httpSettings(), c.privateKey(), c.certificate());
+    this.pending = directory.loadPending().orElse(null);
+    this.pendingTrigger = "server";
+    if (pending != null) {
+      LOG.info("A renewed certificate (serial {}) from an earlier run awaits verification; it is verified at the "
+          + "first heartbeat", pending.serial());
+    }
   }
 
   /** Schedules the first heartbeat and check at once. */
@@ -204,6 +227,11 @@ final class DefaultAgentSession implements AgentSession {
 
   /** One topology heartbeat on the current certificate; acts on its answer. Never throws a service failure. */
   void heartbeatOnce() {
+    synchronized (renewalLock) {
+      if (pending != null && retryPending() == PendingOutcome.IN_USE) {
+        return; // its verification heartbeat was this heartbeat
+      }
+    }
     AgentState s = state;
     try {
       TopologyResponse answer = service.heartbeat(executor, s.certificate(), s.agentGuid(), hostname);
@@ -212,17 +240,36 @@ final class DefaultAgentSession implements AgentSession {
         LOG.info("The service asks for a new certificate (updateCertificate=\"true\"); renewing");
         renew("server");
       }
-    } catch (AuthenticationException e) {
+    } catch (ServiceException e) {
+      if (!refusesCertificate(e)) {
+        LOG.warn("The heartbeat failed: {}; next try in {}", e.getMessage(), heartbeatInterval);
+        return;
+      }
       LOG.warn("{}", e.getMessage());
-      notifyListener(l -> l.onAuthenticationFailure(e));
+      if (e instanceof AuthenticationException) {
+        notifyListener(l -> l.onAuthenticationFailure((AuthenticationException) e));
+      }
       synchronized (renewalLock) {
-        if (renewalAllowed(clock.instant())) {
+        if (pending != null) {
+          switchToPending();
+        } else if (renewalAllowed(clock.instant())) {
           renew("server");
         }
       }
-    } catch (ServiceException e) {
-      LOG.warn("The heartbeat failed: {}; next try in {}", e.getMessage(), heartbeatInterval);
     }
+  }
+
+  /** Whether the service refused the certificate: HTTP 401/403, or a refusal during the TLS handshake. */
+  static boolean refusesCertificate(ServiceException e) {
+    if (e instanceof AuthenticationException) {
+      return true;
+    }
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof ClientCertificateRefusedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Key rotation, the proactive renewal window and expiry; no network unless a renewal is due. */
@@ -271,6 +318,18 @@ final class DefaultAgentSession implements AgentSession {
       AgentState current = state;
       AgentCertificate old = current.certificate();
       Instant now = clock.instant();
+      if (pending != null) {
+        pendingTrigger = trigger;
+        PendingOutcome outcome = retryPending();
+        if (outcome == PendingOutcome.IN_USE) {
+          return true;
+        }
+        if (outcome == PendingOutcome.UNVERIFIED) {
+          return failed(trigger, old, "the renewed certificate (serial " + pending.serial() + ") that awaits "
+              + "verification could not be verified yet; it is kept and verified again at the next heartbeat");
+        }
+        current = state;
+      }
       AgentCertificate fresh = generator.generate(current.workspaceId(), current.agentGuid());
       List<String> problems = new ArrayList<>();
       boolean registered = false;
@@ -306,29 +365,89 @@ final class DefaultAgentSession implements AgentSession {
       if (!registered) {
         return failed(trigger, old, String.join(" / ", problems));
       }
+      // Registered: the service may soon refuse the old certificate, so the new pair is kept until it is verified.
+      pending = fresh;
+      pendingTrigger = trigger;
+      try {
+        directory.savePending(fresh);
+      } catch (LogAnalyticsException e) {
+        LOG.warn("The renewed certificate (serial {}) is kept in memory only: {}", fresh.serial(), e.getMessage());
+      }
       TopologyResponse verified;
       try {
         // The answer's own updateCertificate is ignored here: a renewal never starts another (no recursion).
         verified = service.heartbeat(candidate, fresh, current.agentGuid(), hostname);
       } catch (ServiceException e) {
         return failed(trigger, old, "the new certificate (serial " + fresh.serial() + ") was not accepted by its "
-            + "verification heartbeat: " + e.getMessage() + "; rolled back to the current certificate");
+            + "verification heartbeat: " + e.getMessage() + "; rolled back to the current certificate (the new one "
+            + "is kept as certs/oms.crt.new and verified again at the next heartbeat)");
       }
-      AgentState next = current.withCertificate(fresh).withConf(updatedConf(current.conf(), verified));
-      try {
-        directory.save(next);
-      } catch (LogAnalyticsException e) {
-        return failed(trigger, old, "the new certificate could not be saved (" + e.getMessage() + "); rolled back");
-      }
-      state = next;
-      executor.presentCertificate(fresh.privateKey(), fresh.certificate());
-      heartbeatInterval = verified.heartbeatInterval(heartbeatInterval);
-      lastRenewalFailure = null;
-      LOG.info("Certificate renewed ({}): serial {} replaced by {}, which expires {}; in use without restart",
-          trigger, old.serial(), fresh.serial(), fresh.notAfter());
-      notifyListener(l -> l.onCertificateRenewed(trigger, fresh.notAfter()));
-      return true;
+      return promote(current, fresh, verified, trigger);
     }
+  }
+
+  /**
+   * Verifies the pending pair with a heartbeat and puts it in use when accepted; drops it when refused. Called with
+   * the renewal lock held and a pair pending.
+   */
+  private PendingOutcome retryPending() {
+    AgentState current = state;
+    AgentCertificate p = pending;
+    TopologyResponse verified;
+    try {
+      verified = service.heartbeat(executor.withCertificate(p.privateKey(), p.certificate()), p,
+          current.agentGuid(), hostname);
+    } catch (ServiceException e) {
+      if (refusesCertificate(e)) {
+        LOG.warn("The renewed certificate (serial {}) that awaited verification was refused ({}); discarding it",
+            p.serial(), e.getMessage());
+        pending = null;
+        directory.discardPending();
+        return PendingOutcome.REFUSED;
+      }
+      LOG.warn("The renewed certificate (serial {}) could not be verified yet: {}; the current one (serial {}) "
+          + "stays in use", p.serial(), e.getMessage(), current.certificate().serial());
+      return PendingOutcome.UNVERIFIED;
+    }
+    return promote(current, p, verified, pendingTrigger) ? PendingOutcome.IN_USE : PendingOutcome.UNVERIFIED;
+  }
+
+  /**
+   * The service refused the certificate in use while a renewed pair is pending: the pending pair is the one the
+   * service now knows, so it is put in use without waiting for a verification (a heartbeat follows).
+   */
+  private void switchToPending() {
+    AgentState current = state;
+    AgentCertificate p = pending;
+    LOG.warn("The service refused the certificate in use (serial {}); switching to the renewed certificate "
+        + "(serial {}) that awaited verification", current.certificate().serial(), p.serial());
+    promote(current, p, null, pendingTrigger);
+  }
+
+  /** Writes the new state, switches the executor and reports; with the renewal lock held. */
+  private boolean promote(AgentState current, AgentCertificate fresh, TopologyResponse verified, String trigger) {
+    AgentCertificate old = current.certificate();
+    AgentState next = current.withCertificate(fresh);
+    if (verified != null) {
+      next = next.withConf(updatedConf(current.conf(), verified));
+    }
+    try {
+      directory.save(next);
+    } catch (LogAnalyticsException e) {
+      return failed(trigger, old, "the new certificate could not be saved (" + e.getMessage() + "); rolled back "
+          + "(it is kept pending)");
+    }
+    state = next;
+    pending = null;
+    executor.presentCertificate(fresh.privateKey(), fresh.certificate());
+    if (verified != null) {
+      heartbeatInterval = verified.heartbeatInterval(heartbeatInterval);
+    }
+    lastRenewalFailure = null;
+    LOG.info("Certificate renewed ({}): serial {} replaced by {}, which expires {}; in use without restart",
+        trigger, old.serial(), fresh.serial(), fresh.notAfter());
+    notifyListener(l -> l.onCertificateRenewed(trigger, fresh.notAfter()));
+    return true;
   }
 
   private boolean failed(String trigger, AgentCertificate old, String reason) {
@@ -337,7 +456,10 @@ final class DefaultAgentSession implements AgentSession {
     LOG.warn("Certificate renewal ({}) failed: {}. The current certificate (serial {}) stays in use until it "
         + "expires {}", trigger, reason, old.serial(), old.notAfter());
     notifyListener(l -> l.onCertificateRenewalFailed(reason, old.notAfter()));
-    if (!old.isExpiredAt(now) && !now.isBefore(old.notAfter().minus(options.renewalWindow()))) {
+    if (!old.isExpiredAt(now) && !now.isBefore(old.notAfter().minus(options.renewalWindow()))
+        && expiringReportDue(old, now)) {
+      expiringReportedSerial = old.serial();
+      expiringReportedAt = now;
       LOG.warn("The agent certificate expires {} and cannot be renewed; supply the workspace's current keys "
           + "(WorkspaceCredentials.rotate) to renew at once", old.notAfter());
       notifyListener(l -> l.onCertificateExpiring(old.notAfter()));
@@ -351,6 +473,12 @@ final class DefaultAgentSession implements AgentSession {
    * cloud's usual renewal URL is used: RenewCertificate authenticates with the agent certificate, so it is only ever
    * sent to the workspace's own service.
    */
+  /** {@code onCertificateExpiring} is reported at most once a day per certificate. */
+  private boolean expiringReportDue(AgentCertificate c, Instant now) {
+    return !c.serial().equals(expiringReportedSerial)
+        || !now.isBefore(expiringReportedAt.plus(EXPIRING_REPORT_SPACING));
+  }
+
   private URI renewalEndpoint(AgentState s) {
     URI fallback = cloud.renewCertificateUri(s.workspaceId());
     String named = s.conf().get(OmsAdminConf.CERTIFICATE_UPDATE_ENDPOINT).orElse(null);

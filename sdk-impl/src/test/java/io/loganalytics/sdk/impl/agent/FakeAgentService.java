@@ -89,6 +89,8 @@ final class FakeAgentService extends Dispatcher {
   /** When set, the {@code CertificateUpdateEndpoint} the heartbeat names instead of this service's own URL. */
   volatile String advertisedRenewalEndpoint;
   volatile boolean refuseVerificationOfRenewedCertificates;
+  /** Heartbeats with a renewed, not yet verified certificate get 503 (the certificate stays registered). */
+  volatile boolean verificationUnavailable;
   volatile String queryInterval = "PT20M";
   volatile Duration serverClockOffset = Duration.ZERO;
 
@@ -110,6 +112,11 @@ final class FakeAgentService extends Dispatcher {
 
   synchronized void register(X509Certificate certificate) {
     registered.add(der(certificate));
+  }
+
+  /** The service forgets a certificate, as after the grace period that follows a renewal. */
+  synchronized void unregister(X509Certificate certificate) {
+    registered.remove(der(certificate));
   }
 
   List<Call> calls(String kind) {
@@ -193,6 +200,9 @@ final class FakeAgentService extends Dispatcher {
   private MockResponse heartbeat(X509Certificate peer) {
     if (!valid(peer)) {
       return refused("InvalidCertificate");
+    }
+    if (verificationUnavailable && renewedNotYetVerified.contains(der(peer))) {
+      return answer(503, "");
     }
     if (renewedNotYetVerified.remove(der(peer)) && refuseVerificationOfRenewedCertificates) {
       registered.remove(der(peer));
