@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * service (401/403 or a TLS refusal), it is deleted. When the old certificate is refused while a pair is pending,
  * the session switches to the pending pair.
  *
- * <p><b>Threading.</b> Heartbeats and checks run on the scheduler; renewals and state writes are serialized by one
+ * <p><b>Threading.</b> Heartbeats and checks run on the scheduler; nothing escapes a scheduled task (anything
+ * thrown is logged, a renewal's failure also reported, and the schedule goes on); renewals and state writes are serialized by one
  * lock; {@link #executor()}, {@link #certificateExpiry()} and {@link #onAuthenticationFailure} may be called from any
  * thread and never block on the network.
  */
@@ -138,10 +139,10 @@ final class DefaultAgentSession implements AgentSession {
     WorkspaceCredentials creds = options.credentials().orElse(null);
     if (creds != null && creds.generation() != seenGeneration && !closed
         && rotationCheckPending.compareAndSet(false, true)) {
-      scheduler.schedule(() -> {
+      scheduler.schedule(guarded("credential rotation check", () -> {
         rotationCheckPending.set(false);
         runCheckOnce();
-      }, Duration.ZERO);
+      }), Duration.ZERO);
     }
     return executor;
   }
@@ -185,12 +186,26 @@ final class DefaultAgentSession implements AgentSession {
     AgentCertificate c = state.certificate();
     LOG.warn("The service answered HTTP {} to a request made with the agent certificate (serial {}, expires {}); "
         + "checking it with a heartbeat", status, c.serial(), c.notAfter());
-    scheduler.schedule(() -> {
+    scheduler.schedule(guarded("heartbeat after a refused request", () -> {
       heartbeatOnce();
       synchronized (renewalLock) {
         reportExpiry();
       }
-    }, Duration.ZERO);
+    }), Duration.ZERO);
+  }
+
+  /**
+   * A scheduled task that never lets anything escape: a scheduler would keep it inside its {@code Future}, unseen.
+   * What is caught is logged (our messages hold no secrets) and the schedule goes on.
+   */
+  private static Runnable guarded(String what, Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        LOG.error("The agent's {} failed unexpectedly; the schedule continues", what, t);
+      }
+    };
   }
 
   private void runHeartbeat() {
@@ -199,8 +214,8 @@ final class DefaultAgentSession implements AgentSession {
     }
     try {
       heartbeatOnce();
-    } catch (RuntimeException e) {
-      LOG.warn("The heartbeat failed unexpectedly; next try in {}", heartbeatInterval, e);
+    } catch (Throwable e) {
+      LOG.error("The heartbeat failed unexpectedly; next try in {}", heartbeatInterval, e);
     } finally {
       scheduleHeartbeat(heartbeatInterval);
     }
@@ -220,8 +235,8 @@ final class DefaultAgentSession implements AgentSession {
   private void runCheckOnce() {
     try {
       checkCertificate();
-    } catch (RuntimeException e) {
-      LOG.warn("The certificate check failed unexpectedly", e);
+    } catch (Throwable e) {
+      LOG.error("The certificate check failed unexpectedly; next check in {}", options.checkInterval(), e);
     }
   }
 
@@ -311,9 +326,21 @@ final class DefaultAgentSession implements AgentSession {
    * Renews the certificate now (see the class comment).
    *
    * @param trigger {@code server}, {@code proactive}, {@code manual} or {@code rotation}
-   * @return {@code true} when the new certificate is in use
+   * @return {@code true} when the new certificate is in use; {@code false} after any failure, an unexpected one
+   *     included (reported through {@link LogAnalyticsListener#onCertificateRenewalFailed})
    */
   boolean renew(String trigger) {
+    synchronized (renewalLock) {
+      try {
+        return renewLocked(trigger);
+      } catch (Throwable t) {
+        LOG.error("Certificate renewal ({}) failed unexpectedly", trigger, t);
+        return failed(trigger, state.certificate(), "unexpected " + t.getClass().getName() + ": " + t.getMessage());
+      }
+    }
+  }
+
+  private boolean renewLocked(String trigger) {
     synchronized (renewalLock) {
       AgentState current = state;
       AgentCertificate old = current.certificate();
@@ -555,7 +582,7 @@ final class DefaultAgentSession implements AgentSession {
   private void notifyListener(Consumer<LogAnalyticsListener> event) {
     try {
       event.accept(options.listener());
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.warn("A LogAnalyticsListener threw; ignored", e);
     }
   }
