@@ -20,6 +20,9 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -32,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * omsadmin.conf        KEY=value lines: WORKSPACE_ID, AGENT_GUID, URL_TLD, OMS_ENDPOINT, CERTIFICATE_UPDATE_ENDPOINT,
  *                      DSC_ENDPOINT, ... (unknown keys are kept)
- * certs/               mode 0700 when created here
+ * certs/               mode 0700 when created here; group and other permissions are removed on load
  * certs/oms.crt        the client certificate, PEM
- * certs/oms.key        its private key, PEM PKCS#1 ("BEGIN RSA PRIVATE KEY"), mode 0600; PKCS#8 is read too
+ * certs/oms.key        its private key, PEM PKCS#1 ("BEGIN RSA PRIVATE KEY"), mode 0600 (a legacy 0640 is
+ *                      tightened on load); PKCS#8 is read too
  * certs/oms.crt.new    a renewed certificate the service registered but not yet verified (mode 0600), and
  * certs/oms.key.new    its key (mode 0600): the pending pair, see {@link #savePending}
  * </pre>
@@ -120,8 +124,51 @@ public final class StateDirectory {
     OmsAdminConf conf = readConf().orElseThrow(() -> new ConfigurationException("stateDirectory", directory
         + " is not onboarded: " + CONF + " is missing or has no " + OmsAdminConf.WORKSPACE_ID + " and "
         + OmsAdminConf.AGENT_GUID + " (onboard first)"));
+    tightenPermissions();
     AgentCertificate certificate = readCertificate();
     return new AgentState(conf, certificate);
+  }
+
+  /**
+   * Takes group and other permissions away from {@code certs/} and the key files, which an older agent or a copy
+   * may have left readable (a legacy {@code oms.key} is often 0640): one INFO line when anything changed, a WARN
+   * for what cannot be changed. Nothing on a file system without POSIX permissions.
+   */
+  private void tightenPermissions() {
+    if (!POSIX) {
+      return;
+    }
+    List<String> changed = new ArrayList<>();
+    tighten(directory.resolve(CERTS), changed);
+    tighten(keyFile(), changed);
+    tighten(sibling(keyFile(), NEW), changed);
+    tighten(sibling(certFile(), NEW), changed);
+    if (!changed.isEmpty()) {
+      LOG.info("Restricted the agent's key files to their owner: {}", String.join(", ", changed));
+    }
+  }
+
+  private static void tighten(Path path, List<String> changed) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try {
+      Set<PosixFilePermission> now = Files.getPosixFilePermissions(path);
+      Set<PosixFilePermission> ownerOnly = EnumSet.noneOf(PosixFilePermission.class);
+      for (PosixFilePermission p : now) {
+        if (p.name().startsWith("OWNER_")) {
+          ownerOnly.add(p);
+        }
+      }
+      if (!ownerOnly.equals(now)) {
+        Files.setPosixFilePermissions(path, ownerOnly);
+        changed.add(path + " " + PosixFilePermissions.toString(now) + " -> "
+            + PosixFilePermissions.toString(ownerOnly));
+      }
+    } catch (IOException | SecurityException | UnsupportedOperationException e) {
+      LOG.warn("Cannot restrict {} to its owner (it should be 0700 for certs/, 0600 for a key): {}", path,
+          e.toString());
+    }
   }
 
   private Optional<OmsAdminConf> readConf() {

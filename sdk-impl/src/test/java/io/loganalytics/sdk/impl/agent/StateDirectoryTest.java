@@ -123,6 +123,27 @@ class StateDirectoryTest extends AgentTestBase {
   }
 
   @Test
+  void loadingTightensALegacyKeyAndCertificateFolderToTheirOwner() throws Exception {
+    StateDirectory dir = StateDirectory.of(stateDir);
+    dir.save(state(a));
+    dir.savePending(b);
+    Files.setPosixFilePermissions(dir.keyFile().getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(dir.keyFile(), PosixFilePermissions.fromString("rw-r-----"));
+    Files.setPosixFilePermissions(dir.keyFile().resolveSibling("oms.key.new"),
+        PosixFilePermissions.fromString("rw-r--r--"));
+
+    assertThat(dir.load().certificate().certificate()).isEqualTo(a.certificate());
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.keyFile().getParent())))
+        .isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.keyFile()))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
+        dir.keyFile().resolveSibling("oms.key.new")))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.certFile())))
+        .as("the certificate itself is public").isEqualTo("rw-r--r--");
+  }
+
+  @Test
   void aPendingPairWhoseKeyDoesNotMatchIsDeletedOnLoad() throws Exception {
     StateDirectory dir = StateDirectory.of(stateDir);
     dir.save(state(a));
