@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Heartbeat</b> (PROTOCOL §B4): a topology request on the certificate every 20 minutes, or every
  * {@code queryInterval} the service names when it lies within 60 s..7 days. An answer with
- * {@code updateCertificate="true"} starts a renewal; a refused heartbeat (401/403) too, at most once per
+ * {@code updateCertificate="true"} starts a renewal; a refused heartbeat (401/403, or the certificate refused during
+ * the TLS handshake) too, at most once per
  * {@link AgentOptions#renewalRetryInterval()}.
  *
  * <p><b>Checks</b> (every {@link AgentOptions#checkInterval()}, no network): new credentials
