@@ -5,11 +5,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the agent session's heartbeat and certificate checks later. Injected so that tests drive time by hand (a
  * fake scheduler runs due tasks when the test moves its clock); production uses {@link #daemonThread()}. Internal:
- * public only for the SDK's other packages. Implementations must be thread-safe.
+ * public only for the SDK's other packages. Implementations must be thread-safe. The schedulers made here log
+ * anything a task throws (an executor service would keep it in the task's {@code Future}, where nobody looks).
  */
 public interface AgentScheduler {
   /** A scheduled run that can be called off. */
@@ -55,11 +57,22 @@ public interface AgentScheduler {
     return of(executor, false);
   }
 
+  private static Runnable logFailures(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        LoggerFactory.getLogger(AgentScheduler.class).error("An agent task failed unexpectedly", t);
+      }
+    };
+  }
+
   private static AgentScheduler of(ScheduledExecutorService executor, boolean owned) {
     return new AgentScheduler() {
       @Override
       public Task schedule(Runnable task, Duration delay) {
-        ScheduledFuture<?> f = executor.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> f = executor.schedule(logFailures(task), Math.max(0, delay.toMillis()),
+            TimeUnit.MILLISECONDS);
         return () -> f.cancel(false);
       }
 

@@ -10,6 +10,7 @@ import io.loganalytics.sdk.impl.auth.ClockSkew;
 import io.loganalytics.sdk.impl.cert.AgentCertificate;
 import io.loganalytics.sdk.impl.cert.CertificateGenerator;
 import io.loganalytics.sdk.impl.http.ClientCertificateExecutor;
+import io.loganalytics.sdk.impl.http.ClientCertificateRefusedException;
 import io.loganalytics.sdk.impl.http.HttpClients;
 import io.loganalytics.sdk.impl.http.HttpExecutor;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Heartbeat</b> (PROTOCOL §B4): a topology request on the certificate every 20 minutes, or every
  * {@code queryInterval} the service names when it lies within 60 s..7 days. An answer with
- * {@code updateCertificate="true"} starts a renewal; a refused heartbeat (401/403) too, at most once per
+ * {@code updateCertificate="true"} starts a renewal; a refused heartbeat (401/403, or the certificate refused during
+ * the TLS handshake) too, at most once per
  * {@link AgentOptions#renewalRetryInterval()}.
  *
  * <p><b>Checks</b> (every {@link AgentOptions#checkInterval()}, no network): new credentials
@@ -40,20 +43,35 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Renewal</b> (A2): a fresh key and certificate with the same subject; {@code RenewCertificate} authenticated by
  * the current certificate; when that is impossible (expired) or refused, onboarding again with the shared key under
- * the same agent GUID; then one verification heartbeat on the new certificate, whose own {@code updateCertificate}
+ * the same agent GUID. RenewCertificate goes to the {@code CertificateUpdateEndpoint} the service named only when
+ * that is {@code https} on the cloud's domain or a subdomain of it, else to the cloud's usual renewal URL. Then one
+ * verification heartbeat on the new certificate, whose own {@code updateCertificate}
  * is ignored (no recursion). Only after it succeeded is the new state written (atomically) and the executor switched:
  * requests in flight finish on the old certificate, later ones present the new one, without a restart. Any failure
- * rolls back: the old certificate stays in memory and on disk, the listener hears
+ * rolls back: the old certificate stays in use, in memory and as {@code oms.crt}/{@code oms.key}, the listener hears
  * {@link LogAnalyticsListener#onCertificateRenewalFailed} and, inside the renewal window,
- * {@link LogAnalyticsListener#onCertificateExpiring} with the expiry time.
+ * {@link LogAnalyticsListener#onCertificateExpiring} with the expiry time (at most once a day per certificate).
  *
- * <p><b>Threading.</b> Heartbeats and checks run on the scheduler; renewals and state writes are serialized by one
+ * <p><b>Pending pair.</b> Once the service has registered a new certificate it may stop accepting the old one (the
+ * emulator keeps it for a grace period only), so a registered pair is never thrown away because its verification
+ * heartbeat failed: it is written as {@code certs/oms.crt.new} and {@code certs/oms.key.new} (mode 0600, atomically;
+ * see {@link StateDirectory#savePending}) before the verification, and kept, in memory and across restarts, while
+ * the old certificate stays in use. The next heartbeat and the next renewal first verify the pending pair again
+ * (no new key is generated while one is pending); verified, it becomes the certificate in use; refused by the
+ * service (401/403 or a TLS refusal), it is deleted. When the old certificate is refused while a pair is pending,
+ * the session switches to the pending pair.
+ *
+ * <p><b>Threading.</b> Heartbeats and checks run on the scheduler; nothing escapes a scheduled task (anything
+ * thrown is logged, a renewal's failure also reported, and the schedule goes on); renewals and state writes are serialized by one
  * lock; {@link #executor()}, {@link #certificateExpiry()} and {@link #onAuthenticationFailure} may be called from any
  * thread and never block on the network.
  */
 final class DefaultAgentSession implements AgentSession {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultAgentSession.class);
   private static final Duration AUTH_PROBE_MIN_SPACING = Duration.ofMinutes(1);
+  private static final Duration EXPIRING_REPORT_SPACING = Duration.ofDays(1);
+  /** What the retry of a pending pair found. */
+  private enum PendingOutcome { IN_USE, REFUSED, UNVERIFIED }
 
   private final AgentOptions options;
   private final StateDirectory directory;
@@ -76,6 +94,11 @@ final class DefaultAgentSession implements AgentSession {
   // Guarded by renewalLock.
   private Instant lastRenewalFailure;
   private String expiredReportedSerial;
+  private String rejectedEndpoint;
+  private AgentCertificate pending;
+  private String pendingTrigger;
+  private String expiringReportedSerial;
+  private Instant expiringReportedAt;
   // Guarded by this.
   private AgentScheduler.Task heartbeatTask;
   private AgentScheduler.Task checkTask;
@@ -96,6 +119,12 @@ final class DefaultAgentSession implements AgentSession {
     this.scheduler = options.scheduler().orElseGet(AgentScheduler::daemonThread);
     AgentCertificate c = state.certificate();
     this.executor = HttpClients.withClientCertificate(options.httpSettings(), c.privateKey(), c.certificate());
+    this.pending = directory.loadPending().orElse(null);
+    this.pendingTrigger = "server";
+    if (pending != null) {
+      LOG.info("A renewed certificate (serial {}) from an earlier run awaits verification; it is verified at the "
+          + "first heartbeat", pending.serial());
+    }
   }
 
   /** Schedules the first heartbeat and check at once. */
@@ -111,10 +140,10 @@ final class DefaultAgentSession implements AgentSession {
     WorkspaceCredentials creds = options.credentials().orElse(null);
     if (creds != null && creds.generation() != seenGeneration && !closed
         && rotationCheckPending.compareAndSet(false, true)) {
-      scheduler.schedule(() -> {
+      scheduler.schedule(guarded("credential rotation check", () -> {
         rotationCheckPending.set(false);
         runCheckOnce();
-      }, Duration.ZERO);
+      }), Duration.ZERO);
     }
     return executor;
   }
@@ -158,12 +187,26 @@ final class DefaultAgentSession implements AgentSession {
     AgentCertificate c = state.certificate();
     LOG.warn("The service answered HTTP {} to a request made with the agent certificate (serial {}, expires {}); "
         + "checking it with a heartbeat", status, c.serial(), c.notAfter());
-    scheduler.schedule(() -> {
+    scheduler.schedule(guarded("heartbeat after a refused request", () -> {
       heartbeatOnce();
       synchronized (renewalLock) {
         reportExpiry();
       }
-    }, Duration.ZERO);
+    }), Duration.ZERO);
+  }
+
+  /**
+   * A scheduled task that never lets anything escape: a scheduler would keep it inside its {@code Future}, unseen.
+   * What is caught is logged (our messages hold no secrets) and the schedule goes on.
+   */
+  private static Runnable guarded(String what, Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        LOG.error("The agent's {} failed unexpectedly; the schedule continues", what, t);
+      }
+    };
   }
 
   private void runHeartbeat() {
@@ -172,8 +215,8 @@ final class DefaultAgentSession implements AgentSession {
     }
     try {
       heartbeatOnce();
-    } catch (RuntimeException e) {
-      LOG.warn("The heartbeat failed unexpectedly; next try in {}", heartbeatInterval, e);
+    } catch (Throwable e) {
+      LOG.error("The heartbeat failed unexpectedly; next try in {}", heartbeatInterval, e);
     } finally {
       scheduleHeartbeat(heartbeatInterval);
     }
@@ -193,13 +236,18 @@ final class DefaultAgentSession implements AgentSession {
   private void runCheckOnce() {
     try {
       checkCertificate();
-    } catch (RuntimeException e) {
-      LOG.warn("The certificate check failed unexpectedly", e);
+    } catch (Throwable e) {
+      LOG.error("The certificate check failed unexpectedly; next check in {}", options.checkInterval(), e);
     }
   }
 
   /** One topology heartbeat on the current certificate; acts on its answer. Never throws a service failure. */
   void heartbeatOnce() {
+    synchronized (renewalLock) {
+      if (pending != null && retryPending() == PendingOutcome.IN_USE) {
+        return; // its verification heartbeat was this heartbeat
+      }
+    }
     AgentState s = state;
     try {
       TopologyResponse answer = service.heartbeat(executor, s.certificate(), s.agentGuid(), hostname);
@@ -208,17 +256,36 @@ final class DefaultAgentSession implements AgentSession {
         LOG.info("The service asks for a new certificate (updateCertificate=\"true\"); renewing");
         renew("server");
       }
-    } catch (AuthenticationException e) {
+    } catch (ServiceException e) {
+      if (!refusesCertificate(e)) {
+        LOG.warn("The heartbeat failed: {}; next try in {}", e.getMessage(), heartbeatInterval);
+        return;
+      }
       LOG.warn("{}", e.getMessage());
-      notifyListener(l -> l.onAuthenticationFailure(e));
+      if (e instanceof AuthenticationException) {
+        notifyListener(l -> l.onAuthenticationFailure((AuthenticationException) e));
+      }
       synchronized (renewalLock) {
-        if (renewalAllowed(clock.instant())) {
+        if (pending != null) {
+          switchToPending();
+        } else if (renewalAllowed(clock.instant())) {
           renew("server");
         }
       }
-    } catch (ServiceException e) {
-      LOG.warn("The heartbeat failed: {}; next try in {}", e.getMessage(), heartbeatInterval);
     }
+  }
+
+  /** Whether the service refused the certificate: HTTP 401/403, or a refusal during the TLS handshake. */
+  static boolean refusesCertificate(ServiceException e) {
+    if (e instanceof AuthenticationException) {
+      return true;
+    }
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof ClientCertificateRefusedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Key rotation, the proactive renewal window and expiry; no network unless a renewal is due. */
@@ -260,13 +327,37 @@ final class DefaultAgentSession implements AgentSession {
    * Renews the certificate now (see the class comment).
    *
    * @param trigger {@code server}, {@code proactive}, {@code manual} or {@code rotation}
-   * @return {@code true} when the new certificate is in use
+   * @return {@code true} when the new certificate is in use; {@code false} after any failure, an unexpected one
+   *     included (reported through {@link LogAnalyticsListener#onCertificateRenewalFailed})
    */
   boolean renew(String trigger) {
+    synchronized (renewalLock) {
+      try {
+        return renewLocked(trigger);
+      } catch (Throwable t) {
+        LOG.error("Certificate renewal ({}) failed unexpectedly", trigger, t);
+        return failed(trigger, state.certificate(), "unexpected " + t.getClass().getName() + ": " + t.getMessage());
+      }
+    }
+  }
+
+  private boolean renewLocked(String trigger) {
     synchronized (renewalLock) {
       AgentState current = state;
       AgentCertificate old = current.certificate();
       Instant now = clock.instant();
+      if (pending != null) {
+        pendingTrigger = trigger;
+        PendingOutcome outcome = retryPending();
+        if (outcome == PendingOutcome.IN_USE) {
+          return true;
+        }
+        if (outcome == PendingOutcome.UNVERIFIED) {
+          return failed(trigger, old, "the renewed certificate (serial " + pending.serial() + ") that awaits "
+              + "verification could not be verified yet; it is kept and verified again at the next heartbeat");
+        }
+        current = state;
+      }
       AgentCertificate fresh = generator.generate(current.workspaceId(), current.agentGuid());
       List<String> problems = new ArrayList<>();
       boolean registered = false;
@@ -302,29 +393,89 @@ final class DefaultAgentSession implements AgentSession {
       if (!registered) {
         return failed(trigger, old, String.join(" / ", problems));
       }
+      // Registered: the service may soon refuse the old certificate, so the new pair is kept until it is verified.
+      pending = fresh;
+      pendingTrigger = trigger;
+      try {
+        directory.savePending(fresh);
+      } catch (LogAnalyticsException e) {
+        LOG.warn("The renewed certificate (serial {}) is kept in memory only: {}", fresh.serial(), e.getMessage());
+      }
       TopologyResponse verified;
       try {
         // The answer's own updateCertificate is ignored here: a renewal never starts another (no recursion).
         verified = service.heartbeat(candidate, fresh, current.agentGuid(), hostname);
       } catch (ServiceException e) {
         return failed(trigger, old, "the new certificate (serial " + fresh.serial() + ") was not accepted by its "
-            + "verification heartbeat: " + e.getMessage() + "; rolled back to the current certificate");
+            + "verification heartbeat: " + e.getMessage() + "; rolled back to the current certificate (the new one "
+            + "is kept as certs/oms.crt.new and verified again at the next heartbeat)");
       }
-      AgentState next = current.withCertificate(fresh).withConf(updatedConf(current.conf(), verified));
-      try {
-        directory.save(next);
-      } catch (LogAnalyticsException e) {
-        return failed(trigger, old, "the new certificate could not be saved (" + e.getMessage() + "); rolled back");
-      }
-      state = next;
-      executor.presentCertificate(fresh.privateKey(), fresh.certificate());
-      heartbeatInterval = verified.heartbeatInterval(heartbeatInterval);
-      lastRenewalFailure = null;
-      LOG.info("Certificate renewed ({}): serial {} replaced by {}, which expires {}; in use without restart",
-          trigger, old.serial(), fresh.serial(), fresh.notAfter());
-      notifyListener(l -> l.onCertificateRenewed(trigger, fresh.notAfter()));
-      return true;
+      return promote(current, fresh, verified, trigger);
     }
+  }
+
+  /**
+   * Verifies the pending pair with a heartbeat and puts it in use when accepted; drops it when refused. Called with
+   * the renewal lock held and a pair pending.
+   */
+  private PendingOutcome retryPending() {
+    AgentState current = state;
+    AgentCertificate p = pending;
+    TopologyResponse verified;
+    try {
+      verified = service.heartbeat(executor.withCertificate(p.privateKey(), p.certificate()), p,
+          current.agentGuid(), hostname);
+    } catch (ServiceException e) {
+      if (refusesCertificate(e)) {
+        LOG.warn("The renewed certificate (serial {}) that awaited verification was refused ({}); discarding it",
+            p.serial(), e.getMessage());
+        pending = null;
+        directory.discardPending();
+        return PendingOutcome.REFUSED;
+      }
+      LOG.warn("The renewed certificate (serial {}) could not be verified yet: {}; the current one (serial {}) "
+          + "stays in use", p.serial(), e.getMessage(), current.certificate().serial());
+      return PendingOutcome.UNVERIFIED;
+    }
+    return promote(current, p, verified, pendingTrigger) ? PendingOutcome.IN_USE : PendingOutcome.UNVERIFIED;
+  }
+
+  /**
+   * The service refused the certificate in use while a renewed pair is pending: the pending pair is the one the
+   * service now knows, so it is put in use without waiting for a verification (a heartbeat follows).
+   */
+  private void switchToPending() {
+    AgentState current = state;
+    AgentCertificate p = pending;
+    LOG.warn("The service refused the certificate in use (serial {}); switching to the renewed certificate "
+        + "(serial {}) that awaited verification", current.certificate().serial(), p.serial());
+    promote(current, p, null, pendingTrigger);
+  }
+
+  /** Writes the new state, switches the executor and reports; with the renewal lock held. */
+  private boolean promote(AgentState current, AgentCertificate fresh, TopologyResponse verified, String trigger) {
+    AgentCertificate old = current.certificate();
+    AgentState next = current.withCertificate(fresh);
+    if (verified != null) {
+      next = next.withConf(updatedConf(current.conf(), verified));
+    }
+    try {
+      directory.save(next);
+    } catch (LogAnalyticsException e) {
+      return failed(trigger, old, "the new certificate could not be saved (" + e.getMessage() + "); rolled back "
+          + "(it is kept pending)");
+    }
+    state = next;
+    pending = null;
+    executor.presentCertificate(fresh.privateKey(), fresh.certificate());
+    if (verified != null) {
+      heartbeatInterval = verified.heartbeatInterval(heartbeatInterval);
+    }
+    lastRenewalFailure = null;
+    LOG.info("Certificate renewed ({}): serial {} replaced by {}, which expires {}; in use without restart",
+        trigger, old.serial(), fresh.serial(), fresh.notAfter());
+    notifyListener(l -> l.onCertificateRenewed(trigger, fresh.notAfter()));
+    return true;
   }
 
   private boolean failed(String trigger, AgentCertificate old, String reason) {
@@ -333,7 +484,10 @@ final class DefaultAgentSession implements AgentSession {
     LOG.warn("Certificate renewal ({}) failed: {}. The current certificate (serial {}) stays in use until it "
         + "expires {}", trigger, reason, old.serial(), old.notAfter());
     notifyListener(l -> l.onCertificateRenewalFailed(reason, old.notAfter()));
-    if (!old.isExpiredAt(now) && !now.isBefore(old.notAfter().minus(options.renewalWindow()))) {
+    if (!old.isExpiredAt(now) && !now.isBefore(old.notAfter().minus(options.renewalWindow()))
+        && expiringReportDue(old, now)) {
+      expiringReportedSerial = old.serial();
+      expiringReportedAt = now;
       LOG.warn("The agent certificate expires {} and cannot be renewed; supply the workspace's current keys "
           + "(WorkspaceCredentials.rotate) to renew at once", old.notAfter());
       notifyListener(l -> l.onCertificateExpiring(old.notAfter()));
@@ -341,8 +495,58 @@ final class DefaultAgentSession implements AgentSession {
     return false;
   }
 
+  /**
+   * The {@code CertificateUpdateEndpoint} the service named, when it is HTTPS on the cloud's domain or a subdomain of
+   * it; anything else (plain HTTP, another domain, a malformed value) is ignored with one WARN per value, and the
+   * cloud's usual renewal URL is used: RenewCertificate authenticates with the agent certificate, so it is only ever
+   * sent to the workspace's own service.
+   */
+  /** {@code onCertificateExpiring} is reported at most once a day per certificate. */
+  private boolean expiringReportDue(AgentCertificate c, Instant now) {
+    return !c.serial().equals(expiringReportedSerial)
+        || !now.isBefore(expiringReportedAt.plus(EXPIRING_REPORT_SPACING));
+  }
+
   private URI renewalEndpoint(AgentState s) {
-    return s.certificateUpdateEndpoint().orElseGet(() -> cloud.renewCertificateUri(s.workspaceId()));
+    URI fallback = cloud.renewCertificateUri(s.workspaceId());
+    String named = s.conf().get(OmsAdminConf.CERTIFICATE_UPDATE_ENDPOINT).orElse(null);
+    if (named == null) {
+      return fallback;
+    }
+    URI uri;
+    try {
+      uri = URI.create(named.strip());
+    } catch (IllegalArgumentException e) {
+      uri = null;
+    }
+    if (uri != null && isTrustedEndpoint(uri, cloud.domain())) {
+      return uri;
+    }
+    if (!named.equals(rejectedEndpoint)) {
+      rejectedEndpoint = named;
+      LOG.warn("Ignoring the certificate update endpoint the service named ({}): it must be https on {} or one of "
+          + "its subdomains; renewing at {} instead", named, cloud.domain(), fallback);
+    }
+    return fallback;
+  }
+
+  /**
+   * Whether a renewal endpoint may receive the agent certificate.
+   *
+   * @param uri the endpoint
+   * @param domain the cloud's domain, lowercase
+   * @return {@code true} for {@code https} with a host equal to the domain or ending in {@code .<domain>}
+   */
+  static boolean isTrustedEndpoint(URI uri, String domain) {
+    String host = uri.getHost();
+    if (!"https".equalsIgnoreCase(uri.getScheme()) || host == null || uri.getRawUserInfo() != null) {
+      return false;
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.endsWith(".")) {
+      h = h.substring(0, h.length() - 1);
+    }
+    return h.equals(domain) || h.endsWith("." + domain);
   }
 
   private void applyAnswer(TopologyResponse answer) {
@@ -379,7 +583,7 @@ final class DefaultAgentSession implements AgentSession {
   private void notifyListener(Consumer<LogAnalyticsListener> event) {
     try {
       event.accept(options.listener());
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.warn("A LogAnalyticsListener threw; ignored", e);
     }
   }

@@ -20,6 +20,9 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -32,9 +35,12 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * omsadmin.conf        KEY=value lines: WORKSPACE_ID, AGENT_GUID, URL_TLD, OMS_ENDPOINT, CERTIFICATE_UPDATE_ENDPOINT,
  *                      DSC_ENDPOINT, ... (unknown keys are kept)
- * certs/               mode 0700 when created here
+ * certs/               mode 0700 when created here; group and other permissions are removed on load
  * certs/oms.crt        the client certificate, PEM
- * certs/oms.key        its private key, PEM PKCS#1 ("BEGIN RSA PRIVATE KEY"), mode 0600; PKCS#8 is read too
+ * certs/oms.key        its private key, PEM PKCS#1 ("BEGIN RSA PRIVATE KEY"), mode 0600 (a legacy 0640 is
+ *                      tightened on load); PKCS#8 is read too
+ * certs/oms.crt.new    a renewed certificate the service registered but not yet verified (mode 0600), and
+ * certs/oms.key.new    its key (mode 0600): the pending pair, see {@link #savePending}
  * </pre>
  *
  * <p><b>Crash safety.</b> Every file is written to a temporary sibling (created with its final mode, so a key is
@@ -43,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * {@code omsadmin.conf} is written last and is the commit record of an onboarding: without it the directory is not
  * onboarded. {@link #load()} repairs the one torn state a crash can leave (new key, old certificate): the matching
  * {@code oms.crt.new} is still there and is renamed into place. Any crash therefore shows either the old or the new
- * state, never a mix.
+ * state, never a mix. A complete {@code .new} pair whose key matches its certificate is kept as the pending pair
+ * (a crash before the renames leaves the same thing, and it is verified before use); an incomplete or mismatched one
+ * is deleted.
  *
  * <p>Internal: public only for the SDK's other packages. Not thread-safe: one writer at a time (the agent session
  * serializes its writes); readers see whole files.
@@ -116,8 +124,51 @@ public final class StateDirectory {
     OmsAdminConf conf = readConf().orElseThrow(() -> new ConfigurationException("stateDirectory", directory
         + " is not onboarded: " + CONF + " is missing or has no " + OmsAdminConf.WORKSPACE_ID + " and "
         + OmsAdminConf.AGENT_GUID + " (onboard first)"));
+    tightenPermissions();
     AgentCertificate certificate = readCertificate();
     return new AgentState(conf, certificate);
+  }
+
+  /**
+   * Takes group and other permissions away from {@code certs/} and the key files, which an older agent or a copy
+   * may have left readable (a legacy {@code oms.key} is often 0640): one INFO line when anything changed, a WARN
+   * for what cannot be changed. Nothing on a file system without POSIX permissions.
+   */
+  private void tightenPermissions() {
+    if (!POSIX) {
+      return;
+    }
+    List<String> changed = new ArrayList<>();
+    tighten(directory.resolve(CERTS), changed);
+    tighten(keyFile(), changed);
+    tighten(sibling(keyFile(), NEW), changed);
+    tighten(sibling(certFile(), NEW), changed);
+    if (!changed.isEmpty()) {
+      LOG.info("Restricted the agent's key files to their owner: {}", String.join(", ", changed));
+    }
+  }
+
+  private static void tighten(Path path, List<String> changed) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try {
+      Set<PosixFilePermission> now = Files.getPosixFilePermissions(path);
+      Set<PosixFilePermission> ownerOnly = EnumSet.noneOf(PosixFilePermission.class);
+      for (PosixFilePermission p : now) {
+        if (p.name().startsWith("OWNER_")) {
+          ownerOnly.add(p);
+        }
+      }
+      if (!ownerOnly.equals(now)) {
+        Files.setPosixFilePermissions(path, ownerOnly);
+        changed.add(path + " " + PosixFilePermissions.toString(now) + " -> "
+            + PosixFilePermissions.toString(ownerOnly));
+      }
+    } catch (IOException | SecurityException | UnsupportedOperationException e) {
+      LOG.warn("Cannot restrict {} to its owner (it should be 0700 for certs/, 0600 for a key): {}", path,
+          e.toString());
+    }
   }
 
   private Optional<OmsAdminConf> readConf() {
@@ -155,9 +206,72 @@ public final class StateDirectory {
             + " (different public keys); restore both files from the same agent, or onboard again");
       }
     }
+    if (readPending(cert).isEmpty()) {
+      deleteQuietly(sibling(certFile(), NEW));
+      deleteQuietly(sibling(keyFile(), NEW));
+    }
+    return new AgentCertificate(cert, key);
+  }
+
+  /**
+   * The pending pair ({@code oms.crt.new} and {@code oms.key.new}), if both are there, readable, belong together and
+   * differ from the certificate in use.
+   *
+   * @return the pending certificate, or empty
+   */
+  Optional<AgentCertificate> loadPending() {
+    try {
+      return readPending(readCert(certFile()));
+    } catch (ConfigurationException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Optional<AgentCertificate> readPending(X509Certificate inUse) {
+    Path certNew = sibling(certFile(), NEW);
+    Path keyNew = sibling(keyFile(), NEW);
+    if (!Files.isRegularFile(certNew) || !Files.isRegularFile(keyNew)) {
+      return Optional.empty();
+    }
+    try {
+      X509Certificate cert = readCert(certNew);
+      PrivateKey key = readKey(keyNew);
+      if (!Pem.keyMatches(cert.getPublicKey(), key) || cert.equals(inUse)) {
+        return Optional.empty();
+      }
+      return Optional.of(new AgentCertificate(cert, key));
+    } catch (ConfigurationException e) {
+      LOG.debug("Ignoring an unreadable pending certificate pair: {}", e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Keeps a renewed pair that the service registered but that is not verified yet, as {@code oms.key.new} and
+   * {@code oms.crt.new} (each written to a temporary file with mode 0600, forced and renamed; key first). The pair in
+   * use is not touched; {@link #save} later promotes the pair, {@link #discardPending()} drops it.
+   *
+   * @param pending the renewed certificate and key
+   * @throws LogAnalyticsException (retryable) when a file cannot be written
+   */
+  void savePending(AgentCertificate pending) {
+    try {
+      createDirectories();
+      writeAtomically(sibling(keyFile(), NEW), Pem.privateKeyPkcs1(pending.privateKey())
+          .getBytes(StandardCharsets.US_ASCII), FileMode.SECRET);
+      writeAtomically(sibling(certFile(), NEW), Pem.certificate(pending.certificate())
+          .getBytes(StandardCharsets.US_ASCII), FileMode.SECRET);
+      fsyncDirectory(certFile().getParent());
+    } catch (IOException e) {
+      throw new LogAnalyticsException("cannot keep the renewed certificate in " + certFile().getParent() + ": " + e,
+          true, e);
+    }
+  }
+
+  /** Deletes the pending pair, if any. */
+  void discardPending() {
     deleteQuietly(sibling(certFile(), NEW));
     deleteQuietly(sibling(keyFile(), NEW));
-    return new AgentCertificate(cert, key);
   }
 
   private static X509Certificate readCert(Path file) {

@@ -4,14 +4,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.security.PrivateKey;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -30,12 +33,17 @@ import org.slf4j.LoggerFactory;
  * with the old certificate is never used for a request started after the switch.
  *
  * <p>Response bodies are read up to {@link HttpSettings#maxResponseBytes()}; the rest is dropped (the connection is
- * then not reused). I/O failures are rethrown with a sentence on what to check (TLS trust, proxy credentials), never
- * with a secret. Thread-safe.
+ * then not reused). I/O failures are rethrown with a sentence on what to check, never with a secret: a server
+ * certificate this client does not trust (add a trust anchor), a client certificate the server refused during the
+ * handshake ({@link ClientCertificateRefusedException}: expired or not registered), refused proxy credentials.
+ * Thread-safe.
  */
 final class OkHttpExecutor implements ClientCertificateExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(OkHttpExecutor.class);
   private static final Set<String> BODY_HEADERS = Set.of("content-type", "content-length", "host");
+  /** TLS alerts by which a server refuses the client certificate. */
+  private static final List<String> REFUSAL_ALERTS = List.of("certificate_unknown", "bad_certificate",
+      "certificate_expired", "certificate_revoked", "unsupported_certificate", "certificate_required");
 
   private final OkHttpClient base;
   private final HttpClients.TlsFactory tls;
@@ -108,10 +116,8 @@ final class OkHttpExecutor implements ClientCertificateExecutor {
     try (Response response = client.newCall(rb.build()).execute()) {
       byte[] body = readLimited(response.body(), settings.maxResponseBytes());
       return new HttpResponse(response.code(), response.headers().toMultimap(), body);
-    } catch (SSLPeerUnverifiedException | SSLHandshakeException e) {
-      throw new IOException("TLS handshake with " + request.uri().getHost() + " failed: " + e.getMessage()
-          + ". If a TLS-inspecting proxy or a private CA is in the path, add its CA certificate as an extra trust "
-          + "anchor (trustCertificates); the JVM trust store (javax.net.ssl.trustStore) is also honoured.", e);
+    } catch (SSLException e) {
+      throw tlsFailure(request.uri().getHost(), e, current.get().certificate);
     } catch (IOException e) {
       if (String.valueOf(e.getMessage()).contains("Failed to authenticate with proxy")) {
         throw new IOException("the proxy " + settings.proxy().map(p -> p.host() + ":" + p.port()).orElse("")
@@ -120,6 +126,66 @@ final class OkHttpExecutor implements ClientCertificateExecutor {
       }
       throw e;
     }
+  }
+
+  /**
+   * Says whose certificate a TLS failure is about. We refused the server's ({@code PKIX path building failed}, no
+   * valid certification path): a trust-anchor hint. The server refused ours (a {@code certificate_unknown},
+   * {@code bad_certificate}, {@code certificate_expired}, ... alert): a {@link ClientCertificateRefusedException}.
+   * Anything else keeps the handshake's own words.
+   */
+  static IOException tlsFailure(String host, SSLException e, X509Certificate clientCertificate) {
+    if (isServerTrustFailure(e)) {
+      return new IOException("TLS handshake with " + host + " failed: this client does not trust the "
+          + "server certificate (" + e.getMessage() + "). If a TLS-inspecting proxy or a private CA is in the path, "
+          + "add its CA certificate as an extra trust anchor (trustCertificates, or --ca-file for the collector); "
+          + "the JVM trust store (javax.net.ssl.trustStore) is also honoured.", e);
+    }
+    String alert = refusalAlert(e);
+    if (alert != null && clientCertificate != null) {
+      return new ClientCertificateRefusedException("TLS handshake with " + host + " failed: the service refused the "
+          + "agent certificate (expired or not registered?): serial " + clientCertificate.getSerialNumber()
+          + ", expires " + clientCertificate.getNotAfter().toInstant() + ", alert " + alert, e);
+    }
+    if (alert != null) {
+      return new IOException("TLS handshake with " + host + " failed: the server requires a client "
+          + "certificate (alert " + alert + ")", e);
+    }
+    if (e instanceof SSLPeerUnverifiedException) {
+      return new IOException("TLS handshake with " + host + " failed: " + e.getMessage()
+          + ". The server certificate does not name this host; check the cloud domain, and that no proxy "
+          + "intercepts TLS with a certificate for another name", e);
+    }
+    return new IOException("TLS with " + host + " failed: " + e.getMessage(), e);
+  }
+
+  private static boolean isServerTrustFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException) {
+        return true;
+      }
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("PKIX path building failed") || m.contains("unable to find valid certification path")
+          || m.contains("PKIX path validation failed")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The name of a certificate-refusal alert received from the peer, or {@code null}. */
+  private static String refusalAlert(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("Received fatal alert")) {
+        for (String alert : REFUSAL_ALERTS) {
+          if (m.contains(alert)) {
+            return alert;
+          }
+        }
+      }
+    }
+    return null;
   }
 
   private static String describe(URI uri) {

@@ -86,7 +86,11 @@ final class FakeAgentService extends Dispatcher {
   final List<RecordedRequest> connects = new CopyOnWriteArrayList<>();
 
   volatile boolean updateCertificate;
+  /** When set, the {@code CertificateUpdateEndpoint} the heartbeat names instead of this service's own URL. */
+  volatile String advertisedRenewalEndpoint;
   volatile boolean refuseVerificationOfRenewedCertificates;
+  /** Heartbeats with a renewed, not yet verified certificate get 503 (the certificate stays registered). */
+  volatile boolean verificationUnavailable;
   volatile String queryInterval = "PT20M";
   volatile Duration serverClockOffset = Duration.ZERO;
 
@@ -108,6 +112,11 @@ final class FakeAgentService extends Dispatcher {
 
   synchronized void register(X509Certificate certificate) {
     registered.add(der(certificate));
+  }
+
+  /** The service forgets a certificate, as after the grace period that follows a renewal. */
+  synchronized void unregister(X509Certificate certificate) {
+    registered.remove(der(certificate));
   }
 
   List<Call> calls(String kind) {
@@ -192,6 +201,9 @@ final class FakeAgentService extends Dispatcher {
     if (!valid(peer)) {
       return refused("InvalidCertificate");
     }
+    if (verificationUnavailable && renewedNotYetVerified.contains(der(peer))) {
+      return answer(503, "");
+    }
     if (renewedNotYetVerified.remove(der(peer)) && refuseVerificationOfRenewedCertificates) {
       registered.remove(der(peer));
       return refused("InvalidCertificate");
@@ -222,7 +234,8 @@ final class FakeAgentService extends Dispatcher {
     return answer(200, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
         + "<LinuxAgentTopologyResponse queryInterval=\"" + queryInterval + "\" telemetryReportInterval=\"PT10M\""
         + " id=\"1\" xmlns=\"" + AgentXml.NAMESPACE + "\">"
-        + "<CertificateUpdateEndpoint updateCertificate=\"" + update + "\">" + baseUrl + RENEW
+        + "<CertificateUpdateEndpoint updateCertificate=\"" + update + "\">"
+        + (advertisedRenewalEndpoint == null ? baseUrl + RENEW : advertisedRenewalEndpoint)
         + "</CertificateUpdateEndpoint>"
         + "<DscConfiguration><Endpoint>https://dsc.example.test/Accounts/" + workspaceId
         + "/Nodes(AgentId='x')</Endpoint><NodeConfigurationName>n</NodeConfigurationName></DscConfiguration>"

@@ -112,14 +112,64 @@ class StateDirectoryTest extends AgentTestBase {
   }
 
   @Test
-  void aCrashBeforeTheRenamesKeepsTheOldState() throws Exception {
+  void aCrashBeforeTheRenamesKeepsTheOldStateAndTheNewPairPendingVerification() throws Exception {
     StateDirectory dir = StateDirectory.of(stateDir);
     dir.save(state(a));
     Files.writeString(dir.keyFile().resolveSibling("oms.key.new"), Pem.privateKeyPkcs1(b.privateKey()));
     Files.writeString(dir.certFile().resolveSibling("oms.crt.new"), Pem.certificate(b.certificate()));
 
     assertThat(dir.load().certificate().certificate()).isEqualTo(a.certificate());
+    assertThat(dir.loadPending()).hasValueSatisfying(p -> assertThat(p.certificate()).isEqualTo(b.certificate()));
+  }
+
+  @Test
+  void loadingTightensALegacyKeyAndCertificateFolderToTheirOwner() throws Exception {
+    StateDirectory dir = StateDirectory.of(stateDir);
+    dir.save(state(a));
+    dir.savePending(b);
+    Files.setPosixFilePermissions(dir.keyFile().getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(dir.keyFile(), PosixFilePermissions.fromString("rw-r-----"));
+    Files.setPosixFilePermissions(dir.keyFile().resolveSibling("oms.key.new"),
+        PosixFilePermissions.fromString("rw-r--r--"));
+
+    assertThat(dir.load().certificate().certificate()).isEqualTo(a.certificate());
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.keyFile().getParent())))
+        .isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.keyFile()))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
+        dir.keyFile().resolveSibling("oms.key.new")))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.certFile())))
+        .as("the certificate itself is public").isEqualTo("rw-r--r--");
+  }
+
+  @Test
+  void aPendingPairWhoseKeyDoesNotMatchIsDeletedOnLoad() throws Exception {
+    StateDirectory dir = StateDirectory.of(stateDir);
+    dir.save(state(a));
+    Files.writeString(dir.keyFile().resolveSibling("oms.key.new"), Pem.privateKeyPkcs1(a.privateKey()));
+    Files.writeString(dir.certFile().resolveSibling("oms.crt.new"), Pem.certificate(b.certificate()));
+
+    assertThat(dir.load().certificate().certificate()).isEqualTo(a.certificate());
+    assertThat(dir.loadPending()).isEmpty();
     assertThat(dir.keyFile().resolveSibling("oms.key.new")).doesNotExist();
+    assertThat(dir.certFile().resolveSibling("oms.crt.new")).doesNotExist();
+  }
+
+  @Test
+  void savePendingLeavesThePairInUseAndSaveThenPromotesIt() throws Exception {
+    StateDirectory dir = StateDirectory.of(stateDir);
+    dir.save(state(a));
+    dir.savePending(b);
+
+    assertThat(dir.load().certificate().certificate()).isEqualTo(a.certificate());
+    assertThat(dir.loadPending()).hasValueSatisfying(p -> assertThat(p.certificate()).isEqualTo(b.certificate()));
+    dir.save(state(b));
+    assertThat(dir.load().certificate().certificate()).isEqualTo(b.certificate());
+    assertThat(dir.loadPending()).isEmpty();
+    dir.savePending(a);
+    dir.discardPending();
+    assertThat(dir.loadPending()).isEmpty();
   }
 
   @Test

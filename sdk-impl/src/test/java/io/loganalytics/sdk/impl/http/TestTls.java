@@ -67,12 +67,30 @@ public final class TestTls {
     return s;
   }
 
+  /**
+   * Starts a server on loopback that requires a client certificate and refuses every one, as the service does with
+   * an expired or unregistered agent certificate at the TLS level (a {@code certificate_unknown} alert).
+   */
+  public MockWebServer startServerRefusingClientCertificates() throws IOException {
+    MockWebServer s = new MockWebServer();
+    // TLS 1.2: the refusal is part of the handshake. (With TLS 1.3 the client has finished its side before the
+    // server checks the certificate, and often sees only a reset connection.)
+    s.useHttps(new Tls12Only(serverSocketFactory(server, new NoClient())));
+    s.requireClientAuth();
+    s.start(InetAddress.getLoopbackAddress(), 0);
+    return s;
+  }
+
   static SSLSocketFactory serverSocketFactory(HeldCertificate serverCertificate) {
+    return serverSocketFactory(serverCertificate, new AnyClient());
+  }
+
+  private static SSLSocketFactory serverSocketFactory(HeldCertificate serverCertificate, TrustManager clients) {
     HandshakeCertificates hc = new HandshakeCertificates.Builder()
         .heldCertificate(serverCertificate, List.of().toArray(new X509Certificate[0])).build();
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(new KeyManager[] {hc.keyManager()}, new TrustManager[] {new AnyClient()}, null);
+      ctx.init(new KeyManager[] {hc.keyManager()}, new TrustManager[] {clients}, null);
       return new NoDelayServerSockets(ctx.getSocketFactory());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
@@ -135,6 +153,105 @@ public final class TestTls {
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
         throws IOException {
       return delegate.createSocket(address, port, localAddress, localPort);
+    }
+  }
+
+  /** Limits the server's sockets to TLS 1.2. */
+  private static final class Tls12Only extends SSLSocketFactory {
+    private final SSLSocketFactory delegate;
+
+    Tls12Only(SSLSocketFactory delegate) {
+      this.delegate = delegate;
+    }
+
+    private static Socket limit(Socket s) {
+      ((javax.net.ssl.SSLSocket) s).setEnabledProtocols(new String[] {"TLSv1.2"});
+      return s;
+    }
+
+    @Override
+    public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+      return limit(delegate.createSocket(s, host, port, autoClose));
+    }
+
+    @Override
+    public String[] getDefaultCipherSuites() {
+      return delegate.getDefaultCipherSuites();
+    }
+
+    @Override
+    public String[] getSupportedCipherSuites() {
+      return delegate.getSupportedCipherSuites();
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+      return limit(delegate.createSocket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+      return limit(delegate.createSocket(host, port, localHost, localPort));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+      return limit(delegate.createSocket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+        throws IOException {
+      return limit(delegate.createSocket(address, port, localAddress, localPort));
+    }
+  }
+
+  /** Server side only: refuses every client certificate. */
+  private static final class NoClient extends X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      // Stands in for the network round trip: on loopback the refusal would otherwise race the client's last
+      // handshake writes, and the client would see a broken pipe instead of the alert (it does over a real link).
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new CertificateException("test server: this client certificate is not registered");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      throw new CertificateException("server side only");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      throw new CertificateException("server side only");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("server side only");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
     }
   }
 

@@ -7,6 +7,7 @@ import io.loganalytics.sdk.impl.json.JsonLimits;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -35,5 +36,22 @@ class DeadLetterStoreTest {
     assertThat(Files.readString(first)).isEqualTo("{\"format\":1,\"chunkId\":\"id-1\",\"firstSequence\":5,"
         + "\"givenUpAt\":\"1970-01-01T00:00:00Z\",\"records\":[{\"type\":\"T\",\"ipName\":\"\",\"reason\":\"REJECTED\","
         + "\"detail\":\"why \\\"quoted\\\"\",\"record\":{\"a\":\"b\\\"c\"}}]}");
+  }
+
+  @Test
+  void deadLetterFilesAreReadableByTheirOwnerOnly(@TempDir Path dir) throws Exception {
+    DeadLetterStore store = new DeadLetterStore(dir.resolve("dead"));
+    byte[] record = new RecordEncoder(JsonLimits.sizeOnly(1000)).encode("T", "", Map.of("secret", "log data"));
+    Path leftover = dir.resolve("dead/.chunk-00000000000000000001-id-2.json.tmp");
+    Files.createDirectories(leftover.getParent());
+    Files.writeString(leftover, "partial");
+    Files.setPosixFilePermissions(leftover, PosixFilePermissions.fromString("rw-rw-rw-"));
+
+    Path first = store.write("id-1", 1, Instant.EPOCH, List.of(new DeadLetterWriter.Entry(record, "REJECTED", "")));
+    Path second = store.write("id-2", 1, Instant.EPOCH, List.of(new DeadLetterWriter.Entry(record, "REJECTED", "")));
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(second)))
+        .as("also over a leftover temporary file").isEqualTo("rw-------");
   }
 }
