@@ -52,6 +52,8 @@ final class SyslogReceiver implements AutoCloseable {
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private volatile boolean closed;
+  /** The UDP receive or TCP accept thread; close() waits for it, so the port is released when close() returns. */
+  private volatile Thread listener;
 
   private SyslogReceiver(SyslogParser parser, RecordSink sink, Clock clock, DatagramSocket udp, ServerSocket tcp) {
     this.parser = parser;
@@ -76,7 +78,7 @@ final class SyslogReceiver implements AutoCloseable {
     DatagramSocket socket = new DatagramSocket(bind);
     socket.setReceiveBufferSize(4 * 1024 * 1024);
     SyslogReceiver r = new SyslogReceiver(parser, sink, clock, socket, null);
-    r.startThread("syslog-udp", r::udpLoop);
+    r.listener = r.startThread("syslog-udp", r::udpLoop);
     return r;
   }
 
@@ -96,7 +98,7 @@ final class SyslogReceiver implements AutoCloseable {
     server.setReuseAddress(true);
     server.bind(bind);
     SyslogReceiver r = new SyslogReceiver(parser, sink, clock, null, server);
-    r.startThread("syslog-tcp-accept", r::acceptLoop);
+    r.listener = r.startThread("syslog-tcp-accept", r::acceptLoop);
     return r;
   }
 
@@ -195,10 +197,11 @@ final class SyslogReceiver implements AutoCloseable {
     }
   }
 
-  private void startThread(String name, Runnable body) {
+  private Thread startThread(String name, Runnable body) {
     Thread t = new Thread(body, name);
     t.setDaemon(true);
     t.start();
+    return t;
   }
 
   /** Stops receiving; open TCP connections are closed. Idempotent. */
@@ -220,6 +223,16 @@ final class SyslogReceiver implements AutoCloseable {
         s.close();
       } catch (IOException e) {
         LOG.debug("closing a syslog TCP connection failed", e);
+      }
+    }
+    // The JDK defers the real close of a socket while a thread is blocked in accept/receive on it; wait for that
+    // thread to leave, so that the port no longer answers once close() has returned.
+    Thread t = listener;
+    if (t != null && t != Thread.currentThread()) {
+      try {
+        t.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }
