@@ -181,9 +181,11 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final ReentrantLock forceLock = new ReentrantLock();
   /** Serializes acknowledgements so that ack.state is written in order. */
   private final ReentrantLock ackLock = new ReentrantLock();
-  /** Guards group-commit rounds. */
-  private final ReentrantLock syncLock = new ReentrantLock();
-  private final Condition roundDone = syncLock.newCondition();
+  /**
+   * Guards group-commit rounds; waiters wait on it. A monitor rather than a lock and condition: waiting on a monitor
+   * allocates nothing, and every SYNC append waits once.
+   */
+  private final Object syncMonitor = new Object();
   private boolean leaderActive;
 
   private final List<Segment> segments = new ArrayList<>();
@@ -879,7 +881,9 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   // ------------------------------------------------------------------------------------------------ group commit
 
-  /** A batch of appends that one force makes durable. Fields guarded by {@link #syncLock} (writes: {@link #lock}). */
+  /**
+   * A batch of appends that one force makes durable. Fields guarded by {@link #syncMonitor} (writes: {@link #lock}).
+   */
   private static final class Round {
     boolean writes;
     boolean done;
@@ -887,39 +891,46 @@ public final class FileDiskBuffer implements DiskBuffer {
   }
 
   private void complete(Round r, BufferException error) {
-    syncLock.lock();
-    try {
+    synchronized (syncMonitor) {
       if (!r.done) {
         r.done = true;
         r.error = error;
-        roundDone.signalAll();
+        syncMonitor.notifyAll();
       }
-    } finally {
-      syncLock.unlock();
     }
   }
 
-  /** Waits until {@code r} is forced; the first waiter forces for everybody waiting. */
+  /**
+   * Waits until {@code r} is forced; the first waiter forces for everybody waiting. Not interruptible: an interrupt
+   * is kept for the caller, and the leader's force is not cut short by it.
+   */
   private void awaitDurable(Round r) {
-    syncLock.lock();
-    try {
-      while (!r.done) {
-        if (!leaderActive) {
-          leaderActive = true;
-          syncLock.unlock();
+    boolean interrupted = false;
+    while (true) {
+      synchronized (syncMonitor) {
+        while (!r.done && leaderActive) {
           try {
-            forceOnce();
-          } finally {
-            syncLock.lock();
-            leaderActive = false;
-            roundDone.signalAll();
+            syncMonitor.wait();
+          } catch (InterruptedException e) {
+            interrupted = true;
           }
-        } else {
-          roundDone.awaitUninterruptibly();
+        }
+        if (r.done) {
+          break;
+        }
+        leaderActive = true;
+      }
+      try {
+        forceOnce();
+      } finally {
+        synchronized (syncMonitor) {
+          leaderActive = false;
+          syncMonitor.notifyAll();
         }
       }
-    } finally {
-      syncLock.unlock();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     flushEvents();
     if (r.error != null) {
