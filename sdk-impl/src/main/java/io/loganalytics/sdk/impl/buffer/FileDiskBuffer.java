@@ -137,7 +137,10 @@ import org.slf4j.LoggerFactory;
  * (so {@link #sizeBytes()} is the disk space held). Space is freed by whole segments: when acknowledged
  * (at once), or evicted under {@link OverflowPolicy#DROP_OLDEST} (every evicted record not yet acknowledged is
  * reported as {@link DropReason#BUFFER_OVERFLOW}; records of an outstanding chunk are reported only if that chunk is
- * released rather than acknowledged).
+ * released rather than acknowledged). Eviction is as coarse as a segment: with the defaults (1 MiB segments, 10 MB
+ * capacity) one eviction drops up to a tenth of the buffer. Smaller segments make it finer ({@code segmentBytes}
+ * 256 KiB: a fortieth) at no measurable cost to SYNC appends with 8 threads, but they also lower the largest record
+ * (segment size less 56 bytes) and multiply the segments a backlog holds, so the default stays 1 MiB.
  *
  * <h2>Chunks</h2>
  * A chunk holds records with consecutive sequence numbers, oldest first; it ends early before a record that was
