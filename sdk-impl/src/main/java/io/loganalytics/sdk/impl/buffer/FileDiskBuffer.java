@@ -620,7 +620,7 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   /**
    * The bytes on disk that appending a frame of {@code frame} bytes adds: nothing inside a preallocated segment,
-   * a new segment (less the zeros the old one is cut of) when it does not fit. Lock held, nothing staged.
+   * a new segment (less the zeros cut off the old one) when it does not fit. Lock held, nothing staged.
    */
   private long growth(int frame) {
     long end = active.size + frame;
@@ -904,8 +904,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   }
 
   /**
-   * Waits until {@code r} is forced; the first waiter forces for everybody waiting. Not interruptible: an interrupt
-   * is kept for the caller, and the leader's force is not cut short by it.
+   * Waits until {@code r} is forced; the first waiter forces for everybody waiting. Waiting is not interruptible: an
+   * interrupt that arrives meanwhile is restored before returning.
    */
   private void awaitDurable(Round r) {
     boolean interrupted = false;
