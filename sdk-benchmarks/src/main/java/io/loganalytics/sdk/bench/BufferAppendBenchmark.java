@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -34,8 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  * mvn -B -q -o -pl sdk-benchmarks -am package -DskipTests
- * java -jar sdk-benchmarks/target/benchmarks.jar BufferAppendBenchmark -f 1 -wi 2 -i 5 -w 2s -r 5s
- * java -jar sdk-benchmarks/target/benchmarks.jar 'BufferAppendBenchmark.interval.*' -prof gc   (allocation)
+ * java -jar sdk-benchmarks/target/benchmarks.jar BufferAppendBenchmark -f 1 -wi 3 -i 5 -w 2s -r 5s
+ * java -jar sdk-benchmarks/target/benchmarks.jar 'BufferAppendBenchmark.(sync|interval).*' -f 1 -wi 3 -i 5 -w 2s -r 5s -prof gc
+ * java -jar sdk-benchmarks/target/benchmarks.jar 'BufferAppendBenchmark.sync.*' -p segmentKib=256,1024   (segment size)
  * </pre>
  * Use {@code -Dbench.dir=/path} (via {@code -jvmArgsAppend}) to put the files on the disk you want to measure.
  *
@@ -55,9 +57,13 @@ import org.openjdk.jmh.annotations.Warmup;
 public class BufferAppendBenchmark {
   private static final int BATCH = 100;
 
-  /** A buffer opened per trial. */
+  /** A SYNC buffer opened per trial, with preallocated segments of {@link #segmentKib} KiB (default: the default). */
   @State(Scope.Benchmark)
   public static class SyncBuffer {
+    /** Segment size in KiB: 1024 is the default; compare 256 for finer DROP_OLDEST eviction. */
+    @Param("1024")
+    public int segmentKib;
+
     Path dir;
     FileDiskBuffer buffer;
     final byte[] record = BenchFiles.record300();
@@ -66,7 +72,8 @@ public class BufferAppendBenchmark {
     @Setup(Level.Trial)
     public void open() {
       dir = BenchFiles.tempDir("bench-sync");
-      buffer = FileDiskBuffer.open(options(dir, Durability.SYNC), LogAnalyticsListener.NONE);
+      buffer = FileDiskBuffer.open(options(dir, Durability.SYNC).segmentBytes(segmentKib << 10).build(),
+          LogAnalyticsListener.NONE);
       for (int i = 0; i < BATCH; i++) {
         batch.add(record);
       }
@@ -89,7 +96,7 @@ public class BufferAppendBenchmark {
     @Setup(Level.Trial)
     public void open() {
       dir = BenchFiles.tempDir("bench-interval");
-      buffer = FileDiskBuffer.open(options(dir, Durability.INTERVAL), LogAnalyticsListener.NONE);
+      buffer = FileDiskBuffer.open(options(dir, Durability.INTERVAL).build(), LogAnalyticsListener.NONE);
     }
 
     @TearDown(Level.Trial)
@@ -141,9 +148,8 @@ public class BufferAppendBenchmark {
     }
   }
 
-  static BufferOptions options(Path dir, Durability durability) {
-    return BufferOptions.builder(dir).capacityBytes(512L << 20).segmentBytes(16 << 20).durability(durability)
-        .build();
+  static BufferOptions.Builder options(Path dir, Durability durability) {
+    return BufferOptions.builder(dir).capacityBytes(512L << 20).segmentBytes(16 << 20).durability(durability);
   }
 
   @Benchmark

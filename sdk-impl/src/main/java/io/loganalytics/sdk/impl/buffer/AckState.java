@@ -124,7 +124,8 @@ final class AckState {
    */
   ByteBuffer encode() {
     ByteBuffer b = ByteBuffer.allocate(4 + 2 + 2 + 8 + 4 + 16 * removed.size() + 4);
-    b.putInt(Format.ACK_MAGIC).putShort(Format.VERSION).putShort((short) 0).putLong(frontier).putInt(removed.size());
+    b.putInt(Format.ACK_MAGIC).putShort(Format.ACK_VERSION).putShort((short) 0).putLong(frontier)
+        .putInt(removed.size());
     for (Map.Entry<Long, Long> e : removed.entrySet()) {
       b.putLong(e.getKey()).putLong(e.getValue());
     }
@@ -158,8 +159,8 @@ final class AckState {
       throw new IOException("File is corrupt; ack.state has a bad magic number");
     }
     short version = b.getShort();
-    if (version != Format.VERSION) {
-      throw new IOException("ack.state has format version " + version + ", this code reads " + Format.VERSION);
+    if (version != Format.ACK_VERSION) {
+      throw new IOException("ack.state has format version " + version + ", this code reads " + Format.ACK_VERSION);
     }
     b.getShort();
     AckState s = new AckState();

@@ -55,25 +55,32 @@ import org.slf4j.LoggerFactory;
  * quarantine/                     segments that failed their checksums, never read again
  * </pre>
  *
- * <h2>Segment file, format version 1 (all integers big-endian)</h2>
+ * <h2>Segment file, format version 2 (all integers big-endian)</h2>
  * <pre>
  * offset size  field
  *      0    4  magic 0x4C414253 ("LABS")
- *      4    2  format version, 1
+ *      4    2  format version, 2 (1 is still read)
  *      6    2  header length, 32
  *      8    8  sequence number of the first record (equals the file name)
  *     16    8  creation time, epoch milliseconds
  *     24    4  reserved, 0
  *     28    4  CRC32C of bytes 0..27
  *     32       frames, back to back, up to the segment size
+ *      e       zeros up to the end of the file (may be empty): the end of the frames
  *
  * frame:
- *      0    4  payload length n, 1..(segment size - 56)
+ *      0    4  payload length n, 1..(segment size - 56); 0 is not a frame but the start of the zero tail
  *      4    4  CRC32C over bytes 0..3 and 8..(24+n-1) of the frame
  *      8    8  sequence number (one more than the previous frame's)
  *     16    8  append time, epoch milliseconds, from the buffer's clock
  *     24    n  payload, the record exactly as appended
  * </pre>
+ * The frames end at the end of the file or at the first length field of 0 (also when fewer than 24 bytes remain and
+ * they are all zero). In {@link Durability#SYNC} mode a new segment is preallocated: written full of zeros up to the
+ * segment size and forced before it is used, so that appending and forcing ({@code force(false)}, fdatasync) change
+ * no file metadata; when it is sealed, the unused zeros are cut off. INTERVAL segments grow with their frames.
+ * Version 2 differs from version 1 only by the zero tail: version 1 files (which never have one) are read by the same
+ * rules; version 1 code would take a zero tail for corruption, hence the new number.
  *
  * <h2>ack.state, format version 1</h2>
  * <pre>
@@ -92,10 +99,17 @@ import org.slf4j.LoggerFactory;
  * As in Tape, a change counts only once the bytes that commit it are written last:
  * <ul>
  *   <li>A record counts once its whole frame is on disk with a matching CRC32C and the expected sequence number.
- *       A crash in the middle of a frame leaves a torn tail in the active segment; on open the active segment is
- *       scanned and cut back to its last valid frame. When the invalid frame is followed by more bytes (a bit flip
- *       rather than a torn write), a copy of the segment goes to {@code quarantine/} and is reported before the cut.
- *       Frames are only ever written past the valid end; committed bytes are never overwritten.</li>
+ *       A crash in the middle of a frame leaves a torn tail in the active segment (the file ends inside the frame,
+ *       or the frame's missing bytes are still the preallocated zeros); on open the active segment is scanned and
+ *       cut back ({@code truncate}) to its last valid frame. Zeros after the last valid frame are the clean end and
+ *       stay. When the invalid frame is followed by more non-zero bytes (a bit flip rather than a torn write), or a
+ *       length of 0 is followed by non-zero bytes, a copy of the segment goes to {@code quarantine/} and is
+ *       reported before the cut. Frames are only ever written past the valid end, over zeros; committed bytes are
+ *       never overwritten. A failed write or force cuts the file back to the last good frame the same way (the
+ *       segment then grows with its appends until it is sealed).</li>
+ *   <li>A sealed segment whose zero tail a crash kept (the cut at sealing is not forced) reads to its last frame;
+ *       reading checks that the next segment starts with the next sequence, so zeros in the middle of a sealed
+ *       segment are found and quarantined, not taken for its end.</li>
  *   <li>A new segment is written as {@code NAME.tmp}, forced, renamed atomically to {@code NAME.seg}, and the
  *       directory is forced; the previous segment is forced before, so every segment but the last is complete.</li>
  *   <li>An acknowledgement writes {@code ack.state.tmp}, forces it, renames it over {@code ack.state} and forces the
@@ -107,8 +121,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Opening reads the 32-byte header of every segment, {@code ack.state}, and scans only the active segment (and the
  * head segment up to the frontier); other segments are checked record by record when they are read, and a checksum
- * failure then quarantines the segment. So opening a large backlog reads a few megabytes and holds one small object
- * per segment. {@link #verify(Path)} scans everything.
+ * failure then quarantines the segment. So opening a large backlog reads at most a segment or two and holds one
+ * small object per segment. {@link #verify(Path)} scans everything.
  *
  * <h2>Durability</h2>
  * With {@link Durability#SYNC} an append returns after a force of the active segment that covers it; appenders
@@ -119,10 +133,14 @@ import org.slf4j.LoggerFactory;
  * lose the last interval.
  *
  * <h2>Bounds</h2>
- * The sum of the segment file sizes stays within the capacity. Space is freed by whole segments: when acknowledged
+ * The sum of the segment file sizes stays within the capacity; the active segment counts with its preallocated zeros
+ * (so {@link #sizeBytes()} is the disk space held). Space is freed by whole segments: when acknowledged
  * (at once), or evicted under {@link OverflowPolicy#DROP_OLDEST} (every evicted record not yet acknowledged is
  * reported as {@link DropReason#BUFFER_OVERFLOW}; records of an outstanding chunk are reported only if that chunk is
- * released rather than acknowledged).
+ * released rather than acknowledged). Eviction is as coarse as a segment: with the defaults (1 MiB segments, 10 MB
+ * capacity) one eviction drops up to a tenth of the buffer. Smaller segments make it finer ({@code segmentBytes}
+ * 256 KiB: a fortieth) at no measurable cost to SYNC appends with 8 threads, but they also lower the largest record
+ * (segment size less 56 bytes) and multiply the segments a backlog holds, so the default stays 1 MiB.
  *
  * <h2>Chunks</h2>
  * A chunk holds records with consecutive sequence numbers, oldest first; it ends early before a record that was
@@ -155,6 +173,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final Clock clock;
   private final ChannelFactory channels;
   private final boolean syncEachAppend;
+  /** Whether new segments are written full of zeros up front (SYNC: forces then change no file metadata). */
+  private final boolean preallocate;
   private final int maxPayload;
 
   /** Guards everything below and all writes. */
@@ -164,9 +184,11 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final ReentrantLock forceLock = new ReentrantLock();
   /** Serializes acknowledgements so that ack.state is written in order. */
   private final ReentrantLock ackLock = new ReentrantLock();
-  /** Guards group-commit rounds. */
-  private final ReentrantLock syncLock = new ReentrantLock();
-  private final Condition roundDone = syncLock.newCondition();
+  /**
+   * Guards group-commit rounds; waiters wait on it. A monitor rather than a lock and condition: waiting on a monitor
+   * allocates nothing, and every SYNC append waits once.
+   */
+  private final Object syncMonitor = new Object();
   private boolean leaderActive;
 
   private final List<Segment> segments = new ArrayList<>();
@@ -214,6 +236,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.clock = clock;
     this.channels = channels;
     this.syncEachAppend = options.durability() == Durability.SYNC;
+    this.preallocate = syncEachAppend;
     this.maxPayload = options.segmentBytes() - Format.SEGMENT_HEADER_BYTES - Format.FRAME_HEADER_BYTES;
     this.acks = acks;
   }
@@ -367,7 +390,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     active.durableSize = active.size;
     acks.advanceTo(segments.get(0).firstSeq);
     for (Segment s : segments) {
-      totalBytes += s.size;
+      totalBytes += s.fileBytes;
     }
     LOG.debug("Opened buffer {}: {} segments, {} bytes, sequences {}..{}", dir, segments.size(), totalBytes,
         acks.frontier, nextSeq);
@@ -384,7 +407,10 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
-  /** Scans the active segment and cuts it back to its last valid frame. */
+  /**
+   * Scans the active segment and cuts it back to its last valid frame. A tail of zeros after it (preallocation) is
+   * the clean end and stays; anything else there is a torn write, or damage when more bytes follow the bad frame.
+   */
   private void recoverTail(Segment s) throws IOException {
     long fileSize = s.channel.size();
     FrameReader r = new FrameReader(s.channel, Format.SEGMENT_HEADER_BYTES, fileSize, maxPayload);
@@ -394,37 +420,49 @@ public final class FileDiskBuffer implements DiskBuffer {
       expected++;
     }
     long valid = r.position();
-    if (status != FrameReader.END) {
-      long badFrameEnd = r.claimedLength > 0 ? valid + Format.FRAME_HEADER_BYTES + r.claimedLength : fileSize;
-      String detail = s.path.getFileName() + " offset " + valid + ": " + r.problem;
-      if (status == FrameReader.CORRUPT && badFrameEnd < fileSize) {
-        // Bytes follow the bad frame: not a torn write but damage. Keep a copy for inspection and say so.
-        Path copy = quarantineTarget(s.path);
-        Files.copy(s.path, copy, StandardCopyOption.REPLACE_EXISTING);
-        String msg = "segment " + detail + "; " + (fileSize - valid) + " bytes after the last valid record cut off,"
-            + " a copy is in " + copy;
-        LOG.warn("Buffer {}: {}", dir, msg);
-        // Count the bad frame and the readable frames after it: the records lost by the cut.
-        long lost = 1;
-        long lostBytes = r.claimedLength;
+    s.size = valid;
+    s.fileBytes = fileSize;
+    nextSeq = expected;
+    if (status == FrameReader.END && Format.allZero(s.channel, valid, fileSize)) {
+      return;
+    }
+    boolean zeroLength = status == FrameReader.END;
+    String problem = zeroLength ? "a frame length of 0 followed by non-zero bytes" : r.problem;
+    long badFrameEnd = !zeroLength && r.claimedLength > 0
+        ? valid + Format.FRAME_HEADER_BYTES + r.claimedLength : fileSize;
+    String detail = s.path.getFileName() + " offset " + valid + ": " + problem;
+    boolean damage = zeroLength || (status == FrameReader.CORRUPT && badFrameEnd < fileSize
+        && !Format.allZero(s.channel, badFrameEnd, fileSize));
+    if (damage) {
+      // Bytes follow the bad frame: not a torn write but damage. Keep a copy for inspection and say so.
+      Path copy = quarantineTarget(s.path);
+      Files.copy(s.path, copy, StandardCopyOption.REPLACE_EXISTING);
+      String msg = "segment " + detail + "; " + (fileSize - valid) + " bytes after the last valid record cut off,"
+          + " a copy is in " + copy;
+      LOG.warn("Buffer {}: {}", dir, msg);
+      // Count the bad frame and the readable frames after it: the records lost by the cut.
+      long lost = zeroLength ? 0 : 1;
+      long lostBytes = zeroLength ? 0 : r.claimedLength;
+      if (!zeroLength) {
         FrameReader after = new FrameReader(s.channel, badFrameEnd, fileSize, maxPayload);
         while (after.next(true, -1) == FrameReader.OK) {
           lost++;
           lostBytes += after.length;
         }
-        long records = lost;
-        long bytes = lostBytes;
-        emit(() -> listener.onSegmentQuarantined(copy, msg));
-        emit(() -> listener.onRecordsDropped(DropReason.CORRUPTED, records, bytes, msg));
-      } else {
-        LOG.warn("Buffer {}: torn tail in {} ({} bytes) cut off: {}", dir, s.path.getFileName(), fileSize - valid,
-            r.problem);
       }
-      s.channel.truncate(valid);
-      s.channel.force(false);
+      long records = lost;
+      long bytes = lostBytes;
+      emit(() -> listener.onSegmentQuarantined(copy, msg));
+      if (records > 0) {
+        emit(() -> listener.onRecordsDropped(DropReason.CORRUPTED, records, bytes, msg));
+      }
+    } else {
+      LOG.warn("Buffer {}: torn tail in {} ({} bytes) cut off: {}", dir, s.path.getFileName(), fileSize - valid,
+          problem);
     }
-    s.size = valid;
-    nextSeq = expected;
+    s.channel.truncate(valid);
+    s.channel.force(false);
+    s.fileBytes = valid;
   }
 
   // ------------------------------------------------------------------------------------------------ appending
@@ -502,7 +540,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     int frame = Format.FRAME_HEADER_BYTES + record.length;
     long segmentEnd = active.size + stagedBytes + frame;
     boolean fits = segmentEnd <= options.segmentBytes()
-        && totalBytes + stagedBytes + frame <= options.capacityBytes()
+        && totalBytes + Math.max(0, segmentEnd - active.fileBytes) <= options.capacityBytes()
         && stagedBytes + frame <= scratch.capacity();
     if (!fits) {
       flushStaged();
@@ -552,16 +590,45 @@ public final class FileDiskBuffer implements DiskBuffer {
       }
     } catch (IOException e) {
       try {
-        active.channel.truncate(pos);
+        cutActive(pos);
       } catch (IOException t) {
         e.addSuppressed(t);
       }
       throw ioFailure("append to", e);
     }
-    active.size += bytes;
-    totalBytes += bytes;
+    long end = pos + bytes;
+    if (end > active.fileBytes) {
+      totalBytes += end - active.fileBytes;
+      active.fileBytes = end;
+    }
+    active.size = end;
     nextSeq += records;
     pending.writes = true;
+  }
+
+  /**
+   * Cuts the active segment's file back to {@code keep} bytes, dropping what was written after (its preallocated
+   * zeros too: the segment then grows with its appends). Lock held.
+   */
+  private void cutActive(long keep) throws IOException {
+    active.channel.truncate(keep);
+    if (active.fileBytes > keep) {
+      totalBytes -= active.fileBytes - keep;
+      active.fileBytes = keep;
+    }
+  }
+
+  /**
+   * The bytes on disk that appending a frame of {@code frame} bytes adds: nothing inside a preallocated segment,
+   * a new segment (less the zeros cut off the old one) when it does not fit. Lock held, nothing staged.
+   */
+  private long growth(int frame) {
+    long end = active.size + frame;
+    if (end > options.segmentBytes()) {
+      long next = preallocate ? options.segmentBytes() : Format.SEGMENT_HEADER_BYTES + frame;
+      return next - (active.fileBytes - active.size);
+    }
+    return Math.max(0, end - active.fileBytes);
   }
 
   /**
@@ -579,9 +646,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     long deadline = 0;
     boolean waited = false;
     while (true) {
-      boolean needsRoll = active.size + frame > options.segmentBytes();
-      long need = frame + (needsRoll ? Format.SEGMENT_HEADER_BYTES : 0);
-      if (totalBytes + need <= options.capacityBytes()) {
+      if (totalBytes + growth(frame) <= options.capacityBytes()) {
         return;
       }
       if (reclaimAcknowledged()) {
@@ -715,7 +780,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     segments.remove(s);
     closeQuietly(s.channel);
     s.channel = null;
-    totalBytes -= s.size;
+    totalBytes -= s.fileBytes;
     if (cursor != null && cursor.seg == s) {
       cursor = null;
     }
@@ -746,6 +811,16 @@ public final class FileDiskBuffer implements DiskBuffer {
       forceLock.unlock();
     }
     markAllDurable();
+    if (old.fileBytes > old.size) {
+      // Cut the unused zeros off the sealed segment. Not forced: if a crash undoes the cut, they read as the end.
+      try {
+        old.channel.truncate(old.size);
+        totalBytes -= old.fileBytes - old.size;
+        old.fileBytes = old.size;
+      } catch (IOException e) {
+        LOG.debug("Buffer {}: could not cut the zeros off {}: {}", dir, old.path.getFileName(), describe(e));
+      }
+    }
     Segment next;
     try {
       next = createSegment(nextSeq);
@@ -762,7 +837,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     segments.add(next);
     active = next;
-    totalBytes += next.size;
+    totalBytes += next.fileBytes;
   }
 
   /** After a successful force of everything written: all rounds so far are durable. Lock held. */
@@ -784,6 +859,9 @@ public final class FileDiskBuffer implements DiskBuffer {
       while (header.hasRemaining()) {
         p += ch.write(header, p);
       }
+      if (preallocate) {
+        Format.writeZeros(ch, p, options.segmentBytes());
+      }
       ch.force(true);
     } catch (IOException e) {
       deleteQuietly(tmp);
@@ -792,6 +870,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     forceDirectory();
     Segment s = new Segment(firstSeq, path, Format.SEGMENT_HEADER_BYTES);
+    s.fileBytes = preallocate ? options.segmentBytes() : Format.SEGMENT_HEADER_BYTES;
     s.durableSize = s.size;
     s.channel = channels.open(path, READ_WRITE);
     return s;
@@ -805,7 +884,9 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   // ------------------------------------------------------------------------------------------------ group commit
 
-  /** A batch of appends that one force makes durable. Fields guarded by {@link #syncLock} (writes: {@link #lock}). */
+  /**
+   * A batch of appends that one force makes durable. Fields guarded by {@link #syncMonitor} (writes: {@link #lock}).
+   */
   private static final class Round {
     boolean writes;
     boolean done;
@@ -813,39 +894,46 @@ public final class FileDiskBuffer implements DiskBuffer {
   }
 
   private void complete(Round r, BufferException error) {
-    syncLock.lock();
-    try {
+    synchronized (syncMonitor) {
       if (!r.done) {
         r.done = true;
         r.error = error;
-        roundDone.signalAll();
+        syncMonitor.notifyAll();
       }
-    } finally {
-      syncLock.unlock();
     }
   }
 
-  /** Waits until {@code r} is forced; the first waiter forces for everybody waiting. */
+  /**
+   * Waits until {@code r} is forced; the first waiter forces for everybody waiting. Waiting is not interruptible: an
+   * interrupt that arrives meanwhile is restored before returning.
+   */
   private void awaitDurable(Round r) {
-    syncLock.lock();
-    try {
-      while (!r.done) {
-        if (!leaderActive) {
-          leaderActive = true;
-          syncLock.unlock();
+    boolean interrupted = false;
+    while (true) {
+      synchronized (syncMonitor) {
+        while (!r.done && leaderActive) {
           try {
-            forceOnce();
-          } finally {
-            syncLock.lock();
-            leaderActive = false;
-            roundDone.signalAll();
+            syncMonitor.wait();
+          } catch (InterruptedException e) {
+            interrupted = true;
           }
-        } else {
-          roundDone.awaitUninterruptibly();
+        }
+        if (r.done) {
+          break;
+        }
+        leaderActive = true;
+      }
+      try {
+        forceOnce();
+      } finally {
+        synchronized (syncMonitor) {
+          leaderActive = false;
+          syncMonitor.notifyAll();
         }
       }
-    } finally {
-      syncLock.unlock();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     flushEvents();
     if (r.error != null) {
@@ -931,12 +1019,11 @@ public final class FileDiskBuffer implements DiskBuffer {
     if (active.size > keep) {
       try {
         reopenActiveIfClosed();
-        active.channel.truncate(keep);
+        cutActive(keep);
       } catch (IOException e) {
         LOG.warn("Buffer {}: could not cut {} back to {} bytes: {}", dir, active.path.getFileName(), keep,
             describe(e));
       }
-      totalBytes -= active.size - keep;
       active.size = keep;
       nextSeq = durableSeq;
       if (cursor != null && cursor.seq > nextSeq) {
@@ -1074,6 +1161,11 @@ public final class FileDiskBuffer implements DiskBuffer {
           r = new FrameReader(channelFor(p.seg), p.offset, p.seg.size, maxPayload);
         }
         int status = r.next(true, p.seq);
+        if (status == FrameReader.END && p.seg != active && startsNext(p.seg, p.seq)) {
+          // The frames end before the file: zeros a crash left before the roll cut them off. Learn the end.
+          p.seg.size = p.offset;
+          continue;
+        }
         if (status != FrameReader.OK) {
           corrupt = p.seg;
           problem = p.seg.path.getFileName() + " offset " + p.offset + ": "
@@ -1106,6 +1198,12 @@ public final class FileDiskBuffer implements DiskBuffer {
         return null;
       }
     }
+  }
+
+  /** Whether the segment after {@code s} starts at sequence {@code seq}. */
+  private boolean startsNext(Segment s, long seq) {
+    int idx = segments.indexOf(s);
+    return idx >= 0 && idx + 1 < segments.size() && segments.get(idx + 1).firstSeq == seq;
   }
 
   /** Moves a position at the end of a sealed segment to the start of the next one. */
@@ -1221,12 +1319,12 @@ public final class FileDiskBuffer implements DiskBuffer {
       markAllDurable();
       segments.add(next);
       active = next;
-      totalBytes += next.size;
+      totalBytes += next.fileBytes;
     }
     closeQuietly(s.channel);
     s.channel = null;
     segments.remove(s);
-    totalBytes -= s.size;
+    totalBytes -= s.fileBytes;
     if (cursor != null && cursor.seg == s) {
       cursor = null;
     }
@@ -1520,7 +1618,10 @@ public final class FileDiskBuffer implements DiskBuffer {
   static final class Segment {
     final long firstSeq;
     final Path path;
+    /** The end of the frames: the offset the next frame is written at (for the active segment). */
     long size;
+    /** The file's length on disk, counted against the capacity: {@link #size} plus any preallocated zeros. */
+    long fileBytes;
     long durableSize;
     FileChannel channel;
     boolean sealed;
@@ -1529,6 +1630,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       this.firstSeq = firstSeq;
       this.path = path;
       this.size = size;
+      this.fileBytes = size;
     }
   }
 

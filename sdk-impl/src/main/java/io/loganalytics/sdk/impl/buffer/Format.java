@@ -1,20 +1,30 @@
 package io.loganalytics.sdk.impl.buffer;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.util.zip.CRC32C;
 
 /**
- * Byte layout constants and codecs of the buffer files, version 1. The layout is drawn in the Javadoc of
- * {@link FileDiskBuffer}; all integers are big-endian. Stateless; thread-safe.
+ * Byte layout constants and codecs of the buffer files: segments of format version 2 (version 1 is still read),
+ * {@code ack.state} of version 1. The layout is drawn in the Javadoc of {@link FileDiskBuffer}; all integers are
+ * big-endian. Stateless; thread-safe.
  */
 final class Format {
   /** "LABS": Log Analytics Buffer Segment. */
   static final int SEGMENT_MAGIC = 0x4C414253;
   /** "LAAK": Log Analytics Acknowledgement state. */
   static final int ACK_MAGIC = 0x4C41414B;
-  /** The only format version written and read. */
-  static final short VERSION = 1;
+  /**
+   * The segment format version written. Version 2 may hold a zero-filled (preallocated) tail after the last frame;
+   * a frame whose length field is 0 marks the end of the frames.
+   */
+  static final short SEGMENT_VERSION = 2;
+  /** The oldest segment format version read: version 1 files are read by the same rules (they have no zero tail). */
+  static final short OLDEST_SEGMENT_VERSION = 1;
+  /** The format version of {@code ack.state}, written and read. */
+  static final short ACK_VERSION = 1;
   /** Bytes of a segment file header. */
   static final int SEGMENT_HEADER_BYTES = 32;
   /** Bytes of a record frame before its payload. */
@@ -23,6 +33,10 @@ final class Format {
   static final String SEGMENT_SUFFIX = ".seg";
   /** Suffix of files being created; they are deleted on open. */
   static final String TEMP_SUFFIX = ".tmp";
+
+  private static final int ZERO_BLOCK = 64 * 1024;
+  /** Zeros for preallocation; only ever read through duplicates. */
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_BLOCK).asReadOnlyBuffer();
 
   private Format() {}
 
@@ -68,7 +82,7 @@ final class Format {
    */
   static ByteBuffer segmentHeader(long firstSeq, long createdMillis) {
     ByteBuffer b = ByteBuffer.allocate(SEGMENT_HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
-    b.putInt(SEGMENT_MAGIC).putShort(VERSION).putShort((short) SEGMENT_HEADER_BYTES);
+    b.putInt(SEGMENT_MAGIC).putShort(SEGMENT_VERSION).putShort((short) SEGMENT_HEADER_BYTES);
     b.putLong(firstSeq).putLong(createdMillis).putInt(0);
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, 28);
@@ -100,14 +114,63 @@ final class Format {
           + Integer.toHexString((int) crc.getValue()) + ")";
     }
     short version = b.getShort(4);
-    if (version != VERSION) {
-      return "unsupported format version " + version + " (this code reads " + VERSION + ")";
+    if (version < OLDEST_SEGMENT_VERSION || version > SEGMENT_VERSION) {
+      return "unsupported format version " + version + " (this code reads " + OLDEST_SEGMENT_VERSION + " to "
+          + SEGMENT_VERSION + ")";
     }
     long first = b.getLong(8);
     if (first != expectedFirstSeq) {
       return "header names first sequence " + first + " but the file name says " + expectedFirstSeq;
     }
     return null;
+  }
+
+  /**
+   * Whether {@code [from, to)} of a file holds only zero bytes (or the file ends before {@code to}).
+   *
+   * @param ch the file
+   * @param from the first offset
+   * @param to the end offset
+   * @return true when nothing but zeros is there
+   * @throws IOException when the file cannot be read
+   */
+  static boolean allZero(FileChannel ch, long from, long to) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate((int) Math.min(ZERO_BLOCK, Math.max(0, to - from)));
+    long p = from;
+    while (p < to) {
+      b.clear().limit((int) Math.min(b.capacity(), to - p));
+      int n = ch.read(b, p);
+      if (n < 0) {
+        return true;
+      }
+      for (int i = 0; i < n; i++) {
+        if (b.get(i) != 0) {
+          return false;
+        }
+      }
+      p += n;
+    }
+    return true;
+  }
+
+  /**
+   * Writes zeros over {@code [from, to)} of a file (preallocation: the blocks are then allocated, so later writes
+   * and forces in that range change no file metadata).
+   *
+   * @param ch the file
+   * @param from the first offset
+   * @param to the end offset
+   * @throws IOException when the file cannot be written
+   */
+  static void writeZeros(FileChannel ch, long from, long to) throws IOException {
+    long p = from;
+    while (p < to) {
+      ByteBuffer z = ZEROS.duplicate();
+      z.limit((int) Math.min(z.capacity(), to - p));
+      while (z.hasRemaining()) {
+        p += ch.write(z, p);
+      }
+    }
   }
 
   /**

@@ -13,7 +13,7 @@ import java.util.zip.CRC32C;
 final class FrameReader {
   /** A valid frame was read. */
   static final int OK = 0;
-  /** The region ends exactly here. */
+  /** The frames end here: the region ends, or a length field of 0 starts the zero-filled tail. */
   static final int END = 1;
   /** The region ends inside the frame: a torn tail. */
   static final int TRUNCATED = 2;
@@ -79,6 +79,9 @@ final class FrameReader {
       return END;
     }
     if (end - position < Format.FRAME_HEADER_BYTES) {
+      if (fill((int) (end - position)) && isZero((int) (position - bufStart), (int) (end - position))) {
+        return END;
+      }
       problem = "frame header cut off after " + (end - position) + " bytes";
       return TRUNCATED;
     }
@@ -89,7 +92,10 @@ final class FrameReader {
     int at = (int) (position - bufStart);
     int len = buf.getInt(at);
     claimedLength = len;
-    if (len <= 0 || len > maxPayload) {
+    if (len == 0) {
+      return END;
+    }
+    if (len < 0 || len > maxPayload) {
       problem = "frame length " + len + " outside 1.." + maxPayload;
       return CORRUPT;
     }
@@ -149,6 +155,15 @@ final class FrameReader {
       }
     }
     return out;
+  }
+
+  private boolean isZero(int at, int n) {
+    for (int i = 0; i < n; i++) {
+      if (buf.get(at + i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Makes {@code n} bytes from {@link #position} available in {@link #buf}; false when the file is shorter. */

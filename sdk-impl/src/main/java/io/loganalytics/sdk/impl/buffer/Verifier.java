@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * Reads a buffer directory without changing it, checking every record's checksum: the engine of
  * {@link FileDiskBuffer#verify(Path)}. A torn tail of the last segment (what a crash leaves, and what opening cuts
- * off) is not reported as corruption; damage anywhere else is. Stateless; thread-safe.
+ * off, possibly followed by preallocated zeros) is not reported as corruption; damage anywhere else is. A tail of
+ * zeros after the last frame of any segment is the clean end. Stateless; thread-safe.
  */
 final class Verifier {
   private Verifier() {}
@@ -84,9 +85,15 @@ final class Verifier {
           expected++;
           at = r.position();
         }
-        if (status != FrameReader.END) {
+        if (status == FrameReader.END) {
+          if (!Format.allZero(ch, at, size)) {
+            corrupt.add(path.getFileName() + ": offset " + at + ": a frame length of 0 followed by non-zero bytes ("
+                + (size - at) + " bytes from there unreadable)");
+          }
+        } else {
           long badEnd = r.claimedLength > 0 ? at + Format.FRAME_HEADER_BYTES + r.claimedLength : size;
-          boolean tornTail = last && (status == FrameReader.TRUNCATED || badEnd >= size);
+          boolean tornTail = last && (status == FrameReader.TRUNCATED || badEnd >= size
+              || Format.allZero(ch, badEnd, size));
           if (!tornTail) {
             corrupt.add(path.getFileName() + ": offset " + at + ": " + r.problem + " (" + (size - at)
                 + " bytes from there unreadable)");

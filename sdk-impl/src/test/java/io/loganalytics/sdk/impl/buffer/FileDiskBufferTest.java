@@ -268,7 +268,9 @@ class FileDiskBufferTest {
   @Test
   void blockWaitsUntilAnAcknowledgementFreesSpace() throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor();
-    try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.BLOCK).blockTimeout(Duration.ofMinutes(5)))) {
+    // INTERVAL: segments grow with their records (no preallocation), so the size tells when the next append blocks.
+    try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.BLOCK).durability(Durability.INTERVAL)
+        .blockTimeout(Duration.ofMinutes(5)))) {
       int i = 0;
       while (b.sizeBytes() + 24 + rec(i).length + 32 <= 65_536) {
         b.append(rec(i++));
@@ -377,7 +379,8 @@ class FileDiskBufferTest {
 
   @Test
   void aTornTailIsCutOffOnOpen() throws IOException {
-    try (FileDiskBuffer b = open(options())) {
+    // INTERVAL segments are not preallocated: the file ends inside the torn frame.
+    try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
       for (int i = 0; i < 5; i++) {
         b.append(rec(i));
       }
@@ -387,6 +390,52 @@ class FileDiskBufferTest {
     try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
       f.setLength(size - 3);
     }
+    try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
+      assertThat(b.recordCount()).isEqualTo(4);
+      b.append(rec(99));
+      List<String> expected = names(0, 4);
+      expected.add(str(rec(99)));
+      assertThat(drain(b)).isEqualTo(expected);
+    }
+    assertThat(events.quarantined).isEmpty();
+    assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
+  }
+
+  @Test
+  void aSyncSegmentIsPreallocatedAndItsZerosReadAsTheCleanEnd() throws IOException {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 5; i++) {
+        b.append(rec(i));
+      }
+      assertThat(b.sizeBytes()).as("the active segment counts with its zeros").isEqualTo(4096);
+    }
+    assertThat(Files.size(onlySegment())).isEqualTo(4096);
+    assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(drain(b)).isEqualTo(names(0, 5));
+    }
+    assertThat(events.quarantined).isEmpty();
+    assertThat(Files.size(onlySegment())).as("a clean end is not cut").isEqualTo(4096);
+  }
+
+  @Test
+  void aTornFrameBeforePreallocatedZerosIsCutOffOnOpen() throws IOException {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 5; i++) {
+        b.append(rec(i));
+      }
+    }
+    Path seg = onlySegment();
+    long end = 32;
+    for (int i = 0; i < 5; i++) {
+      end += 24 + rec(i).length;
+    }
+    // The last three bytes of the last frame never reached the disk: zeros, as preallocated.
+    try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+      f.seek(end - 3);
+      f.write(new byte[3]);
+    }
+    assertThat(FileDiskBuffer.verify(dir).healthy()).as("a torn tail is what a crash leaves").isTrue();
     try (FileDiskBuffer b = open(options())) {
       assertThat(b.recordCount()).isEqualTo(4);
       b.append(rec(99));
@@ -395,6 +444,31 @@ class FileDiskBufferTest {
       assertThat(drain(b)).isEqualTo(expected);
     }
     assertThat(events.quarantined).isEmpty();
+    assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
+  }
+
+  @Test
+  void bytesAfterAZeroLengthInThePreallocatedTailAreKeptAsACopyAndCutOff() throws IOException {
+    try (FileDiskBuffer b = open(options())) {
+      for (int i = 0; i < 3; i++) {
+        b.append(rec(i));
+      }
+    }
+    long end = 32;
+    for (int i = 0; i < 3; i++) {
+      end += 24 + rec(i).length;
+    }
+    // A frame whose first bytes (its length) were lost while later bytes reached the disk: not a clean end.
+    try (RandomAccessFile f = new RandomAccessFile(onlySegment().toFile(), "rw")) {
+      f.seek(end + 30);
+      f.write(new byte[] {1, 2, 3});
+    }
+    assertThat(FileDiskBuffer.verify(dir).corruptSegments()).singleElement().asString()
+        .contains("offset " + end).contains("length of 0 followed by non-zero bytes");
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(drain(b)).isEqualTo(names(0, 3));
+    }
+    assertThat(events.quarantined).singleElement().satisfies(p -> assertThat(p).exists());
     assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
   }
 

@@ -19,17 +19,25 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Golden files of format version 1 in {@code src/test/resources/buffer-golden/v1}: valid ones the current code must
- * read, damaged ones (truncated, bit-flipped) it must recover from, and a check that the writer still produces the
- * golden bytes, so that a change of the format cannot go unnoticed. Regenerate (only for a deliberate format change,
- * with a new version number) with {@code -Dbuffer.golden.regenerate=sdk-impl/src/test/resources/buffer-golden/v1}.
+ * Golden files of the segment format in {@code src/test/resources/buffer-golden/vN}: valid ones the current code
+ * must read, damaged ones (truncated, bit-flipped) it must recover from, and a check that the writer still produces
+ * the golden bytes of the current version, so that a change of the format cannot go unnoticed. Version 1 (segments
+ * end at the end of the file) and version 2 (SYNC segments preallocated with zeros up to the segment size) are both
+ * read. Regenerate the current version (only for a deliberate format change, with a new version number) with
+ * {@code -Dbuffer.golden.regenerate=sdk-impl/src/test/resources/buffer-golden/v2}.
  */
 class GoldenFilesTest {
   static final Instant T0 = Instant.parse("2026-01-02T03:04:05Z");
   private static final String SEG0 = "00000000000000000000.seg";
   private static final String SEG2 = "00000000000000000002.seg";
+  /** The directory of the golden files the current writer produces. */
+  private static final String CURRENT = "v" + Format.SEGMENT_VERSION;
+  /** The end of the frames of the "valid" set: header and alpha, beta, gamma. */
+  private static final int VALID_END = 32 + 3 * 24 + "alphabetagamma".length();
 
   @TempDir
   Path tmp;
@@ -93,8 +101,10 @@ class GoldenFilesTest {
     Path two = Files.createDirectories(root.resolve("two-segments"));
     writeTwoSegments(two);
     byte[] seg = Files.readAllBytes(valid.resolve(SEG0));
-    Files.write(Files.createDirectories(root.resolve("truncated")).resolve(SEG0),
-        Arrays.copyOf(seg, seg.length - 5));
+    // A torn write: the last 5 bytes of gamma never reached the disk; the preallocated zeros are still there.
+    byte[] torn = seg.clone();
+    Arrays.fill(torn, VALID_END - 5, VALID_END, (byte) 0);
+    Files.write(Files.createDirectories(root.resolve("truncated")).resolve(SEG0), torn);
     byte[] flipped = seg.clone();
     flipped[32 + 24 + 5 + 24 + 1] ^= 0x04; // in "beta"
     Files.write(Files.createDirectories(root.resolve("bitflip-active")).resolve(SEG0), flipped);
@@ -103,6 +113,10 @@ class GoldenFilesTest {
     s0[32 + 2024 + 24 + 100] ^= 0x01; // in the second record
     Files.write(sealed.resolve(SEG0), s0);
     Files.copy(two.resolve(SEG2), sealed.resolve(SEG2));
+    // A sealed segment whose zeros were not cut off before a crash: they read as its end.
+    Path zeros = Files.createDirectories(root.resolve("sealed-zero-tail"));
+    Files.write(zeros.resolve(SEG0), Arrays.copyOf(Files.readAllBytes(two.resolve(SEG0)), 4096));
+    Files.copy(two.resolve(SEG2), zeros.resolve(SEG2));
     for (String d : List.of("valid", "acked", "two-segments")) {
       Files.deleteIfExists(root.resolve(d).resolve(FileDiskBuffer.LOCK_FILE));
     }
@@ -115,29 +129,54 @@ class GoldenFilesTest {
     writeValid(Files.createDirectory(tmp.resolve("valid")));
     writeAcked(Files.createDirectory(tmp.resolve("acked")));
     writeTwoSegments(Files.createDirectory(tmp.resolve("two")));
-    assertThat(Files.readAllBytes(tmp.resolve("valid").resolve(SEG0))).isEqualTo(golden("valid/" + SEG0));
-    assertThat(Files.readAllBytes(tmp.resolve("acked").resolve(SEG0))).isEqualTo(golden("acked/" + SEG0));
+    assertThat(Files.readAllBytes(tmp.resolve("valid").resolve(SEG0))).isEqualTo(golden(CURRENT, "valid/" + SEG0));
+    assertThat(Files.readAllBytes(tmp.resolve("acked").resolve(SEG0))).isEqualTo(golden(CURRENT, "acked/" + SEG0));
     assertThat(Files.readAllBytes(tmp.resolve("acked").resolve(AckState.FILE)))
-        .isEqualTo(golden("acked/" + AckState.FILE));
-    assertThat(Files.readAllBytes(tmp.resolve("two").resolve(SEG0))).isEqualTo(golden("two-segments/" + SEG0));
-    assertThat(Files.readAllBytes(tmp.resolve("two").resolve(SEG2))).isEqualTo(golden("two-segments/" + SEG2));
+        .isEqualTo(golden(CURRENT, "acked/" + AckState.FILE));
+    assertThat(Files.readAllBytes(tmp.resolve("two").resolve(SEG0))).isEqualTo(golden(CURRENT, "two-segments/" + SEG0));
+    assertThat(Files.readAllBytes(tmp.resolve("two").resolve(SEG2))).isEqualTo(golden(CURRENT, "two-segments/" + SEG2));
   }
 
   @Test
   void theGoldenSegmentHasTheDocumentedLayout() throws IOException {
-    byte[] seg = golden("valid/" + SEG0);
-    assertThat(Arrays.copyOf(seg, 4)).isEqualTo("LABS".getBytes(UTF_8));
-    assertThat(seg[5]).as("version").isEqualTo((byte) 1);
-    assertThat(seg).hasSize(32 + 3 * 24 + "alphabetagamma".length());
-    assertThat(new String(seg, 32 + 24, 5, UTF_8)).isEqualTo("alpha");
-    assertThat(seg[32 + 3]).as("length of alpha").isEqualTo((byte) 5);
+    byte[] v1 = golden("v1", "valid/" + SEG0);
+    assertThat(Arrays.copyOf(v1, 4)).isEqualTo("LABS".getBytes(UTF_8));
+    assertThat(v1[5]).as("version").isEqualTo((byte) 1);
+    assertThat(v1).hasSize(VALID_END);
+    assertThat(new String(v1, 32 + 24, 5, UTF_8)).isEqualTo("alpha");
+    assertThat(v1[32 + 3]).as("length of alpha").isEqualTo((byte) 5);
+
+    byte[] v2 = golden("v2", "valid/" + SEG0);
+    assertThat(v2[5]).as("version").isEqualTo((byte) 2);
+    assertThat(v2).as("preallocated to the segment size").hasSize(4096);
+    assertThat(Arrays.copyOfRange(v2, 32, VALID_END)).as("frames as in version 1")
+        .isEqualTo(Arrays.copyOfRange(v1, 32, VALID_END));
+    assertThat(Arrays.copyOfRange(v2, VALID_END, 4096)).as("zeros after the frames").containsOnly((byte) 0);
+  }
+
+  @Test
+  void aSealedGoldenSegmentWithZerosAfterItsFramesIsReadWhole() throws IOException {
+    Path dir = copy("v2", "sealed-zero-tail", SEG0, SEG2);
+    assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
+    List<String> read = new ArrayList<>();
+    try (FileDiskBuffer b = FileDiskBuffer.open(BufferOptions.builder(dir).build(), events)) {
+      Optional<Chunk> c;
+      while ((c = b.read(Long.MAX_VALUE, 10)).isPresent()) {
+        c.get().records().forEach(r -> read.add(new String(r, 0, 1, UTF_8)));
+        b.acknowledge(c.get());
+      }
+    }
+    assertThat(read).containsExactly("a", "b", "c");
+    assertThat(events.quarantined).isEmpty();
+    assertThat(events.drops).isEmpty();
   }
 
   // ---------------------------------------------------------------- reading them
 
-  @Test
-  void aValidGoldenBufferIsReadBack() throws IOException {
-    Path dir = copy("valid", SEG0);
+  @ParameterizedTest(name = "format {0}")
+  @ValueSource(strings = {"v1", "v2"})
+  void aValidGoldenBufferIsReadBack(String version) throws IOException {
+    Path dir = copy(version, "valid", SEG0);
     assertThat(FileDiskBuffer.verify(dir).records()).isEqualTo(3);
     try (FileDiskBuffer b = FileDiskBuffer.open(BufferOptions.builder(dir).build(), events)) {
       Chunk c = b.read(Long.MAX_VALUE, 10).orElseThrow();
@@ -148,9 +187,10 @@ class GoldenFilesTest {
     assertThat(events.drops).isEmpty();
   }
 
-  @Test
-  void anAcknowledgedGoldenRecordStaysGone() throws IOException {
-    Path dir = copy("acked", SEG0, AckState.FILE);
+  @ParameterizedTest(name = "format {0}")
+  @ValueSource(strings = {"v1", "v2"})
+  void anAcknowledgedGoldenRecordStaysGone(String version) throws IOException {
+    Path dir = copy(version, "acked", SEG0, AckState.FILE);
     assertThat(FileDiskBuffer.verify(dir).records()).isEqualTo(2);
     try (FileDiskBuffer b = FileDiskBuffer.open(BufferOptions.builder(dir).build(), events)) {
       assertThat(b.oldestAppendTime()).contains(T0.plusSeconds(2));
@@ -158,9 +198,10 @@ class GoldenFilesTest {
     }
   }
 
-  @Test
-  void aTruncatedGoldenSegmentLosesOnlyItsTornRecord() throws IOException {
-    Path dir = copy("truncated", SEG0);
+  @ParameterizedTest(name = "format {0}")
+  @ValueSource(strings = {"v1", "v2"})
+  void aTruncatedGoldenSegmentLosesOnlyItsTornRecord(String version) throws IOException {
+    Path dir = copy(version, "truncated", SEG0);
     assertThat(FileDiskBuffer.verify(dir).healthy()).as("a torn tail is what a crash leaves").isTrue();
     try (FileDiskBuffer b = FileDiskBuffer.open(BufferOptions.builder(dir).build(), events)) {
       assertThat(strings(b.read(Long.MAX_VALUE, 10).orElseThrow())).containsExactly("alpha", "beta");
@@ -169,9 +210,10 @@ class GoldenFilesTest {
     assertThat(Files.size(dir.resolve(SEG0))).isEqualTo(32 + 2 * 24 + 9);
   }
 
-  @Test
-  void aBitFlipInASealedGoldenSegmentIsQuarantinedAndTheRestIsRead() throws IOException {
-    Path dir = copy("bitflip-sealed", SEG0, SEG2);
+  @ParameterizedTest(name = "format {0}")
+  @ValueSource(strings = {"v1", "v2"})
+  void aBitFlipInASealedGoldenSegmentIsQuarantinedAndTheRestIsRead(String version) throws IOException {
+    Path dir = copy(version, "bitflip-sealed", SEG0, SEG2);
     BufferReport report = FileDiskBuffer.verify(dir);
     assertThat(report.corruptSegments()).singleElement().asString().startsWith(SEG0 + ": offset 2056")
         .contains("CRC32C mismatch");
@@ -189,9 +231,10 @@ class GoldenFilesTest {
     assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
   }
 
-  @Test
-  void aBitFlipInTheActiveGoldenSegmentIsCutOffKeepingACopy() throws IOException {
-    Path dir = copy("bitflip-active", SEG0);
+  @ParameterizedTest(name = "format {0}")
+  @ValueSource(strings = {"v1", "v2"})
+  void aBitFlipInTheActiveGoldenSegmentIsCutOffKeepingACopy(String version) throws IOException {
+    Path dir = copy(version, "bitflip-active", SEG0);
     assertThat(FileDiskBuffer.verify(dir).corruptSegments()).singleElement().asString().contains("CRC32C");
     try (FileDiskBuffer b = FileDiskBuffer.open(BufferOptions.builder(dir).build(), events)) {
       assertThat(strings(b.read(Long.MAX_VALUE, 10).orElseThrow())).containsExactly("alpha");
@@ -209,16 +252,16 @@ class GoldenFilesTest {
     return out;
   }
 
-  private Path copy(String set, String... files) throws IOException {
-    Path dir = Files.createDirectory(tmp.resolve(set));
+  private Path copy(String version, String set, String... files) throws IOException {
+    Path dir = Files.createDirectory(tmp.resolve(version + "-" + set));
     for (String f : files) {
-      Files.write(dir.resolve(f), golden(set + "/" + f));
+      Files.write(dir.resolve(f), golden(version, set + "/" + f));
     }
     return dir;
   }
 
-  private static byte[] golden(String name) throws IOException {
-    try (InputStream in = GoldenFilesTest.class.getResourceAsStream("/buffer-golden/v1/" + name)) {
+  private static byte[] golden(String version, String name) throws IOException {
+    try (InputStream in = GoldenFilesTest.class.getResourceAsStream("/buffer-golden/" + version + "/" + name)) {
       assertThat(in).as("golden file %s", name).isNotNull();
       return in.readAllBytes();
     }
