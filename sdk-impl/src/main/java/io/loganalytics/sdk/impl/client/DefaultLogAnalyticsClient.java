@@ -23,6 +23,7 @@ import io.loganalytics.sdk.impl.upload.UploadCounters;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +45,10 @@ import org.slf4j.LoggerFactory;
  * them. Internal, not API: applications get it through {@link LogAnalyticsClient#builder()}; the provider builds it
  * with {@link #create}.
  *
- * <p><b>Sending.</b> {@link #send}/{@link #sendJson} check the type and the record against the transport's limits
- * (a record that can never be sent is refused there, with the field and the sizes), encode it
+ * <p><b>Sending.</b> {@link #send}/{@link #sendJson} check the type and the record against the transport's
+ * limits (a record that can never be sent is refused there, with the field and the sizes), encode it
  * ({@link RecordEncoder}) and append it to the {@link DiskBuffer}; they return once the buffer holds it under its
- * durability. What the buffer does when full (drop the oldest, refuse, block) is what the caller sees.
+ * durability. {@link #sendAll} does the same for a batch with one append, so the batch shares one force. What the buffer does when full (drop the oldest, refuse, block) is what the caller sees.
  *
  * <p><b>Uploading.</b> The thread {@code loganalytics-uploader} (daemon) wakes every
  * {@link io.loganalytics.sdk.RetryPolicy#uploadInterval()}, or as soon as a request's worth of bytes
@@ -210,6 +211,31 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     append(encoder.encode(type, transport.ipName(), record));
   }
 
+  /**
+   * Validates and encodes every record first, so a record that can never be sent refuses the whole batch before
+   * any of it is buffered; then appends them with one {@link DiskBuffer#appendAll} (one force under
+   * {@link io.loganalytics.sdk.Durability#SYNC}).
+   */
+  @Override
+  public void sendAll(String type, List<? extends Map<String, ?>> records) {
+    ensureOpen();
+    transport.validateType(type);
+    String ipName = transport.ipName();
+    List<byte[]> encoded = new ArrayList<>(records.size());
+    long bytes = 0;
+    for (Map<String, ?> r : records) {
+      byte[] e = encoder.encode(type, ipName, r);
+      encoded.add(e);
+      bytes += e.length;
+    }
+    if (encoded.isEmpty()) {
+      return;
+    }
+    buffer.appendAll(encoded);
+    accepted.add(encoded.size());
+    appended(bytes);
+  }
+
   @Override
   public void sendJson(String type, String jsonObject) {
     ensureOpen();
@@ -226,8 +252,13 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private void append(byte[] record) {
     buffer.append(record);
     accepted.increment();
-    long pending = bytesSinceWake.addAndGet(record.length);
-    if (pending >= maxRequestBytes && pending - record.length < maxRequestBytes) {
+    appended(record.length);
+  }
+
+  /** Wakes the uploader when a request's worth of bytes was appended since its last pass. */
+  private void appended(long bytes) {
+    long pending = bytesSinceWake.addAndGet(bytes);
+    if (pending >= maxRequestBytes && pending - bytes < maxRequestBytes) {
       requestPass();
     }
   }
