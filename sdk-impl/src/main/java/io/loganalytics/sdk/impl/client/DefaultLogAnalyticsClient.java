@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Uploading.</b> The thread {@code loganalytics-uploader} (daemon) wakes every
  * {@link io.loganalytics.sdk.RetryPolicy#uploadInterval()}, or as soon as a request's worth of bytes
  * ({@code maxRequestBytes}) was appended since its last pass, or on {@link #flush}/{@link #close}. Each pass reads
- * chunks of up to {@code maxRequestBytes} until the buffer is empty and hands each to the {@link DefaultChunkUploader}.
+ * chunks of up to {@value #REQUESTS_PER_CHUNK} times {@code maxRequestBytes} until the buffer is empty and hands
+ * each to the {@link DefaultChunkUploader}, which cuts it into requests of at most {@code maxRequestBytes}: one
+ * acknowledgement (a durable write of the buffer's ack state) then covers several requests.
  * A chunk is {@linkplain DiskBuffer#acknowledge acknowledged} only after it was delivered or given up (given-up
  * records were reported, and dead-lettered when the policy says so) and {@linkplain DiskBuffer#release released}
  * when the upload was deferred; a crash anywhere loses nothing, at worst a chunk is sent again.
@@ -73,6 +75,12 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   /** The thread's name. */
   public static final String THREAD_NAME = "loganalytics-uploader";
   private static final int MAX_RECORDS_PER_CHUNK = 100_000;
+  /**
+   * Requests' worth of bytes read per chunk. Acknowledging a chunk costs a durable write (two fsyncs and a rename)
+   * on the uploader thread, as much CPU and wall time as deflating a 1 MB request; four requests per chunk cut that
+   * to a quarter while a chunk in memory stays a few megabytes.
+   */
+  static final int REQUESTS_PER_CHUNK = 4;
 
   private final LogAnalyticsClientBuilder config;
   private final DiskBuffer buffer;
@@ -457,7 +465,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     while (true) {
       Chunk chunk;
       try {
-        Optional<Chunk> next = buffer.read(maxRequestBytes, MAX_RECORDS_PER_CHUNK);
+        Optional<Chunk> next = buffer.read((long) maxRequestBytes * REQUESTS_PER_CHUNK, MAX_RECORDS_PER_CHUNK);
         if (next.isEmpty()) {
           return true;
         }
