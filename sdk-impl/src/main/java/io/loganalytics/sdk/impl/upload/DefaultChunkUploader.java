@@ -286,7 +286,8 @@ public final class DefaultChunkUploader implements ChunkUploader {
         // Records of a chunk nearly always share one header: reuse the previous group without building a key.
         if (previous == null || previousHeader != header || !Arrays.equals(r, 0, header, previous, 0, header)) {
           String key = new String(r, 0, header, StandardCharsets.ISO_8859_1);
-          current = groups.computeIfAbsent(key, k -> new ArrayList<>());
+          int expected = groups.isEmpty() ? records.size() - i : 16; // the first group usually holds them all
+          current = groups.computeIfAbsent(key, k -> new ArrayList<>(expected));
           previous = r;
           previousHeader = header;
         }
