@@ -26,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -46,6 +48,7 @@ class AcknowledgementTest {
   private final InMemoryDiskBuffer buffer = new InMemoryDiskBuffer(clock);
   private final List<String> ackThreads = new CopyOnWriteArrayList<>();
   private final AtomicInteger failAcks = new AtomicInteger();
+  private final CountDownLatch failed = new CountDownLatch(1);
   private DefaultLogAnalyticsClient client;
 
   @AfterEach
@@ -78,6 +81,7 @@ class AcknowledgementTest {
           if (method.getName().equals("acknowledge")) {
             ackThreads.add(Thread.currentThread().getName());
             if (failAcks.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+              failed.countDown();
               throw new BufferException(Path.of("buffer"), "simulated failure of the ack state write", true, null);
             }
           }
@@ -122,7 +126,8 @@ class AcknowledgementTest {
     }
     failAcks.set(1);
     client();
-    sendBigRecords(4);
+    sendBigRecords(4); // 1.5 MB: the uploader starts without a flush
+    assertThat(failed.await(30, TimeUnit.SECONDS)).as("an acknowledgement failed").isTrue();
 
     assertThat(client.flush(Duration.ofSeconds(30))).as("flushed; %s", client.stats()).isTrue();
 
