@@ -85,11 +85,11 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   public static final String ACK_THREAD_NAME = "loganalytics-acknowledger";
   private static final int MAX_RECORDS_PER_CHUNK = 100_000;
   /**
-   * Requests' worth of bytes read per chunk. Acknowledging a chunk costs a durable write (two fsyncs and a rename)
-   * on the uploader thread, as much CPU and wall time as deflating a 1 MB request; four requests per chunk cut that
-   * to a quarter while a chunk in memory stays a few megabytes.
+   * Requests' worth of bytes read per chunk. Acknowledging a chunk costs a durable write (fsyncs, a rename, segment
+   * deletes) about as long as deflating a 1 MB request; it runs beside the next upload, and two requests per chunk
+   * halve how many there are while at most two chunks (the one uploading, the one acknowledging) are in memory.
    */
-  static final int REQUESTS_PER_CHUNK = 4;
+  static final int REQUESTS_PER_CHUNK = 2;
 
   private final LogAnalyticsClientBuilder config;
   private final DiskBuffer buffer;

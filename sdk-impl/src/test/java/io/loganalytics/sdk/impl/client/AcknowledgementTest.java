@@ -110,7 +110,7 @@ class AcknowledgementTest {
       server.enqueue(new MockResponse.Builder().code(200).build());
     }
     client();
-    sendBigRecords(20); // 8 MB: three chunks of four requests' worth
+    sendBigRecords(20); // 8 MB: several chunks of two requests' worth
 
     assertThat(client.flush(Duration.ofSeconds(30))).as("flushed; %s", client.stats()).isTrue();
 
