@@ -11,8 +11,7 @@ import io.loganalytics.sdk.impl.json.RecordEncoder;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
+import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +32,8 @@ import java.util.Map;
  *
  * <p>Options: {@code --mb N} (backlog size, default 1024), {@code --dir PATH} (where to put the buffer, default a
  * temporary directory, deleted at the end). One line of results is printed, starting with {@code DRAINED} or
- * {@code NOT-DRAINED}. The peak heap is the sum of the heap pools' peak usage since the drain started (the fill
- * phase's peaks are reset), so it includes garbage not yet collected: a bound, not the live set.
+ * {@code NOT-DRAINED}. The peak heap is the largest heap in use seen by sampling every 5 ms during the drain, garbage
+ * not yet collected included: a bound on what the drain needs, not its live set.
  */
 public final class BacklogDrain {
   private static final int FILL_BATCH = 1_000;
@@ -77,7 +76,9 @@ public final class BacklogDrain {
         .build();
     long filled = fill(options, backlogBytes);
 
-    resetHeapPeaks();
+    System.gc();
+    HeapSampler sampler = new HeapSampler();
+    sampler.start();
     long gcCountBefore = gcCount();
     long gcMillisBefore = gcMillis();
     long start = System.nanoTime();
@@ -91,7 +92,7 @@ public final class BacklogDrain {
       client.close(Duration.ofSeconds(10));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    long peakHeap = heapPeaks();
+    long peakHeap = sampler.stopAndGetPeak();
     long maxHeap = Runtime.getRuntime().maxMemory();
     boolean complete = drained && stats.recordsSent() == filled && stats.bufferedRecords() == 0;
     System.out.printf(Locale.ROOT, "%s records=%d sent=%d seconds=%.1f records/s=%.0f MB/s=%.1f peakHeapMB=%.1f "
@@ -128,23 +129,38 @@ public final class BacklogDrain {
     return records;
   }
 
-  private static void resetHeapPeaks() {
-    System.gc();
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        pool.resetPeakUsage();
-      }
-    }
-  }
+  /** Samples the heap in use (MemoryMXBean, all pools at one moment) every 5 ms and keeps the largest value. */
+  private static final class HeapSampler extends Thread {
+    private volatile boolean running = true;
+    private long peak;
 
-  private static long heapPeaks() {
-    long sum = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        sum += pool.getPeakUsage().getUsed();
+    HeapSampler() {
+      super("heap-sampler");
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+      while (running) {
+        peak = Math.max(peak, memory.getHeapMemoryUsage().getUsed());
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          return;
+        }
       }
     }
-    return sum;
+
+    long stopAndGetPeak() {
+      running = false;
+      try {
+        join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return peak;
+    }
   }
 
   private static long gcCount() {
