@@ -42,7 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code sendAll} call ({@code send} per record when it is 1), then {@code flush()} waits
  *       until the last one got its 2xx. On the way: validation, encoding, the real file buffer
  *       ({@link DiskBuffer#open}, {@link Durability#SYNC}, the default: every call returns after an fsync
- *       that covers its records, shared by the threads appending at the same moment), the uploader thread, deflate, the
+ *       that covers its records, shared by the threads appending at the same moment), the uploader thread, the
+ *       agent path's deflated envelopes ({@code OdsTransport}; onboarding is skipped, see {@link BenchClients}), the
  *       production HTTPS executor (TLS, hostname verification on, the sink's certificate trusted through
  *       {@code trustCertificates}) to a {@link LoopbackTlsSink} that drains every body and answers 200, and
  *       acknowledgement in the buffer.
