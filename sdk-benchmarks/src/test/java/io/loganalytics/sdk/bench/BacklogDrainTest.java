@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Memory stays bounded while a backlog drains: a child JVM with a 24 MB heap fills a file buffer with 96 MB of
- * 300-byte records (more than three times its heap in JSON) and uploads all of it through the TLS executor to a loopback sink. The
- * full-size run is {@link BacklogDrain} with {@code -Xmx64m --mb 1024}.
+ * 300-byte records (more than three times its heap in JSON) and uploads all of it through the TLS executor to a
+ * loopback sink. The full-size run is {@link BacklogDrain} with {@code -Xmx64m --mb 1024}.
  */
 class BacklogDrainTest {
   private static final Pattern SENT = Pattern.compile("sent=(\\d+)");
