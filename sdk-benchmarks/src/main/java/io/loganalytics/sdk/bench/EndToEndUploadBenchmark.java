@@ -2,31 +2,22 @@ package io.loganalytics.sdk.bench;
 
 import io.loganalytics.sdk.BufferOptions;
 import io.loganalytics.sdk.DiskBuffer;
+import io.loganalytics.sdk.Durability;
 import io.loganalytics.sdk.LogAnalyticsClient;
-import io.loganalytics.sdk.LogAnalyticsClientBuilder;
-import io.loganalytics.sdk.LogAnalyticsListener;
-import io.loganalytics.sdk.RetryPolicy;
-import io.loganalytics.sdk.Transport;
-import io.loganalytics.sdk.impl.agent.AgentSession;
-import io.loganalytics.sdk.impl.client.DefaultLogAnalyticsClient;
-import io.loganalytics.sdk.impl.http.HttpExecutor;
+import io.loganalytics.sdk.impl.json.JsonLimits;
 import io.loganalytics.sdk.impl.json.PayloadWriter;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
-import io.loganalytics.sdk.impl.transport.OdsTransport;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -46,20 +37,26 @@ import org.openjdk.jmh.annotations.Warmup;
  * End-to-end upload throughput in records per second, against its ceiling measured in the same run.
  *
  * <ul>
- *   <li>{@link #endToEnd}: {@code send()} of {@value #BATCH} syslog-like records of about 300 bytes of JSON each,
- *       then {@code flush()} until the last one got its 2xx: validation, encoding, the buffer, the uploader thread,
- *       request building, deflate, HTTP to a loopback server that reads every body, and acknowledgement.
+ *   <li>{@link #endToEnd}: {@value #BATCH} syslog-like records of about 300 bytes of JSON each are given to
+ *       the client by {@link #senders} application threads (round-robin slices), {@link #batch} records per
+ *       {@code sendAll} call ({@code send} per record when it is 1), then {@code flush()} waits
+ *       until the last one got its 2xx. On the way: validation, encoding, the real file buffer
+ *       ({@link DiskBuffer#open}, {@link Durability#SYNC}, the default: every call returns after an fsync
+ *       that covers its records, shared by the threads appending at the same moment), the uploader thread, the
+ *       agent path's deflated envelopes ({@code OdsTransport}; onboarding is skipped, see {@link BenchClients}), the
+ *       production HTTPS executor (TLS, hostname verification on, the sink's certificate trusted through
+ *       {@code trustCertificates}) to a {@link LoopbackTlsSink} that drains every body and answers 200, and
+ *       acknowledgement in the buffer.
  *   <li>{@link #ceilingSerializeAndCompress}: the same records encoded and written into deflated agent envelopes of
  *       the same request size, on one thread, with nothing else: the most the pipeline could do per core.
  * </ul>
  *
- * <p>Read the result as {@code endToEnd / ceilingSerializeAndCompress}; the target is at least 0.6. The server is
- * plain HTTP on loopback with a plain OkHttp executor, standing in for the TLS executor of {@code impl.http}. The
- * buffer is chosen with {@code -p buffer=}: {@code memory} (the default, {@link MemoryBuffer}, no disk) or
- * {@code file}, the provider's {@link DiskBuffer#open} in a temporary directory with its default durability
- * ({@link io.loganalytics.sdk.Durability#SYNC}); {@code file} needs the file buffer and the provider merged.
+ * <p>Read the result as {@code endToEnd / ceilingSerializeAndCompress}; the target is at least 0.6. The server shares
+ * the machine's cores with the client; it does TLS and reads bytes, nothing more (the workspace emulator would also
+ * verify and parse every body, charging server work to the SDK).
  *
- * <p>Run: {@code java -jar sdk-benchmarks/target/benchmarks.jar EndToEndUploadBenchmark -p buffer=memory,file}.
+ * <p>Run: {@code java -jar sdk-benchmarks/target/benchmarks.jar EndToEndUploadBenchmark}
+ * (add {@code -p batch=1 -p senders=4,128} to see what one fsync per record costs, shared by group commit only).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -71,80 +68,92 @@ public class EndToEndUploadBenchmark {
   static final int BATCH = 20_000;
   private static final int MAX_REQUEST_BYTES = 1_000_000;
 
-  /** {@code memory} or {@code file}; see the class comment. */
-  @Param({"memory"})
-  public String buffer;
+  /** Application threads sending at once. */
+  @Param({"4"})
+  public int senders;
 
+  /** Records per call: 1 calls {@code send} for each record, more calls {@code sendAll} with batches this size. */
+  @Param({"100"})
+  public int batch;
+
+  private List<List<Map<String, Object>>> slices;
   private List<Map<String, Object>> records;
-  private Path bufferDirectory;
-  private LoopbackIngestionServer server;
-  private PlainHttpExecutor executor;
+  private Path directory;
+  private LoopbackTlsSink sink;
   private LogAnalyticsClient client;
+  private ExecutorService sendingThreads;
   private RecordEncoder encoder;
   private PayloadWriter writer;
 
   /**
-   * Starts the server and the client, and generates the records.
+   * Starts the sink and the client, and generates the records.
    *
-   * @throws IOException when the server cannot start
+   * @throws IOException when the sink cannot start
    */
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    if (!buffer.equals("memory") && !buffer.equals("file")) {
-      throw new IllegalArgumentException("buffer must be memory or file, was " + buffer);
+    if (senders < 1 || batch < 1) {
+      throw new IllegalArgumentException("senders and batch must be at least 1, were " + senders + " and " + batch);
     }
     records = BenchData.records(BATCH);
-    server = new LoopbackIngestionServer();
-    executor = new PlainHttpExecutor();
-    LogAnalyticsClientBuilder config = LogAnalyticsClient.builder()
-        .transport(Transport.AGENT_CERTIFICATE)
-        .stateDirectory(Path.of("unused-bench-state"))
-        .bufferDirectory(Path.of("unused-bench-buffer"))
-        .maxRequestBytes(MAX_REQUEST_BYTES)
-        .retryPolicy(RetryPolicy.builder().uploadInterval(Duration.ofSeconds(1)).build());
-    AgentSession session = new LoopbackSession(executor,
-        server.uri("/OperationalData.svc/PostJsonDataItems"));
-    OdsTransport transport = OdsTransport.create(config, session);
-    Function<LogAnalyticsListener, DiskBuffer> opener;
-    if (buffer.equals("file")) {
-      bufferDirectory = Files.createTempDirectory("bench-buffer");
-      BufferOptions options = BufferOptions.builder(bufferDirectory).capacityBytes(512L << 20).build();
-      opener = listener -> DiskBuffer.open(options, listener);
-    } else {
-      opener = listener -> new MemoryBuffer();
-    }
-    client = DefaultLogAnalyticsClient.create(config, opener, transport);
-    encoder = new RecordEncoder(transport.limits(MAX_REQUEST_BYTES));
+    slices = BenchClients.split(records, senders);
+    directory = BenchFiles.tempDir("bench-e2e");
+    sink = new LoopbackTlsSink(directory);
+    BufferOptions options = BufferOptions.builder(directory.resolve("buffer")).capacityBytes(512L << 20)
+        .durability(Durability.SYNC).build();
+    client = BenchClients.agentClient(sink, MAX_REQUEST_BYTES, listener -> DiskBuffer.open(options, listener));
+    sendingThreads = Executors.newFixedThreadPool(senders, r -> {
+      Thread t = new Thread(r, "bench-sender");
+      t.setDaemon(true);
+      return t;
+    });
+    encoder = new RecordEncoder(JsonLimits.sizeOnly(MAX_REQUEST_BYTES));
     writer = new PayloadWriter();
   }
 
-  /** Stops everything and deletes the temporary buffer directory. */
+  /** Stops everything and deletes the temporary directory. */
   @TearDown(Level.Trial)
   public void tearDown() {
+    sendingThreads.shutdownNow();
     client.close(Duration.ofSeconds(10));
     writer.close();
-    executor.shutdown();
-    server.close();
-    if (bufferDirectory != null) {
-      try (Stream<Path> files = Files.walk(bufferDirectory)) {
-        for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-          Files.delete(p);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    sink.close();
+    BenchFiles.deleteRecursively(directory);
   }
 
-  /** Sends a batch and waits until every record got its 2xx. */
+  /**
+   * Sends a batch from the sending threads and waits until every record got its 2xx.
+   *
+   * @throws Exception when a send fails
+   */
   @Benchmark
   @OperationsPerInvocation(BATCH)
-  public void endToEnd() {
-    for (Map<String, Object> r : records) {
-      client.send(BenchData.DATA_TYPE, r);
+  public void endToEnd() throws Exception {
+    List<Future<?>> running = new ArrayList<>(senders);
+    for (List<Map<String, Object>> slice : slices) {
+      running.add(sendingThreads.submit(() -> send(slice)));
+    }
+    for (Future<?> f : running) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a send failed", e.getCause());
+      }
     }
     if (!client.flush(Duration.ofMinutes(2))) {
       throw new IllegalStateException("the batch was not delivered within 2 minutes: " + client.stats());
+    }
+  }
+
+  private void send(List<Map<String, Object>> slice) {
+    if (batch == 1) {
+      for (Map<String, Object> r : slice) {
+        client.send(BenchData.DATA_TYPE, r);
+      }
+      return;
+    }
+    for (int from = 0; from < slice.size(); from += batch) {
+      client.sendAll(BenchData.DATA_TYPE, slice.subList(from, Math.min(slice.size(), from + batch)));
     }
   }
 
@@ -175,42 +184,5 @@ public class EndToEndUploadBenchmark {
     }
     compressed += writer.writeOdsDeflated(BenchData.DATA_TYPE, BenchData.IP_NAME, batch).length;
     return compressed;
-  }
-
-  /** An agent session over the plain executor and the loopback URL. */
-  private static final class LoopbackSession implements AgentSession {
-    private final HttpExecutor executor;
-    private final URI uri;
-
-    LoopbackSession(HttpExecutor executor, URI uri) {
-      this.executor = executor;
-      this.uri = uri;
-    }
-
-    @Override
-    public HttpExecutor executor() {
-      return executor;
-    }
-
-    @Override
-    public URI uploadUri() {
-      return uri;
-    }
-
-    @Override
-    public String agentGuid() {
-      return "00000000-0000-4000-8000-000000000000";
-    }
-
-    @Override
-    public Instant certificateExpiry() {
-      return Instant.now().plus(Duration.ofDays(90));
-    }
-
-    @Override
-    public void onAuthenticationFailure(int status) {}
-
-    @Override
-    public void close() {}
   }
 }

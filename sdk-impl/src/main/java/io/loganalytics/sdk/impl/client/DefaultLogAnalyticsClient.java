@@ -24,11 +24,16 @@ import io.loganalytics.sdk.impl.upload.UploadCounters;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,15 +51,20 @@ import org.slf4j.LoggerFactory;
  * them. Internal, not API: applications get it through {@link LogAnalyticsClient#builder()}; the provider builds it
  * with {@link #create}.
  *
- * <p><b>Sending.</b> {@link #send}/{@link #sendJson} check the type and the record against the transport's limits
- * (a record that can never be sent is refused there, with the field and the sizes), encode it
+ * <p><b>Sending.</b> {@link #send}/{@link #sendJson} check the type and the record against the transport's
+ * limits (a record that can never be sent is refused there, with the field and the sizes), encode it
  * ({@link RecordEncoder}) and append it to the {@link DiskBuffer}; they return once the buffer holds it under its
- * durability. What the buffer does when full (drop the oldest, refuse, block) is what the caller sees.
+ * durability. {@link #sendAll} does the same for a batch with one append, so the batch shares one force. What the
+ * buffer does when full (drop the oldest, refuse, block) is what the caller sees.
  *
  * <p><b>Uploading.</b> The thread {@code loganalytics-uploader} (daemon) wakes every
  * {@link io.loganalytics.sdk.RetryPolicy#uploadInterval()}, or as soon as a request's worth of bytes
  * ({@code maxRequestBytes}) was appended since its last pass, or on {@link #flush}/{@link #close}. Each pass reads
- * chunks of up to {@code maxRequestBytes} until the buffer is empty and hands each to the {@link DefaultChunkUploader}.
+ * chunks of up to {@value #REQUESTS_PER_CHUNK} times {@code maxRequestBytes} until the buffer is empty and hands
+ * each to the {@link DefaultChunkUploader}, which cuts it into requests of at most {@code maxRequestBytes}: one
+ * acknowledgement (a durable write of the buffer's ack state) then covers several requests. Acknowledgements run
+ * on a second daemon thread, {@code loganalytics-acknowledger}, one at a time and in order, while the uploader
+ * uploads the next chunk; a pass ends only after its last acknowledgement did.
  * A chunk is {@linkplain DiskBuffer#acknowledge acknowledged} only after it was delivered or given up (given-up
  * records were reported, and dead-lettered when the policy says so) and {@linkplain DiskBuffer#release released}
  * when the upload was deferred; a crash anywhere loses nothing, at worst a chunk is sent again.
@@ -74,13 +84,21 @@ import org.slf4j.LoggerFactory;
  * closes the buffer when that request ends.
  *
  * <p><b>Threading.</b> Thread-safe; {@code send} may be called from any number of threads. Listener events come from
- * the uploader thread and from sending threads; a listener that throws is logged and ignored.
+ * the uploader and acknowledger threads and from sending threads; a listener that throws is logged and ignored.
  */
 public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultLogAnalyticsClient.class);
-  /** The thread's name. */
+  /** The uploading thread's name. */
   public static final String THREAD_NAME = "loganalytics-uploader";
+  /** The thread that acknowledges uploaded chunks in the buffer. */
+  public static final String ACK_THREAD_NAME = "loganalytics-acknowledger";
   private static final int MAX_RECORDS_PER_CHUNK = 100_000;
+  /**
+   * Requests' worth of bytes read per chunk. Acknowledging a chunk costs a durable write (fsyncs, a rename, segment
+   * deletes) about as long as deflating a 1 MB request; it runs beside the next upload, and two requests per chunk
+   * halve how many there are while at most two chunks (the one uploading, the one acknowledging) are in memory.
+   */
+  static final int REQUESTS_PER_CHUNK = 2;
 
   private final LogAnalyticsClientBuilder config;
   private final DiskBuffer buffer;
@@ -97,6 +115,17 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private final BooleanSupplier identity;
   private final DoubleSupplier random;
   private final Thread worker;
+  /**
+   * Runs the buffer's acknowledgements (a durable write each) while the uploader thread uploads the next chunk;
+   * one at a time, in order.
+   */
+  private final ExecutorService acknowledger = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, ACK_THREAD_NAME);
+    t.setDaemon(true);
+    return t;
+  });
+  /** The acknowledgement in flight; uploader thread only. */
+  private Future<Boolean> pendingAck;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -249,6 +278,31 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     append(encoder.encode(type, transport.ipName(), record));
   }
 
+  /**
+   * Validates and encodes every record first, so a record that can never be sent refuses the whole batch before
+   * any of it is buffered; then appends them with one {@link DiskBuffer#appendAll} (one force under
+   * {@link io.loganalytics.sdk.Durability#SYNC}).
+   */
+  @Override
+  public void sendAll(String type, List<? extends Map<String, ?>> records) {
+    ensureOpen();
+    transport.validateType(type);
+    String ipName = transport.ipName();
+    List<byte[]> encoded = new ArrayList<>(records.size());
+    long bytes = 0;
+    for (Map<String, ?> r : records) {
+      byte[] e = encoder.encode(type, ipName, r);
+      encoded.add(e);
+      bytes += e.length;
+    }
+    if (encoded.isEmpty()) {
+      return;
+    }
+    buffer.appendAll(encoded);
+    accepted.add(encoded.size());
+    appended(bytes);
+  }
+
   @Override
   public void sendJson(String type, String jsonObject) {
     ensureOpen();
@@ -265,8 +319,13 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private void append(byte[] record) {
     buffer.append(record);
     accepted.increment();
-    long pending = bytesSinceWake.addAndGet(record.length);
-    if (pending >= maxRequestBytes && pending - record.length < maxRequestBytes) {
+    appended(record.length);
+  }
+
+  /** Wakes the uploader when a request's worth of bytes was appended since its last pass. */
+  private void appended(long bytes) {
+    long pending = bytesSinceWake.addAndGet(bytes);
+    if (pending >= maxRequestBytes && pending - bytes < maxRequestBytes) {
       requestPass();
     }
   }
@@ -467,6 +526,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     } catch (InterruptedException e) {
       LOG.debug("Uploader thread interrupted; stopping");
     } finally {
+      awaitAcknowledgement();
+      acknowledger.shutdown();
       boolean closeBuffer;
       lock.lock();
       try {
@@ -494,10 +555,21 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
 
   /** One pass: upload chunks until the buffer is empty (true) or an upload is deferred or fails (false). */
   private boolean pass() {
+    boolean emptied = false;
+    try {
+      emptied = uploadUntilEmpty();
+    } finally {
+      boolean acknowledged = awaitAcknowledgement();
+      emptied = emptied && acknowledged;
+    }
+    return emptied;
+  }
+
+  private boolean uploadUntilEmpty() {
     while (true) {
       Chunk chunk;
       try {
-        Optional<Chunk> next = buffer.read(maxRequestBytes, MAX_RECORDS_PER_CHUNK);
+        Optional<Chunk> next = buffer.read((long) maxRequestBytes * REQUESTS_PER_CHUNK, MAX_RECORDS_PER_CHUNK);
         if (next.isEmpty()) {
           return true;
         }
@@ -518,19 +590,60 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
         release(chunk);
         return false;
       }
-      try {
-        buffer.acknowledge(chunk);
-      } catch (LogAnalyticsException e) {
-        reportBufferProblem("acknowledging", e);
-        release(chunk);
+      // The previous chunk's acknowledgement ran while this one was uploaded; at most one is in flight.
+      boolean previousAcknowledged = awaitAcknowledgement();
+      pendingAck = acknowledger.submit(() -> acknowledge(chunk));
+      if (!previousAcknowledged) {
         return false;
       }
-      lock.lock();
-      try {
-        recordsFinished += chunk.recordCount();
-        progress.signalAll();
-      } finally {
-        lock.unlock();
+    }
+  }
+
+  /** On the acknowledger thread: removes a finished chunk from the buffer and counts it for {@link #flush}. */
+  private boolean acknowledge(Chunk chunk) {
+    try {
+      buffer.acknowledge(chunk);
+    } catch (LogAnalyticsException e) {
+      reportBufferProblem("acknowledging", e);
+      release(chunk);
+      return false;
+    } catch (RuntimeException e) {
+      LOG.error("Acknowledging a chunk failed unexpectedly; it stays in the buffer", e);
+      release(chunk);
+      return false;
+    }
+    lock.lock();
+    try {
+      recordsFinished += chunk.recordCount();
+      progress.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    return true;
+  }
+
+  /** On the uploader thread: waits for the acknowledgement in flight, if any; false when it failed. */
+  private boolean awaitAcknowledgement() {
+    Future<Boolean> ack = pendingAck;
+    if (ack == null) {
+      return true;
+    }
+    pendingAck = null;
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return ack.get();
+        } catch (InterruptedException e) {
+          interrupted = true; // the acknowledgement is short and must end before the buffer may close
+        } catch (ExecutionException e) {
+          LOG.error("Acknowledging a chunk failed unexpectedly", e.getCause());
+          return false;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }

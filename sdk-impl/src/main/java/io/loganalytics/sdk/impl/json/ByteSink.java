@@ -42,6 +42,11 @@ final class ByteSink extends OutputStream {
     return count;
   }
 
+  /** @return the bytes the sink holds without growing */
+  int capacity() {
+    return buf.length;
+  }
+
   void reset() {
     count = 0;
   }

@@ -19,6 +19,7 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.Temporal;
@@ -39,7 +40,8 @@ import java.util.Objects;
  * {@link Iterable}s and object arrays; nesting at most {@value #MAX_DEPTH} deep. Anything else is refused with a
  * {@link ConfigurationException} naming {@code record} and the field.
  *
- * <p>Internal, not API. Thread-safe (the Jackson factory is shared, everything else is per call).
+ * <p>Internal, not API. Thread-safe: the Jackson factory is shared; each calling thread keeps its own output buffer
+ * and generator ({@link Encoding}) between records, a few kilobytes per thread.
  */
 public final class RecordEncoder {
   /** The deepest nesting a map record may have; deeper usually means a cycle. */
@@ -50,7 +52,11 @@ public final class RecordEncoder {
       .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET)
       .build();
 
+  /** Sink and generator of this thread, reused while the records stay under {@link #RETAINED_BYTES}. */
+  private static final int RETAINED_BYTES = 64 * 1024;
+
   private final JsonLimits limits;
+  private final ThreadLocal<Encoding> encoding = ThreadLocal.withInitial(Encoding::new);
 
   /**
    * Creates an encoder.
@@ -79,10 +85,14 @@ public final class RecordEncoder {
    */
   public byte[] encode(String type, String ipName, Map<String, ?> record) {
     Objects.requireNonNull(record, "record");
-    ByteSink out = new ByteSink(256);
+    Encoding enc = encoding.get();
+    ByteSink out = enc.out;
+    JsonGenerator g = enc.generator;
+    out.reset();
     writeHeader(out, type, ipName);
     int jsonStart = out.size();
-    try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+    boolean ok = false;
+    try {
       g.writeStartObject();
       int fields = 0;
       for (Map.Entry<String, ?> e : record.entrySet()) {
@@ -106,14 +116,40 @@ public final class RecordEncoder {
         }
       }
       g.writeEndObject();
+      g.flush();
+      ok = true;
     } catch (IOException e) {
       throw new UncheckedIOException("writing to memory failed", e);
+    } finally {
+      if (!ok || out.capacity() > RETAINED_BYTES) {
+        // A record that failed half-way leaves the generator inside it; a large one leaves a large buffer.
+        encoding.remove();
+      }
     }
     int jsonBytes = out.size() - jsonStart;
     if (jsonBytes > limits.maxRecordJsonBytes()) {
       throw tooLarge(jsonBytes);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * A sending thread's reusable output: the sink and a generator writing into it, kept between records so that
+   * encoding a record allocates only its result. The generator writes one root-level object per record with no
+   * separator; it is flushed after each record, so the sink then holds exactly that record.
+   */
+  private static final class Encoding {
+    final ByteSink out = new ByteSink(1024);
+    final JsonGenerator generator;
+
+    Encoding() {
+      try {
+        generator = FACTORY.createGenerator(out, JsonEncoding.UTF8);
+      } catch (IOException e) {
+        throw new UncheckedIOException("creating a generator over memory failed", e);
+      }
+      generator.setRootValueSeparator(null);
+    }
   }
 
   /**
@@ -322,7 +358,7 @@ public final class RecordEncoder {
     // The JDK's toString() drops ":00" seconds (2024-05-01T10:00Z); the formatters always write them, which the
     // Data Collector's time-generated-field needs (YYYY-MM-DDThh:mm:ssZ).
     if (t instanceof Instant) {
-      return DateTimeFormatter.ISO_INSTANT.format(t);
+      return isoInstant((Instant) t);
     }
     if (t instanceof OffsetDateTime || t instanceof ZonedDateTime) {
       return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t); // ISO-8601 has no zone id, only the offset
@@ -337,6 +373,55 @@ public final class RecordEncoder {
       return DateTimeFormatter.ISO_LOCAL_TIME.format(t);
     }
     return t.toString(); // LocalDate, Year, YearMonth: already ISO-8601
+  }
+
+  private static final long MAX_FAST_SECONDS = 253_402_300_799L; // 9999-12-31T23:59:59Z
+
+  /**
+   * {@link DateTimeFormatter#ISO_INSTANT} without the formatter's generic machinery, for years 0000-9999 (others go
+   * to the formatter): {@code uuuu-MM-ddTHH:mm:ss}, then 3, 6 or 9 fraction digits as the nanoseconds need, then
+   * {@code Z}.
+   */
+  static String isoInstant(Instant t) {
+    long seconds = t.getEpochSecond();
+    if (seconds < -62_167_219_200L || seconds > MAX_FAST_SECONDS) { // before 0000-01-01 or after 9999
+      return DateTimeFormatter.ISO_INSTANT.format(t);
+    }
+    LocalDateTime d = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
+    int nano = t.getNano();
+    byte[] b = new byte[30];
+    int n = 0;
+    n = digits(b, n, d.getYear(), 4);
+    b[n++] = '-';
+    n = digits(b, n, d.getMonthValue(), 2);
+    b[n++] = '-';
+    n = digits(b, n, d.getDayOfMonth(), 2);
+    b[n++] = 'T';
+    n = digits(b, n, d.getHour(), 2);
+    b[n++] = ':';
+    n = digits(b, n, d.getMinute(), 2);
+    b[n++] = ':';
+    n = digits(b, n, d.getSecond(), 2);
+    if (nano != 0) {
+      b[n++] = '.';
+      if (nano % 1_000_000 == 0) {
+        n = digits(b, n, nano / 1_000_000, 3);
+      } else if (nano % 1000 == 0) {
+        n = digits(b, n, nano / 1000, 6);
+      } else {
+        n = digits(b, n, nano, 9);
+      }
+    }
+    b[n++] = 'Z';
+    return new String(b, 0, n, StandardCharsets.US_ASCII);
+  }
+
+  private static int digits(byte[] b, int at, int value, int width) {
+    for (int i = at + width - 1; i >= at; i--) {
+      b[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
+    return at + width;
   }
 
 }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Deque;
 import java.util.EnumMap;
@@ -267,6 +268,9 @@ public final class DefaultChunkUploader implements ChunkUploader {
     private Deque<Batch> plan() {
       Map<String, List<Integer>> groups = new LinkedHashMap<>();
       List<byte[]> records = chunk.records();
+      byte[] previous = null;
+      int previousHeader = -1;
+      List<Integer> current = null;
       for (int i = 0; i < records.size(); i++) {
         if (mem.done.get(i)) {
           continue;
@@ -279,8 +283,15 @@ public final class DefaultChunkUploader implements ChunkUploader {
           giveUp(r, i, DropReason.REJECTED, "the buffered record cannot be read: " + e.getMessage());
           continue;
         }
-        String key = new String(r, 0, header, StandardCharsets.ISO_8859_1);
-        groups.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+        // Records of a chunk nearly always share one header: reuse the previous group without building a key.
+        if (previous == null || previousHeader != header || !Arrays.equals(r, 0, header, previous, 0, header)) {
+          String key = new String(r, 0, header, StandardCharsets.ISO_8859_1);
+          int expected = groups.isEmpty() ? records.size() - i : 16; // the first group usually holds them all
+          current = groups.computeIfAbsent(key, k -> new ArrayList<>(expected));
+          previous = r;
+          previousHeader = header;
+        }
+        current.add(i);
       }
       Deque<Batch> batches = new ArrayDeque<>();
       for (List<Integer> group : groups.values()) {

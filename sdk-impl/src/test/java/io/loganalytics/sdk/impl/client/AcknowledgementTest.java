@@ -1,0 +1,144 @@
+package io.loganalytics.sdk.impl.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loganalytics.sdk.BufferException;
+import io.loganalytics.sdk.DiskBuffer;
+import io.loganalytics.sdk.LogAnalyticsClient;
+import io.loganalytics.sdk.LogAnalyticsClientBuilder;
+import io.loganalytics.sdk.RetryPolicy;
+import io.loganalytics.sdk.Transport;
+import io.loganalytics.sdk.WorkspaceCredentials;
+import io.loganalytics.sdk.impl.auth.ClockSkew;
+import io.loganalytics.sdk.impl.testsupport.FakeClock;
+import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
+import io.loganalytics.sdk.impl.testsupport.InMemoryDiskBuffer;
+import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
+import io.loganalytics.sdk.impl.testsupport.TestData;
+import io.loganalytics.sdk.impl.transport.DataCollectorTransport;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Chunks are acknowledged on the acknowledger thread, after delivery; a failed acknowledgement loses nothing. */
+class AcknowledgementTest {
+  /** Fields of 30,000 bytes per record (the Data Collector keeps at most 32 KB a field): 390 KB a record. */
+  private static final int FIELDS = 13;
+
+  @StartStop
+  private final MockWebServer server = new MockWebServer();
+
+  private final FakeClock clock = FakeClock.atDefault();
+  private final OkHttpTestExecutor executor = new OkHttpTestExecutor();
+  private final InMemoryDiskBuffer buffer = new InMemoryDiskBuffer(clock);
+  private final List<String> ackThreads = new CopyOnWriteArrayList<>();
+  private final AtomicInteger failAcks = new AtomicInteger();
+  private final CountDownLatch failed = new CountDownLatch(1);
+  private DefaultLogAnalyticsClient client;
+
+  @AfterEach
+  void tearDown() {
+    if (client != null) {
+      client.close(Duration.ofSeconds(5));
+    }
+    executor.shutdown();
+  }
+
+  private DefaultLogAnalyticsClient client() {
+    LogAnalyticsClientBuilder config = LogAnalyticsClient.builder()
+        .credentials(WorkspaceCredentials.of(TestData.WORKSPACE_ID, TestData.PRIMARY_KEY))
+        .transport(Transport.DATA_COLLECTOR)
+        .bufferDirectory(Path.of("unused-in-memory"))
+        .retryPolicy(RetryPolicy.builder().uploadInterval(Duration.ofHours(1)).build())
+        .clock(clock);
+    DataCollectorTransport transport = new DataCollectorTransport(executor,
+        URI.create(server.url("/api/logs?api-version=2016-04-01").toString()), config.credentials().orElseThrow(),
+        new ClockSkew(clock), null, null);
+    client = DefaultLogAnalyticsClient.create(config, l -> watched(buffer), transport, new FakeSleeper(clock),
+        () -> 0.5);
+    return client;
+  }
+
+  /** The buffer, noting which thread acknowledges and failing the next {@link #failAcks} acknowledgements. */
+  private DiskBuffer watched(DiskBuffer target) {
+    return (DiskBuffer) Proxy.newProxyInstance(DiskBuffer.class.getClassLoader(), new Class<?>[] {DiskBuffer.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("acknowledge")) {
+            ackThreads.add(Thread.currentThread().getName());
+            if (failAcks.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+              failed.countDown();
+              throw new BufferException(Path.of("buffer"), "simulated failure of the ack state write", true, null);
+            }
+          }
+          try {
+            return method.invoke(target, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  private void sendBigRecords(int n) {
+    for (int i = 0; i < n; i++) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("n", i);
+      for (int f = 0; f < FIELDS; f++) {
+        r.put("f" + f, "x".repeat(30_000));
+      }
+      client.send("Events", r);
+    }
+  }
+
+  @Test
+  void everyChunkIsAcknowledgedOnTheAcknowledgerThreadBeforeFlushReturns() {
+    for (int i = 0; i < 40; i++) { // at most one request per record, and some to spare
+      server.enqueue(new MockResponse.Builder().code(200).build());
+    }
+    client();
+    sendBigRecords(20); // 8 MB: several chunks of two requests' worth
+
+    assertThat(client.flush(Duration.ofSeconds(30))).as("flushed; %s", client.stats()).isTrue();
+
+    assertThat(buffer.contents()).isEmpty();
+    assertThat(client.stats().recordsSent()).isEqualTo(20);
+    assertThat(ackThreads).hasSizeGreaterThan(1).containsOnly(DefaultLogAnalyticsClient.ACK_THREAD_NAME);
+  }
+
+  @Test
+  void aFailedAcknowledgementKeepsTheChunkAndItIsSentAgain() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      server.enqueue(new MockResponse.Builder().code(200).build());
+    }
+    failAcks.set(1);
+    client();
+    sendBigRecords(4); // 1.5 MB: the uploader starts without a flush
+    assertThat(failed.await(30, TimeUnit.SECONDS)).as("an acknowledgement failed").isTrue();
+
+    assertThat(client.flush(Duration.ofSeconds(30))).as("flushed; %s", client.stats()).isTrue();
+
+    assertThat(buffer.contents()).isEmpty();
+    int n0 = 0;
+    for (int i = 0; i < server.getRequestCount(); i++) {
+      String body = server.takeRequest().getBody().string(StandardCharsets.UTF_8);
+      if (body.contains("\"n\":0")) {
+        n0++;
+      }
+    }
+    assertThat(n0).as("requests carrying record 0").isEqualTo(2);
+  }
+}
