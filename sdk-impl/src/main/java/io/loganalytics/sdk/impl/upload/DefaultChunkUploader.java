@@ -62,6 +62,9 @@ import org.slf4j.LoggerFactory;
  *       policy's wait.
  *   <li>Any other 4xx: the request's records are given up at once as {@link DropReason#REJECTED} with the service's
  *       reason.
+ *   <li>An unchecked exception while building or sending a request (a bug, or a value the HTTP client refuses): a
+ *       failed try like an I/O error (backoff, counted as a retry); after the last retry the records are given up
+ *       as {@link DropReason#REJECTED} with the exception in the detail.
  * </ul>
  *
  * <p><b>Retry schedule.</b> Each request has its own retry count; halves of a split inherit it. With the default
@@ -318,18 +321,28 @@ public final class DefaultChunkUploader implements ChunkUploader {
           deferReason = closed ? "the uploader is closing" : "the upload thread was interrupted";
           return;
         }
-        if (body == null) {
-          body = transport.prepare(b.type, b.ipName, b.records);
-        }
         attempts++;
         counters.request();
         HttpResponse response = null;
         String cause;
+        boolean unexpected = false;
         try {
+          if (body == null) {
+            body = transport.prepare(b.type, b.ipName, b.records);
+          }
           response = transport.send(body, chunkId, b.retries);
           cause = describe(response);
         } catch (IOException e) {
           cause = "I/O error: " + e;
+        } catch (RuntimeException e) {
+          // A bug, or a setting the HTTP client refuses (such as a header value it does not allow): a failed try
+          // like any other, so the chunk backs off and is given up in the end instead of stalling the pipeline.
+          unexpected = true;
+          cause = "unexpected error: " + e;
+          if (b.retries == 0) {
+            LOG.warn("Chunk {}: building or sending a request failed unexpectedly; retried under the policy",
+                chunkId, e);
+          }
         }
         Optional<Duration> retryAfter = Optional.empty();
         if (response != null) {
@@ -363,7 +376,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
         }
         if (b.retries >= policy.maxRetries()) {
           String detail = "no success after " + (b.retries + 1) + " tries; last: " + cause;
-          giveUp(b, DropReason.RETRIES_EXHAUSTED, detail);
+          giveUp(b, unexpected ? DropReason.REJECTED : DropReason.RETRIES_EXHAUSTED, detail);
           while (!queue.isEmpty()) {
             giveUp(queue.pollFirst(), DropReason.RETRIES_EXHAUSTED, detail);
           }

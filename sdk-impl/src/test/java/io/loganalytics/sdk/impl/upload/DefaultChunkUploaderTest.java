@@ -361,6 +361,27 @@ class DefaultChunkUploaderTest {
   }
 
   @Test
+  void anUnexpectedExceptionFromTheTransportIsAFailedTryAndEndsAsRejected() {
+    // A resource id OkHttp refuses as a header value (it got past older builder validation).
+    DataCollectorTransport t = new DataCollectorTransport(executor,
+        URI.create(server.url("/api/logs?api-version=2016-04-01").toString()), credentials, new ClockSkew(clock),
+        "/subscriptions/0/resourceGroups/r\u00e9sum\u00e9", null);
+    RetryPolicy policy = RetryPolicy.builder().maxRetries(2).build();
+
+    UploadResult result = uploader(t, policy, 0.5).upload(chunk(0, records(t, "Events", 0, 2)));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.GIVEN_UP);
+    assertThat(result.attempts()).isEqualTo(3);
+    assertThat(result.reason()).startsWith("REJECTED").contains("unexpected error")
+        .contains("IllegalArgumentException");
+    assertThat(sleeper.waits()).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(60));
+    assertThat(counters.retries()).isEqualTo(2);
+    assertThat(listener.events()).containsExactly("retry(1,PT30S)", "retry(2,PT1M)", "givenUp(2,REJECTED)",
+        "dropped(REJECTED,2)");
+    assertThat(dispatcher.requests()).isEmpty();
+  }
+
+  @Test
   void sendsOneRequestPerTypeAndCutsRequestsAtMaxRequestBytes() {
     DataCollectorTransport t = dataCollector();
     List<byte[]> mixed = new ArrayList<>();
