@@ -118,7 +118,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     LogAnalyticsListener listener = new SafeListener(config.listener(), (reason, n) -> dropped.get(reason).add(n));
     this.encoder = new RecordEncoder(transport.limits(maxRequestBytes));
     this.uploader = new DefaultChunkUploader(transport, config.retryPolicy(), listener, maxRequestBytes, clock,
-        sleeper, random, counters);
+        sleeper, random, counters, config.bufferOptions().directory().toAbsolutePath().normalize().toString());
     // Opened last, so that nothing can fail after it is open.
     this.buffer = Objects.requireNonNull(bufferOpener.apply(listener), "the buffer opener returned null");
     this.worker = new Thread(this::runWorker, THREAD_NAME);

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * type per request, groups in the order they first appear; a group is cut into requests of at most
  * {@code maxRequestBytes} of JSON (before compression; a record larger than that still goes alone). Every request
  * of the chunk carries the chunk's id as {@code X-Request-ID}, across retries, splits, and later uploads of the same
- * chunk by this uploader.
+ * chunk, also after a restart: the id is derived from the buffer's identity and the chunk's first sequence number
+ * ({@link #chunkId}).
  *
  * <p><b>Statuses.</b>
  *
@@ -102,6 +103,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
   private final DoubleSupplier random;
   private final UploadCounters counters;
   private final DeadLetterStore deadLetters;
+  private final String bufferIdentity;
   private final Map<Long, ChunkMemory> memory = new LinkedHashMap<>(32, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
@@ -146,6 +148,27 @@ public final class DefaultChunkUploader implements ChunkUploader {
    */
   public DefaultChunkUploader(UploadTransport transport, RetryPolicy policy, LogAnalyticsListener listener,
       int maxRequestBytes, Clock clock, Sleeper sleeper, DoubleSupplier random, UploadCounters counters) {
+    this(transport, policy, listener, maxRequestBytes, clock, sleeper, random, counters, "");
+  }
+
+  /**
+   * Creates an uploader whose chunk ids are derived from a buffer's identity (see {@link #chunkId}).
+   *
+   * @param transport how requests are built and sent
+   * @param policy waits, retries and give-up action
+   * @param listener where events go
+   * @param maxRequestBytes the most JSON bytes per request, before compression
+   * @param clock the clock for waits and deadlines
+   * @param sleeper waits between tries
+   * @param random values in [0, 1) spreading each wait by the policy's jitter
+   * @param counters counters to update
+   * @param bufferIdentity what identifies the buffer the chunks come from (its directory's absolute path), so that
+   *     the same chunk gets the same id after a restart
+   */
+  public DefaultChunkUploader(UploadTransport transport, RetryPolicy policy, LogAnalyticsListener listener,
+      int maxRequestBytes, Clock clock, Sleeper sleeper, DoubleSupplier random, UploadCounters counters,
+      String bufferIdentity) {
+    this.bufferIdentity = Objects.requireNonNull(bufferIdentity, "bufferIdentity");
     this.transport = Objects.requireNonNull(transport, "transport");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.listener = Objects.requireNonNull(listener, "listener");
@@ -175,11 +198,25 @@ public final class DefaultChunkUploader implements ChunkUploader {
     sleeper.wakeUp();
   }
 
+  /**
+   * The id of a chunk: a name-based (version 3) UUID of the buffer's identity and the chunk's first sequence number.
+   * It is the same for every upload of the chunk, in this process or after a restart, so a resend after a crash
+   * carries the id of the first send.
+   *
+   * @param bufferIdentity the buffer's identity ({@code ""} when unknown)
+   * @param firstSequence the chunk's first sequence number
+   * @return the id
+   */
+  static String chunkId(String bufferIdentity, long firstSequence) {
+    return UUID.nameUUIDFromBytes((bufferIdentity + "#" + firstSequence).getBytes(StandardCharsets.UTF_8))
+        .toString();
+  }
+
   @Override
   public UploadResult upload(Chunk chunk) {
     ChunkMemory mem;
     synchronized (memory) {
-      mem = memory.computeIfAbsent(chunk.firstSequence(), s -> new ChunkMemory(UUID.randomUUID().toString()));
+      mem = memory.computeIfAbsent(chunk.firstSequence(), s -> new ChunkMemory(chunkId(bufferIdentity, s)));
     }
     Run run = new Run(chunk, mem);
     UploadResult result = run.execute();

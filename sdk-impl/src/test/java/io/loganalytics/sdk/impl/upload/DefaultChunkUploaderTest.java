@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -445,6 +446,29 @@ class DefaultChunkUploaderTest {
     assertThat(dispatcher.requests()).extracting(r -> r.getHeaders().get("Log-Type"))
         .containsExactly("TypeA", "TypeB", "TypeB");
     assertThat(requestIds()).containsOnly(first.chunkId());
+  }
+
+  @Test
+  void aChunkSentAgainByANewUploaderOfTheSameBufferCarriesTheSameRequestId() {
+    DataCollectorTransport t = dataCollector();
+    List<byte[]> recs = records(t, "Events", 0, 1);
+    String dir = "/var/lib/app/buffer";
+
+    UploadResult first = new DefaultChunkUploader(t, RetryPolicy.defaults(), new SafeListener(listener), 1_000_000,
+        clock, sleeper, () -> 0.5, counters, dir).upload(chunk(42, recs));
+    UploadResult afterRestart = new DefaultChunkUploader(t, RetryPolicy.defaults(), new SafeListener(listener),
+        1_000_000, clock, sleeper, () -> 0.5, counters, dir).upload(chunk(42, recs));
+    UploadResult nextChunk = new DefaultChunkUploader(t, RetryPolicy.defaults(), new SafeListener(listener),
+        1_000_000, clock, sleeper, () -> 0.5, counters, dir).upload(chunk(43, recs));
+    UploadResult otherBuffer = new DefaultChunkUploader(t, RetryPolicy.defaults(), new SafeListener(listener),
+        1_000_000, clock, sleeper, () -> 0.5, counters, "/other").upload(chunk(42, recs));
+
+    assertThat(afterRestart.chunkId()).isEqualTo(first.chunkId());
+    assertThat(requestIds()).containsExactly(first.chunkId(), first.chunkId(), nextChunk.chunkId(),
+        otherBuffer.chunkId());
+    assertThat(nextChunk.chunkId()).isNotEqualTo(first.chunkId());
+    assertThat(otherBuffer.chunkId()).isNotEqualTo(first.chunkId());
+    assertThat(UUID.fromString(first.chunkId()).version()).isEqualTo(3);
   }
 
   @Test
