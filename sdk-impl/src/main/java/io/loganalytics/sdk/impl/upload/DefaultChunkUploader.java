@@ -22,9 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Deque;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,24 +72,25 @@ import org.slf4j.LoggerFactory;
  * every request of the chunk not yet delivered are given up as {@link DropReason#RETRIES_EXHAUSTED}, so the next
  * chunk can go. Requests already delivered are never sent again (failure isolation between types).
  *
- * <p><b>Give-up.</b> Every given-up record is reported with {@link LogAnalyticsListener#onChunkGivenUp} and
+ * <p><b>Give-up.</b> Records are reported the moment they are given up (per request, not at the end of the upload,
+ * so a later failure cannot lose the report) with {@link LogAnalyticsListener#onChunkGivenUp} and
  * {@link LogAnalyticsListener#onRecordsDropped}, and logged once at WARN (authentication failures are logged at
  * WARN at most every 5 minutes, DEBUG in between). With {@link GiveUpAction#DEAD_LETTER} the
- * records are first written to one file per chunk in the dead-letter directory (see {@link DeadLetterStore}); if
+ * records are first written to the dead-letter directory, one file per give-up (see {@link DeadLetterStore}); if
  * that write fails the records are reported as discarded, with the I/O error in the detail.
  *
  * <p><b>Stopping.</b> {@link #close()} wakes a wait at once and the upload returns
  * {@link UploadResult.Outcome#DEFERRED}; so does a wait that would end after the
- * {@linkplain #deadline(Instant) deadline}. What was delivered or given up before is remembered (by sequence
- * number, for the last few chunks) so that a later upload of the released chunk sends only the rest under the same
- * id. A new uploader (a restart) does not know it and sends the whole chunk again: delivery is at least once.
+ * {@linkplain #deadline(Instant) deadline}. The uploader keeps no memory between uploads: requests already
+ * delivered in one upload call are not sent again within it, but an upload of the released chunk (in practice by the
+ * next client on the buffer, since a deferral only happens while closing) sends the whole chunk again under the same
+ * id: delivery is at least once.
  *
  * <p>Internal, not API. <b>Threading:</b> {@link #upload} is called by one thread at a time; {@link #close()} and
  * {@link #deadline(Instant)} from any thread.
  */
 public final class DefaultChunkUploader implements ChunkUploader {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultChunkUploader.class);
-  private static final int REMEMBERED_CHUNKS = 16;
   private static final Duration WARN_INTERVAL = Duration.ofMinutes(5);
 
   private final UploadTransport transport;
@@ -104,14 +103,6 @@ public final class DefaultChunkUploader implements ChunkUploader {
   private final UploadCounters counters;
   private final DeadLetterStore deadLetters;
   private final String bufferIdentity;
-  private final Map<Long, ChunkMemory> memory = new LinkedHashMap<>(32, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, ChunkMemory> eldest) {
-      return size() > REMEMBERED_CHUNKS;
-    }
-  };
 
   private volatile boolean closed;
   private volatile Instant deadline;
@@ -214,28 +205,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
 
   @Override
   public UploadResult upload(Chunk chunk) {
-    ChunkMemory mem;
-    synchronized (memory) {
-      mem = memory.computeIfAbsent(chunk.firstSequence(), s -> new ChunkMemory(chunkId(bufferIdentity, s)));
-    }
-    Run run = new Run(chunk, mem);
-    UploadResult result = run.execute();
-    if (result.outcome() != UploadResult.Outcome.DEFERRED) {
-      synchronized (memory) {
-        memory.remove(chunk.firstSequence());
-      }
-    }
-    return result;
-  }
-
-  /** What this uploader remembers of a chunk between uploads of it: its id and the records already finished. */
-  private static final class ChunkMemory {
-    final String chunkId;
-    final BitSet done = new BitSet();
-
-    ChunkMemory(String chunkId) {
-      this.chunkId = chunkId;
-    }
+    return new Run(chunk, chunkId(bufferIdentity, chunk.firstSequence())).execute();
   }
 
   /** Records of one type, sent in one request. */
@@ -255,33 +225,20 @@ public final class DefaultChunkUploader implements ChunkUploader {
     }
   }
 
-  /** A given-up record and why. */
-  private static final class GivenUp {
-    final byte[] record;
-    final DropReason reason;
-    final String detail;
-
-    GivenUp(byte[] record, DropReason reason, String detail) {
-      this.record = record;
-      this.reason = reason;
-      this.detail = detail;
-    }
-  }
-
   /** One call of {@link #upload}. */
   private final class Run {
     private final Chunk chunk;
-    private final ChunkMemory mem;
     private final String chunkId;
-    private final List<GivenUp> givenUp = new ArrayList<>();
     private int attempts;
     private int delivered;
+    private int givenUp;
+    /** The reason and detail of the first give-up, for the result. */
+    private String giveUpReason;
     private String deferReason;
 
-    Run(Chunk chunk, ChunkMemory mem) {
+    Run(Chunk chunk, String chunkId) {
       this.chunk = chunk;
-      this.mem = mem;
-      this.chunkId = mem.chunkId;
+      this.chunkId = chunkId;
     }
 
     UploadResult execute() {
@@ -290,37 +247,40 @@ public final class DefaultChunkUploader implements ChunkUploader {
         Batch b = queue.pollFirst();
         sendBatch(b, queue);
       }
-      reportGivenUp();
       if (deferReason != null) {
         LOG.debug("Chunk {} deferred: {}", chunkId, deferReason);
-        return new UploadResult(chunkId, UploadResult.Outcome.DEFERRED, attempts, delivered, givenUp.size(),
+        return new UploadResult(chunkId, UploadResult.Outcome.DEFERRED, attempts, delivered, givenUp,
             deferReason);
       }
-      if (givenUp.isEmpty()) {
+      if (givenUp == 0) {
         return new UploadResult(chunkId, UploadResult.Outcome.DELIVERED, attempts, delivered, 0, null);
       }
-      return new UploadResult(chunkId, UploadResult.Outcome.GIVEN_UP, attempts, delivered, givenUp.size(),
-          givenUp.get(0).reason + ": " + givenUp.get(0).detail);
+      return new UploadResult(chunkId, UploadResult.Outcome.GIVEN_UP, attempts, delivered, givenUp, giveUpReason);
     }
 
-    /** Groups the records not yet finished by header, then cuts each group to the request size. */
+    /** Groups the records by header, then cuts each group to the request size; unreadable records are given up. */
     private Deque<Batch> plan() {
       Map<String, List<Integer>> groups = new LinkedHashMap<>();
       List<byte[]> records = chunk.records();
+      List<byte[]> unreadable = new ArrayList<>();
+      String unreadableDetail = null;
       for (int i = 0; i < records.size(); i++) {
-        if (mem.done.get(i)) {
-          continue;
-        }
         byte[] r = records.get(i);
         int header;
         try {
           header = RecordFormat.headerLength(r);
         } catch (IllegalArgumentException e) {
-          giveUp(r, i, DropReason.REJECTED, "the buffered record cannot be read: " + e.getMessage());
+          unreadable.add(r);
+          if (unreadableDetail == null) {
+            unreadableDetail = "the buffered record cannot be read: " + e.getMessage();
+          }
           continue;
         }
         String key = new String(r, 0, header, StandardCharsets.ISO_8859_1);
         groups.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+      }
+      if (!unreadable.isEmpty()) {
+        giveUp(unreadable, DropReason.REJECTED, unreadableDetail);
       }
       Deque<Batch> batches = new ArrayDeque<>();
       for (List<Integer> group : groups.values()) {
@@ -502,9 +462,6 @@ public final class DefaultChunkUploader implements ChunkUploader {
     }
 
     private void delivered(Batch b, PreparedBody body) {
-      for (int i : b.indices) {
-        mem.done.set(i);
-      }
       delivered += b.records.size();
       counters.delivered(b.records.size(), body.bytes().length, clock.instant());
       LOG.debug("Chunk {}: {} records of {} delivered ({} bytes, try {})", chunkId, b.records.size(), b.type,
@@ -513,27 +470,21 @@ public final class DefaultChunkUploader implements ChunkUploader {
     }
 
     private void giveUp(Batch b, DropReason reason, String detail) {
-      for (int n = 0; n < b.records.size(); n++) {
-        giveUp(b.records.get(n), b.indices.get(n), reason, detail);
-      }
+      giveUp(b.records, reason, detail);
     }
 
-    private void giveUp(byte[] record, int index, DropReason reason, String detail) {
-      mem.done.set(index);
-      givenUp.add(new GivenUp(record, reason, detail));
-    }
-
-    /** Writes the dead-letter file (one per upload of the chunk) and reports each reason once. */
-    private void reportGivenUp() {
-      if (givenUp.isEmpty()) {
-        return;
-      }
+    /**
+     * Gives records up and reports them at once (not at the end of the upload, so that nothing given up can go
+     * unreported when a later request of the chunk fails in an unexpected way): writes the dead-letter file when the
+     * policy says so, then logs once at WARN and sends the events.
+     */
+    private void giveUp(List<byte[]> records, DropReason reason, String detail) {
       Path file = null;
       String writeFailure = null;
       if (deadLetters != null) {
-        List<DeadLetterWriter.Entry> entries = new ArrayList<>(givenUp.size());
-        for (GivenUp g : givenUp) {
-          entries.add(new DeadLetterWriter.Entry(g.record, g.reason.name(), g.detail));
+        List<DeadLetterWriter.Entry> entries = new ArrayList<>(records.size());
+        for (byte[] r : records) {
+          entries.add(new DeadLetterWriter.Entry(r, reason.name(), detail));
         }
         try {
           file = deadLetters.write(chunkId, chunk.firstSequence(), clock.instant(), entries);
@@ -542,22 +493,19 @@ public final class DefaultChunkUploader implements ChunkUploader {
           LOG.error("Chunk {}: writing the dead-letter file failed; the records are discarded", chunkId, e);
         }
       }
-      Map<DropReason, List<GivenUp>> byReason = new EnumMap<>(DropReason.class);
-      for (GivenUp g : givenUp) {
-        byReason.computeIfAbsent(g.reason, r -> new ArrayList<>()).add(g);
+      long bytes = 0;
+      for (byte[] r : records) {
+        bytes += r.length;
       }
-      for (Map.Entry<DropReason, List<GivenUp>> e : byReason.entrySet()) {
-        List<GivenUp> list = e.getValue();
-        long bytes = 0;
-        for (GivenUp g : list) {
-          bytes += g.record.length;
-        }
-        String detail = "chunk " + chunkId + ": " + list.get(0).detail
-            + (file != null ? "; written to " + file : writeFailure != null ? writeFailure : "; discarded");
-        LOG.warn("Gave up {} records ({}): {}", list.size(), e.getKey(), detail);
-        listener.onChunkGivenUp(chunkId, list.size(), e.getKey(), file);
-        listener.onRecordsDropped(e.getKey(), list.size(), bytes, detail);
+      givenUp += records.size();
+      if (giveUpReason == null) {
+        giveUpReason = reason + ": " + detail;
       }
+      String fullDetail = "chunk " + chunkId + ": " + detail
+          + (file != null ? "; written to " + file : writeFailure != null ? writeFailure : "; discarded");
+      LOG.warn("Gave up {} records ({}): {}", records.size(), reason, fullDetail);
+      listener.onChunkGivenUp(chunkId, records.size(), reason, file);
+      listener.onRecordsDropped(reason, records.size(), bytes, fullDetail);
     }
   }
 

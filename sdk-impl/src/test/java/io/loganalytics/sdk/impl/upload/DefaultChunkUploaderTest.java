@@ -1,6 +1,7 @@
 package io.loganalytics.sdk.impl.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.RetryPolicy;
@@ -13,14 +14,18 @@ import io.loganalytics.sdk.impl.json.RecordEncoder;
 import io.loganalytics.sdk.impl.testsupport.FakeAgentSession;
 import io.loganalytics.sdk.impl.testsupport.FakeClock;
 import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
+import io.loganalytics.sdk.impl.testsupport.ForwardingTransport;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
 import io.loganalytics.sdk.impl.testsupport.RecordingListener;
 import io.loganalytics.sdk.impl.testsupport.ScriptedDispatcher;
 import io.loganalytics.sdk.impl.testsupport.TestData;
+import io.loganalytics.sdk.impl.http.HttpResponse;
 import io.loganalytics.sdk.impl.transport.DataCollectorTransport;
 import io.loganalytics.sdk.impl.transport.OdsTransport;
+import io.loganalytics.sdk.impl.transport.PreparedBody;
 import io.loganalytics.sdk.impl.transport.UploadTransport;
 import io.loganalytics.sdk.impl.transport.WireSignatures;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -422,7 +427,38 @@ class DefaultChunkUploaderTest {
   }
 
   @Test
-  void aDeferredChunkSentAgainSkipsWhatWasDeliveredAndKeepsItsId() {
+  void reportsGivenUpRecordsAtOnceEvenWhenALaterRequestOfTheChunkFailsWithAnError() {
+    dispatcher.otherwise(r -> ScriptedDispatcher.status(400, "{\"Error\":\"InvalidLogType\"}"));
+    DataCollectorTransport dc = dataCollector();
+    boolean[] broken = {true};
+    UploadTransport t = new ForwardingTransport(dc) {
+      @Override
+      public HttpResponse send(PreparedBody body, String requestId, int retryCount) throws IOException {
+        if (broken[0] && "TypeB".equals(body.type())) {
+          throw new AssertionError("simulated failure of the request for TypeB");
+        }
+        return super.send(body, requestId, retryCount);
+      }
+    };
+    List<byte[]> mixed = new ArrayList<>(records(dc, "TypeA", 0, 2));
+    mixed.addAll(records(dc, "TypeB", 10, 3));
+    Chunk chunk = chunk(5, mixed);
+    DefaultChunkUploader uploader = uploader(t);
+
+    assertThatThrownBy(() -> uploader.upload(chunk)).isInstanceOf(AssertionError.class);
+    assertThat(listener.events()).containsExactly("givenUp(2,REJECTED)", "dropped(REJECTED,2)");
+
+    broken[0] = false;
+    UploadResult again = uploader.upload(chunk);
+
+    assertThat(again.outcome()).isEqualTo(Outcome.GIVEN_UP);
+    assertThat(again.recordsGivenUp()).isEqualTo(5);
+    assertThat(listener.events()).containsExactly("givenUp(2,REJECTED)", "dropped(REJECTED,2)",
+        "givenUp(2,REJECTED)", "dropped(REJECTED,2)", "givenUp(3,REJECTED)", "dropped(REJECTED,3)");
+  }
+
+  @Test
+  void aDeferredChunkSentAgainKeepsItsIdAndIsSentWhole() {
     dispatcher.otherwise(r -> "TypeB".equals(r.getHeaders().get("Log-Type")) && dispatcher.requests().size() < 3
         ? ScriptedDispatcher.status(503, "") : ScriptedDispatcher.ok());
     DataCollectorTransport t = dataCollector();
@@ -443,8 +479,9 @@ class DefaultChunkUploaderTest {
 
     assertThat(second.outcome()).isEqualTo(Outcome.DELIVERED);
     assertThat(second.chunkId()).isEqualTo(first.chunkId());
+    // No memory between uploads: at least once, under the same id.
     assertThat(dispatcher.requests()).extracting(r -> r.getHeaders().get("Log-Type"))
-        .containsExactly("TypeA", "TypeB", "TypeB");
+        .containsExactly("TypeA", "TypeB", "TypeA", "TypeB");
     assertThat(requestIds()).containsOnly(first.chunkId());
   }
 
