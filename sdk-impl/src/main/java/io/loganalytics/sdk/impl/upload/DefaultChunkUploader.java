@@ -68,9 +68,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Retry schedule.</b> Each request has its own retry count; halves of a split inherit it. With the default
  * policy and a service that always fails, the tries are at t0, +30 s, +90 s, +210 s, +450 s, +930 s and +1890 s
- * (nominal, each wait spread by the jitter), and right after the seventh failure (the sixth retry) the request and
- * every request of the chunk not yet delivered are given up as {@link DropReason#RETRIES_EXHAUSTED}, so the next
- * chunk can go. Requests already delivered are never sent again (failure isolation between types).
+ * (nominal, each wait spread by the jitter), and right after the seventh failure (the sixth retry) that request's
+ * records are given up as {@link DropReason#RETRIES_EXHAUSTED}; the chunk's other requests (other types) are then
+ * tried with their own retry counts, so only records that were actually tried and failed are given up. Requests
+ * already delivered are never sent again within the upload (failure isolation between types).
  *
  * <p><b>Give-up.</b> Records are reported the moment they are given up (per request, not at the end of the upload,
  * so a later failure cannot lose the report) with {@link LogAnalyticsListener#onChunkGivenUp} and
@@ -373,10 +374,8 @@ public final class DefaultChunkUploader implements ChunkUploader {
         }
         if (b.retries >= policy.maxRetries()) {
           String detail = "no success after " + (b.retries + 1) + " tries; last: " + cause;
+          // Only this request's records: the other requests of the chunk were not tried yet and get their own tries.
           giveUp(b, unexpected ? DropReason.REJECTED : DropReason.RETRIES_EXHAUSTED, detail);
-          while (!queue.isEmpty()) {
-            giveUp(queue.pollFirst(), DropReason.RETRIES_EXHAUSTED, detail);
-          }
           return;
         }
         b.retries++;

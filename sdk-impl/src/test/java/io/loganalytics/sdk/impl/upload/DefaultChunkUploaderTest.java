@@ -458,6 +458,26 @@ class DefaultChunkUploaderTest {
   }
 
   @Test
+  void whenOneTypeRunsOutOfRetriesTheOtherTypesOfTheChunkAreStillTried() {
+    dispatcher.otherwise(r -> "TypeA".equals(r.getHeaders().get("Log-Type"))
+        ? ScriptedDispatcher.status(500, "{\"Error\":\"UnspecifiedError\"}") : ScriptedDispatcher.ok());
+    DataCollectorTransport t = dataCollector();
+    List<byte[]> mixed = new ArrayList<>(records(t, "TypeA", 0, 2));
+    mixed.addAll(records(t, "TypeB", 10, 3));
+    RetryPolicy policy = RetryPolicy.builder().maxRetries(1).build();
+
+    UploadResult result = uploader(t, policy, 0.5).upload(chunk(0, mixed));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.GIVEN_UP);
+    assertThat(result.recordsGivenUp()).isEqualTo(2);
+    assertThat(result.recordsDelivered()).isEqualTo(3);
+    assertThat(dispatcher.requests()).extracting(r -> r.getHeaders().get("Log-Type"))
+        .containsExactly("TypeA", "TypeA", "TypeB");
+    assertThat(listener.events()).containsExactly("retry(1,PT30S)", "givenUp(2,RETRIES_EXHAUSTED)",
+        "dropped(RETRIES_EXHAUSTED,2)", "delivered(3,try 1)");
+  }
+
+  @Test
   void aDeferredChunkSentAgainKeepsItsIdAndIsSentWhole() {
     dispatcher.otherwise(r -> "TypeB".equals(r.getHeaders().get("Log-Type")) && dispatcher.requests().size() < 3
         ? ScriptedDispatcher.status(503, "") : ScriptedDispatcher.ok());
