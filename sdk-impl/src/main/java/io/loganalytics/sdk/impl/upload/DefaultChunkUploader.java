@@ -49,8 +49,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>2xx: delivered.
- *   <li>408, 429, every 5xx, other unexpected statuses (1xx, 3xx), a 404 whose body does not mention a size problem
- *       (a wrong URL, which a fix of the configuration can cure), and I/O errors: retried after the policy's wait
+ *   <li>408, 429, every 5xx, other unexpected statuses (1xx, 3xx), and I/O errors: retried after the policy's wait
  *       for that retry with jitter from the injected random source, or after {@code Retry-After} (seconds or HTTP
  *       date) when the answer has one; either way at most {@link RetryPolicy#maxBackoff()}.
  *   <li>413, and a 404 whose body says the request is too large: the request is split in half and both halves are
@@ -59,6 +58,8 @@ import org.slf4j.LoggerFactory;
  *   <li>401 and 403: an {@link AuthenticationException} event (with the clock skew measured from {@code Date}),
  *       the transport switches keys (Data Collector) or tells the agent session (agent path), then a retry with the
  *       policy's wait.
+ *   <li>A 404 whose body does not say the request is too large: a wrong URL (PROTOCOL B8: do not retry blindly), so
+ *       the records are given up at once as {@link DropReason#REJECTED}, with the status and the URL in the detail.
  *   <li>Any other 4xx: the request's records are given up at once as {@link DropReason#REJECTED} with the service's
  *       reason.
  *   <li>An unchecked exception while building or sending a request (a bug, or a value the HTTP client refuses): a
@@ -362,6 +363,12 @@ public final class DefaultChunkUploader implements ChunkUploader {
               giveUp(b, DropReason.TOO_LARGE, "a single record of " + b.records.get(0).length + " bytes is too "
                   + "large for the service (" + cause + ")");
             }
+            return;
+          }
+          if (status == 404) {
+            // PROTOCOL B8: a 404 that is not about size is a wrong URL; retrying it blindly only delays the report.
+            giveUp(b, DropReason.REJECTED, "the service answered " + cause + " from " + transport
+                + ": the URL is wrong (check the workspace ID and the cloud)");
             return;
           }
           if (status == 401 || status == 403) {

@@ -44,7 +44,10 @@ final class Responses {
     return oneLine.length() > MAX_REASON ? oneLine.substring(0, MAX_REASON) + "..." : oneLine;
   }
 
-  /** A 404 is read as "request too large" when its body says so; otherwise it is a wrong URL. */
+  /**
+   * A 404 is read as "request too large" when its body says so, in any case and spelling ({@code RequestTooLarge},
+   * {@code RequestEntityTooLarge}, {@code too large}...: the body mentions "large"); otherwise it is a wrong URL.
+   */
   static boolean isTooLarge404(HttpResponse response) {
     return response.status() == 404 && response.bodyText().toLowerCase(Locale.ROOT).contains("large");
   }

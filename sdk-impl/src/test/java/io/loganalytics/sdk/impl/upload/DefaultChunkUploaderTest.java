@@ -230,15 +230,18 @@ class DefaultChunkUploaderTest {
   }
 
   @Test
-  void retriesAPlain404AsAWrongUrlInsteadOfSplitting() {
+  void givesUpAPlain404AtOnceAsRejectedNamingTheStatusAndTheUrl() {
     dispatcher.then(ScriptedDispatcher.status(404, "Not Found"));
     DataCollectorTransport t = dataCollector();
 
     UploadResult result = uploader(t).upload(chunk(0, records(t, "Events", 0, 4)));
 
-    assertThat(result.outcome()).isEqualTo(Outcome.DELIVERED);
-    assertThat(dispatcher.requests()).extracting(r -> numbers(body(r)).size()).containsExactly(4, 4);
-    assertThat(sleeper.waits()).containsExactly(Duration.ofSeconds(30));
+    assertThat(result.outcome()).isEqualTo(Outcome.GIVEN_UP);
+    assertThat(result.reason()).startsWith("REJECTED").contains("HTTP 404")
+        .contains(server.url("/api/logs").toString());
+    assertThat(dispatcher.requests()).hasSize(1);
+    assertThat(sleeper.waits()).isEmpty();
+    assertThat(listener.events()).containsExactly("givenUp(4,REJECTED)", "dropped(REJECTED,4)");
   }
 
   @Test

@@ -43,6 +43,9 @@ class ResponsesTest {
   @Test
   void treatsA404AsTooLargeOnlyWhenItsBodySaysSo() {
     assertThat(Responses.isTooLarge404(response(404, Map.of(), "Request entity too large"))).isTrue();
+    assertThat(Responses.isTooLarge404(response(404, Map.of(), "{\"Error\":\"RequestEntityTooLarge\"}"))).isTrue();
+    assertThat(Responses.isTooLarge404(response(404, Map.of(), "TOOLARGE"))).isTrue();
+    assertThat(Responses.isTooLarge404(response(404, Map.of(), "The request is Too Large"))).isTrue();
     assertThat(Responses.isTooLarge404(response(404, Map.of(), "Not Found"))).isFalse();
     assertThat(Responses.isTooLarge404(response(413, Map.of(), "too large"))).isFalse();
   }
