@@ -55,9 +55,13 @@ import org.slf4j.LoggerFactory;
  *   <li>413, and a 404 whose body says the request is too large: the request is split in half and both halves are
  *       sent at once (recursively); a lone record that is still too large is given up as
  *       {@link DropReason#TOO_LARGE}.
- *   <li>401 and 403: an {@link AuthenticationException} event (with the clock skew measured from {@code Date}),
- *       the transport switches keys (Data Collector) or tells the agent session (agent path), then a retry with the
- *       policy's wait.
+ *   <li>401 and 403, and on the agent path an I/O error while the session's certificate has expired or a TLS
+ *       handshake refused with an alert about our certificate: an {@link AuthenticationException} event every time
+ *       (with the clock skew measured from {@code Date}), the transport switches keys (Data Collector) or tells the
+ *       agent session (agent path), then a retry. These retries use <em>no</em> retry budget (PROTOCOL B8: data
+ *       stays buffered while not authenticated; a regenerated key must not delete data): the waits grow as the
+ *       policy's do up to {@link RetryPolicy#maxBackoff()} and stay there, and the request is retried until it
+ *       succeeds or the uploader closes ({@link UploadResult.Outcome#DEFERRED}, the records stay in the buffer).
  *   <li>A 404 whose body does not say the request is too large: a wrong URL (PROTOCOL B8: do not retry blindly), so
  *       the records are given up at once as {@link DropReason#REJECTED}, with the status and the URL in the detail.
  *   <li>Any other 4xx: the request's records are given up at once as {@link DropReason#REJECTED} with the service's
@@ -94,6 +98,8 @@ import org.slf4j.LoggerFactory;
 public final class DefaultChunkUploader implements ChunkUploader {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultChunkUploader.class);
   private static final Duration WARN_INTERVAL = Duration.ofMinutes(5);
+  /** Waits after authentication failures grow as the policy's do, up to this step (then stay at the maximum). */
+  private static final int MAX_AUTH_BACKOFF_STEP = 64;
 
   private final UploadTransport transport;
   private final RetryPolicy policy;
@@ -216,7 +222,10 @@ public final class DefaultChunkUploader implements ChunkUploader {
     final String ipName;
     final List<Integer> indices;
     final List<byte[]> records;
+    /** Failed tries counted against {@link RetryPolicy#maxRetries()}. */
     int retries;
+    /** Authentication failures: retried without end, not counted against the policy's retries. */
+    int authFailures;
 
     Batch(String type, String ipName, List<Integer> indices, List<byte[]> records, int retries) {
       this.type = type;
@@ -325,14 +334,19 @@ public final class DefaultChunkUploader implements ChunkUploader {
         HttpResponse response = null;
         String cause;
         boolean unexpected = false;
+        boolean auth = false;
         try {
           if (body == null) {
             body = transport.prepare(b.type, b.ipName, b.records);
           }
-          response = transport.send(body, chunkId, b.retries);
+          response = transport.send(body, chunkId, b.retries + b.authFailures);
           cause = describe(response);
         } catch (IOException e) {
           cause = "I/O error: " + e;
+          if (refusesOurCertificate(e)) {
+            authenticationFailure(0, null, cause, e);
+            auth = true;
+          }
         } catch (RuntimeException e) {
           // A bug, or a setting the HTTP client refuses (such as a header value it does not allow): a failed try
           // like any other, so the chunk backs off and is given up in the end instead of stalling the pipeline.
@@ -372,24 +386,37 @@ public final class DefaultChunkUploader implements ChunkUploader {
             return;
           }
           if (status == 401 || status == 403) {
-            authenticationFailure(response, cause);
+            authenticationFailure(status, response, cause, null);
+            auth = true;
           } else if (status >= 400 && status < 500 && status != 404 && status != 408 && status != 429) {
             giveUp(b, DropReason.REJECTED, "the service refused the records for good: " + cause);
             return;
           }
           retryAfter = Responses.retryAfter(response, transport.clockSkew().correctedClock().instant());
         }
-        if (b.retries >= policy.maxRetries()) {
-          String detail = "no success after " + (b.retries + 1) + " tries; last: " + cause;
-          // Only this request's records: the other requests of the chunk were not tried yet and get their own tries.
-          giveUp(b, unexpected ? DropReason.REJECTED : DropReason.RETRIES_EXHAUSTED, detail);
-          return;
+        Duration wait;
+        if (auth) {
+          // PROTOCOL B8: data stays buffered while we are not authenticated (a regenerated key must not delete
+          // data): no retry budget is used; the waits follow the policy up to its maximum and stay there.
+          b.authFailures++;
+          int step = Math.min(b.authFailures, MAX_AUTH_BACKOFF_STEP);
+          wait = retryAfter.map(this::capped).orElseGet(() -> policy.backoff(step, jitter()));
+        } else {
+          if (b.retries >= policy.maxRetries()) {
+            String detail = "no success after " + (b.retries + 1) + " tries; last: " + cause;
+            // Only this request's records: the other requests of the chunk were not tried yet and get their own
+            // tries.
+            giveUp(b, unexpected ? DropReason.REJECTED : DropReason.RETRIES_EXHAUSTED, detail);
+            return;
+          }
+          b.retries++;
+          wait = retryAfter.map(this::capped).orElseGet(() -> policy.backoff(b.retries, jitter()));
         }
-        b.retries++;
         counters.retry();
-        Duration wait = retryAfter.map(this::capped).orElseGet(() -> policy.backoff(b.retries, jitter()));
-        LOG.debug("Chunk {}: {}; retry {} of {} in {}", chunkId, cause, b.retries, policy.maxRetries(), wait);
-        listener.onRetryScheduled(chunkId, b.retries, wait, cause);
+        int retry = b.retries + b.authFailures;
+        LOG.debug("Chunk {}: {}; retry {} ({} of {} counted, {} after authentication failures) in {}", chunkId,
+            cause, retry, b.retries, policy.maxRetries(), b.authFailures, wait);
+        listener.onRetryScheduled(chunkId, retry, wait, cause);
         String stop = waitFor(wait);
         if (stop != null) {
           queue.addFirst(b);
@@ -442,21 +469,41 @@ public final class DefaultChunkUploader implements ChunkUploader {
       });
     }
 
-    private void authenticationFailure(HttpResponse response, String cause) {
-      String action = transport.onAuthenticationFailure(response.status());
-      Duration skew = response.header("Date").isPresent() ? transport.clockSkew().offset() : null;
-      StringBuilder msg = new StringBuilder("The workspace refused the credentials (").append(cause)
-          .append(", request ").append(chunkId).append("). Check the workspace ID and key (regenerated keys are a ")
-          .append("common cause; a new permission can take 30 minutes to apply)");
+    /**
+     * On the agent path, whether an I/O error means the service does not accept our certificate: it has expired
+     * (by the session's expiry), or the TLS handshake failed with an alert about it.
+     */
+    private boolean refusesOurCertificate(IOException e) {
+      Optional<Instant> expiry = transport.certificateExpiry();
+      return expiry.isPresent() && (!expiry.get().isAfter(clock.instant()) || Responses.isCertificateRefusal(e));
+    }
+
+    /**
+     * Reports a refusal of our credentials: a 401/403 answer, or (status 0, no answer) a TLS refusal of the agent
+     * certificate. Logged at WARN at most every {@link #WARN_INTERVAL}, DEBUG in between; the event every time.
+     */
+    private void authenticationFailure(int status, HttpResponse response, String cause, Throwable error) {
+      String action = transport.onAuthenticationFailure(status);
+      Duration skew = response != null && response.header("Date").isPresent()
+          ? transport.clockSkew().offset() : null;
+      StringBuilder msg = new StringBuilder(response != null ? "The workspace refused the credentials ("
+          : "The service refused the agent certificate (").append(cause)
+          .append(", request ").append(chunkId).append("). ");
+      if (response != null) {
+        msg.append("Check the workspace ID and key (regenerated keys are a common cause; a new permission can take "
+            + "30 minutes to apply)");
+      } else {
+        msg.append("Check the certificate's expiry and the agent's registration");
+      }
       if (skew != null && skew.abs().compareTo(ClockSkew.THRESHOLD) >= 0) {
         msg.append(". This looks like clock skew: the service's clock is ").append(skew)
             .append(" off ours; signatures now use the corrected time");
       } else {
         msg.append(" and the system clock");
       }
-      msg.append(". ").append(action).append('.');
-      AuthenticationException e = new AuthenticationException(msg.toString(), response.status(),
-          Responses.reason(response), chunkId, skew, true, null);
+      msg.append(". ").append(action).append(". The records stay buffered and are retried until it is fixed.");
+      AuthenticationException e = new AuthenticationException(msg.toString(), status,
+          response != null ? Responses.reason(response) : null, chunkId, skew, true, error);
       Instant now = clock.instant();
       if (lastAuthWarning == null || !now.isBefore(lastAuthWarning.plus(WARN_INTERVAL))) {
         lastAuthWarning = now;
@@ -470,9 +517,10 @@ public final class DefaultChunkUploader implements ChunkUploader {
     private void delivered(Batch b, PreparedBody body) {
       delivered += b.records.size();
       counters.delivered(b.records.size(), body.bytes().length, clock.instant());
+      int attempt = b.retries + b.authFailures + 1;
       LOG.debug("Chunk {}: {} records of {} delivered ({} bytes, try {})", chunkId, b.records.size(), b.type,
-          body.bytes().length, b.retries + 1);
-      listener.onChunkDelivered(chunkId, b.records.size(), body.bytes().length, b.retries + 1);
+          body.bytes().length, attempt);
+      listener.onChunkDelivered(chunkId, b.records.size(), body.bytes().length, attempt);
     }
 
     private void giveUp(Batch b, DropReason reason, String detail) {

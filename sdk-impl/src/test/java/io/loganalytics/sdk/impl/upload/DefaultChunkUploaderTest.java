@@ -19,6 +19,7 @@ import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
 import io.loganalytics.sdk.impl.testsupport.RecordingListener;
 import io.loganalytics.sdk.impl.testsupport.ScriptedDispatcher;
 import io.loganalytics.sdk.impl.testsupport.TestData;
+import io.loganalytics.sdk.impl.http.HttpExecutor;
 import io.loganalytics.sdk.impl.http.HttpResponse;
 import io.loganalytics.sdk.impl.transport.DataCollectorTransport;
 import io.loganalytics.sdk.impl.transport.OdsTransport;
@@ -42,6 +43,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLHandshakeException;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -360,6 +362,76 @@ class DefaultChunkUploaderTest {
   }
 
   @Test
+  void authenticationFailuresUseNoRetryBudgetAndKeepTheRecordsUntilTheKeyIsFixed() {
+    for (int i = 0; i < 5; i++) {
+      dispatcher.then(ScriptedDispatcher.status(403, "{\"Error\":\"InvalidAuthorization\"}"));
+    }
+    DataCollectorTransport t = dataCollector();
+    RetryPolicy policy = RetryPolicy.builder().maxRetries(1).maxBackoff(Duration.ofMinutes(2)).build();
+
+    UploadResult result = uploader(t, policy, 0.5).upload(chunk(0, records(t, "Events", 0, 2)));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.DELIVERED);
+    assertThat(result.recordsDelivered()).isEqualTo(2);
+    assertThat(sleeper.waits()).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(60),
+        Duration.ofSeconds(120), Duration.ofSeconds(120), Duration.ofSeconds(120));
+    assertThat(listener.authFailures).hasSize(5);
+    assertThat(listener.authFailures.get(0).getMessage()).contains("stay buffered");
+    assertThat(listener.events()).noneMatch(e -> e.startsWith("dropped") || e.startsWith("givenUp"))
+        .endsWith("retry(5,PT2M)", "delivered(2,try 6)");
+    assertThat(counters.retries()).isEqualTo(5);
+  }
+
+  @Test
+  void anAuthenticationFailureThatLastsUntilCloseDefersTheChunkInsteadOfDiscardingIt() throws Exception {
+    dispatcher.otherwise(r -> ScriptedDispatcher.status(401, ""));
+    sleeper.blockFrom(10);
+    DataCollectorTransport t = dataCollector();
+    DefaultChunkUploader uploader = uploader(t, RetryPolicy.builder().maxRetries(0).build(), 0.5);
+
+    CompletableFuture<UploadResult> running =
+        CompletableFuture.supplyAsync(() -> uploader.upload(chunk(0, records(t, "Events", 0, 3))));
+    sleeper.awaitBlocked();
+    uploader.close();
+    UploadResult result = running.get(30, TimeUnit.SECONDS);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.DEFERRED);
+    assertThat(result.recordsGivenUp()).isZero();
+    assertThat(dispatcher.requests()).hasSize(10);
+    assertThat(sleeper.waits()).endsWith(Duration.ofMinutes(16), Duration.ofMinutes(16));
+    assertThat(listener.events()).noneMatch(e -> e.startsWith("dropped") || e.startsWith("givenUp"));
+  }
+
+  @Test
+  void agentPathTreatsATlsRefusalOfItsCertificateAsAnAuthenticationFailure() {
+    int[] refusals = {3};
+    HttpExecutor refusing = request -> {
+      synchronized (refusals) {
+        if (refusals[0] > 0) {
+          refusals[0]--;
+          throw new SSLHandshakeException("Received fatal alert: certificate_expired");
+        }
+      }
+      return executor.execute(request);
+    };
+    FakeAgentSession session = new FakeAgentSession(refusing,
+        URI.create(server.url("/OperationalData.svc/PostJsonDataItems").toString()), t0.plus(Duration.ofDays(60)));
+    OdsTransport t = new OdsTransport(session, new ClockSkew(clock), "LogManagement", null);
+
+    UploadResult result = uploader(t, RetryPolicy.builder().maxRetries(0).build(), 0.5)
+        .upload(chunk(0, records(t, "LINUX_SYSLOGS_BLOB", 0, 2)));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.DELIVERED);
+    assertThat(session.authFailures()).containsExactly(0, 0, 0);
+    assertThat(listener.authFailures).hasSize(3).allSatisfy(e -> {
+      assertThat(e.status()).isZero();
+      assertThat(e.getMessage()).contains("agent certificate").contains("certificate_expired");
+    });
+    assertThat(dispatcher.requests()).extracting(r -> r.getHeaders().get("x-ms-client-request-retry-count"))
+        .containsExactly("3");
+  }
+
+  @Test
   void retriesAnIoError() {
     dispatcher.then(ScriptedDispatcher.disconnect());
     DataCollectorTransport t = dataCollector();
@@ -580,7 +652,8 @@ class DefaultChunkUploaderTest {
   @Test
   void neverPutsTheKeyOrSignatureIntoEventsMessagesOrResults() {
     credentials = WorkspaceCredentials.of(TestData.WORKSPACE_ID, TestData.PRIMARY_KEY, TestData.SECONDARY_KEY);
-    dispatcher.otherwise(r -> ScriptedDispatcher.status(403, "{\"Error\":\"InvalidAuthorization\"}"));
+    dispatcher.then(ScriptedDispatcher.status(403, "{\"Error\":\"InvalidAuthorization\"}"),
+        ScriptedDispatcher.status(403, "{\"Error\":\"InvalidAuthorization\"}"));
     DataCollectorTransport t = dataCollector();
 
     UploadResult result = uploader(t).upload(chunk(0, records(t, "Events", 0, 1)));

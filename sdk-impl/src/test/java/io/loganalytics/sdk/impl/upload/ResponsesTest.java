@@ -3,11 +3,15 @@ package io.loganalytics.sdk.impl.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loganalytics.sdk.impl.http.HttpResponse;
+import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 
 class ResponsesTest {
@@ -38,6 +42,19 @@ class ResponsesTest {
         ""), NOW)).contains(Duration.ZERO);
     assertThat(Responses.retryAfter(response(503, Map.of("Retry-After", List.of("soon")), ""), NOW)).isEmpty();
     assertThat(Responses.retryAfter(response(503, Map.of(), ""), NOW)).isEmpty();
+  }
+
+  @Test
+  void recognisesATlsAlertAboutOurCertificateAnywhereInTheCauseChain() {
+    assertThat(Responses.isCertificateRefusal(
+        new SSLHandshakeException("Received fatal alert: bad_certificate"))).isTrue();
+    assertThat(Responses.isCertificateRefusal(new IOException("wrapped",
+        new SSLException("Received fatal alert: certificate_expired")))).isTrue();
+    assertThat(Responses.isCertificateRefusal(
+        new SSLHandshakeException("PKIX path building failed: unable to find valid certification path"))).isFalse();
+    assertThat(Responses.isCertificateRefusal(new SSLException("Received fatal alert: handshake_failure")))
+        .isFalse();
+    assertThat(Responses.isCertificateRefusal(new ConnectException("Connection refused"))).isFalse();
   }
 
   @Test
