@@ -1,6 +1,7 @@
 package io.loganalytics.sdk.impl.upload;
 
 import io.loganalytics.sdk.AuthenticationException;
+import io.loganalytics.sdk.BufferException;
 import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.ChunkUploader;
 import io.loganalytics.sdk.DropReason;
@@ -83,7 +84,9 @@ import org.slf4j.LoggerFactory;
  * {@link LogAnalyticsListener#onRecordsDropped}, and logged once at WARN (authentication failures are logged at
  * WARN at most every 5 minutes, DEBUG in between). With {@link GiveUpAction#DEAD_LETTER} the
  * records are first written to the dead-letter directory, one file per give-up (see {@link DeadLetterStore}); if
- * that write fails the records are reported as discarded, with the I/O error in the detail.
+ * that write fails, nothing is given up: the upload ends at once as {@link UploadResult.Outcome#DEFERRED} (the caller
+ * releases the chunk, which is tried again at a later pass), with a WARN and an
+ * {@link LogAnalyticsListener#onBufferError} event naming the directory.
  *
  * <p><b>Stopping.</b> {@link #close()} wakes a wait at once and the upload returns
  * {@link UploadResult.Outcome#DEFERRED}; so does a wait that would end after the
@@ -530,11 +533,11 @@ public final class DefaultChunkUploader implements ChunkUploader {
     /**
      * Gives records up and reports them at once (not at the end of the upload, so that nothing given up can go
      * unreported when a later request of the chunk fails in an unexpected way): writes the dead-letter file when the
-     * policy says so, then logs once at WARN and sends the events.
+     * policy says so, then logs once at WARN and sends the events. When that write fails nothing is given up: the
+     * upload stops and is deferred.
      */
     private void giveUp(List<byte[]> records, DropReason reason, String detail) {
       Path file = null;
-      String writeFailure = null;
       if (deadLetters != null) {
         List<DeadLetterWriter.Entry> entries = new ArrayList<>(records.size());
         for (byte[] r : records) {
@@ -543,8 +546,14 @@ public final class DefaultChunkUploader implements ChunkUploader {
         try {
           file = deadLetters.write(chunkId, chunk.firstSequence(), clock.instant(), entries);
         } catch (IOException | RuntimeException e) {
-          writeFailure = "; writing the dead-letter file failed, so they are discarded: " + e;
-          LOG.error("Chunk {}: writing the dead-letter file failed; the records are discarded", chunkId, e);
+          // The policy says keep them: they must not be discarded. The chunk goes back to the buffer and is tried
+          // again at a later pass (what was delivered meanwhile is sent again: at least once).
+          Path dir = policy.deadLetterDirectory().orElseThrow();
+          deferReason = "writing the dead-letter file in " + dir + " failed (" + e + "); " + records.size()
+              + " records to give up (" + reason + ") stay in the buffer and are tried again later";
+          LOG.warn("Chunk {}: {}", chunkId, deferReason);
+          listener.onBufferError(new BufferException(dir, "Chunk " + chunkId + ": " + deferReason, true, e));
+          return;
         }
       }
       long bytes = 0;
@@ -556,7 +565,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
         giveUpReason = reason + ": " + detail;
       }
       String fullDetail = "chunk " + chunkId + ": " + detail
-          + (file != null ? "; written to " + file : writeFailure != null ? writeFailure : "; discarded");
+          + (file != null ? "; written to " + file : "; discarded");
       LOG.warn("Gave up {} records ({}): {}", records.size(), reason, fullDetail);
       listener.onChunkGivenUp(chunkId, records.size(), reason, file);
       listener.onRecordsDropped(reason, records.size(), bytes, fullDetail);

@@ -650,6 +650,23 @@ class DefaultChunkUploaderTest {
   }
 
   @Test
+  void aFailedDeadLetterWriteDefersTheChunkInsteadOfDiscardingTheRecords(@TempDir Path dir) throws Exception {
+    Path notADirectory = Files.writeString(dir.resolve("dead"), "a file where the directory should be");
+    dispatcher.then(ScriptedDispatcher.status(400, "{\"Error\":\"InvalidDataFormat\"}"));
+    DataCollectorTransport t = dataCollector();
+    RetryPolicy policy = RetryPolicy.builder().deadLetterTo(notADirectory).build();
+
+    UploadResult result = uploader(t, policy, 0.5).upload(chunk(7, records(t, "Events", 0, 2)));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.DEFERRED);
+    assertThat(result.recordsGivenUp()).isZero();
+    assertThat(result.reason()).contains("dead-letter").contains(notADirectory.toString());
+    assertThat(listener.events()).containsExactly("bufferError");
+    assertThat(listener.bufferErrors.get(0).directory()).isEqualTo(notADirectory);
+    assertThat(listener.bufferErrors.get(0).isRetryable()).isTrue();
+  }
+
+  @Test
   void neverPutsTheKeyOrSignatureIntoEventsMessagesOrResults() {
     credentials = WorkspaceCredentials.of(TestData.WORKSPACE_ID, TestData.PRIMARY_KEY, TestData.SECONDARY_KEY);
     dispatcher.then(ScriptedDispatcher.status(403, "{\"Error\":\"InvalidAuthorization\"}"),
