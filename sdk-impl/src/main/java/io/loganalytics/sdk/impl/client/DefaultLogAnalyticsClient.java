@@ -64,6 +64,11 @@ import org.slf4j.LoggerFactory;
  * the same buffer. If a request is still in flight at the deadline, close returns anyway and the uploader thread
  * closes the buffer when that request ends.
  *
+ * <p><b>Failures of the uploader.</b> Anything a pass throws (a bug, an {@link Error}, a buffer failing in an
+ * unexpected way) is logged at ERROR and the pass is tried again after the retry policy's backoff for that many
+ * failures in a row (on the injected sleeper); the thread never dies of it while the client is open. If the buffer
+ * was closed under it, the uploader stops.
+ *
  * <p><b>Threading.</b> Thread-safe; {@code send} may be called from any number of threads. Listener events come from
  * the uploader thread and from sending threads; a listener that throws is logged and ignored.
  */
@@ -72,6 +77,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   /** The thread's name. */
   public static final String THREAD_NAME = "loganalytics-uploader";
   private static final int MAX_RECORDS_PER_CHUNK = 100_000;
+  /** Waits after failed passes grow as the retry policy's do, up to this step (then stay at its maximum). */
+  private static final int MAX_FAILURE_STEP = 64;
 
   private final LogAnalyticsClientBuilder config;
   private final DiskBuffer buffer;
@@ -85,6 +92,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private final Clock clock;
   private final int maxRequestBytes;
   private final List<AutoCloseable> ownedResources;
+  private final Sleeper sleeper;
+  private final DoubleSupplier random;
   private final Thread worker;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -112,6 +121,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     this.clock = config.clock();
     this.maxRequestBytes = config.maxRequestBytes();
     this.ownedResources = ownedResources;
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    this.random = Objects.requireNonNull(random, "random");
     for (DropReason r : DropReason.values()) {
       dropped.put(r, new LongAdder());
     }
@@ -374,6 +385,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
 
   private void runWorker() {
     long interval = config.retryPolicy().uploadInterval().toNanos();
+    int failuresInARow = 0;
     try {
       while (true) {
         long pass;
@@ -389,7 +401,18 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
           lock.unlock();
         }
         bytesSinceWake.set(0);
-        boolean emptied = pass();
+        boolean emptied = false;
+        Throwable failure = null;
+        try {
+          emptied = pass();
+          failuresInARow = 0;
+        } catch (ClientClosedException e) {
+          LOG.warn("The buffer was closed while the client is open; the uploader stops");
+          return;
+        } catch (Throwable t) { // the thread must survive anything a pass throws, or sending silently stalls
+          failure = t;
+          failuresInARow++;
+        }
         lock.lock();
         try {
           if (emptied) {
@@ -401,6 +424,9 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
           }
         } finally {
           lock.unlock();
+        }
+        if (failure != null) {
+          backOff(failuresInARow, failure);
         }
       }
     } catch (InterruptedException e) {
@@ -419,6 +445,20 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
         closeResources();
       }
     }
+  }
+
+  /**
+   * After a pass failed unexpectedly: logs it, waits (on the injected sleeper, which closing wakes) as the retry
+   * policy's backoff for that many failures in a row, then asks for a new pass.
+   */
+  private void backOff(int failuresInARow, Throwable failure) throws InterruptedException {
+    double r = random.getAsDouble();
+    Duration wait = config.retryPolicy().backoff(Math.min(failuresInARow, MAX_FAILURE_STEP),
+        r < 0 ? 0 : Math.min(r, 1.0));
+    LOG.error("An upload pass failed unexpectedly ({} in a row); the uploader tries again in {}", failuresInARow,
+        wait, failure);
+    boolean ignored = sleeper.sleep(wait); // woken early only by close(), which the next pass sees
+    requestPass();
   }
 
   /** One pass: upload chunks until the buffer is empty (true) or an upload is deferred or fails (false). */
@@ -474,8 +514,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
 
   private void reportBufferProblem(String what, LogAnalyticsException e) {
     if (e instanceof ClientClosedException) {
-      LOG.debug("The buffer is closed while {}", what);
-      return;
+      throw (ClientClosedException) e; // the worker stops
     }
     // The buffer reports its own failures to the listener (onBufferError); the uploader only logs and tries again
     // at the next pass.

@@ -3,6 +3,7 @@ package io.loganalytics.sdk.impl.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.ClientClosedException;
 import io.loganalytics.sdk.ClientStats;
 import io.loganalytics.sdk.ConfigurationException;
@@ -19,6 +20,7 @@ import io.loganalytics.sdk.impl.json.RecordEncoder;
 import io.loganalytics.sdk.impl.testsupport.FakeAgentSession;
 import io.loganalytics.sdk.impl.testsupport.FakeClock;
 import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
+import io.loganalytics.sdk.impl.testsupport.ForwardingDiskBuffer;
 import io.loganalytics.sdk.impl.testsupport.InMemoryDiskBuffer;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
 import io.loganalytics.sdk.impl.testsupport.RecordingListener;
@@ -35,8 +37,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -341,6 +345,32 @@ class DefaultLogAnalyticsClientTest {
 
     assertThat(client.flush(WAIT)).isTrue();
     assertThat(client.stats().recordsSent()).isEqualTo(1);
+  }
+
+  @Test
+  void theUploaderSurvivesAnErrorFromTheBufferBacksOffAndDeliversAtTheNextPass() {
+    AtomicInteger failingReads = new AtomicInteger(1);
+    ForwardingDiskBuffer flaky = new ForwardingDiskBuffer(buffer) {
+      @Override
+      public Optional<Chunk> read(long maxBytes, int maxRecords) {
+        if (failingReads.getAndDecrement() > 0) {
+          throw new AssertionError("simulated bug in the buffer");
+        }
+        return super.read(maxBytes, maxRecords);
+      }
+    };
+    FakeSleeper sleeper = new FakeSleeper(clock);
+    LogAnalyticsClientBuilder config = config();
+    DefaultLogAnalyticsClient client = DefaultLogAnalyticsClient.create(config, l -> flaky, dataCollector(config),
+        sleeper, () -> 0.5);
+    clients.add(client);
+    client.send("Events", Map.of("n", 1));
+
+    assertThat(client.flush(WAIT)).isTrue();
+
+    assertThat(sleeper.waits()).containsExactly(Duration.ofSeconds(30));
+    assertThat(dispatcher.requests()).hasSize(1);
+    assertThat(buffer.contents()).isEmpty();
   }
 
   @Test
