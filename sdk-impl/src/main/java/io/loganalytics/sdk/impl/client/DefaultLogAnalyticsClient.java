@@ -67,7 +67,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Failures of the uploader.</b> Anything a pass throws (a bug, an {@link Error}, a buffer failing in an
  * unexpected way) is logged at ERROR and the pass is tried again after the retry policy's backoff for that many
  * failures in a row (on the injected sleeper); the thread never dies of it while the client is open. If the buffer
- * was closed under it, the uploader stops.
+ * was closed under it, the uploader stops. An upload that throws counts as a failed try of its chunk: the chunk is
+ * released, and once it has failed so more often than the policy's retries it is given up as
+ * {@link DropReason#REJECTED} (reported, dead-lettered when the policy says so) and acknowledged, so one bad chunk
+ * cannot stall the pipeline.
  *
  * <p><b>Threading.</b> Thread-safe; {@code send} may be called from any number of threads. Listener events come from
  * the uploader thread and from sending threads; a listener that throws is logged and ignored.
@@ -95,6 +98,9 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private final Sleeper sleeper;
   private final DoubleSupplier random;
   private final Thread worker;
+  // Uploader thread only: the chunk whose upload threw, and how many times in a row.
+  private long failingChunk = -1;
+  private int failingChunkUploads;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -479,9 +485,18 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       try {
         result = uploader.upload(chunk);
       } catch (RuntimeException e) {
-        LOG.error("Uploading a chunk failed unexpectedly; it stays in the buffer", e);
-        release(chunk);
-        return false;
+        int failures = chunk.firstSequence() == failingChunk ? failingChunkUploads + 1 : 1;
+        failingChunk = chunk.firstSequence();
+        failingChunkUploads = failures;
+        int maxRetries = config.retryPolicy().maxRetries();
+        if (failures <= maxRetries) {
+          // A failed try: released, and the worker backs off (policy backoff) before the next pass.
+          release(chunk);
+          throw e;
+        }
+        LOG.error("Uploading a chunk failed unexpectedly {} times; giving it up", failures, e);
+        result = uploader.giveUp(chunk, DropReason.REJECTED, "uploading failed unexpectedly " + failures
+            + " times (the retry policy allows " + maxRetries + " retries); last: " + e);
       }
       if (result.outcome() == UploadResult.Outcome.DEFERRED) {
         release(chunk);

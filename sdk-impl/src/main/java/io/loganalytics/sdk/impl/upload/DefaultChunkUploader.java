@@ -219,6 +219,22 @@ public final class DefaultChunkUploader implements ChunkUploader {
     return new Run(chunk, chunkId(bufferIdentity, chunk.firstSequence())).execute();
   }
 
+  /**
+   * Gives a whole chunk up without sending it, reported like any give-up (events, one WARN, the dead-letter file
+   * when the policy says so). The client uses it for a chunk whose uploads keep failing in an unexpected way.
+   *
+   * @param chunk the chunk
+   * @param reason why
+   * @param detail what happened, for the events and the log
+   * @return {@link UploadResult.Outcome#GIVEN_UP}, or {@link UploadResult.Outcome#DEFERRED} when the dead-letter
+   *     file could not be written (nothing was given up then)
+   */
+  public UploadResult giveUp(Chunk chunk, DropReason reason, String detail) {
+    Run run = new Run(chunk, chunkId(bufferIdentity, chunk.firstSequence()));
+    run.giveUp(chunk.records(), reason, detail);
+    return run.result();
+  }
+
   /** Records of one type, sent in one request. */
   private static final class Batch {
     final String type;
@@ -261,6 +277,10 @@ public final class DefaultChunkUploader implements ChunkUploader {
         Batch b = queue.pollFirst();
         sendBatch(b, queue);
       }
+      return result();
+    }
+
+    UploadResult result() {
       if (deferReason != null) {
         LOG.debug("Chunk {} deferred: {}", chunkId, deferReason);
         return new UploadResult(chunkId, UploadResult.Outcome.DEFERRED, attempts, delivered, givenUp,

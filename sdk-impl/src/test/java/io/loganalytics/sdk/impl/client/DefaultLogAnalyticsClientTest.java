@@ -21,6 +21,7 @@ import io.loganalytics.sdk.impl.testsupport.FakeAgentSession;
 import io.loganalytics.sdk.impl.testsupport.FakeClock;
 import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
 import io.loganalytics.sdk.impl.testsupport.ForwardingDiskBuffer;
+import io.loganalytics.sdk.impl.testsupport.ForwardingTransport;
 import io.loganalytics.sdk.impl.testsupport.InMemoryDiskBuffer;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
 import io.loganalytics.sdk.impl.testsupport.RecordingListener;
@@ -371,6 +372,32 @@ class DefaultLogAnalyticsClientTest {
     assertThat(sleeper.waits()).containsExactly(Duration.ofSeconds(30));
     assertThat(dispatcher.requests()).hasSize(1);
     assertThat(buffer.contents()).isEmpty();
+  }
+
+  @Test
+  void aChunkWhoseUploadKeepsThrowingIsRetriedWithBackoffThenGivenUpAsRejected() {
+    LogAnalyticsClientBuilder config = config().retryPolicy(RetryPolicy.builder().uploadInterval(Duration.ofHours(1))
+        .maxRetries(2).build());
+    UploadTransport broken = new ForwardingTransport(dataCollector(config)) {
+      @Override
+      public int envelopeBytes(String type, String ipName) {
+        throw new IllegalStateException("simulated bug while planning requests");
+      }
+    };
+    FakeSleeper sleeper = new FakeSleeper(clock);
+    DefaultLogAnalyticsClient client = client(config, broken, sleeper);
+    client.send("Events", Map.of("n", 1));
+    client.send("Events", Map.of("n", 2));
+
+    assertThat(client.flush(WAIT)).isTrue();
+
+    assertThat(sleeper.waits()).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(60));
+    assertThat(listener.events()).containsExactly("givenUp(2,REJECTED)", "dropped(REJECTED,2)");
+    assertThat(listener.dropDetails.get(0)).contains("failed unexpectedly 3 times")
+        .contains("simulated bug while planning requests");
+    assertThat(client.stats().recordsDropped().get(DropReason.REJECTED)).isEqualTo(2);
+    assertThat(buffer.contents()).isEmpty();
+    assertThat(dispatcher.requests()).isEmpty();
   }
 
   @Test
