@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * {@code send}, lets the uploader push what it can until the deadline (a retry wait that would end after the deadline
  * ends at once), then stops it and closes the buffer; what was not delivered stays on disk for the next client on
  * the same buffer. If a request is still in flight at the deadline, close returns anyway and the uploader thread
- * closes the buffer when that request ends.
+ * closes the buffer when that request ends; the buffer is {@linkplain DiskBuffer#sync() forced to disk} before close
+ * returns either way.
  *
  * <p><b>Failures of the uploader.</b> Anything a pass throws (a bug, an {@link Error}, a buffer failing in an
  * unexpected way) is logged at ERROR and the pass is tried again after the retry policy's backoff for that many
@@ -327,6 +328,13 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
         }
       } finally {
         lock.unlock();
+      }
+      // Forced in every case, also when a request is still in flight and the uploader closes the buffer later: what
+      // send() accepted is on disk when close returns.
+      try {
+        buffer.sync();
+      } catch (RuntimeException e) {
+        LOG.warn("Forcing the buffer to disk while closing failed: {}", e.getMessage(), e);
       }
       if (!workerOwnsBufferClose) {
         try {

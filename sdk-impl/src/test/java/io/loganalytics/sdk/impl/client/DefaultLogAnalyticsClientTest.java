@@ -216,7 +216,8 @@ class DefaultLogAnalyticsClientTest {
   }
 
   @Test
-  void closeReturnsWhileARequestIsInFlightAndTheUploaderClosesTheBufferWhenItEnds() throws Exception {
+  void closeReturnsWhileARequestIsInFlightForcesTheBufferAndTheUploaderClosesItWhenTheRequestEnds()
+      throws Exception {
     CountDownLatch arrived = new CountDownLatch(1);
     CountDownLatch answer = new CountDownLatch(1);
     dispatcher.otherwise(r -> {
@@ -235,6 +236,7 @@ class DefaultLogAnalyticsClientTest {
 
     assertThat(client.close(Duration.ofMillis(200))).isFalse();
     assertThat(buffer.isClosed()).isFalse();
+    assertThat(buffer.syncs()).as("forced to disk before close returned").isEqualTo(1);
 
     answer.countDown();
     assertThat(buffer.awaitClosed(30_000)).isTrue();
