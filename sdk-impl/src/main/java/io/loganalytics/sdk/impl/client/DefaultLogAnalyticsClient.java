@@ -73,6 +73,11 @@ import org.slf4j.LoggerFactory;
  * {@link DropReason#REJECTED} (reported, dead-lettered when the policy says so) and acknowledged, so one bad chunk
  * cannot stall the pipeline.
  *
+ * <p><b>Called from a listener.</b> Listener events mostly come from the uploader thread, which cannot wait for
+ * itself: {@link #flush} called there only asks for a pass and returns {@code false} at once, and {@link #close}
+ * called there stops {@code send}, forces the buffer, and returns {@code false} at once; the upload in progress ends
+ * when the listener returns and the uploader thread then closes the buffer.
+ *
  * <p><b>Threading.</b> Thread-safe; {@code send} may be called from any number of threads. Listener events come from
  * the uploader thread and from sending threads; a listener that throws is logged and ignored.
  */
@@ -262,6 +267,12 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
 
   @Override
   public boolean flush(Duration timeout) {
+    if (Thread.currentThread() == worker) {
+      // Called from a listener on the uploader thread: waiting for the uploader would wait for ourselves.
+      LOG.debug("flush() called on the uploader thread (from a listener); returning at once");
+      requestPass();
+      return false;
+    }
     long deadline = System.nanoTime() + timeout.toNanos();
     // Counted before taking the lock: a chunk finished in between makes the target larger, never smaller.
     long buffered = bufferedRecords();
@@ -300,6 +311,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
         return closeResult;
       }
       closed = true;
+      boolean onWorker = Thread.currentThread() == worker;
       long deadline = System.nanoTime() + timeout.toNanos();
       uploader.deadline(clock.instant().plus(timeout));
       lock.lock();
@@ -310,18 +322,29 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       } finally {
         lock.unlock();
       }
-      try {
-        worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (onWorker) {
+        // Called from a listener on the uploader thread: it cannot wait for itself. The upload in progress ends as
+        // soon as the listener returns, and the uploader closes the buffer when it stops.
+        uploader.close();
+      } else {
+        try {
+          worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        uploader.close();
       }
-      uploader.close();
       boolean empty;
       lock.lock();
       try {
         if (!workerDone) {
           workerOwnsBufferClose = true;
-          LOG.warn("A request was still in flight when close timed out; the buffer is closed when it ends");
+          if (onWorker) {
+            LOG.debug("close() called on the uploader thread (from a listener); the uploader closes the buffer "
+                + "when it stops");
+          } else {
+            LOG.warn("A request was still in flight when close timed out; the buffer is closed when it ends");
+          }
           empty = false;
         } else {
           empty = bufferedRecords() == 0;

@@ -39,10 +39,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -405,6 +407,29 @@ class DefaultLogAnalyticsClientTest {
     assertThat(client.stats().recordsDropped().get(DropReason.REJECTED)).isEqualTo(2);
     assertThat(buffer.contents()).isEmpty();
     assertThat(dispatcher.requests()).isEmpty();
+  }
+
+  @Test
+  void flushAndCloseCalledFromAListenerOnTheUploaderThreadReturnAtOnce() throws Exception {
+    AtomicReference<DefaultLogAnalyticsClient> self = new AtomicReference<>();
+    CompletableFuture<List<Boolean>> fromCallback = new CompletableFuture<>();
+    LogAnalyticsListener closing = new LogAnalyticsListener() {
+      @Override
+      public void onChunkDelivered(String chunkId, int records, long bytes, int attempt) {
+        DefaultLogAnalyticsClient c = self.get();
+        fromCallback.complete(List.of(c.flush(Duration.ofHours(1)), c.close(Duration.ofHours(1))));
+      }
+    };
+    DefaultLogAnalyticsClient client = client(config().listener(closing), new FakeSleeper(clock));
+    self.set(client);
+    client.send("Events", Map.of("n", 1));
+    assertThat(client.flush(Duration.ZERO)).isFalse();
+
+    // A safety net against a hung test, not a timing assertion: before the fix each call waited its full hour.
+    assertThat(fromCallback.get(30, TimeUnit.SECONDS)).containsExactly(false, false);
+    assertThat(buffer.awaitClosed(30_000)).isTrue();
+    assertThat(buffer.contents()).isEmpty();
+    assertThatThrownBy(() -> client.send("Events", Map.of("n", 2))).isInstanceOf(ClientClosedException.class);
   }
 
   @Test
