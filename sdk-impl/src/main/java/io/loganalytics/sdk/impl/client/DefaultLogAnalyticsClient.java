@@ -11,9 +11,7 @@ import io.loganalytics.sdk.LogAnalyticsException;
 import io.loganalytics.sdk.LogAnalyticsListener;
 import io.loganalytics.sdk.UploadResult;
 import io.loganalytics.sdk.impl.agent.AgentSession;
-import io.loganalytics.sdk.impl.http.HttpExecutor;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
-import io.loganalytics.sdk.impl.transport.DataCollectorTransport;
 import io.loganalytics.sdk.impl.transport.OdsTransport;
 import io.loganalytics.sdk.impl.transport.UploadTransport;
 import io.loganalytics.sdk.impl.upload.DefaultChunkUploader;
@@ -156,12 +154,12 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
    * <pre>{@code
    * Function<LogAnalyticsListener, DiskBuffer> opener = listener -> openFileBuffer(config.bufferOptions(), listener);
    * return config.transport() == Transport.DATA_COLLECTOR
-   *     ? DefaultLogAnalyticsClient.createDataCollector(config, opener, httpsExecutor)
+   *     ? DefaultLogAnalyticsClient.create(config, opener, DataCollectorTransport.create(config, httpsExecutor),
+   *         httpsExecutor)
    *     : DefaultLogAnalyticsClient.createAgent(config, opener, agentSession);
    * }</pre>
    *
-   * <p>{@link #createDataCollector} and {@link #createAgent} are this method with the transport built for the
-   * path.
+   * <p>{@link #createAgent} is this method with the transport built for the agent path.
    *
    * @param config the validated builder: listener, retry policy, maxRequestBytes, clock are taken from it
    * @param bufferOpener opens the buffer with the listener the client gives it (which counts evictions for
@@ -175,20 +173,6 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       AutoCloseable... closeWithClient) {
     return create(config, bufferOpener, transport, Sleeper.system(), () -> ThreadLocalRandom.current().nextDouble(),
         closeWithClient);
-  }
-
-  /**
-   * Builds and starts a client on the Data Collector path: {@link DataCollectorTransport#create} with the endpoint
-   * of the builder's cloud and workspace.
-   *
-   * @param config the validated builder (credentials required)
-   * @param bufferOpener opens the buffer with the client's listener
-   * @param executor the HTTPS executor (TLS, proxy) of {@code impl.http}
-   * @return the running client
-   */
-  public static DefaultLogAnalyticsClient createDataCollector(LogAnalyticsClientBuilder config,
-      Function<LogAnalyticsListener, DiskBuffer> bufferOpener, HttpExecutor executor) {
-    return create(config, bufferOpener, DataCollectorTransport.create(config, executor));
   }
 
   /**
