@@ -362,6 +362,11 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     } catch (RuntimeException e) {
       LOG.warn("Closing the buffer failed", e);
     }
+    try {
+      transport.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Closing the transport failed", e);
+    }
     for (AutoCloseable c : ownedResources) {
       try {
         c.close();

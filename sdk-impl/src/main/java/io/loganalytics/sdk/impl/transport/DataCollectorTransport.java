@@ -208,6 +208,12 @@ public final class DataCollectorTransport implements UploadTransport {
     return Optional.empty();
   }
 
+  /** Ends the payload writer's deflater (native memory). */
+  @Override
+  public void close() {
+    writer.close();
+  }
+
   @Override
   public String toString() {
     return "DataCollectorTransport{" + endpoint + "}";

@@ -433,6 +433,27 @@ class DefaultLogAnalyticsClientTest {
   }
 
   @Test
+  void closingTheClientClosesItsTransportOnce() {
+    AtomicInteger closes = new AtomicInteger();
+    LogAnalyticsClientBuilder config = config();
+    UploadTransport counting = new ForwardingTransport(dataCollector(config)) {
+      @Override
+      public void close() {
+        closes.incrementAndGet();
+        super.close();
+      }
+    };
+    DefaultLogAnalyticsClient client = client(config, counting, new FakeSleeper(clock));
+    client.send("Events", Map.of("n", 1));
+
+    assertThat(client.close(WAIT)).isTrue();
+    client.close(WAIT);
+
+    assertThat(closes.get()).isEqualTo(1);
+    assertThat(dispatcher.requests()).hasSize(1);
+  }
+
+  @Test
   void countsBufferEvictionsReportedThroughTheClientsListener() {
     LogAnalyticsListener[] given = new LogAnalyticsListener[1];
     DefaultLogAnalyticsClient client = DefaultLogAnalyticsClient.create(config(), l -> {

@@ -70,4 +70,9 @@ public class ForwardingTransport implements UploadTransport {
   public Optional<Instant> certificateExpiry() {
     return delegate.certificateExpiry();
   }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
 }
