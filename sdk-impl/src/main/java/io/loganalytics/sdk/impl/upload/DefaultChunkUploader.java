@@ -91,9 +91,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Stopping.</b> {@link #close()} wakes a wait at once and the upload returns
  * {@link UploadResult.Outcome#DEFERRED}; so does a wait that would end after the
  * {@linkplain #deadline(Instant) deadline}. The uploader keeps no memory between uploads: requests already
- * delivered in one upload call are not sent again within it, but an upload of the released chunk (in practice by the
- * next client on the buffer, since a deferral only happens while closing) sends the whole chunk again under the same
- * id: delivery is at least once.
+ * delivered in one upload call are not sent again within it, but an upload of the released chunk (by the next client
+ * on the buffer after a close, or at a later pass after a failed dead-letter write) sends the whole chunk again under
+ * the same id: delivery is at least once.
  *
  * <p>Internal, not API. <b>Threading:</b> {@link #upload} is called by one thread at a time; {@link #close()} and
  * {@link #deadline(Instant)} from any thread.
