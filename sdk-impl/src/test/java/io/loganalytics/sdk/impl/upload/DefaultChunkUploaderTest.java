@@ -391,7 +391,7 @@ class DefaultChunkUploaderTest {
 
     CompletableFuture<UploadResult> running =
         CompletableFuture.supplyAsync(() -> uploader.upload(chunk(0, records(t, "Events", 0, 3))));
-    sleeper.awaitBlocked();
+    assertThat(sleeper.awaitBlocked(30, TimeUnit.SECONDS)).as("still retrying after 9 refusals").isTrue();
     uploader.close();
     UploadResult result = running.get(30, TimeUnit.SECONDS);
 
