@@ -3,7 +3,9 @@ package io.loganalytics.sdk;
 /**
  * Uploads one chunk to the workspace under a {@link RetryPolicy}: it tries, waits, retries, splits a chunk the
  * service finds too large, and gives it up after the last retry, reporting every step to the
- * {@link LogAnalyticsListener}. The chunk keeps one id, sent as {@code X-Request-ID}, across all its retries and
+ * {@link LogAnalyticsListener}. Authentication failures are the exception: they use no retry budget and never make
+ * it give data up; it keeps retrying (reporting each failure) until they stop or it is closed, which ends the upload
+ * with {@link UploadResult.Outcome#DEFERRED} and leaves the chunk in the buffer. The chunk keeps one id, sent as {@code X-Request-ID}, across all its retries and
  * splits.
  *
  * <p>The caller owns the buffer: it {@linkplain DiskBuffer#acknowledge acknowledges} the chunk after

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -251,7 +252,8 @@ public final class LogAnalyticsClientBuilder {
    * The Azure resource ID sent as {@code x-ms-AzureResourceId}, which fills {@code _ResourceId}. Default none.
    *
    * @param resourceId an ID starting with {@code /subscriptions/<subscription id>} (the prefix in any case), without
-   *     whitespace or control characters since it travels as a header value; or {@code null}
+   *     whitespace, control or non-ASCII characters since it travels as a header value (printable ASCII only); or
+   *     {@code null}
    * @return this builder
    */
   public LogAnalyticsClientBuilder azureResourceId(String resourceId) {
@@ -261,6 +263,11 @@ public final class LogAnalyticsClientBuilder {
         if (Character.isWhitespace(c) || Character.isISOControl(c)) {
           throw new ConfigurationException("azureResourceId", "contains whitespace or a control character at "
               + "position " + (i + 1) + "; it is sent as a header value");
+        }
+        if (c > '~') {
+          throw new ConfigurationException("azureResourceId", "contains the non-ASCII character U+"
+              + String.format(Locale.ROOT, "%04X", (int) c) + " at position " + (i + 1)
+              + "; it is sent as a header value, which allows printable ASCII only");
         }
       }
       String prefix = "/subscriptions/";

@@ -19,6 +19,10 @@ import java.util.Optional;
  *   <li>a chunk is retried {@linkplain Builder#maxRetries 6 times} after its first try; when the sixth retry fails
  *       it is given up ({@link GiveUpAction#DISCARD} by default, or {@link GiveUpAction#DEAD_LETTER}), reported,
  *       and the next chunk goes.
+ *   <li>except when the service refuses our credentials (401/403, or on the agent path an expired or refused
+ *       certificate): those tries use no retry budget and the data is never given up for it; the chunk is retried
+ *       with waits growing to {@linkplain Builder#maxBackoff the maximum} until the credentials work again or the
+ *       client closes, and stays in the buffer meanwhile (a regenerated key must not delete data).
  * </ul>
  *
  * <p>Immutable and thread-safe. Build with {@link #builder()}, derive with {@link #toBuilder()}.
@@ -179,7 +183,8 @@ public final class RetryPolicy {
   }
 
   /**
-   * How many times a chunk is retried after its first try before it is given up. Default 6.
+   * How many times a chunk is retried after its first try before it is given up. Default 6. Retries after an
+   * authentication failure are not counted (see the class description).
    *
    * @return the retry count
    */

@@ -150,6 +150,8 @@ class LogAnalyticsClientBuilderTest {
         arguments("azureResourceId", set(b -> b.azureResourceId("/subscriptions//resourceGroups/rg")),
             "must start with"),
         arguments("azureResourceId", set(b -> b.azureResourceId("")), "must start with"),
+        arguments("azureResourceId", set(b -> b.azureResourceId("/subscriptions/0/resourceGroups/r\u00e9sum\u00e9")),
+            "non-ASCII character U+00E9 at position 34"),
         arguments("azureResourceId", set(b -> b.azureResourceId(id + "\r\nX-Injected: 1")),
             "contains whitespace or a control character at position 70; it is sent as a header value"),
         arguments("azureResourceId", set(b -> b.azureResourceId(" " + id)), "at position 1"),

@@ -12,9 +12,7 @@ import io.loganalytics.sdk.LogAnalyticsListener;
 import io.loganalytics.sdk.RetryPolicy;
 import io.loganalytics.sdk.UploadResult;
 import io.loganalytics.sdk.impl.agent.AgentSession;
-import io.loganalytics.sdk.impl.http.HttpExecutor;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
-import io.loganalytics.sdk.impl.transport.DataCollectorTransport;
 import io.loganalytics.sdk.impl.transport.OdsTransport;
 import io.loganalytics.sdk.impl.transport.UploadTransport;
 import io.loganalytics.sdk.impl.upload.DefaultChunkUploader;
@@ -81,7 +79,21 @@ import org.slf4j.LoggerFactory;
  * {@code send}, lets the uploader push what it can until the deadline (a retry wait that would end after the deadline
  * ends at once), then stops it and closes the buffer; what was not delivered stays on disk for the next client on
  * the same buffer. If a request is still in flight at the deadline, close returns anyway and the uploader thread
- * closes the buffer when that request ends.
+ * closes the buffer when that request ends; the buffer is {@linkplain DiskBuffer#sync() forced to disk} before close
+ * returns either way.
+ *
+ * <p><b>Failures of the uploader.</b> Anything a pass throws (a bug, an {@link Error}, a buffer failing in an
+ * unexpected way) is logged at ERROR and the pass is tried again after the retry policy's backoff for that many
+ * failures in a row (on the injected sleeper); the thread never dies of it while the client is open. If the buffer
+ * was closed under it, the uploader stops. An upload that throws counts as a failed try of its chunk: the chunk is
+ * released, and once it has failed so more often than the policy's retries it is given up as
+ * {@link DropReason#REJECTED} (reported, dead-lettered when the policy says so) and acknowledged, so one bad chunk
+ * cannot stall the pipeline.
+ *
+ * <p><b>Called from a listener.</b> Listener events mostly come from the uploader thread, which cannot wait for
+ * itself: {@link #flush} called there only asks for a pass and returns {@code false} at once, and {@link #close}
+ * called there stops {@code send}, forces the buffer, and returns {@code false} at once; the upload in progress ends
+ * when the listener returns and the uploader thread then closes the buffer.
  *
  * <p><b>Threading.</b> Thread-safe; {@code send} may be called from any number of threads. Listener events come from
  * the uploader and acknowledger threads and from sending threads; a listener that throws is logged and ignored.
@@ -99,6 +111,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
    * halve how many there are while at most two chunks (the one uploading, the one acknowledging) are in memory.
    */
   static final int REQUESTS_PER_CHUNK = 2;
+  /** Waits after failed passes grow as the retry policy's do, up to this step (then stay at its maximum). */
+  private static final int MAX_FAILURE_STEP = 64;
 
   private final LogAnalyticsClientBuilder config;
   private final DiskBuffer buffer;
@@ -126,6 +140,10 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   });
   /** The acknowledgement in flight; uploader thread only. */
   private Future<Boolean> pendingAck;
+  private final Sleeper sleeper;
+  // Uploader thread only: the chunk whose upload threw, and how many times in a row.
+  private long failingChunk = -1;
+  private int failingChunkUploads;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -150,17 +168,18 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     this.config = config;
     this.transport = transport;
     this.identity = identity;
-    this.random = random;
     this.clock = config.clock();
     this.maxRequestBytes = config.maxRequestBytes();
     this.ownedResources = ownedResources;
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    this.random = Objects.requireNonNull(random, "random");
     for (DropReason r : DropReason.values()) {
       dropped.put(r, new LongAdder());
     }
     LogAnalyticsListener listener = new SafeListener(config.listener(), (reason, n) -> dropped.get(reason).add(n));
     this.encoder = new RecordEncoder(transport.limits(maxRequestBytes));
     this.uploader = new DefaultChunkUploader(transport, config.retryPolicy(), listener, maxRequestBytes, clock,
-        sleeper, random, counters);
+        sleeper, random, counters, config.bufferOptions().directory().toAbsolutePath().normalize().toString());
     // Opened last, so that nothing can fail after it is open.
     this.buffer = Objects.requireNonNull(bufferOpener.apply(listener), "the buffer opener returned null");
     this.worker = new Thread(this::runWorker, THREAD_NAME);
@@ -175,12 +194,12 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
    * <pre>{@code
    * Function<LogAnalyticsListener, DiskBuffer> opener = listener -> openFileBuffer(config.bufferOptions(), listener);
    * return config.transport() == Transport.DATA_COLLECTOR
-   *     ? DefaultLogAnalyticsClient.createDataCollector(config, opener, httpsExecutor)
+   *     ? DefaultLogAnalyticsClient.create(config, opener, DataCollectorTransport.create(config, httpsExecutor),
+   *         httpsExecutor)
    *     : DefaultLogAnalyticsClient.createAgent(config, opener, agentSession);
    * }</pre>
    *
-   * <p>{@link #createDataCollector} and {@link #createAgent} are this method with the transport built for the
-   * path.
+   * <p>{@link #createAgent} is this method with the transport built for the agent path.
    *
    * @param config the validated builder: listener, retry policy, maxRequestBytes, clock are taken from it
    * @param bufferOpener opens the buffer with the listener the client gives it (which counts evictions for
@@ -194,20 +213,6 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       AutoCloseable... closeWithClient) {
     return create(config, bufferOpener, transport, Sleeper.system(), () -> ThreadLocalRandom.current().nextDouble(),
         closeWithClient);
-  }
-
-  /**
-   * Builds and starts a client on the Data Collector path: {@link DataCollectorTransport#create} with the endpoint
-   * of the builder's cloud and workspace.
-   *
-   * @param config the validated builder (credentials required)
-   * @param bufferOpener opens the buffer with the client's listener
-   * @param executor the HTTPS executor (TLS, proxy) of {@code impl.http}
-   * @return the running client
-   */
-  public static DefaultLogAnalyticsClient createDataCollector(LogAnalyticsClientBuilder config,
-      Function<LogAnalyticsListener, DiskBuffer> bufferOpener, HttpExecutor executor) {
-    return create(config, bufferOpener, DataCollectorTransport.create(config, executor));
   }
 
   /**
@@ -342,6 +347,12 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
 
   @Override
   public boolean flush(Duration timeout) {
+    if (Thread.currentThread() == worker) {
+      // Called from a listener on the uploader thread: waiting for the uploader would wait for ourselves.
+      LOG.debug("flush() called on the uploader thread (from a listener); returning at once");
+      requestPass();
+      return false;
+    }
     long deadline = System.nanoTime() + timeout.toNanos();
     // Counted before taking the lock: a chunk finished in between makes the target larger, never smaller.
     long buffered = bufferedRecords();
@@ -380,6 +391,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
         return closeResult;
       }
       closed = true;
+      boolean onWorker = Thread.currentThread() == worker;
       long deadline = System.nanoTime() + timeout.toNanos();
       uploader.deadline(clock.instant().plus(timeout));
       lock.lock();
@@ -390,24 +402,42 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       } finally {
         lock.unlock();
       }
-      try {
-        worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (onWorker) {
+        // Called from a listener on the uploader thread: it cannot wait for itself. The upload in progress ends as
+        // soon as the listener returns, and the uploader closes the buffer when it stops.
+        uploader.close();
+      } else {
+        try {
+          worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        uploader.close();
       }
-      uploader.close();
       boolean empty;
       lock.lock();
       try {
         if (!workerDone) {
           workerOwnsBufferClose = true;
-          LOG.warn("A request was still in flight when close timed out; the buffer is closed when it ends");
+          if (onWorker) {
+            LOG.debug("close() called on the uploader thread (from a listener); the uploader closes the buffer "
+                + "when it stops");
+          } else {
+            LOG.warn("A request was still in flight when close timed out; the buffer is closed when it ends");
+          }
           empty = false;
         } else {
           empty = bufferedRecords() == 0;
         }
       } finally {
         lock.unlock();
+      }
+      // Forced in every case, also when a request is still in flight and the uploader closes the buffer later: what
+      // send() accepted is on disk when close returns.
+      try {
+        buffer.sync();
+      } catch (RuntimeException e) {
+        LOG.warn("Forcing the buffer to disk while closing failed: {}", e.getMessage(), e);
       }
       if (!workerOwnsBufferClose) {
         try {
@@ -427,6 +457,11 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       buffer.close();
     } catch (RuntimeException e) {
       LOG.warn("Closing the buffer failed", e);
+    }
+    try {
+      transport.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Closing the transport failed", e);
     }
     for (AutoCloseable c : ownedResources) {
       try {
@@ -474,6 +509,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     RetryPolicy policy = config.retryPolicy();
     long interval = policy.uploadInterval().toNanos();
     int identityFailures = 0;
+    int failuresInARow = 0;
     try {
       while (true) {
         boolean stopping;
@@ -509,7 +545,18 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
           lock.unlock();
         }
         bytesSinceWake.set(0);
-        boolean emptied = pass();
+        boolean emptied = false;
+        Throwable failure = null;
+        try {
+          emptied = pass();
+          failuresInARow = 0;
+        } catch (ClientClosedException e) {
+          LOG.warn("The buffer was closed while the client is open; the uploader stops");
+          return;
+        } catch (Throwable t) { // the thread must survive anything a pass throws, or sending silently stalls
+          failure = t;
+          failuresInARow++;
+        }
         lock.lock();
         try {
           if (emptied) {
@@ -521,6 +568,9 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
           }
         } finally {
           lock.unlock();
+        }
+        if (failure != null) {
+          backOff(failuresInARow, failure);
         }
       }
     } catch (InterruptedException e) {
@@ -553,6 +603,20 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     }
   }
 
+  /**
+   * After a pass failed unexpectedly: logs it, waits (on the injected sleeper, which closing wakes) as the retry
+   * policy's backoff for that many failures in a row, then asks for a new pass.
+   */
+  private void backOff(int failuresInARow, Throwable failure) throws InterruptedException {
+    double r = random.getAsDouble();
+    Duration wait = config.retryPolicy().backoff(Math.min(failuresInARow, MAX_FAILURE_STEP),
+        r < 0 ? 0 : Math.min(r, 1.0));
+    LOG.error("An upload pass failed unexpectedly ({} in a row); the uploader tries again in {}", failuresInARow,
+        wait, failure);
+    boolean ignored = sleeper.sleep(wait); // woken early only by close(), which the next pass sees
+    requestPass();
+  }
+
   /** One pass: upload chunks until the buffer is empty (true) or an upload is deferred or fails (false). */
   private boolean pass() {
     boolean emptied = false;
@@ -582,9 +646,18 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       try {
         result = uploader.upload(chunk);
       } catch (RuntimeException e) {
-        LOG.error("Uploading a chunk failed unexpectedly; it stays in the buffer", e);
-        release(chunk);
-        return false;
+        int failures = chunk.firstSequence() == failingChunk ? failingChunkUploads + 1 : 1;
+        failingChunk = chunk.firstSequence();
+        failingChunkUploads = failures;
+        int maxRetries = config.retryPolicy().maxRetries();
+        if (failures <= maxRetries) {
+          // A failed try: released, and the worker backs off (policy backoff) before the next pass.
+          release(chunk);
+          throw e;
+        }
+        LOG.error("Uploading a chunk failed unexpectedly {} times; giving it up", failures, e);
+        result = uploader.giveUp(chunk, DropReason.REJECTED, "uploading failed unexpectedly " + failures
+            + " times (the retry policy allows " + maxRetries + " retries); last: " + e);
       }
       if (result.outcome() == UploadResult.Outcome.DEFERRED) {
         release(chunk);
@@ -658,8 +731,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
 
   private void reportBufferProblem(String what, LogAnalyticsException e) {
     if (e instanceof ClientClosedException) {
-      LOG.debug("The buffer is closed while {}", what);
-      return;
+      throw (ClientClosedException) e; // the worker stops
     }
     // The buffer reports its own failures to the listener (onBufferError); the uploader only logs and tries again
     // at the next pass.

@@ -1,5 +1,6 @@
 package io.loganalytics.sdk.impl.transport;
 
+import io.loganalytics.sdk.ConfigurationException;
 import io.loganalytics.sdk.LogAnalyticsClientBuilder;
 import io.loganalytics.sdk.WorkspaceCredentials;
 import io.loganalytics.sdk.WorkspaceCredentials.KeySlot;
@@ -97,7 +98,7 @@ public final class DataCollectorTransport implements UploadTransport {
    */
   public static DataCollectorTransport create(LogAnalyticsClientBuilder config, HttpExecutor executor) {
     WorkspaceCredentials credentials = config.credentials().orElseThrow(() ->
-        new io.loganalytics.sdk.ConfigurationException("credentials", "are required for the Data Collector "
+        new ConfigurationException("credentials", "are required for the Data Collector "
             + "transport"));
     return new DataCollectorTransport(executor, config.cloud().dataCollectorUri(credentials.workspaceId()),
         credentials, new ClockSkew(config.clock()), config.azureResourceId().orElse(null),
@@ -138,8 +139,7 @@ public final class DataCollectorTransport implements UploadTransport {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Log-Type", body.type());
     headers.put("x-ms-date", date);
-    headers.put("Authorization", SharedKeySigner.dataCollectorAuthorization(credentials, currentSlot(),
-        body.bytes().length, date));
+    headers.put("Authorization", authorization(currentSlot(), body.bytes().length, date));
     headers.put("X-Request-ID", requestId);
     headers.put("User-Agent", USER_AGENT);
     if (timeGeneratedField != null) {
@@ -149,6 +149,21 @@ public final class DataCollectorTransport implements UploadTransport {
       headers.put("x-ms-AzureResourceId", azureResourceId);
     }
     return executor.execute(HttpRequest.post(endpoint, "application/json", body.bytes(), headers));
+  }
+
+  /**
+   * Signs with the chosen key; when the credentials were rotated to "no secondary key" between choosing the
+   * secondary slot and signing, signs with the primary key instead of failing the request.
+   */
+  String authorization(KeySlot chosen, long contentLength, String date) {
+    if (chosen == KeySlot.SECONDARY) {
+      try {
+        return SharedKeySigner.dataCollectorAuthorization(credentials, KeySlot.SECONDARY, contentLength, date);
+      } catch (ConfigurationException e) {
+        // Rotated away concurrently: the next currentSlot() sees the new generation and starts over with PRIMARY.
+      }
+    }
+    return SharedKeySigner.dataCollectorAuthorization(credentials, KeySlot.PRIMARY, contentLength, date);
   }
 
   private KeySlot currentSlot() {
@@ -191,6 +206,12 @@ public final class DataCollectorTransport implements UploadTransport {
   @Override
   public Optional<Instant> certificateExpiry() {
     return Optional.empty();
+  }
+
+  /** Ends the payload writer's deflater (native memory). */
+  @Override
+  public void close() {
+    writer.close();
   }
 
   @Override

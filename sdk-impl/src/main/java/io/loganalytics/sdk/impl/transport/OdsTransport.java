@@ -138,6 +138,12 @@ public final class OdsTransport implements UploadTransport {
     return os.toLowerCase(Locale.ROOT).contains("linux") ? "Linux" : os;
   }
 
+  /** Ends the payload writer's deflater (native memory). */
+  @Override
+  public void close() {
+    writer.close();
+  }
+
   @Override
   public String toString() {
     return "OdsTransport{" + session.uploadUri() + ", IPName=" + ipName + "}";

@@ -81,4 +81,10 @@ public interface UploadTransport {
 
   /** @return when the agent certificate expires, empty on the Data Collector path */
   Optional<Instant> certificateExpiry();
+
+  /**
+   * Frees what the transport holds (the payload writer's native deflater). Called once by the client when it
+   * closes, after the last request; nothing is sent afterwards. Idempotent; by default nothing to free.
+   */
+  default void close() {}
 }

@@ -19,7 +19,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Writes given-up records to the dead-letter directory: one file per chunk (per upload of it),
+ * Writes given-up records to the dead-letter directory: one file per give-up (a chunk whose requests are given up
+ * separately gets several),
  * {@code chunk-<firstSequence, 20 digits>-<chunkId>.json}, in the format of {@link DeadLetterWriter}.
  *
  * <p><b>Atomic:</b> the file is written as {@code .<name>.tmp}, forced to disk, then renamed into place with an

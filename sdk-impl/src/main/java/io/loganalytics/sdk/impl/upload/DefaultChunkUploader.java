@@ -1,6 +1,7 @@
 package io.loganalytics.sdk.impl.upload;
 
 import io.loganalytics.sdk.AuthenticationException;
+import io.loganalytics.sdk.BufferException;
 import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.ChunkUploader;
 import io.loganalytics.sdk.DropReason;
@@ -23,9 +24,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Deque;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,51 +44,66 @@ import org.slf4j.LoggerFactory;
  * type per request, groups in the order they first appear; a group is cut into requests of at most
  * {@code maxRequestBytes} of JSON (before compression; a record larger than that still goes alone). Every request
  * of the chunk carries the chunk's id as {@code X-Request-ID}, across retries, splits, and later uploads of the same
- * chunk by this uploader.
+ * chunk, also after a restart: the id is derived from the buffer's identity and the chunk's first sequence number
+ * ({@link #chunkId}).
  *
  * <p><b>Statuses.</b>
  *
  * <ul>
  *   <li>2xx: delivered.
- *   <li>408, 429, every 5xx, other unexpected statuses (1xx, 3xx), a 404 whose body does not mention a size problem
- *       (a wrong URL, which a fix of the configuration can cure), and I/O errors: retried after the policy's wait
+ *   <li>408, 429, every 5xx, other unexpected statuses (1xx, 3xx), and I/O errors: retried after the policy's wait
  *       for that retry with jitter from the injected random source, or after {@code Retry-After} (seconds or HTTP
  *       date) when the answer has one; either way at most {@link RetryPolicy#maxBackoff()}.
  *   <li>413, and a 404 whose body says the request is too large: the request is split in half and both halves are
  *       sent at once (recursively); a lone record that is still too large is given up as
  *       {@link DropReason#TOO_LARGE}.
- *   <li>401 and 403: an {@link AuthenticationException} event (with the clock skew measured from {@code Date}),
- *       the transport switches keys (Data Collector) or tells the agent session (agent path), then a retry with the
- *       policy's wait.
+ *   <li>401 and 403, and on the agent path an I/O error while the session's certificate has expired or a TLS
+ *       handshake refused with an alert about our certificate: an {@link AuthenticationException} event every time
+ *       (with the clock skew measured from {@code Date}), the transport switches keys (Data Collector) or tells the
+ *       agent session (agent path), then a retry. These retries use <em>no</em> retry budget (PROTOCOL B8: data
+ *       stays buffered while not authenticated; a regenerated key must not delete data): the waits grow as the
+ *       policy's do up to {@link RetryPolicy#maxBackoff()} and stay there, and the request is retried until it
+ *       succeeds or the uploader closes ({@link UploadResult.Outcome#DEFERRED}, the records stay in the buffer).
+ *   <li>A 404 whose body does not say the request is too large: a wrong URL (PROTOCOL B8: do not retry blindly), so
+ *       the records are given up at once as {@link DropReason#REJECTED}, with the status and the URL in the detail.
  *   <li>Any other 4xx: the request's records are given up at once as {@link DropReason#REJECTED} with the service's
  *       reason.
+ *   <li>An unchecked exception while building or sending a request (a bug, or a value the HTTP client refuses): a
+ *       failed try like an I/O error (backoff, counted as a retry); after the last retry the records are given up
+ *       as {@link DropReason#REJECTED} with the exception in the detail.
  * </ul>
  *
  * <p><b>Retry schedule.</b> Each request has its own retry count; halves of a split inherit it. With the default
  * policy and a service that always fails, the tries are at t0, +30 s, +90 s, +210 s, +450 s, +930 s and +1890 s
- * (nominal, each wait spread by the jitter), and right after the seventh failure (the sixth retry) the request and
- * every request of the chunk not yet delivered are given up as {@link DropReason#RETRIES_EXHAUSTED}, so the next
- * chunk can go. Requests already delivered are never sent again (failure isolation between types).
+ * (nominal, each wait spread by the jitter), and right after the seventh failure (the sixth retry) that request's
+ * records are given up as {@link DropReason#RETRIES_EXHAUSTED}; the chunk's other requests (other types) are then
+ * tried with their own retry counts, so only records that were actually tried and failed are given up. Requests
+ * already delivered are never sent again within the upload (failure isolation between types).
  *
- * <p><b>Give-up.</b> Every given-up record is reported with {@link LogAnalyticsListener#onChunkGivenUp} and
+ * <p><b>Give-up.</b> Records are reported the moment they are given up (per request, not at the end of the upload,
+ * so a later failure cannot lose the report) with {@link LogAnalyticsListener#onChunkGivenUp} and
  * {@link LogAnalyticsListener#onRecordsDropped}, and logged once at WARN (authentication failures are logged at
  * WARN at most every 5 minutes, DEBUG in between). With {@link GiveUpAction#DEAD_LETTER} the
- * records are first written to one file per chunk in the dead-letter directory (see {@link DeadLetterStore}); if
- * that write fails the records are reported as discarded, with the I/O error in the detail.
+ * records are first written to the dead-letter directory, one file per give-up (see {@link DeadLetterStore}); if
+ * that write fails, nothing is given up: the upload ends at once as {@link UploadResult.Outcome#DEFERRED} (the caller
+ * releases the chunk, which is tried again at a later pass), with a WARN and an
+ * {@link LogAnalyticsListener#onBufferError} event naming the directory.
  *
  * <p><b>Stopping.</b> {@link #close()} wakes a wait at once and the upload returns
  * {@link UploadResult.Outcome#DEFERRED}; so does a wait that would end after the
- * {@linkplain #deadline(Instant) deadline}. What was delivered or given up before is remembered (by sequence
- * number, for the last few chunks) so that a later upload of the released chunk sends only the rest under the same
- * id. A new uploader (a restart) does not know it and sends the whole chunk again: delivery is at least once.
+ * {@linkplain #deadline(Instant) deadline}. The uploader keeps no memory between uploads: requests already
+ * delivered in one upload call are not sent again within it, but an upload of the released chunk (by the next client
+ * on the buffer after a close, or at a later pass after a failed dead-letter write) sends the whole chunk again under
+ * the same id: delivery is at least once.
  *
  * <p>Internal, not API. <b>Threading:</b> {@link #upload} is called by one thread at a time; {@link #close()} and
  * {@link #deadline(Instant)} from any thread.
  */
 public final class DefaultChunkUploader implements ChunkUploader {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultChunkUploader.class);
-  private static final int REMEMBERED_CHUNKS = 16;
   private static final Duration WARN_INTERVAL = Duration.ofMinutes(5);
+  /** Waits after authentication failures grow as the policy's do, up to this step (then stay at the maximum). */
+  private static final int MAX_AUTH_BACKOFF_STEP = 64;
 
   private final UploadTransport transport;
   private final RetryPolicy policy;
@@ -100,14 +114,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
   private final DoubleSupplier random;
   private final UploadCounters counters;
   private final DeadLetterStore deadLetters;
-  private final Map<Long, ChunkMemory> memory = new LinkedHashMap<>(32, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, ChunkMemory> eldest) {
-      return size() > REMEMBERED_CHUNKS;
-    }
-  };
+  private final String bufferIdentity;
 
   private volatile boolean closed;
   private volatile Instant deadline;
@@ -144,6 +151,27 @@ public final class DefaultChunkUploader implements ChunkUploader {
    */
   public DefaultChunkUploader(UploadTransport transport, RetryPolicy policy, LogAnalyticsListener listener,
       int maxRequestBytes, Clock clock, Sleeper sleeper, DoubleSupplier random, UploadCounters counters) {
+    this(transport, policy, listener, maxRequestBytes, clock, sleeper, random, counters, "");
+  }
+
+  /**
+   * Creates an uploader whose chunk ids are derived from a buffer's identity (see {@link #chunkId}).
+   *
+   * @param transport how requests are built and sent
+   * @param policy waits, retries and give-up action
+   * @param listener where events go
+   * @param maxRequestBytes the most JSON bytes per request, before compression
+   * @param clock the clock for waits and deadlines
+   * @param sleeper waits between tries
+   * @param random values in [0, 1) spreading each wait by the policy's jitter
+   * @param counters counters to update
+   * @param bufferIdentity what identifies the buffer the chunks come from (its directory's absolute path), so that
+   *     the same chunk gets the same id after a restart
+   */
+  public DefaultChunkUploader(UploadTransport transport, RetryPolicy policy, LogAnalyticsListener listener,
+      int maxRequestBytes, Clock clock, Sleeper sleeper, DoubleSupplier random, UploadCounters counters,
+      String bufferIdentity) {
+    this.bufferIdentity = Objects.requireNonNull(bufferIdentity, "bufferIdentity");
     this.transport = Objects.requireNonNull(transport, "transport");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.listener = Objects.requireNonNull(listener, "listener");
@@ -173,30 +201,39 @@ public final class DefaultChunkUploader implements ChunkUploader {
     sleeper.wakeUp();
   }
 
-  @Override
-  public UploadResult upload(Chunk chunk) {
-    ChunkMemory mem;
-    synchronized (memory) {
-      mem = memory.computeIfAbsent(chunk.firstSequence(), s -> new ChunkMemory(UUID.randomUUID().toString()));
-    }
-    Run run = new Run(chunk, mem);
-    UploadResult result = run.execute();
-    if (result.outcome() != UploadResult.Outcome.DEFERRED) {
-      synchronized (memory) {
-        memory.remove(chunk.firstSequence());
-      }
-    }
-    return result;
+  /**
+   * The id of a chunk: a name-based (version 3) UUID of the buffer's identity and the chunk's first sequence number.
+   * It is the same for every upload of the chunk, in this process or after a restart, so a resend after a crash
+   * carries the id of the first send.
+   *
+   * @param bufferIdentity the buffer's identity ({@code ""} when unknown)
+   * @param firstSequence the chunk's first sequence number
+   * @return the id
+   */
+  static String chunkId(String bufferIdentity, long firstSequence) {
+    return UUID.nameUUIDFromBytes((bufferIdentity + "#" + firstSequence).getBytes(StandardCharsets.UTF_8))
+        .toString();
   }
 
-  /** What this uploader remembers of a chunk between uploads of it: its id and the records already finished. */
-  private static final class ChunkMemory {
-    final String chunkId;
-    final BitSet done = new BitSet();
+  @Override
+  public UploadResult upload(Chunk chunk) {
+    return new Run(chunk, chunkId(bufferIdentity, chunk.firstSequence())).execute();
+  }
 
-    ChunkMemory(String chunkId) {
-      this.chunkId = chunkId;
-    }
+  /**
+   * Gives a whole chunk up without sending it, reported like any give-up (events, one WARN, the dead-letter file
+   * when the policy says so). The client uses it for a chunk whose uploads keep failing in an unexpected way.
+   *
+   * @param chunk the chunk
+   * @param reason why
+   * @param detail what happened, for the events and the log
+   * @return {@link UploadResult.Outcome#GIVEN_UP}, or {@link UploadResult.Outcome#DEFERRED} when the dead-letter
+   *     file could not be written (nothing was given up then)
+   */
+  public UploadResult giveUp(Chunk chunk, DropReason reason, String detail) {
+    Run run = new Run(chunk, chunkId(bufferIdentity, chunk.firstSequence()));
+    run.giveUp(chunk.records(), reason, detail);
+    return run.result();
   }
 
   /** Records of one type, sent in one request. */
@@ -205,7 +242,10 @@ public final class DefaultChunkUploader implements ChunkUploader {
     final String ipName;
     final List<Integer> indices;
     final List<byte[]> records;
+    /** Failed tries counted against {@link RetryPolicy#maxRetries()}. */
     int retries;
+    /** Authentication failures: retried without end, not counted against the policy's retries. */
+    int authFailures;
 
     Batch(String type, String ipName, List<Integer> indices, List<byte[]> records, int retries) {
       this.type = type;
@@ -216,33 +256,20 @@ public final class DefaultChunkUploader implements ChunkUploader {
     }
   }
 
-  /** A given-up record and why. */
-  private static final class GivenUp {
-    final byte[] record;
-    final DropReason reason;
-    final String detail;
-
-    GivenUp(byte[] record, DropReason reason, String detail) {
-      this.record = record;
-      this.reason = reason;
-      this.detail = detail;
-    }
-  }
-
   /** One call of {@link #upload}. */
   private final class Run {
     private final Chunk chunk;
-    private final ChunkMemory mem;
     private final String chunkId;
-    private final List<GivenUp> givenUp = new ArrayList<>();
     private int attempts;
     private int delivered;
+    private int givenUp;
+    /** The reason and detail of the first give-up, for the result. */
+    private String giveUpReason;
     private String deferReason;
 
-    Run(Chunk chunk, ChunkMemory mem) {
+    Run(Chunk chunk, String chunkId) {
       this.chunk = chunk;
-      this.mem = mem;
-      this.chunkId = mem.chunkId;
+      this.chunkId = chunkId;
     }
 
     UploadResult execute() {
@@ -251,36 +278,40 @@ public final class DefaultChunkUploader implements ChunkUploader {
         Batch b = queue.pollFirst();
         sendBatch(b, queue);
       }
-      reportGivenUp();
-      if (deferReason != null) {
-        LOG.debug("Chunk {} deferred: {}", chunkId, deferReason);
-        return new UploadResult(chunkId, UploadResult.Outcome.DEFERRED, attempts, delivered, givenUp.size(),
-            deferReason);
-      }
-      if (givenUp.isEmpty()) {
-        return new UploadResult(chunkId, UploadResult.Outcome.DELIVERED, attempts, delivered, 0, null);
-      }
-      return new UploadResult(chunkId, UploadResult.Outcome.GIVEN_UP, attempts, delivered, givenUp.size(),
-          givenUp.get(0).reason + ": " + givenUp.get(0).detail);
+      return result();
     }
 
-    /** Groups the records not yet finished by header, then cuts each group to the request size. */
+    UploadResult result() {
+      if (deferReason != null) {
+        LOG.debug("Chunk {} deferred: {}", chunkId, deferReason);
+        return new UploadResult(chunkId, UploadResult.Outcome.DEFERRED, attempts, delivered, givenUp,
+            deferReason);
+      }
+      if (givenUp == 0) {
+        return new UploadResult(chunkId, UploadResult.Outcome.DELIVERED, attempts, delivered, 0, null);
+      }
+      return new UploadResult(chunkId, UploadResult.Outcome.GIVEN_UP, attempts, delivered, givenUp, giveUpReason);
+    }
+
+    /** Groups the records by header, then cuts each group to the request size; unreadable records are given up. */
     private Deque<Batch> plan() {
       Map<String, List<Integer>> groups = new LinkedHashMap<>();
       List<byte[]> records = chunk.records();
       byte[] previous = null;
       int previousHeader = -1;
       List<Integer> current = null;
+      List<byte[]> unreadable = new ArrayList<>();
+      String unreadableDetail = null;
       for (int i = 0; i < records.size(); i++) {
-        if (mem.done.get(i)) {
-          continue;
-        }
         byte[] r = records.get(i);
         int header;
         try {
           header = RecordFormat.headerLength(r);
         } catch (IllegalArgumentException e) {
-          giveUp(r, i, DropReason.REJECTED, "the buffered record cannot be read: " + e.getMessage());
+          unreadable.add(r);
+          if (unreadableDetail == null) {
+            unreadableDetail = "the buffered record cannot be read: " + e.getMessage();
+          }
           continue;
         }
         // Records of a chunk nearly always share one header: reuse the previous group without building a key.
@@ -292,6 +323,9 @@ public final class DefaultChunkUploader implements ChunkUploader {
           previousHeader = header;
         }
         current.add(i);
+      }
+      if (!unreadable.isEmpty()) {
+        giveUp(unreadable, DropReason.REJECTED, unreadableDetail);
       }
       Deque<Batch> batches = new ArrayDeque<>();
       for (List<Integer> group : groups.values()) {
@@ -329,18 +363,33 @@ public final class DefaultChunkUploader implements ChunkUploader {
           deferReason = closed ? "the uploader is closing" : "the upload thread was interrupted";
           return;
         }
-        if (body == null) {
-          body = transport.prepare(b.type, b.ipName, b.records);
-        }
         attempts++;
         counters.request();
         HttpResponse response = null;
         String cause;
+        boolean unexpected = false;
+        boolean auth = false;
         try {
-          response = transport.send(body, chunkId, b.retries);
+          if (body == null) {
+            body = transport.prepare(b.type, b.ipName, b.records);
+          }
+          response = transport.send(body, chunkId, b.retries + b.authFailures);
           cause = describe(response);
         } catch (IOException e) {
           cause = "I/O error: " + e;
+          if (refusesOurCertificate(e)) {
+            authenticationFailure(0, null, cause, e);
+            auth = true;
+          }
+        } catch (RuntimeException e) {
+          // A bug, or a setting the HTTP client refuses (such as a header value it does not allow): a failed try
+          // like any other, so the chunk backs off and is given up in the end instead of stalling the pipeline.
+          unexpected = true;
+          cause = "unexpected error: " + e;
+          if (b.retries == 0) {
+            LOG.warn("Chunk {}: building or sending a request failed unexpectedly; retried under the policy",
+                chunkId, e);
+          }
         }
         Optional<Duration> retryAfter = Optional.empty();
         if (response != null) {
@@ -364,27 +413,44 @@ public final class DefaultChunkUploader implements ChunkUploader {
             }
             return;
           }
+          if (status == 404) {
+            // PROTOCOL B8: a 404 that is not about size is a wrong URL; retrying it blindly only delays the report.
+            giveUp(b, DropReason.REJECTED, "the service answered " + cause + " from " + transport
+                + ": the URL is wrong (check the workspace ID and the cloud)");
+            return;
+          }
           if (status == 401 || status == 403) {
-            authenticationFailure(response, cause);
+            authenticationFailure(status, response, cause, null);
+            auth = true;
           } else if (status >= 400 && status < 500 && status != 404 && status != 408 && status != 429) {
             giveUp(b, DropReason.REJECTED, "the service refused the records for good: " + cause);
             return;
           }
           retryAfter = Responses.retryAfter(response, transport.clockSkew().correctedClock().instant());
         }
-        if (b.retries >= policy.maxRetries()) {
-          String detail = "no success after " + (b.retries + 1) + " tries; last: " + cause;
-          giveUp(b, DropReason.RETRIES_EXHAUSTED, detail);
-          while (!queue.isEmpty()) {
-            giveUp(queue.pollFirst(), DropReason.RETRIES_EXHAUSTED, detail);
+        Duration wait;
+        if (auth) {
+          // PROTOCOL B8: data stays buffered while we are not authenticated (a regenerated key must not delete
+          // data): no retry budget is used; the waits follow the policy up to its maximum and stay there.
+          b.authFailures++;
+          int step = Math.min(b.authFailures, MAX_AUTH_BACKOFF_STEP);
+          wait = retryAfter.map(this::capped).orElseGet(() -> policy.backoff(step, jitter()));
+        } else {
+          if (b.retries >= policy.maxRetries()) {
+            String detail = "no success after " + (b.retries + 1) + " tries; last: " + cause;
+            // Only this request's records: the other requests of the chunk were not tried yet and get their own
+            // tries.
+            giveUp(b, unexpected ? DropReason.REJECTED : DropReason.RETRIES_EXHAUSTED, detail);
+            return;
           }
-          return;
+          b.retries++;
+          wait = retryAfter.map(this::capped).orElseGet(() -> policy.backoff(b.retries, jitter()));
         }
-        b.retries++;
         counters.retry();
-        Duration wait = retryAfter.map(this::capped).orElseGet(() -> policy.backoff(b.retries, jitter()));
-        LOG.debug("Chunk {}: {}; retry {} of {} in {}", chunkId, cause, b.retries, policy.maxRetries(), wait);
-        listener.onRetryScheduled(chunkId, b.retries, wait, cause);
+        int retry = b.retries + b.authFailures;
+        LOG.debug("Chunk {}: {}; retry {} ({} of {} counted, {} after authentication failures) in {}", chunkId,
+            cause, retry, b.retries, policy.maxRetries(), b.authFailures, wait);
+        listener.onRetryScheduled(chunkId, retry, wait, cause);
         String stop = waitFor(wait);
         if (stop != null) {
           queue.addFirst(b);
@@ -437,21 +503,41 @@ public final class DefaultChunkUploader implements ChunkUploader {
       });
     }
 
-    private void authenticationFailure(HttpResponse response, String cause) {
-      String action = transport.onAuthenticationFailure(response.status());
-      Duration skew = response.header("Date").isPresent() ? transport.clockSkew().offset() : null;
-      StringBuilder msg = new StringBuilder("The workspace refused the credentials (").append(cause)
-          .append(", request ").append(chunkId).append("). Check the workspace ID and key (regenerated keys are a ")
-          .append("common cause; a new permission can take 30 minutes to apply)");
+    /**
+     * On the agent path, whether an I/O error means the service does not accept our certificate: it has expired
+     * (by the session's expiry), or the TLS handshake failed with an alert about it.
+     */
+    private boolean refusesOurCertificate(IOException e) {
+      Optional<Instant> expiry = transport.certificateExpiry();
+      return expiry.isPresent() && (!expiry.get().isAfter(clock.instant()) || Responses.isCertificateRefusal(e));
+    }
+
+    /**
+     * Reports a refusal of our credentials: a 401/403 answer, or (status 0, no answer) a TLS refusal of the agent
+     * certificate. Logged at WARN at most every {@link #WARN_INTERVAL}, DEBUG in between; the event every time.
+     */
+    private void authenticationFailure(int status, HttpResponse response, String cause, Throwable error) {
+      String action = transport.onAuthenticationFailure(status);
+      Duration skew = response != null && response.header("Date").isPresent()
+          ? transport.clockSkew().offset() : null;
+      StringBuilder msg = new StringBuilder(response != null ? "The workspace refused the credentials ("
+          : "The service refused the agent certificate (").append(cause)
+          .append(", request ").append(chunkId).append("). ");
+      if (response != null) {
+        msg.append("Check the workspace ID and key (regenerated keys are a common cause; a new permission can take "
+            + "30 minutes to apply)");
+      } else {
+        msg.append("Check the certificate's expiry and the agent's registration");
+      }
       if (skew != null && skew.abs().compareTo(ClockSkew.THRESHOLD) >= 0) {
         msg.append(". This looks like clock skew: the service's clock is ").append(skew)
             .append(" off ours; signatures now use the corrected time");
       } else {
         msg.append(" and the system clock");
       }
-      msg.append(". ").append(action).append('.');
-      AuthenticationException e = new AuthenticationException(msg.toString(), response.status(),
-          Responses.reason(response), chunkId, skew, true, null);
+      msg.append(". ").append(action).append(". The records stay buffered and are retried until it is fixed.");
+      AuthenticationException e = new AuthenticationException(msg.toString(), status,
+          response != null ? Responses.reason(response) : null, chunkId, skew, true, error);
       Instant now = clock.instant();
       if (lastAuthWarning == null || !now.isBefore(lastAuthWarning.plus(WARN_INTERVAL))) {
         lastAuthWarning = now;
@@ -463,62 +549,57 @@ public final class DefaultChunkUploader implements ChunkUploader {
     }
 
     private void delivered(Batch b, PreparedBody body) {
-      for (int i : b.indices) {
-        mem.done.set(i);
-      }
       delivered += b.records.size();
       counters.delivered(b.records.size(), body.bytes().length, clock.instant());
+      int attempt = b.retries + b.authFailures + 1;
       LOG.debug("Chunk {}: {} records of {} delivered ({} bytes, try {})", chunkId, b.records.size(), b.type,
-          body.bytes().length, b.retries + 1);
-      listener.onChunkDelivered(chunkId, b.records.size(), body.bytes().length, b.retries + 1);
+          body.bytes().length, attempt);
+      listener.onChunkDelivered(chunkId, b.records.size(), body.bytes().length, attempt);
     }
 
     private void giveUp(Batch b, DropReason reason, String detail) {
-      for (int n = 0; n < b.records.size(); n++) {
-        giveUp(b.records.get(n), b.indices.get(n), reason, detail);
-      }
+      giveUp(b.records, reason, detail);
     }
 
-    private void giveUp(byte[] record, int index, DropReason reason, String detail) {
-      mem.done.set(index);
-      givenUp.add(new GivenUp(record, reason, detail));
-    }
-
-    /** Writes the dead-letter file (one per upload of the chunk) and reports each reason once. */
-    private void reportGivenUp() {
-      if (givenUp.isEmpty()) {
-        return;
-      }
+    /**
+     * Gives records up and reports them at once (not at the end of the upload, so that nothing given up can go
+     * unreported when a later request of the chunk fails in an unexpected way): writes the dead-letter file when the
+     * policy says so, then logs once at WARN and sends the events. When that write fails nothing is given up: the
+     * upload stops and is deferred.
+     */
+    private void giveUp(List<byte[]> records, DropReason reason, String detail) {
       Path file = null;
-      String writeFailure = null;
       if (deadLetters != null) {
-        List<DeadLetterWriter.Entry> entries = new ArrayList<>(givenUp.size());
-        for (GivenUp g : givenUp) {
-          entries.add(new DeadLetterWriter.Entry(g.record, g.reason.name(), g.detail));
+        List<DeadLetterWriter.Entry> entries = new ArrayList<>(records.size());
+        for (byte[] r : records) {
+          entries.add(new DeadLetterWriter.Entry(r, reason.name(), detail));
         }
         try {
           file = deadLetters.write(chunkId, chunk.firstSequence(), clock.instant(), entries);
         } catch (IOException | RuntimeException e) {
-          writeFailure = "; writing the dead-letter file failed, so they are discarded: " + e;
-          LOG.error("Chunk {}: writing the dead-letter file failed; the records are discarded", chunkId, e);
+          // The policy says keep them: they must not be discarded. The chunk goes back to the buffer and is tried
+          // again at a later pass (what was delivered meanwhile is sent again: at least once).
+          Path dir = policy.deadLetterDirectory().orElseThrow();
+          deferReason = "writing the dead-letter file in " + dir + " failed (" + e + "); " + records.size()
+              + " records to give up (" + reason + ") stay in the buffer and are tried again later";
+          LOG.warn("Chunk {}: {}", chunkId, deferReason);
+          listener.onBufferError(new BufferException(dir, "Chunk " + chunkId + ": " + deferReason, true, e));
+          return;
         }
       }
-      Map<DropReason, List<GivenUp>> byReason = new EnumMap<>(DropReason.class);
-      for (GivenUp g : givenUp) {
-        byReason.computeIfAbsent(g.reason, r -> new ArrayList<>()).add(g);
+      long bytes = 0;
+      for (byte[] r : records) {
+        bytes += r.length;
       }
-      for (Map.Entry<DropReason, List<GivenUp>> e : byReason.entrySet()) {
-        List<GivenUp> list = e.getValue();
-        long bytes = 0;
-        for (GivenUp g : list) {
-          bytes += g.record.length;
-        }
-        String detail = "chunk " + chunkId + ": " + list.get(0).detail
-            + (file != null ? "; written to " + file : writeFailure != null ? writeFailure : "; discarded");
-        LOG.warn("Gave up {} records ({}): {}", list.size(), e.getKey(), detail);
-        listener.onChunkGivenUp(chunkId, list.size(), e.getKey(), file);
-        listener.onRecordsDropped(e.getKey(), list.size(), bytes, detail);
+      givenUp += records.size();
+      if (giveUpReason == null) {
+        giveUpReason = reason + ": " + detail;
       }
+      String fullDetail = "chunk " + chunkId + ": " + detail
+          + (file != null ? "; written to " + file : "; discarded");
+      LOG.warn("Gave up {} records ({}): {}", records.size(), reason, fullDetail);
+      listener.onChunkGivenUp(chunkId, records.size(), reason, file);
+      listener.onRecordsDropped(reason, records.size(), bytes, fullDetail);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.loganalytics.sdk.impl.upload;
 
 import io.loganalytics.sdk.impl.http.HttpResponse;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -10,13 +11,20 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 
-/** Reads what the uploader needs from an answer: the service's reason, {@code Retry-After}. Stateless. */
+/**
+ * Reads what the uploader needs from an answer: the service's reason, {@code Retry-After}, a too-large 404; and from
+ * an I/O error, whether the TLS peer refused our certificate. Stateless.
+ */
 final class Responses {
   private static final Pattern JSON_ERROR = Pattern.compile("\"(?:Error|error|code|Code)\"\\s*:\\s*\"([^\"]{1,200})\"");
   private static final Pattern JSON_MESSAGE = Pattern.compile("\"(?:Message|message)\"\\s*:\\s*\"([^\"]{1,300})\"");
   private static final Pattern XML_REASON = Pattern.compile("<Reason>([^<]{1,200})</Reason>");
   private static final int MAX_REASON = 300;
+  private static final Pattern CERTIFICATE_ALERT = Pattern.compile(
+      "bad_certificate|certificate_expired|certificate_revoked|certificate_unknown|certificate_required"
+          + "|unsupported_certificate");
 
   private Responses() {}
 
@@ -44,9 +52,37 @@ final class Responses {
     return oneLine.length() > MAX_REASON ? oneLine.substring(0, MAX_REASON) + "..." : oneLine;
   }
 
-  /** A 404 is read as "request too large" when its body says so; otherwise it is a wrong URL. */
+  /**
+   * A 404 is read as "request too large" when its body says so, in any case and spelling ({@code RequestTooLarge},
+   * {@code RequestEntityTooLarge}, {@code too large}...: the body mentions "large"); otherwise it is a wrong URL.
+   */
   static boolean isTooLarge404(HttpResponse response) {
     return response.status() == 404 && response.bodyText().toLowerCase(Locale.ROOT).contains("large");
+  }
+
+  /**
+   * Whether an I/O error is the peer refusing our client certificate in the TLS handshake: an {@link SSLException}
+   * (anywhere in the cause chain) whose message reports a received alert about the certificate
+   * ({@code bad_certificate}, {@code certificate_expired}, {@code certificate_revoked}, {@code certificate_unknown},
+   * {@code certificate_required}, {@code unsupported_certificate}).
+   *
+   * @param error the I/O error
+   * @return whether it is such a refusal
+   */
+  static boolean isCertificateRefusal(IOException error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (t instanceof SSLException && m != null) {
+        String lower = m.toLowerCase(Locale.ROOT);
+        if (lower.contains("received fatal alert") && CERTIFICATE_ALERT.matcher(lower).find()) {
+          return true;
+        }
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   /**

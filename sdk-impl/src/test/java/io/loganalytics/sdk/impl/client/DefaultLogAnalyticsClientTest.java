@@ -3,6 +3,7 @@ package io.loganalytics.sdk.impl.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.ClientClosedException;
 import io.loganalytics.sdk.ClientStats;
 import io.loganalytics.sdk.ConfigurationException;
@@ -19,6 +20,8 @@ import io.loganalytics.sdk.impl.json.RecordEncoder;
 import io.loganalytics.sdk.impl.testsupport.FakeAgentSession;
 import io.loganalytics.sdk.impl.testsupport.FakeClock;
 import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
+import io.loganalytics.sdk.impl.testsupport.ForwardingDiskBuffer;
+import io.loganalytics.sdk.impl.testsupport.ForwardingTransport;
 import io.loganalytics.sdk.impl.testsupport.InMemoryDiskBuffer;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
 import io.loganalytics.sdk.impl.testsupport.RecordingListener;
@@ -35,8 +38,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -182,7 +190,10 @@ class DefaultLogAnalyticsClientTest {
 
   @Test
   void closeDuringABackoffReturnsWithinItsDeadlineAndAReopenedClientSendsTheRest() throws Exception {
-    dispatcher.then(ScriptedDispatcher.status(503, ""));
+    // Down until the second client: close() may start one more pass before it stops the uploader, and that pass
+    // must not find the service up (it would deliver, and the test would race).
+    AtomicBoolean up = new AtomicBoolean();
+    dispatcher.otherwise(r -> up.get() ? ScriptedDispatcher.ok() : ScriptedDispatcher.status(503, ""));
     FakeSleeper blocking = new FakeSleeper(clock).blockFrom(1);
     DefaultLogAnalyticsClient first = client(config(), blocking);
     for (int i = 0; i < 3; i++) {
@@ -202,16 +213,18 @@ class DefaultLogAnalyticsClientTest {
     assertThatThrownBy(() -> first.send("Events", Map.of("n", 9))).isInstanceOf(ClientClosedException.class);
 
     buffer.reopen();
+    up.set(true);
     DefaultLogAnalyticsClient second = client(config(), new FakeSleeper(clock));
     assertThat(second.close(WAIT)).isTrue();
 
-    assertThat(dispatcher.requests()).hasSize(2);
-    assertThat(numbers(dispatcher.requests().get(1))).containsExactly(0, 1, 2);
+    List<RecordedRequest> requests = dispatcher.requests();
+    assertThat(numbers(requests.get(requests.size() - 1))).containsExactly(0, 1, 2);
     assertThat(buffer.contents()).isEmpty();
   }
 
   @Test
-  void closeReturnsWhileARequestIsInFlightAndTheUploaderClosesTheBufferWhenItEnds() throws Exception {
+  void closeReturnsWhileARequestIsInFlightForcesTheBufferAndTheUploaderClosesItWhenTheRequestEnds()
+      throws Exception {
     CountDownLatch arrived = new CountDownLatch(1);
     CountDownLatch answer = new CountDownLatch(1);
     dispatcher.otherwise(r -> {
@@ -230,6 +243,7 @@ class DefaultLogAnalyticsClientTest {
 
     assertThat(client.close(Duration.ofMillis(200))).isFalse();
     assertThat(buffer.isClosed()).isFalse();
+    assertThat(buffer.syncs()).as("forced to disk before close returned").isEqualTo(1);
 
     answer.countDown();
     assertThat(buffer.awaitClosed(30_000)).isTrue();
@@ -341,6 +355,102 @@ class DefaultLogAnalyticsClientTest {
 
     assertThat(client.flush(WAIT)).isTrue();
     assertThat(client.stats().recordsSent()).isEqualTo(1);
+  }
+
+  @Test
+  void theUploaderSurvivesAnErrorFromTheBufferBacksOffAndDeliversAtTheNextPass() {
+    AtomicInteger failingReads = new AtomicInteger(1);
+    ForwardingDiskBuffer flaky = new ForwardingDiskBuffer(buffer) {
+      @Override
+      public Optional<Chunk> read(long maxBytes, int maxRecords) {
+        if (failingReads.getAndDecrement() > 0) {
+          throw new AssertionError("simulated bug in the buffer");
+        }
+        return super.read(maxBytes, maxRecords);
+      }
+    };
+    FakeSleeper sleeper = new FakeSleeper(clock);
+    LogAnalyticsClientBuilder config = config();
+    DefaultLogAnalyticsClient client = DefaultLogAnalyticsClient.create(config, l -> flaky, dataCollector(config),
+        sleeper, () -> 0.5);
+    clients.add(client);
+    client.send("Events", Map.of("n", 1));
+
+    assertThat(client.flush(WAIT)).isTrue();
+
+    assertThat(sleeper.waits()).containsExactly(Duration.ofSeconds(30));
+    assertThat(dispatcher.requests()).hasSize(1);
+    assertThat(buffer.contents()).isEmpty();
+  }
+
+  @Test
+  void aChunkWhoseUploadKeepsThrowingIsRetriedWithBackoffThenGivenUpAsRejected() {
+    LogAnalyticsClientBuilder config = config().retryPolicy(RetryPolicy.builder().uploadInterval(Duration.ofHours(1))
+        .maxRetries(2).build());
+    UploadTransport broken = new ForwardingTransport(dataCollector(config)) {
+      @Override
+      public int envelopeBytes(String type, String ipName) {
+        throw new IllegalStateException("simulated bug while planning requests");
+      }
+    };
+    FakeSleeper sleeper = new FakeSleeper(clock);
+    DefaultLogAnalyticsClient client = client(config, broken, sleeper);
+    client.send("Events", Map.of("n", 1));
+    client.send("Events", Map.of("n", 2));
+
+    assertThat(client.flush(WAIT)).isTrue();
+
+    assertThat(sleeper.waits()).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(60));
+    assertThat(listener.events()).containsExactly("givenUp(2,REJECTED)", "dropped(REJECTED,2)");
+    assertThat(listener.dropDetails.get(0)).contains("failed unexpectedly 3 times")
+        .contains("simulated bug while planning requests");
+    assertThat(client.stats().recordsDropped().get(DropReason.REJECTED)).isEqualTo(2);
+    assertThat(buffer.contents()).isEmpty();
+    assertThat(dispatcher.requests()).isEmpty();
+  }
+
+  @Test
+  void flushAndCloseCalledFromAListenerOnTheUploaderThreadReturnAtOnce() throws Exception {
+    AtomicReference<DefaultLogAnalyticsClient> self = new AtomicReference<>();
+    CompletableFuture<List<Boolean>> fromCallback = new CompletableFuture<>();
+    LogAnalyticsListener closing = new LogAnalyticsListener() {
+      @Override
+      public void onChunkDelivered(String chunkId, int records, long bytes, int attempt) {
+        DefaultLogAnalyticsClient c = self.get();
+        fromCallback.complete(List.of(c.flush(Duration.ofHours(1)), c.close(Duration.ofHours(1))));
+      }
+    };
+    DefaultLogAnalyticsClient client = client(config().listener(closing), new FakeSleeper(clock));
+    self.set(client);
+    client.send("Events", Map.of("n", 1));
+    assertThat(client.flush(Duration.ZERO)).isFalse();
+
+    // A safety net against a hung test, not a timing assertion: before the fix each call waited its full hour.
+    assertThat(fromCallback.get(30, TimeUnit.SECONDS)).containsExactly(false, false);
+    assertThat(buffer.awaitClosed(30_000)).isTrue();
+    assertThat(buffer.contents()).isEmpty();
+    assertThatThrownBy(() -> client.send("Events", Map.of("n", 2))).isInstanceOf(ClientClosedException.class);
+  }
+
+  @Test
+  void closingTheClientClosesItsTransportOnce() {
+    AtomicInteger closes = new AtomicInteger();
+    LogAnalyticsClientBuilder config = config();
+    UploadTransport counting = new ForwardingTransport(dataCollector(config)) {
+      @Override
+      public void close() {
+        closes.incrementAndGet();
+        super.close();
+      }
+    };
+    DefaultLogAnalyticsClient client = client(config, counting, new FakeSleeper(clock));
+    client.send("Events", Map.of("n", 1));
+
+    assertThat(client.close(WAIT)).isTrue();
+    client.close(WAIT);
+
+    assertThat(closes.get()).isEqualTo(1);
+    assertThat(dispatcher.requests()).hasSize(1);
   }
 
   @Test

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link Sleeper} that never sleeps: it records each wait and the time it started, and moves a {@link FakeClock}
@@ -73,6 +74,19 @@ public final class FakeSleeper implements Sleeper {
    */
   public void awaitBlocked() throws InterruptedException {
     blocked.await();
+  }
+
+  /**
+   * Waits (on a latch) until a wait blocks, at most {@code timeout}: a safety net so that a regression fails the
+   * test instead of hanging it.
+   *
+   * @param timeout the most to wait
+   * @param unit its unit
+   * @return whether a wait blocked
+   * @throws InterruptedException when interrupted
+   */
+  public boolean awaitBlocked(long timeout, TimeUnit unit) throws InterruptedException {
+    return blocked.await(timeout, unit);
   }
 
   /** @return the waits asked for, in order */

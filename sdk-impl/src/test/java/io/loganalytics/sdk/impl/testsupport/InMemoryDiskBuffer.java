@@ -29,6 +29,7 @@ public final class InMemoryDiskBuffer implements DiskBuffer {
   private long nextSequence;
   private long outstandingUpTo = -1;
   private boolean closed;
+  private int syncs;
   private int acknowledgedChunks;
 
   private static final class Entry {
@@ -177,7 +178,15 @@ public final class InMemoryDiskBuffer implements DiskBuffer {
   }
 
   @Override
-  public void sync() {}
+  public synchronized void sync() {
+    ensureOpen();
+    syncs++;
+  }
+
+  /** @return how many times {@link #sync()} was called */
+  public synchronized int syncs() {
+    return syncs;
+  }
 
   @Override
   public synchronized void close() {

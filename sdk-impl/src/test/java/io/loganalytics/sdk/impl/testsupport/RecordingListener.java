@@ -1,6 +1,7 @@
 package io.loganalytics.sdk.impl.testsupport;
 
 import io.loganalytics.sdk.AuthenticationException;
+import io.loganalytics.sdk.BufferException;
 import io.loganalytics.sdk.DropReason;
 import io.loganalytics.sdk.LogAnalyticsListener;
 import java.nio.file.Path;
@@ -18,6 +19,8 @@ public final class RecordingListener extends LogAnalyticsListener {
   public final List<Path> deadLetterFiles = new ArrayList<>();
   /** Details of dropped records. */
   public final List<String> dropDetails = new ArrayList<>();
+  /** Buffer errors reported. */
+  public final List<BufferException> bufferErrors = new ArrayList<>();
 
   private synchronized void add(String e) {
     events.add(e);
@@ -34,6 +37,14 @@ public final class RecordingListener extends LogAnalyticsListener {
       dropDetails.add(detail);
     }
     add("dropped(" + reason + "," + records + ")");
+  }
+
+  @Override
+  public void onBufferError(BufferException error) {
+    synchronized (this) {
+      bufferErrors.add(error);
+    }
+    add("bufferError");
   }
 
   @Override

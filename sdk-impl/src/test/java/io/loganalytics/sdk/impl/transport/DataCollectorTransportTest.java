@@ -83,6 +83,20 @@ class DataCollectorTransportTest {
   }
 
   @Test
+  void signsWithThePrimaryKeyWhenTheSecondaryWasRotatedAwayAfterItWasChosen() throws Exception {
+    DataCollectorTransport t = transport(null, null);
+    t.onAuthenticationFailure(403);
+    KeySlot chosen = t.nextKeySlot();
+    credentials.rotate(TestData.PRIMARY_KEY, null);
+
+    String authorization = t.authorization(chosen, 10, "Mon, 05 Jan 2026 10:00:00 GMT");
+
+    assertThat(chosen).isEqualTo(KeySlot.SECONDARY);
+    assertThat(authorization).isEqualTo(WireSignatures.dataCollector(TestData.WORKSPACE_ID, TestData.PRIMARY_KEY, 10,
+        "Mon, 05 Jan 2026 10:00:00 GMT"));
+  }
+
+  @Test
   void switchesToTheSecondaryKeyAfterARefusalAndBackAfterRotation() {
     DataCollectorTransport t = transport(null, null);
     assertThat(t.nextKeySlot()).isEqualTo(KeySlot.PRIMARY);

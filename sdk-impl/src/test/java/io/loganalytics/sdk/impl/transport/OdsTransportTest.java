@@ -39,6 +39,20 @@ class OdsTransportTest {
   }
 
   @Test
+  void closeEndsTheDeflaterSoNothingCanBeWrittenAfterwards() {
+    OdsTransport t = new OdsTransport(session(), new ClockSkew(FakeClock.atDefault()), "LogManagement", null);
+    RecordEncoder encoder = new RecordEncoder(t.limits(1_000_000));
+    List<byte[]> records = List.of(encoder.encode("LINUX_SYSLOGS_BLOB", t.ipName(), Map.of("Message", "hi")));
+    assertThat(t.prepare("LINUX_SYSLOGS_BLOB", "LogManagement", records).bytes()).isNotEmpty();
+
+    t.close();
+    t.close();
+
+    assertThatThrownBy(() -> t.prepare("LINUX_SYSLOGS_BLOB", "LogManagement", records))
+        .hasMessageContaining("closed");
+  }
+
+  @Test
   void sendsTheDeflatedEnvelopeWithTheAgentsHeaders() throws Exception {
     FakeAgentSession session = session();
     OdsTransport t = new OdsTransport(session, new ClockSkew(FakeClock.atDefault()), "LogManagement",

@@ -1,6 +1,7 @@
 package io.loganalytics.sdk.impl.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.RetryPolicy;
@@ -13,14 +14,19 @@ import io.loganalytics.sdk.impl.json.RecordEncoder;
 import io.loganalytics.sdk.impl.testsupport.FakeAgentSession;
 import io.loganalytics.sdk.impl.testsupport.FakeClock;
 import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
+import io.loganalytics.sdk.impl.testsupport.ForwardingTransport;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
 import io.loganalytics.sdk.impl.testsupport.RecordingListener;
 import io.loganalytics.sdk.impl.testsupport.ScriptedDispatcher;
 import io.loganalytics.sdk.impl.testsupport.TestData;
+import io.loganalytics.sdk.impl.http.HttpExecutor;
+import io.loganalytics.sdk.impl.http.HttpResponse;
 import io.loganalytics.sdk.impl.transport.DataCollectorTransport;
 import io.loganalytics.sdk.impl.transport.OdsTransport;
+import io.loganalytics.sdk.impl.transport.PreparedBody;
 import io.loganalytics.sdk.impl.transport.UploadTransport;
 import io.loganalytics.sdk.impl.transport.WireSignatures;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,12 +36,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLHandshakeException;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -224,15 +232,18 @@ class DefaultChunkUploaderTest {
   }
 
   @Test
-  void retriesAPlain404AsAWrongUrlInsteadOfSplitting() {
+  void givesUpAPlain404AtOnceAsRejectedNamingTheStatusAndTheUrl() {
     dispatcher.then(ScriptedDispatcher.status(404, "Not Found"));
     DataCollectorTransport t = dataCollector();
 
     UploadResult result = uploader(t).upload(chunk(0, records(t, "Events", 0, 4)));
 
-    assertThat(result.outcome()).isEqualTo(Outcome.DELIVERED);
-    assertThat(dispatcher.requests()).extracting(r -> numbers(body(r)).size()).containsExactly(4, 4);
-    assertThat(sleeper.waits()).containsExactly(Duration.ofSeconds(30));
+    assertThat(result.outcome()).isEqualTo(Outcome.GIVEN_UP);
+    assertThat(result.reason()).startsWith("REJECTED").contains("HTTP 404")
+        .contains(server.url("/api/logs").toString());
+    assertThat(dispatcher.requests()).hasSize(1);
+    assertThat(sleeper.waits()).isEmpty();
+    assertThat(listener.events()).containsExactly("givenUp(4,REJECTED)", "dropped(REJECTED,4)");
   }
 
   @Test
@@ -246,7 +257,9 @@ class DefaultChunkUploaderTest {
     assertThat(result.recordsGivenUp()).isEqualTo(2);
     assertThat(result.reason()).startsWith("TOO_LARGE").contains("single record");
     assertThat(dispatcher.requests()).hasSize(3);
-    assertThat(listener.events()).containsExactly("givenUp(2,TOO_LARGE)", "dropped(TOO_LARGE,2)");
+    // Reported as each lone record is given up.
+    assertThat(listener.events()).containsExactly("givenUp(1,TOO_LARGE)", "dropped(TOO_LARGE,1)",
+        "givenUp(1,TOO_LARGE)", "dropped(TOO_LARGE,1)");
   }
 
   @Test
@@ -349,6 +362,76 @@ class DefaultChunkUploaderTest {
   }
 
   @Test
+  void authenticationFailuresUseNoRetryBudgetAndKeepTheRecordsUntilTheKeyIsFixed() {
+    for (int i = 0; i < 5; i++) {
+      dispatcher.then(ScriptedDispatcher.status(403, "{\"Error\":\"InvalidAuthorization\"}"));
+    }
+    DataCollectorTransport t = dataCollector();
+    RetryPolicy policy = RetryPolicy.builder().maxRetries(1).maxBackoff(Duration.ofMinutes(2)).build();
+
+    UploadResult result = uploader(t, policy, 0.5).upload(chunk(0, records(t, "Events", 0, 2)));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.DELIVERED);
+    assertThat(result.recordsDelivered()).isEqualTo(2);
+    assertThat(sleeper.waits()).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(60),
+        Duration.ofSeconds(120), Duration.ofSeconds(120), Duration.ofSeconds(120));
+    assertThat(listener.authFailures).hasSize(5);
+    assertThat(listener.authFailures.get(0).getMessage()).contains("stay buffered");
+    assertThat(listener.events()).noneMatch(e -> e.startsWith("dropped") || e.startsWith("givenUp"))
+        .endsWith("retry(5,PT2M)", "delivered(2,try 6)");
+    assertThat(counters.retries()).isEqualTo(5);
+  }
+
+  @Test
+  void anAuthenticationFailureThatLastsUntilCloseDefersTheChunkInsteadOfDiscardingIt() throws Exception {
+    dispatcher.otherwise(r -> ScriptedDispatcher.status(401, ""));
+    sleeper.blockFrom(10);
+    DataCollectorTransport t = dataCollector();
+    DefaultChunkUploader uploader = uploader(t, RetryPolicy.builder().maxRetries(0).build(), 0.5);
+
+    CompletableFuture<UploadResult> running =
+        CompletableFuture.supplyAsync(() -> uploader.upload(chunk(0, records(t, "Events", 0, 3))));
+    assertThat(sleeper.awaitBlocked(30, TimeUnit.SECONDS)).as("still retrying after 9 refusals").isTrue();
+    uploader.close();
+    UploadResult result = running.get(30, TimeUnit.SECONDS);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.DEFERRED);
+    assertThat(result.recordsGivenUp()).isZero();
+    assertThat(dispatcher.requests()).hasSize(10);
+    assertThat(sleeper.waits()).endsWith(Duration.ofMinutes(16), Duration.ofMinutes(16));
+    assertThat(listener.events()).noneMatch(e -> e.startsWith("dropped") || e.startsWith("givenUp"));
+  }
+
+  @Test
+  void agentPathTreatsATlsRefusalOfItsCertificateAsAnAuthenticationFailure() {
+    int[] refusals = {3};
+    HttpExecutor refusing = request -> {
+      synchronized (refusals) {
+        if (refusals[0] > 0) {
+          refusals[0]--;
+          throw new SSLHandshakeException("Received fatal alert: certificate_expired");
+        }
+      }
+      return executor.execute(request);
+    };
+    FakeAgentSession session = new FakeAgentSession(refusing,
+        URI.create(server.url("/OperationalData.svc/PostJsonDataItems").toString()), t0.plus(Duration.ofDays(60)));
+    OdsTransport t = new OdsTransport(session, new ClockSkew(clock), "LogManagement", null);
+
+    UploadResult result = uploader(t, RetryPolicy.builder().maxRetries(0).build(), 0.5)
+        .upload(chunk(0, records(t, "LINUX_SYSLOGS_BLOB", 0, 2)));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.DELIVERED);
+    assertThat(session.authFailures()).containsExactly(0, 0, 0);
+    assertThat(listener.authFailures).hasSize(3).allSatisfy(e -> {
+      assertThat(e.status()).isZero();
+      assertThat(e.getMessage()).contains("agent certificate").contains("certificate_expired");
+    });
+    assertThat(dispatcher.requests()).extracting(r -> r.getHeaders().get("x-ms-client-request-retry-count"))
+        .containsExactly("3");
+  }
+
+  @Test
   void retriesAnIoError() {
     dispatcher.then(ScriptedDispatcher.disconnect());
     DataCollectorTransport t = dataCollector();
@@ -358,6 +441,27 @@ class DefaultChunkUploaderTest {
     assertThat(result.outcome()).isEqualTo(Outcome.DELIVERED);
     assertThat(result.attempts()).isEqualTo(2);
     assertThat(sleeper.waits()).containsExactly(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void anUnexpectedExceptionFromTheTransportIsAFailedTryAndEndsAsRejected() {
+    // A resource id OkHttp refuses as a header value (it got past older builder validation).
+    DataCollectorTransport t = new DataCollectorTransport(executor,
+        URI.create(server.url("/api/logs?api-version=2016-04-01").toString()), credentials, new ClockSkew(clock),
+        "/subscriptions/0/resourceGroups/r\u00e9sum\u00e9", null);
+    RetryPolicy policy = RetryPolicy.builder().maxRetries(2).build();
+
+    UploadResult result = uploader(t, policy, 0.5).upload(chunk(0, records(t, "Events", 0, 2)));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.GIVEN_UP);
+    assertThat(result.attempts()).isEqualTo(3);
+    assertThat(result.reason()).startsWith("REJECTED").contains("unexpected error")
+        .contains("IllegalArgumentException");
+    assertThat(sleeper.waits()).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(60));
+    assertThat(counters.retries()).isEqualTo(2);
+    assertThat(listener.events()).containsExactly("retry(1,PT30S)", "retry(2,PT1M)", "givenUp(2,REJECTED)",
+        "dropped(REJECTED,2)");
+    assertThat(dispatcher.requests()).isEmpty();
   }
 
   @Test
@@ -400,7 +504,58 @@ class DefaultChunkUploaderTest {
   }
 
   @Test
-  void aDeferredChunkSentAgainSkipsWhatWasDeliveredAndKeepsItsId() {
+  void reportsGivenUpRecordsAtOnceEvenWhenALaterRequestOfTheChunkFailsWithAnError() {
+    dispatcher.otherwise(r -> ScriptedDispatcher.status(400, "{\"Error\":\"InvalidLogType\"}"));
+    DataCollectorTransport dc = dataCollector();
+    boolean[] broken = {true};
+    UploadTransport t = new ForwardingTransport(dc) {
+      @Override
+      public HttpResponse send(PreparedBody body, String requestId, int retryCount) throws IOException {
+        if (broken[0] && "TypeB".equals(body.type())) {
+          throw new AssertionError("simulated failure of the request for TypeB");
+        }
+        return super.send(body, requestId, retryCount);
+      }
+    };
+    List<byte[]> mixed = new ArrayList<>(records(dc, "TypeA", 0, 2));
+    mixed.addAll(records(dc, "TypeB", 10, 3));
+    Chunk chunk = chunk(5, mixed);
+    DefaultChunkUploader uploader = uploader(t);
+
+    assertThatThrownBy(() -> uploader.upload(chunk)).isInstanceOf(AssertionError.class);
+    assertThat(listener.events()).containsExactly("givenUp(2,REJECTED)", "dropped(REJECTED,2)");
+
+    broken[0] = false;
+    UploadResult again = uploader.upload(chunk);
+
+    assertThat(again.outcome()).isEqualTo(Outcome.GIVEN_UP);
+    assertThat(again.recordsGivenUp()).isEqualTo(5);
+    assertThat(listener.events()).containsExactly("givenUp(2,REJECTED)", "dropped(REJECTED,2)",
+        "givenUp(2,REJECTED)", "dropped(REJECTED,2)", "givenUp(3,REJECTED)", "dropped(REJECTED,3)");
+  }
+
+  @Test
+  void whenOneTypeRunsOutOfRetriesTheOtherTypesOfTheChunkAreStillTried() {
+    dispatcher.otherwise(r -> "TypeA".equals(r.getHeaders().get("Log-Type"))
+        ? ScriptedDispatcher.status(500, "{\"Error\":\"UnspecifiedError\"}") : ScriptedDispatcher.ok());
+    DataCollectorTransport t = dataCollector();
+    List<byte[]> mixed = new ArrayList<>(records(t, "TypeA", 0, 2));
+    mixed.addAll(records(t, "TypeB", 10, 3));
+    RetryPolicy policy = RetryPolicy.builder().maxRetries(1).build();
+
+    UploadResult result = uploader(t, policy, 0.5).upload(chunk(0, mixed));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.GIVEN_UP);
+    assertThat(result.recordsGivenUp()).isEqualTo(2);
+    assertThat(result.recordsDelivered()).isEqualTo(3);
+    assertThat(dispatcher.requests()).extracting(r -> r.getHeaders().get("Log-Type"))
+        .containsExactly("TypeA", "TypeA", "TypeB");
+    assertThat(listener.events()).containsExactly("retry(1,PT30S)", "givenUp(2,RETRIES_EXHAUSTED)",
+        "dropped(RETRIES_EXHAUSTED,2)", "delivered(3,try 1)");
+  }
+
+  @Test
+  void aDeferredChunkSentAgainKeepsItsIdAndIsSentWhole() {
     dispatcher.otherwise(r -> "TypeB".equals(r.getHeaders().get("Log-Type")) && dispatcher.requests().size() < 3
         ? ScriptedDispatcher.status(503, "") : ScriptedDispatcher.ok());
     DataCollectorTransport t = dataCollector();
@@ -421,9 +576,33 @@ class DefaultChunkUploaderTest {
 
     assertThat(second.outcome()).isEqualTo(Outcome.DELIVERED);
     assertThat(second.chunkId()).isEqualTo(first.chunkId());
+    // No memory between uploads: at least once, under the same id.
     assertThat(dispatcher.requests()).extracting(r -> r.getHeaders().get("Log-Type"))
-        .containsExactly("TypeA", "TypeB", "TypeB");
+        .containsExactly("TypeA", "TypeB", "TypeA", "TypeB");
     assertThat(requestIds()).containsOnly(first.chunkId());
+  }
+
+  @Test
+  void aChunkSentAgainByANewUploaderOfTheSameBufferCarriesTheSameRequestId() {
+    DataCollectorTransport t = dataCollector();
+    List<byte[]> recs = records(t, "Events", 0, 1);
+    String dir = "/var/lib/app/buffer";
+
+    UploadResult first = new DefaultChunkUploader(t, RetryPolicy.defaults(), new SafeListener(listener), 1_000_000,
+        clock, sleeper, () -> 0.5, counters, dir).upload(chunk(42, recs));
+    UploadResult afterRestart = new DefaultChunkUploader(t, RetryPolicy.defaults(), new SafeListener(listener),
+        1_000_000, clock, sleeper, () -> 0.5, counters, dir).upload(chunk(42, recs));
+    UploadResult nextChunk = new DefaultChunkUploader(t, RetryPolicy.defaults(), new SafeListener(listener),
+        1_000_000, clock, sleeper, () -> 0.5, counters, dir).upload(chunk(43, recs));
+    UploadResult otherBuffer = new DefaultChunkUploader(t, RetryPolicy.defaults(), new SafeListener(listener),
+        1_000_000, clock, sleeper, () -> 0.5, counters, "/other").upload(chunk(42, recs));
+
+    assertThat(afterRestart.chunkId()).isEqualTo(first.chunkId());
+    assertThat(requestIds()).containsExactly(first.chunkId(), first.chunkId(), nextChunk.chunkId(),
+        otherBuffer.chunkId());
+    assertThat(nextChunk.chunkId()).isNotEqualTo(first.chunkId());
+    assertThat(otherBuffer.chunkId()).isNotEqualTo(first.chunkId());
+    assertThat(UUID.fromString(first.chunkId()).version()).isEqualTo(3);
   }
 
   @Test
@@ -471,9 +650,27 @@ class DefaultChunkUploaderTest {
   }
 
   @Test
+  void aFailedDeadLetterWriteDefersTheChunkInsteadOfDiscardingTheRecords(@TempDir Path dir) throws Exception {
+    Path notADirectory = Files.writeString(dir.resolve("dead"), "a file where the directory should be");
+    dispatcher.then(ScriptedDispatcher.status(400, "{\"Error\":\"InvalidDataFormat\"}"));
+    DataCollectorTransport t = dataCollector();
+    RetryPolicy policy = RetryPolicy.builder().deadLetterTo(notADirectory).build();
+
+    UploadResult result = uploader(t, policy, 0.5).upload(chunk(7, records(t, "Events", 0, 2)));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.DEFERRED);
+    assertThat(result.recordsGivenUp()).isZero();
+    assertThat(result.reason()).contains("dead-letter").contains(notADirectory.toString());
+    assertThat(listener.events()).containsExactly("bufferError");
+    assertThat(listener.bufferErrors.get(0).directory()).isEqualTo(notADirectory);
+    assertThat(listener.bufferErrors.get(0).isRetryable()).isTrue();
+  }
+
+  @Test
   void neverPutsTheKeyOrSignatureIntoEventsMessagesOrResults() {
     credentials = WorkspaceCredentials.of(TestData.WORKSPACE_ID, TestData.PRIMARY_KEY, TestData.SECONDARY_KEY);
-    dispatcher.otherwise(r -> ScriptedDispatcher.status(403, "{\"Error\":\"InvalidAuthorization\"}"));
+    dispatcher.then(ScriptedDispatcher.status(403, "{\"Error\":\"InvalidAuthorization\"}"),
+        ScriptedDispatcher.status(403, "{\"Error\":\"InvalidAuthorization\"}"));
     DataCollectorTransport t = dataCollector();
 
     UploadResult result = uploader(t).upload(chunk(0, records(t, "Events", 0, 1)));

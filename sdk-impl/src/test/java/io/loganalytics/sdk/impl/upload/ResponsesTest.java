@@ -3,11 +3,15 @@ package io.loganalytics.sdk.impl.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loganalytics.sdk.impl.http.HttpResponse;
+import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 
 class ResponsesTest {
@@ -41,8 +45,24 @@ class ResponsesTest {
   }
 
   @Test
+  void recognisesATlsAlertAboutOurCertificateAnywhereInTheCauseChain() {
+    assertThat(Responses.isCertificateRefusal(
+        new SSLHandshakeException("Received fatal alert: bad_certificate"))).isTrue();
+    assertThat(Responses.isCertificateRefusal(new IOException("wrapped",
+        new SSLException("Received fatal alert: certificate_expired")))).isTrue();
+    assertThat(Responses.isCertificateRefusal(
+        new SSLHandshakeException("PKIX path building failed: unable to find valid certification path"))).isFalse();
+    assertThat(Responses.isCertificateRefusal(new SSLException("Received fatal alert: handshake_failure")))
+        .isFalse();
+    assertThat(Responses.isCertificateRefusal(new ConnectException("Connection refused"))).isFalse();
+  }
+
+  @Test
   void treatsA404AsTooLargeOnlyWhenItsBodySaysSo() {
     assertThat(Responses.isTooLarge404(response(404, Map.of(), "Request entity too large"))).isTrue();
+    assertThat(Responses.isTooLarge404(response(404, Map.of(), "{\"Error\":\"RequestEntityTooLarge\"}"))).isTrue();
+    assertThat(Responses.isTooLarge404(response(404, Map.of(), "TOOLARGE"))).isTrue();
+    assertThat(Responses.isTooLarge404(response(404, Map.of(), "The request is Too Large"))).isTrue();
     assertThat(Responses.isTooLarge404(response(404, Map.of(), "Not Found"))).isFalse();
     assertThat(Responses.isTooLarge404(response(413, Map.of(), "too large"))).isFalse();
   }
