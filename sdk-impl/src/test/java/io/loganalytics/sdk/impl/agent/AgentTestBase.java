@@ -6,6 +6,7 @@ import io.loganalytics.sdk.impl.http.HttpRequest;
 import io.loganalytics.sdk.impl.http.HttpResponse;
 import io.loganalytics.sdk.impl.http.HttpSettings;
 import io.loganalytics.sdk.impl.http.TestTls;
+import io.loganalytics.testkit.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

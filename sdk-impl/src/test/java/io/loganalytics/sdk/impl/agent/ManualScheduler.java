@@ -1,5 +1,6 @@
 package io.loganalytics.sdk.impl.agent;
 
+import io.loganalytics.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

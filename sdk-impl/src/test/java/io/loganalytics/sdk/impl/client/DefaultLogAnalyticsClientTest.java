@@ -18,7 +18,7 @@ import io.loganalytics.sdk.WorkspaceCredentials;
 import io.loganalytics.sdk.impl.auth.ClockSkew;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
 import io.loganalytics.sdk.impl.testsupport.FakeAgentSession;
-import io.loganalytics.sdk.impl.testsupport.FakeClock;
+import io.loganalytics.testkit.MutableClock;
 import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
 import io.loganalytics.sdk.impl.testsupport.ForwardingDiskBuffer;
 import io.loganalytics.sdk.impl.testsupport.ForwardingTransport;
@@ -62,7 +62,7 @@ class DefaultLogAnalyticsClientTest {
   @StartStop
   private final MockWebServer server = new MockWebServer();
 
-  private final FakeClock clock = FakeClock.atDefault();
+  private final MutableClock clock = MutableClock.at("2026-01-05T10:00:00Z");
   private final RecordingListener listener = new RecordingListener();
   private final OkHttpTestExecutor executor = new OkHttpTestExecutor();
   private final ScriptedDispatcher dispatcher = new ScriptedDispatcher(clock);

@@ -10,7 +10,7 @@ import io.loganalytics.sdk.WorkspaceCredentials;
 import io.loganalytics.sdk.impl.agent.AgentSession;
 import io.loganalytics.sdk.impl.http.HttpExecutor;
 import io.loganalytics.sdk.impl.testsupport.FakeAgentSession;
-import io.loganalytics.sdk.impl.testsupport.FakeClock;
+import io.loganalytics.testkit.MutableClock;
 import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
 import io.loganalytics.sdk.impl.testsupport.InMemoryDiskBuffer;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
@@ -42,7 +42,7 @@ class IdentityGateTest {
   @StartStop
   private final MockWebServer server = new MockWebServer();
 
-  private final FakeClock clock = FakeClock.atDefault();
+  private final MutableClock clock = MutableClock.at("2026-01-05T10:00:00Z");
   private final OkHttpTestExecutor executor = new OkHttpTestExecutor();
   private final ScriptedDispatcher dispatcher = new ScriptedDispatcher(clock);
   private final InMemoryDiskBuffer buffer = new InMemoryDiskBuffer(clock);

@@ -12,7 +12,7 @@ import io.loganalytics.sdk.RetryPolicy;
 import io.loganalytics.sdk.Transport;
 import io.loganalytics.sdk.WorkspaceCredentials;
 import io.loganalytics.sdk.impl.auth.ClockSkew;
-import io.loganalytics.sdk.impl.testsupport.FakeClock;
+import io.loganalytics.testkit.MutableClock;
 import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
 import io.loganalytics.sdk.impl.testsupport.InMemoryDiskBuffer;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
@@ -42,7 +42,7 @@ class SendAllTest {
   @StartStop
   private final MockWebServer server = new MockWebServer();
 
-  private final FakeClock clock = FakeClock.atDefault();
+  private final MutableClock clock = MutableClock.at("2026-01-05T10:00:00Z");
   private final OkHttpTestExecutor executor = new OkHttpTestExecutor();
   private final InMemoryDiskBuffer buffer = new InMemoryDiskBuffer(clock);
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();

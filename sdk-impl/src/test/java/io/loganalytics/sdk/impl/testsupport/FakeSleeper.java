@@ -1,6 +1,7 @@
 package io.loganalytics.sdk.impl.testsupport;
 
 import io.loganalytics.sdk.impl.upload.Sleeper;
+import io.loganalytics.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,12 +10,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link Sleeper} that never sleeps: it records each wait and the time it started, and moves a {@link FakeClock}
+ * A {@link Sleeper} that never sleeps: it records each wait and the time it started, and moves a {@link MutableClock}
  * by it. In {@linkplain #blockFrom(int) blocking mode} the n-th wait blocks (without moving the clock) until
  * {@link #wakeUp()}, so a test can close a client in the middle of a backoff. Thread-safe.
  */
 public final class FakeSleeper implements Sleeper {
-  private final FakeClock clock;
+  private final MutableClock clock;
   private final List<Duration> waits = new ArrayList<>();
   private final List<Instant> startedAt = new ArrayList<>();
   private final CountDownLatch blocked = new CountDownLatch(1);
@@ -26,7 +27,7 @@ public final class FakeSleeper implements Sleeper {
    *
    * @param clock the clock it moves
    */
-  public FakeSleeper(FakeClock clock) {
+  public FakeSleeper(MutableClock clock) {
     this.clock = clock;
   }
 

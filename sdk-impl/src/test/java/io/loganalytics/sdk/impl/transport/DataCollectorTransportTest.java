@@ -9,7 +9,7 @@ import io.loganalytics.sdk.WorkspaceCredentials.KeySlot;
 import io.loganalytics.sdk.impl.auth.ClockSkew;
 import io.loganalytics.sdk.impl.http.HttpResponse;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
-import io.loganalytics.sdk.impl.testsupport.FakeClock;
+import io.loganalytics.testkit.MutableClock;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
 import io.loganalytics.sdk.impl.testsupport.TestData;
 import java.net.URI;
@@ -27,7 +27,7 @@ class DataCollectorTransportTest {
   @StartStop
   private final MockWebServer server = new MockWebServer();
 
-  private final FakeClock clock = FakeClock.atDefault();
+  private final MutableClock clock = MutableClock.at("2026-01-05T10:00:00Z");
   private final OkHttpTestExecutor executor = new OkHttpTestExecutor();
   private final WorkspaceCredentials credentials =
       WorkspaceCredentials.of(TestData.WORKSPACE_ID, TestData.PRIMARY_KEY, TestData.SECONDARY_KEY);

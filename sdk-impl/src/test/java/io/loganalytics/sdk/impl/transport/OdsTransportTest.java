@@ -7,7 +7,7 @@ import io.loganalytics.sdk.ConfigurationException;
 import io.loganalytics.sdk.impl.auth.ClockSkew;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
 import io.loganalytics.sdk.impl.testsupport.FakeAgentSession;
-import io.loganalytics.sdk.impl.testsupport.FakeClock;
+import io.loganalytics.testkit.MutableClock;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
 import io.loganalytics.sdk.impl.testsupport.TestData;
 import java.net.URI;
@@ -40,7 +40,7 @@ class OdsTransportTest {
 
   @Test
   void closeEndsTheDeflaterSoNothingCanBeWrittenAfterwards() {
-    OdsTransport t = new OdsTransport(session(), new ClockSkew(FakeClock.atDefault()), "LogManagement", null);
+    OdsTransport t = new OdsTransport(session(), new ClockSkew(MutableClock.at("2026-01-05T10:00:00Z")), "LogManagement", null);
     RecordEncoder encoder = new RecordEncoder(t.limits(1_000_000));
     List<byte[]> records = List.of(encoder.encode("LINUX_SYSLOGS_BLOB", t.ipName(), Map.of("Message", "hi")));
     assertThat(t.prepare("LINUX_SYSLOGS_BLOB", "LogManagement", records).bytes()).isNotEmpty();
@@ -55,7 +55,7 @@ class OdsTransportTest {
   @Test
   void sendsTheDeflatedEnvelopeWithTheAgentsHeaders() throws Exception {
     FakeAgentSession session = session();
-    OdsTransport t = new OdsTransport(session, new ClockSkew(FakeClock.atDefault()), "LogManagement",
+    OdsTransport t = new OdsTransport(session, new ClockSkew(MutableClock.at("2026-01-05T10:00:00Z")), "LogManagement",
         "/subscriptions/s/x");
     RecordEncoder encoder = new RecordEncoder(t.limits(1_000_000));
     List<byte[]> records = List.of(
@@ -84,7 +84,7 @@ class OdsTransportTest {
   @Test
   void reportsAuthenticationFailuresToTheSessionAndItsCertificateExpiry() {
     FakeAgentSession session = session();
-    OdsTransport t = new OdsTransport(session, new ClockSkew(FakeClock.atDefault()), "LogManagement", null);
+    OdsTransport t = new OdsTransport(session, new ClockSkew(MutableClock.at("2026-01-05T10:00:00Z")), "LogManagement", null);
 
     assertThat(t.onAuthenticationFailure(403)).contains("2026-04-01T00:00:00Z");
     assertThat(session.authFailures()).containsExactly(403);
@@ -93,7 +93,7 @@ class OdsTransportTest {
 
   @Test
   void acceptsAgentDataTypesAndRefusesOthers() {
-    OdsTransport t = new OdsTransport(session(), new ClockSkew(FakeClock.atDefault()), "LogManagement", null);
+    OdsTransport t = new OdsTransport(session(), new ClockSkew(MutableClock.at("2026-01-05T10:00:00Z")), "LogManagement", null);
     t.validateType("LINUX_PERF_BLOB");
     t.validateType("Custom.Type_1");
     assertThatThrownBy(() -> t.validateType("_x")).isInstanceOf(ConfigurationException.class)

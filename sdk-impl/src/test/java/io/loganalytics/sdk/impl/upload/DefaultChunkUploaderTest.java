@@ -12,7 +12,7 @@ import io.loganalytics.sdk.impl.auth.ClockSkew;
 import io.loganalytics.sdk.impl.auth.SharedKeySigner;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
 import io.loganalytics.sdk.impl.testsupport.FakeAgentSession;
-import io.loganalytics.sdk.impl.testsupport.FakeClock;
+import io.loganalytics.testkit.MutableClock;
 import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
 import io.loganalytics.sdk.impl.testsupport.ForwardingTransport;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
@@ -59,7 +59,7 @@ class DefaultChunkUploaderTest {
   @StartStop
   private final MockWebServer server = new MockWebServer();
 
-  private final FakeClock clock = FakeClock.atDefault();
+  private final MutableClock clock = MutableClock.at("2026-01-05T10:00:00Z");
   private final Instant t0 = clock.instant();
   private final FakeSleeper sleeper = new FakeSleeper(clock);
   private final RecordingListener listener = new RecordingListener();
