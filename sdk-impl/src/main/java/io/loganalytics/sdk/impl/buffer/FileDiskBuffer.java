@@ -128,7 +128,9 @@ import org.slf4j.LoggerFactory;
  * With {@link Durability#SYNC} an append returns after a force of the active segment that covers it; appenders
  * waiting at the same moment share that force (group commit: the first waiter forces for all, the others wait for
  * its result). If that force fails, the segment is cut back to the last forced byte and every append it covered
- * fails: an append that threw is not in the buffer. Readers see only forced records. With
+ * fails: an append that threw is not in the buffer. {@link #close()} refuses further appends before its final force;
+ * an append waiting for its force when the buffer closes succeeds only if that final force covered it. Readers see
+ * only forced records. With
  * {@link Durability#INTERVAL} a daemon thread forces every {@link BufferOptions#syncInterval()}: a power loss may
  * lose the last interval.
  *
@@ -225,6 +227,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private FileChannel lockChannel;
   private FileLock fileLock;
   private volatile boolean closed;
+  /** Every sequence below this was covered by the final force of {@link #close()}; -1 before (or if it failed). */
+  private long closeForcedSeq = -1;
   private Thread syncThread;
   private final Condition stopSync = lock.newCondition();
 
@@ -984,18 +988,22 @@ public final class FileDiskBuffer implements DiskBuffer {
     BufferException error = null;
     lock.lock();
     try {
-      if (failure == null) {
+      if (seg.sealedByClose) {
+        // close() sealed the segment, before or after this force: durable only if its final force covered it.
+        if (seq > closeForcedSeq) {
+          error = new BufferException(dir, "buffer " + dir + " was closed before the append was forced", false,
+              failure);
+        }
+      } else if (failure == null) {
         if (epoch == ep) {
           durableSeq = Math.max(durableSeq, seq);
           if (seg == active) {
             seg.durableSize = Math.max(seg.durableSize, size);
           }
         }
-      } else if (epoch == ep && !closed) {
+      } else if (epoch == ep) {
         error = ioFailure("force", failure);
         rollback(error);
-      } else if (epoch == ep) {
-        error = new BufferException(dir, "buffer " + dir + " was closed during a force", false, failure);
       }
       if (inFlight == round) {
         inFlight = null;
@@ -1533,23 +1541,14 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   // ------------------------------------------------------------------------------------------------ closing
 
+  /**
+   * Closes the buffer: marks it closed under the lock first (appends and reads from then on throw
+   * {@link ClientClosedException}), forces what was written (the final force), then closes the files. A SYNC append
+   * that was written before but not yet forced succeeds only if the final force covers it; if that force fails,
+   * such appends fail.
+   */
   @Override
   public void close() {
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-    } finally {
-      lock.unlock();
-    }
-    try {
-      sync();
-    } catch (BufferException e) {
-      LOG.warn("Buffer {}: final force on close failed: {}", dir, e.getMessage());
-    } catch (ClientClosedException e) {
-      return;
-    }
     lock.lock();
     try {
       if (closed) {
@@ -1558,10 +1557,14 @@ public final class FileDiskBuffer implements DiskBuffer {
       closed = true;
       stopSync.signalAll();
       spaceFreed.signalAll();
+      finalForce();
       forceLock.lock();
       try {
         for (Segment s : segments) {
-          s.sealed = true;
+          if (!s.sealed) {
+            s.sealed = true;
+            s.sealedByClose = true;
+          }
           closeQuietly(s.channel);
           s.channel = null;
         }
@@ -1581,6 +1584,34 @@ public final class FileDiskBuffer implements DiskBuffer {
       }
     }
     flushEvents();
+  }
+
+  /**
+   * Forces everything written, for {@link #close()}: no append writes any more ({@link #closed} is set). On success
+   * every round so far is durable and {@link #closeForcedSeq} says how far; on failure they fail. Lock held.
+   */
+  private void finalForce() {
+    IOException failure = null;
+    forceLock.lock();
+    try {
+      if (!active.sealed) {
+        if (active.channel == null || !active.channel.isOpen()) {
+          active.channel = channels.open(active.path, READ_WRITE);
+        }
+        active.channel.force(false);
+      }
+    } catch (IOException e) {
+      failure = e;
+    } finally {
+      forceLock.unlock();
+    }
+    if (failure == null) {
+      closeForcedSeq = nextSeq;
+      markAllDurable();
+      return;
+    }
+    LOG.warn("Buffer {}: final force on close failed: {}", dir, describe(failure));
+    rollback(ioFailure("force", failure));
   }
 
   private void releaseFiles() {
@@ -1624,7 +1655,10 @@ public final class FileDiskBuffer implements DiskBuffer {
     long fileBytes;
     long durableSize;
     FileChannel channel;
+    /** No more writes or forces through this object: rolled, quarantined, or closed with the buffer. */
     boolean sealed;
+    /** Sealed by {@link #close()}: its writes are durable only as far as {@link #closeForcedSeq}. */
+    boolean sealedByClose;
 
     Segment(long firstSeq, Path path, long size) {
       this.firstSeq = firstSeq;

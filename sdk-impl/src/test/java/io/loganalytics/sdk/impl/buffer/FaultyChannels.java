@@ -13,6 +13,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +34,8 @@ final class FaultyChannels implements ChannelFactory {
   volatile boolean readOnly;
   /** Counts forces without asking the device (the logic under test is the same; the tests run much faster). */
   volatile boolean skipRealForce;
+  /** Files with a channel that wrote bytes no later force of that channel covered. */
+  final Set<Path> unforced = ConcurrentHashMap.newKeySet();
   /** When set, every write counts it down and every force waits for it to reach zero. */
   volatile CountDownLatch forceGate;
 
@@ -41,7 +44,7 @@ final class FaultyChannels implements ChannelFactory {
     if (readOnly && (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.CREATE))) {
       throw new FileSystemException(path.toString(), null, "Read-only file system");
     }
-    return new Faulty(FileChannel.open(path, options));
+    return new Faulty(path, FileChannel.open(path, options));
   }
 
   private void beforeWrite() throws IOException {
@@ -59,9 +62,13 @@ final class FaultyChannels implements ChannelFactory {
   }
 
   private final class Faulty extends FileChannel {
+    private final Path path;
     private final FileChannel d;
+    /** Writes not yet covered by a force of this channel. Guarded by this. */
+    private int dirty;
 
-    Faulty(FileChannel d) {
+    Faulty(Path path, FileChannel d) {
+      this.path = path;
       this.d = d;
     }
 
@@ -83,7 +90,9 @@ final class FaultyChannels implements ChannelFactory {
         throw new IOException("injected failure at write " + failAtWrite);
       }
       try {
-        return positional ? d.write(src, position) : d.write(src);
+        int n = positional ? d.write(src, position) : d.write(src);
+        written();
+        return n;
       } catch (ClosedChannelException e) {
         closeLikeTheDelegate();
         throw e;
@@ -129,6 +138,10 @@ final class FaultyChannels implements ChannelFactory {
           throw new IOException("interrupted at the force gate", e);
         }
       }
+      int covered;
+      synchronized (this) {
+        covered = dirty;
+      }
       if (forces.incrementAndGet() == failAtForce) {
         throw new IOException("injected failure at force " + failAtForce);
       }
@@ -140,6 +153,17 @@ final class FaultyChannels implements ChannelFactory {
           throw e;
         }
       }
+      synchronized (this) {
+        dirty -= covered;
+        if (dirty == 0) {
+          unforced.remove(path);
+        }
+      }
+    }
+
+    private synchronized void written() {
+      dirty++;
+      unforced.add(path);
     }
 
     @Override

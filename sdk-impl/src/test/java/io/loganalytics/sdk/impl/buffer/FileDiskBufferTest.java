@@ -332,6 +332,42 @@ class FileDiskBufferTest {
   }
 
   @Test
+  void anAppendRacingCloseSucceedsOnlyWhenForced() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int run = 0; run < 150; run++) {
+        Path d = dir.resolve("run-" + run);
+        FileDiskBuffer b = FileDiskBuffer.open(BufferOptions.builder(d).segmentBytes(4096).capacityBytes(65_536)
+            .build(), events, clock, channels);
+        CountDownLatch started = new CountDownLatch(2);
+        List<Future<Integer>> appenders = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+          appenders.add(pool.submit(() -> {
+            int ok = 0;
+            try {
+              for (int i = 0; ; i++) {
+                b.append(rec(i));
+                ok++;
+                started.countDown();
+              }
+            } catch (ClientClosedException | BufferException e) {
+              return ok;
+            }
+          }));
+        }
+        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+        b.close();
+        for (Future<Integer> f : appenders) {
+          assertThat(f.get(60, TimeUnit.SECONDS)).isNotNegative();
+        }
+        assertThat(channels.unforced).as("files with writes no force covered, run " + run).isEmpty();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aFullDiskFailsRetryablyKeepsTheBufferConsistentAndRecoversWithoutRestart() {
     try (FileDiskBuffer b = open(options())) {
       for (int i = 0; i < 10; i++) {
