@@ -764,16 +764,16 @@ public final class FileDiskBuffer implements DiskBuffer {
   }
 
   /**
-   * Marks {@code [start, end)} gone; returns how many of those records were neither gone nor in an outstanding
-   * chunk (outstanding ones are counted when their chunk is released).
+   * Marks {@code [start, end)} gone; returns how many of those records were neither gone before nor in an
+   * outstanding chunk. Records of an outstanding chunk are marked on the chunk and counted only if it is released;
+   * so every lost record is reported exactly once. Lock held.
    */
   private long dropRange(long start, long end, DropReason reason) {
     long inChunks = 0;
+    long from = Math.max(start, acks.frontier);
     for (BufferChunk c : outstanding.values()) {
-      if (c.endSeq > start && c.firstSeq < end) {
-        long before = c.evictedRecords;
-        c.markEvicted(start, end, reason);
-        inChunks += c.evictedRecords - before;
+      if (c.endSeq > from && c.firstSeq < end) {
+        inChunks += c.markEvicted(from, end, reason);
       }
     }
     long fresh = acks.remove(start, end);
@@ -1421,14 +1421,15 @@ public final class FileDiskBuffer implements DiskBuffer {
       ensureOpen();
       BufferChunk c = outstandingChunk(chunk);
       outstanding.remove(c.firstSeq);
-      if (c.evictedRecords > 0) {
-        long n = c.evictedRecords;
-        long bytes = c.evictedBytes;
-        DropReason reason = c.evictedReason;
-        String detail = n + " records of a released chunk (sequences " + c.firstSeq + ".." + (c.endSeq - 1)
-            + ") were " + (reason == DropReason.CORRUPTED ? "in a quarantined segment" : "evicted") + " while"
-            + " outstanding";
-        emit(() -> listener.onRecordsDropped(reason, n, bytes, detail));
+      for (DropReason reason : DropReason.values()) {
+        long n = c.lostRecords(reason);
+        if (n > 0) {
+          long bytes = c.lostBytes(reason);
+          String detail = n + " records of a released chunk (sequences " + c.firstSeq + ".." + (c.endSeq - 1)
+              + ") were " + (reason == DropReason.CORRUPTED ? "in a quarantined segment" : "evicted") + " while"
+              + " outstanding";
+          emit(() -> listener.onRecordsDropped(reason, n, bytes, detail));
+        }
       }
       if (cursor != null && c.firstSeq < cursor.seq) {
         cursor = segments.contains(c.start.seg) ? c.start : null;

@@ -242,6 +242,49 @@ class FileDiskBufferTest {
   }
 
   @Test
+  void everyRecordLostToEvictionIsReportedOnceWhenItsOutstandingChunkIsReleased() {
+    int n = 3000;
+    java.util.Set<String> delivered = new java.util.HashSet<>();
+    try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.DROP_OLDEST))) {
+      for (int i = 0; i < 150; i++) {
+        b.append(rec(i));
+      }
+      // Spans the first segments; they are evicted while it is out.
+      Chunk held = b.read(Long.MAX_VALUE, 120).orElseThrow();
+      Chunk second = b.read(Long.MAX_VALUE, 20).orElseThrow();
+      for (int i = 150; i < n; i++) {
+        b.append(rec(i));
+      }
+      b.release(held);
+      b.acknowledge(second);
+      second.records().forEach(r -> delivered.add(str(r)));
+      delivered.addAll(drain(b));
+    }
+    long reported = events.drops.stream().mapToLong(RecordingListener.Drop::records).sum();
+    assertThat(reported).as("records reported dropped").isEqualTo(n - delivered.size());
+  }
+
+  @Test
+  void recordsEvictedUnderAnAcknowledgedChunkAreNotReportedLost() {
+    int n = 3000;
+    java.util.Set<String> delivered = new java.util.HashSet<>();
+    try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.DROP_OLDEST))) {
+      for (int i = 0; i < 150; i++) {
+        b.append(rec(i));
+      }
+      Chunk held = b.read(Long.MAX_VALUE, 120).orElseThrow();
+      for (int i = 150; i < n; i++) {
+        b.append(rec(i));
+      }
+      b.acknowledge(held);
+      held.records().forEach(r -> delivered.add(str(r)));
+      delivered.addAll(drain(b));
+    }
+    long reported = events.drops.stream().mapToLong(RecordingListener.Drop::records).sum();
+    assertThat(reported).as("records reported dropped").isEqualTo(n - delivered.size());
+  }
+
+  @Test
   void rejectNewRefusesWithSizesAndLeavesStoredRecordsAlone() {
     try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.REJECT_NEW))) {
       int i = 0;
