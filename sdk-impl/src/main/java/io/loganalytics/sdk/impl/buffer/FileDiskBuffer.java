@@ -26,6 +26,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -122,7 +123,9 @@ import org.slf4j.LoggerFactory;
  * Opening reads the 32-byte header of every segment, {@code ack.state}, and scans only the active segment (and the
  * head segment up to the frontier); other segments are checked record by record when they are read, and a checksum
  * failure then quarantines the segment. So opening a large backlog reads at most a segment or two and holds one
- * small object per segment. {@link #verify(Path)} scans everything.
+ * small object per segment. {@link #verify(Path)} scans everything. Open file descriptors are bounded: the lock
+ * file, the active segment, and read channels of at most {@link #MAX_READ_CHANNELS} sealed segments (least recently
+ * read closed first), whatever the number of segments.
  *
  * <h2>Durability</h2>
  * With {@link Durability#SYNC} an append returns after a force of the active segment that covers it; appenders
@@ -163,6 +166,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   static final String LOCK_FILE = "buffer.lock";
   static final String QUARANTINE_DIR = "quarantine";
   private static final int SCRATCH_BYTES = 256 * 1024;
+  /** How many sealed segments may keep a read channel open at once (file descriptors). */
+  static final int MAX_READ_CHANNELS = 4;
   private static final Set<StandardOpenOption> READ = Set.of(StandardOpenOption.READ);
   private static final Set<StandardOpenOption> READ_WRITE = Set.of(StandardOpenOption.READ,
       StandardOpenOption.WRITE);
@@ -201,6 +206,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private long totalBytes;
   private final AckState acks;
   private final TreeMap<Long, BufferChunk> outstanding = new TreeMap<>();
+  /** Sealed segments with an open read channel, most recently used first; at most {@link #MAX_READ_CHANNELS}. */
+  private final ArrayDeque<Segment> readChannels = new ArrayDeque<>();
   private Position cursor;
   private Round pending = new Round();
   private Round inFlight;
@@ -784,6 +791,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     segments.remove(s);
     closeQuietly(s.channel);
     s.channel = null;
+    readChannels.remove(s);
     totalBytes -= s.fileBytes;
     if (cursor != null && cursor.seg == s) {
       cursor = null;
@@ -1298,9 +1306,30 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
+  /**
+   * The channel to read {@code s} through. Sealed segments keep their read channel open only while among the
+   * {@link #MAX_READ_CHANNELS} most recently read ones, so a large backlog holds a bounded number of descriptors.
+   * The caller uses the channel before it asks for another one (the least recently used one is closed then). Lock
+   * held.
+   */
   private FileChannel channelFor(Segment s) throws IOException {
+    if (s == active) {
+      if (s.channel == null || !s.channel.isOpen()) {
+        s.channel = channels.open(s.path, READ_WRITE);
+      }
+      return s.channel;
+    }
     if (s.channel == null || !s.channel.isOpen()) {
-      s.channel = channels.open(s.path, s == active ? READ_WRITE : READ);
+      s.channel = channels.open(s.path, READ);
+    }
+    if (readChannels.peekFirst() != s) {
+      readChannels.remove(s);
+      readChannels.addFirst(s);
+      while (readChannels.size() > MAX_READ_CHANNELS) {
+        Segment old = readChannels.removeLast();
+        closeQuietly(old.channel);
+        old.channel = null;
+      }
     }
     return s.channel;
   }
@@ -1310,6 +1339,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       closeQuietly(s.channel);
       s.channel = null;
     }
+    readChannels.remove(s);
   }
 
   /** Moves a live segment that failed its checksums into quarantine/ and reports its records. Lock held. */
@@ -1331,6 +1361,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     closeQuietly(s.channel);
     s.channel = null;
+    readChannels.remove(s);
     segments.remove(s);
     totalBytes -= s.fileBytes;
     if (cursor != null && cursor.seg == s) {
@@ -1569,6 +1600,7 @@ public final class FileDiskBuffer implements DiskBuffer {
           closeQuietly(s.channel);
           s.channel = null;
         }
+        readChannels.clear();
       } finally {
         forceLock.unlock();
       }

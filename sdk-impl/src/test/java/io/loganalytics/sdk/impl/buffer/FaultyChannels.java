@@ -34,6 +34,8 @@ final class FaultyChannels implements ChannelFactory {
   volatile boolean readOnly;
   /** Counts forces without asking the device (the logic under test is the same; the tests run much faster). */
   volatile boolean skipRealForce;
+  /** Channels opened and not yet closed. */
+  final AtomicInteger openChannels = new AtomicInteger();
   /** Files with a channel that wrote bytes no later force of that channel covered. */
   final Set<Path> unforced = ConcurrentHashMap.newKeySet();
   /** When set, every write counts it down and every force waits for it to reach zero. */
@@ -44,7 +46,9 @@ final class FaultyChannels implements ChannelFactory {
     if (readOnly && (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.CREATE))) {
       throw new FileSystemException(path.toString(), null, "Read-only file system");
     }
-    return new Faulty(path, FileChannel.open(path, options));
+    Faulty f = new Faulty(path, FileChannel.open(path, options));
+    openChannels.incrementAndGet();
+    return f;
   }
 
   private void beforeWrite() throws IOException {
@@ -243,6 +247,7 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     protected void implCloseChannel() throws IOException {
+      openChannels.decrementAndGet();
       d.close();
     }
   }

@@ -780,6 +780,34 @@ class FileDiskBufferTest {
   }
 
   @Test
+  void readingABacklogKeepsABoundedNumberOfFilesOpen() {
+    try (FileDiskBuffer b = open(options().capacityBytes(1_000_000))) {
+      for (int i = 0; i < 3000; i++) {
+        b.append(rec(i));
+      }
+      int openBefore = channels.openChannels.get();
+      int mostOpen = openBefore;
+      List<Chunk> held = new ArrayList<>();
+      Optional<Chunk> c;
+      // One record per chunk, all held: every segment is read up to its very end and then left.
+      while ((c = b.read(Long.MAX_VALUE, 1)).isPresent()) {
+        held.add(c.get());
+        assertThat(b.oldestAppendTime()).isPresent();
+        mostOpen = Math.max(mostOpen, channels.openChannels.get());
+      }
+      assertThat(held).hasSize(3000);
+      assertThat(mostOpen - openBefore).as("read channels open at once")
+          .isLessThanOrEqualTo(FileDiskBuffer.MAX_READ_CHANNELS);
+      for (int i = held.size() - 1; i >= 0; i--) {
+        b.release(held.get(i));
+      }
+      assertThat(drain(b)).isEqualTo(names(0, 3000));
+      assertThat(channels.openChannels.get() - openBefore).isLessThanOrEqualTo(FileDiskBuffer.MAX_READ_CHANNELS);
+    }
+    assertThat(channels.openChannels.get()).as("channels left open after close").isZero();
+  }
+
+  @Test
   void aThrowingListenerDoesNotBreakTheBuffer() {
     LogAnalyticsListener bad = new LogAnalyticsListener() {
       @Override
