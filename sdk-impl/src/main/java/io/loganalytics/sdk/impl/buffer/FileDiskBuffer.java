@@ -226,6 +226,9 @@ public final class FileDiskBuffer implements DiskBuffer {
   private long lastBlockWarnMillis = Long.MIN_VALUE;
   private long lastDropWarnMillis = Long.MIN_VALUE;
   private long droppedSinceWarn;
+  /** Throttles the WARN line of failed periodic forces. Guarded by {@link #syncMonitor}. */
+  private long lastSyncWarnMillis = Long.MIN_VALUE;
+  private long syncFailuresSinceWarn;
 
   /** Directories held by buffers of this JVM (a second FileChannel on the lock file could drop the lock). */
   private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
@@ -1089,17 +1092,50 @@ public final class FileDiskBuffer implements DiskBuffer {
         } finally {
           lock.unlock();
         }
-        try {
-          sync();
-        } catch (BufferException e) {
-          LOG.debug("Buffer {}: periodic force failed: {}", dir, e.getMessage());
-        } catch (ClientClosedException e) {
+        if (!periodicSync()) {
           return;
         }
       }
     }, "loganalytics-buffer-sync-" + dir.getFileName());
     syncThread.setDaemon(true);
     syncThread.start();
+  }
+
+  /**
+   * One round of the INTERVAL sync thread: forces what was written. A failure is reported to the listener (every
+   * time, as {@link LogAnalyticsListener#onBufferError}) and logged at WARN at most once a minute by the buffer's
+   * clock (the count of failures since the last warning is part of the line).
+   *
+   * @return false once the buffer is closed
+   */
+  boolean periodicSync() {
+    try {
+      sync();
+    } catch (BufferException e) {
+      long now = clock.millis();
+      boolean warn;
+      long failures;
+      synchronized (syncMonitor) {
+        syncFailuresSinceWarn++;
+        warn = lastSyncWarnMillis == Long.MIN_VALUE || now - lastSyncWarnMillis >= 60_000;
+        failures = syncFailuresSinceWarn;
+        if (warn) {
+          lastSyncWarnMillis = now;
+          syncFailuresSinceWarn = 0;
+        }
+      }
+      if (warn) {
+        LOG.warn("Buffer {}: periodic force failed ({} failures since the last warning; logged at most once a"
+            + " minute): {}; records of the last interval may be lost on a power cut", dir, failures,
+            e.getMessage());
+      } else {
+        LOG.debug("Buffer {}: periodic force failed: {}", dir, e.getMessage());
+      }
+    } catch (ClientClosedException e) {
+      return false;
+    }
+    flushEvents();
+    return true;
   }
 
   // ------------------------------------------------------------------------------------------------ reading

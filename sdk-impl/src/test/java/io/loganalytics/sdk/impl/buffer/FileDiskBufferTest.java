@@ -744,6 +744,39 @@ class FileDiskBufferTest {
   }
 
   @Test
+  void periodicForceFailuresAreReportedEachTimeAndWarnedAtMostOnceAMinute() {
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream originalErr = System.err;
+    System.setErr(new java.io.PrintStream(log, true, UTF_8));
+    FileDiskBuffer b = open(options().durability(Durability.INTERVAL).syncInterval(Duration.ofHours(1)));
+    try {
+      for (int i = 0; i < 3; i++) {
+        b.append(rec(i));
+        channels.failAtForce = channels.forces.get() + 1;
+        assertThat(b.periodicSync()).isTrue();
+        clock.advance(Duration.ofSeconds(20));
+      }
+      clock.advance(Duration.ofSeconds(10));
+      b.append(rec(3));
+      channels.failAtForce = channels.forces.get() + 1;
+      assertThat(b.periodicSync()).isTrue();
+      b.append(rec(4));
+      assertThat(b.periodicSync()).isTrue();
+      b.close();
+      assertThat(b.periodicSync()).isFalse();
+    } finally {
+      System.setErr(originalErr);
+      b.close();
+    }
+    String text = log.toString(UTF_8);
+    assertThat(events.errors).hasSize(4);
+    assertThat(text.lines().filter(l -> l.contains("WARN") && l.contains("periodic force failed")))
+        .hasSize(2)
+        .anySatisfy(l -> assertThat(l).contains("1 failures since the last warning"))
+        .anySatisfy(l -> assertThat(l).contains("3 failures since the last warning"));
+  }
+
+  @Test
   void anInterruptedAppenderFailsButDoesNotBreakTheBuffer() {
     try (FileDiskBuffer b = open(options())) {
       b.append(rec(0));
