@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
  * *.tmp                           a file being created; deleted on open
  * quarantine/                     segments that failed their checksums, never read again
  * </pre>
+ * Buffered records are log data: where the file system has POSIX permissions, the directory and quarantine/ are
+ * created 0700 and every file 0600 (the lock file, segments, ack.state, quarantined copies); on open, group and other
+ * permissions are taken away from the directory and its files (one INFO line says how many changed).
  *
  * <h2>Segment file, format version 2 (all integers big-endian)</h2>
  * <pre>
@@ -179,6 +182,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final LogAnalyticsListener listener;
   private final Clock clock;
   private final ChannelFactory channels;
+  /** Creates the directory 0700 and files 0600 where the file system has POSIX permissions. */
+  private final OwnerOnly ownerOnly;
   private final boolean syncEachAppend;
   /** Whether new segments are written full of zeros up front (SYNC: forces then change no file metadata). */
   private final boolean preallocate;
@@ -249,6 +254,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.listener = listener == null ? LogAnalyticsListener.NONE : listener;
     this.clock = clock;
     this.channels = channels;
+    this.ownerOnly = new OwnerOnly(dir);
     this.syncEachAppend = options.durability() == Durability.SYNC;
     this.preallocate = syncEachAppend;
     this.maxPayload = options.segmentBytes() - Format.SEGMENT_HEADER_BYTES - Format.FRAME_HEADER_BYTES;
@@ -306,7 +312,7 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   private void recover() throws IOException {
     try {
-      Files.createDirectories(dir);
+      ownerOnly.createDirectory(dir);
     } catch (FileAlreadyExistsException e) {
       throw new BufferException(dir, "buffer directory " + dir + " exists and is not a directory", false, e);
     }
@@ -315,7 +321,8 @@ public final class FileDiskBuffer implements DiskBuffer {
       throw new BufferException(dir, "buffer directory " + dir + " is already open in this process", false, null);
     }
     heldKey = key;
-    lockChannel = channels.open(dir.resolve(LOCK_FILE), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+    lockChannel = channels.open(dir.resolve(LOCK_FILE), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+        ownerOnly.file());
     try {
       fileLock = lockChannel.tryLock();
     } catch (OverlappingFileLockException e) {
@@ -324,6 +331,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     if (fileLock == null) {
       throw new BufferException(dir, "buffer directory " + dir + " is in use by another process", false, null);
     }
+    restrictPermissions();
     List<Long> firsts = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {
@@ -410,6 +418,19 @@ public final class FileDiskBuffer implements DiskBuffer {
         acks.frontier, nextSeq);
   }
 
+  /** Takes group and other permissions away from the directory and its files (buffered records are log data). */
+  private void restrictPermissions() {
+    try {
+      int changed = ownerOnly.restrictTree(dir);
+      if (changed > 0) {
+        LOG.info("Buffer {}: removed group and other permissions from {} files and directories (buffered records"
+            + " are log data, readable by the owner only)", dir, changed);
+      }
+    } catch (IOException e) {
+      LOG.warn("Buffer {}: could not remove group and other permissions from its files: {}", dir, describe(e));
+    }
+  }
+
   private String readHeaderProblem(Path path, long first) throws IOException {
     try (FileChannel ch = channels.open(path, READ)) {
       ByteBuffer b = ByteBuffer.allocate(Format.SEGMENT_HEADER_BYTES);
@@ -451,6 +472,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       // Bytes follow the bad frame: not a torn write but damage. Keep a copy for inspection and say so.
       Path copy = quarantineTarget(s.path);
       Files.copy(s.path, copy, StandardCopyOption.REPLACE_EXISTING);
+      ownerOnly.restrictFile(copy);
       String msg = "segment " + detail + "; " + (fileSize - valid) + " bytes after the last valid record cut off,"
           + " a copy is in " + copy;
       LOG.warn("Buffer {}: {}", dir, msg);
@@ -868,7 +890,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     String name = Format.segmentName(firstSeq);
     Path tmp = dir.resolve(name + Format.TEMP_SUFFIX);
     Path path = dir.resolve(name);
-    try (FileChannel ch = channels.open(tmp, CREATE_NEW)) {
+    try (FileChannel ch = channels.open(tmp, CREATE_NEW, ownerOnly.file())) {
       ByteBuffer header = Format.segmentHeader(firstSeq, clock.millis());
       long p = 0;
       while (header.hasRemaining()) {
@@ -1436,7 +1458,7 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   private Path quarantineTarget(Path segment) throws IOException {
     Path q = dir.resolve(QUARANTINE_DIR);
-    Files.createDirectories(q);
+    ownerOnly.createDirectory(q);
     return q.resolve(segment.getFileName() + "." + clock.millis() + "." + System.nanoTime() % 1_000_000);
   }
 
@@ -1521,7 +1543,7 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   private void writeAckState(AckState state) throws IOException {
     Path tmp = dir.resolve(AckState.FILE + Format.TEMP_SUFFIX);
-    try (FileChannel ch = channels.open(tmp, CREATE_NEW)) {
+    try (FileChannel ch = channels.open(tmp, CREATE_NEW, ownerOnly.file())) {
       ByteBuffer b = state.encode();
       long p = 0;
       while (b.hasRemaining()) {

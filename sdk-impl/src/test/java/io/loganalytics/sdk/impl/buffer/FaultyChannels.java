@@ -12,6 +12,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -42,11 +43,12 @@ final class FaultyChannels implements ChannelFactory {
   volatile CountDownLatch forceGate;
 
   @Override
-  public FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
+  public FileChannel open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+      throws IOException {
     if (readOnly && (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.CREATE))) {
       throw new FileSystemException(path.toString(), null, "Read-only file system");
     }
-    Faulty f = new Faulty(path, FileChannel.open(path, options));
+    Faulty f = new Faulty(path, FileChannel.open(path, options, attrs));
     openChannels.incrementAndGet();
     return f;
   }

@@ -840,6 +840,75 @@ class FileDiskBufferTest {
     assertThat(channels.openChannels.get()).as("channels left open after close").isZero();
   }
 
+  private static String perms(Path p) throws IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  @Test
+  void bufferFilesAreCreatedReadableByTheOwnerOnly() throws IOException {
+    Path d = dir.resolve("parent").resolve("buffer");
+    try (FileDiskBuffer b = FileDiskBuffer.open(BufferOptions.builder(d).segmentBytes(4096).capacityBytes(65_536)
+        .build(), events, clock, channels)) {
+      for (int i = 0; i < 200; i++) {
+        b.append(rec(i));
+      }
+      b.acknowledge(b.read(Long.MAX_VALUE, 10).orElseThrow());
+    }
+    assertThat(perms(d)).isEqualTo("rwx------");
+    List<Path> files;
+    try (Stream<Path> s = Files.list(d)) {
+      files = s.collect(Collectors.toList());
+    }
+    assertThat(files).extracting(p -> p.getFileName().toString())
+        .contains(FileDiskBuffer.LOCK_FILE, AckState.FILE, "00000000000000000000.seg");
+    for (Path f : files) {
+      assertThat(perms(f)).as(f.getFileName().toString()).isEqualTo("rw-------");
+    }
+    // A corrupt segment goes to quarantine/, which is created for the owner only too.
+    Path last;
+    try (Stream<Path> s = Files.list(d)) {
+      last = s.filter(p -> p.toString().endsWith(".seg")).sorted().findFirst().orElseThrow();
+    }
+    flipByte(last, 3);
+    FileDiskBuffer.open(BufferOptions.builder(d).segmentBytes(4096).capacityBytes(65_536).build(), events, clock,
+        channels).close();
+    Path q = d.resolve(FileDiskBuffer.QUARANTINE_DIR);
+    assertThat(perms(q)).isEqualTo("rwx------");
+    try (Stream<Path> s = Files.list(q)) {
+      assertThat(s.collect(Collectors.toList())).isNotEmpty().allSatisfy(f -> assertThat(perms(f))
+          .isEqualTo("rw-------"));
+    }
+  }
+
+  @Test
+  void openingTakesGroupAndOtherPermissionsAwayFromAnExistingBuffer() throws IOException {
+    try (FileDiskBuffer b = open(options())) {
+      b.append(rec(1));
+    }
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> open =
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+    Path q = Files.createDirectories(dir.resolve(FileDiskBuffer.QUARANTINE_DIR));
+    Path old = Files.writeString(q.resolve("00000000000000000000.seg.1.2"), "x");
+    Files.setPosixFilePermissions(old, open);
+    Files.setPosixFilePermissions(q, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path f : s.filter(Files::isRegularFile).collect(Collectors.toList())) {
+        Files.setPosixFilePermissions(f, open);
+      }
+    }
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(b.recordCount()).isEqualTo(1);
+    }
+    assertThat(perms(dir)).isEqualTo("rwx------");
+    assertThat(perms(q)).isEqualTo("rwx------");
+    assertThat(perms(old)).isEqualTo("rw-------");
+    try (Stream<Path> s = Files.list(dir)) {
+      assertThat(s.filter(Files::isRegularFile).collect(Collectors.toList())).isNotEmpty()
+          .allSatisfy(f -> assertThat(perms(f)).isEqualTo("rw-------"));
+    }
+  }
+
   @Test
   void aThrowingListenerDoesNotBreakTheBuffer() {
     LogAnalyticsListener bad = new LogAnalyticsListener() {
