@@ -145,8 +145,13 @@ import org.slf4j.LoggerFactory;
  * (so {@link #sizeBytes()} is the disk space held). Space is freed by whole segments: when acknowledged
  * (at once), or evicted under {@link OverflowPolicy#DROP_OLDEST} (every evicted record not yet acknowledged is
  * reported as {@link DropReason#BUFFER_OVERFLOW}; records of an outstanding chunk are reported only if that chunk is
- * released rather than acknowledged). Eviction is as coarse as a segment: with the defaults (1 MiB segments, 10 MB
- * capacity) one eviction drops up to a tenth of the buffer. Smaller segments make it finer ({@code segmentBytes}
+ * released rather than acknowledged). Eviction is as coarse as a segment: one eviction (one report) drops at most
+ * one segment's frames, {@code segmentBytes - 32} bytes: at most {@code segmentBytes - 56} payload bytes and at most
+ * {@code (segmentBytes - 32) / 25} records (of one byte each). With the defaults (1 MiB segments, 10 MB capacity)
+ * that is up to a tenth of the buffer. An append that needs a whole new (preallocated) segment may evict more than
+ * one segment when the oldest ones are small; each is reported on its own. The reported byte count is exact: the
+ * payload bytes of the dropped records, read from their frame headers (not derived from the file size, which in
+ * SYNC mode includes preallocated zeros). Smaller segments make it finer ({@code segmentBytes}
  * 256 KiB: a fortieth) at no measurable cost to SYNC appends with 8 threads, but they also lower the largest record
  * (segment size less 56 bytes) and multiply the segments a backlog holds, so the default stays 1 MiB.
  *
@@ -764,8 +769,8 @@ public final class FileDiskBuffer implements DiskBuffer {
       roll();
     }
     long end = endSeq(0);
+    long bytes = droppedPayload(s, end);
     long dropped = dropRange(s.firstSeq, end, DropReason.BUFFER_OVERFLOW);
-    long bytes = estimatePayload(s, end, dropped);
     deleteSegment(s);
     if (dropped > 0) {
       String detail = "buffer " + dir + " reached its capacity of " + options.capacityBytes()
@@ -786,13 +791,26 @@ public final class FileDiskBuffer implements DiskBuffer {
     return true;
   }
 
-  private static long estimatePayload(Segment s, long end, long records) {
-    long all = end - s.firstSeq;
-    if (all <= 0 || records <= 0) {
-      return 0;
+  /**
+   * The payload bytes that evicting {@code s} drops: those of its records below {@code end} that are neither gone
+   * nor in an outstanding chunk (exactly the records {@link #dropRange} counts). Reads the frame headers, not the
+   * file size (a preallocated or uncut tail of zeros holds no records). When the segment cannot be read the bytes of
+   * the records read so far are returned and the gap is logged. Lock held.
+   */
+  private long droppedPayload(Segment s, long end) {
+    long bytes = 0;
+    try {
+      FrameReader r = new FrameReader(channelFor(s), Format.SEGMENT_HEADER_BYTES, s.size, maxPayload);
+      while (r.next(false, -1) == FrameReader.OK && r.seq < end) {
+        if (!taken(r.seq)) {
+          bytes += r.length;
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("Buffer {}: could not read {} to count the bytes it drops: {}", dir, s.path.getFileName(),
+          describe(e));
     }
-    long payload = Math.max(0, s.size - Format.SEGMENT_HEADER_BYTES - Format.FRAME_HEADER_BYTES * all);
-    return records == all ? payload : payload / all * records;
+    return bytes;
   }
 
   /**

@@ -265,6 +265,32 @@ class FileDiskBufferTest {
   }
 
   @Test
+  void evictionReportsTheExactPayloadBytesOfTheRecordsItDrops() {
+    int n = 3000;
+    java.util.Set<String> delivered = new java.util.HashSet<>();
+    try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.DROP_OLDEST))) {
+      for (int i = 0; i < 150; i++) {
+        b.append(rec(i));
+      }
+      Chunk held = b.read(Long.MAX_VALUE, 20).orElseThrow();
+      Chunk acked = b.read(Long.MAX_VALUE, 33).orElseThrow();
+      b.acknowledge(acked);
+      acked.records().forEach(r -> delivered.add(str(r)));
+      for (int i = 150; i < n; i++) {
+        b.append(rec(i));
+      }
+      b.release(held);
+      delivered.addAll(drain(b));
+    }
+    long lostBytes = IntStream.range(0, n).filter(i -> !delivered.contains(str(rec(i))))
+        .mapToLong(i -> rec(i).length).sum();
+    assertThat(events.drops).isNotEmpty().allSatisfy(d -> assertThat(d.bytes()).isPositive());
+    assertThat(events.drops.stream().mapToLong(RecordingListener.Drop::bytes).sum()).isEqualTo(lostBytes);
+    assertThat(events.drops.stream().mapToLong(RecordingListener.Drop::records).sum())
+        .isEqualTo(n - delivered.size());
+  }
+
+  @Test
   void recordsEvictedUnderAnAcknowledgedChunkAreNotReportedLost() {
     int n = 3000;
     java.util.Set<String> delivered = new java.util.HashSet<>();
