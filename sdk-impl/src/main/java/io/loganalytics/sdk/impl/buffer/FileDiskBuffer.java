@@ -476,8 +476,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     if (damage) {
       // Bytes follow the bad frame: not a torn write but damage. Keep a copy for inspection and say so.
       Path copy = quarantineTarget(s.path);
-      Files.copy(s.path, copy, StandardCopyOption.REPLACE_EXISTING);
-      ownerOnly.restrictFile(copy);
+      copyOwnerOnly(s.channel, copy);
       String msg = "segment " + detail + "; " + (fileSize - valid) + " bytes after the last valid record cut off,"
           + " a copy is in " + copy;
       LOG.warn("Buffer {}: {}", dir, msg);
@@ -1471,6 +1470,17 @@ public final class FileDiskBuffer implements DiskBuffer {
     emit(() -> listener.onSegmentQuarantined(target, detail));
     if (dropped > 0) {
       emit(() -> listener.onRecordsDropped(DropReason.CORRUPTED, dropped, bytes, detail));
+    }
+  }
+
+  /** Copies a whole file into a new file created 0600 (it is never readable by others, not even for a moment). */
+  private void copyOwnerOnly(FileChannel from, Path target) throws IOException {
+    try (FileChannel to = channels.open(target, CREATE_NEW, ownerOnly.file())) {
+      long size = from.size();
+      long p = 0;
+      while (p < size) {
+        p += from.transferTo(p, size - p, to);
+      }
     }
   }
 

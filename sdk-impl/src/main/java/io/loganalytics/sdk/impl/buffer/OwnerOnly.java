@@ -61,13 +61,6 @@ final class OwnerOnly {
     }
   }
 
-  /** Sets a file created without {@link #file()} (a copy) to 0600. */
-  void restrictFile(Path file) throws IOException {
-    if (posix) {
-      Files.setPosixFilePermissions(file, FILE);
-    }
-  }
-
   /**
    * Takes group and other permissions away from {@code dir}, the files in it and the files of its subdirectories
    * (one level: quarantine/). Symbolic links are left alone.

@@ -655,10 +655,14 @@ class FileDiskBufferTest {
       }
     }
     flipByte(onlySegment(), 32 + 24 + 1);
+    byte[] damaged = Files.readAllBytes(onlySegment());
     try (FileDiskBuffer b = open(options())) {
       assertThat(b.recordCount()).isZero();
     }
-    assertThat(events.quarantined).singleElement().satisfies(p -> assertThat(p).exists());
+    assertThat(events.quarantined).singleElement().satisfies(p -> {
+      assertThat(p).hasBinaryContent(damaged);
+      assertThat(perms(p)).isEqualTo("rw-------");
+    });
     assertThat(events.drops).singleElement().satisfies(d -> assertThat(d.reason()).isEqualTo(DropReason.CORRUPTED));
   }
 
