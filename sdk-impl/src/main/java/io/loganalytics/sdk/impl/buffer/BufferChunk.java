@@ -3,6 +3,7 @@ package io.loganalytics.sdk.impl.buffer;
 import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.DropReason;
 import java.time.Instant;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
 
@@ -22,10 +23,15 @@ final class BufferChunk implements Chunk {
   /** Where the record after the chunk starts, to resume reading without a scan; may be stale. */
   final FileDiskBuffer.Position end;
 
-  /** Records of this chunk whose segment was evicted or quarantined while it was outstanding. */
-  long evictedRecords;
-  long evictedBytes;
-  DropReason evictedReason;
+  /**
+   * Records of this chunk whose segment was evicted or quarantined while it was outstanding, by index; each is
+   * counted once however often its range is dropped. Reported when the chunk is released (an acknowledged chunk was
+   * delivered, so its records are not lost).
+   */
+  private final BitSet lost = new BitSet();
+  /** Of {@link #lost}: records and payload bytes per reason, indexed by {@link DropReason#ordinal()}. */
+  private final long[] lostRecords = new long[DropReason.values().length];
+  private final long[] lostBytes = new long[DropReason.values().length];
 
   BufferChunk(FileDiskBuffer owner, FileDiskBuffer.Position start, List<byte[]> records, Instant oldest,
       long payloadBytes, FileDiskBuffer.Position end) {
@@ -64,19 +70,38 @@ final class BufferChunk implements Chunk {
     return payloadBytes;
   }
 
-  /** Marks the records in {@code [start, end)} as evicted; returns how many of them belong to this chunk. */
+  /**
+   * Marks the records in {@code [start, end)} as lost for {@code reason}; records marked before keep their first
+   * reason and are not counted again.
+   *
+   * @return how many of them were not marked before: the records of this chunk that this drop removes
+   */
   long markEvicted(long start, long end, DropReason reason) {
     long a = Math.max(start, firstSeq);
     long b = Math.min(end, endSeq);
     if (b <= a) {
       return 0;
     }
-    for (long s = a; s < b; s++) {
-      evictedBytes += records.get((int) (s - firstSeq)).length;
+    long marked = 0;
+    for (int i = (int) (a - firstSeq); i < (int) (b - firstSeq); i++) {
+      if (!lost.get(i)) {
+        lost.set(i);
+        lostRecords[reason.ordinal()]++;
+        lostBytes[reason.ordinal()] += records.get(i).length;
+        marked++;
+      }
     }
-    evictedRecords += b - a;
-    evictedReason = reason;
-    return b - a;
+    return marked;
+  }
+
+  /** @return how many records of this chunk were lost for {@code reason} while it was outstanding */
+  long lostRecords(DropReason reason) {
+    return lostRecords[reason.ordinal()];
+  }
+
+  /** @return the payload bytes of {@link #lostRecords(DropReason)} */
+  long lostBytes(DropReason reason) {
+    return lostBytes[reason.ordinal()];
   }
 
   @Override

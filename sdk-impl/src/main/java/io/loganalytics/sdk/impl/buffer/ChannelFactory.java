@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.util.Set;
 
 /**
@@ -14,15 +15,28 @@ import java.util.Set;
 @FunctionalInterface
 interface ChannelFactory {
   /** The real file system. */
-  ChannelFactory DEFAULT = (path, options) -> FileChannel.open(path, options);
+  ChannelFactory DEFAULT = FileChannel::open;
 
   /**
    * Opens a channel.
    *
    * @param path the file or directory
    * @param options how to open it
+   * @param attrs the attributes of a file it creates (its permissions)
    * @return the channel
    * @throws IOException when it cannot be opened
    */
-  FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException;
+  FileChannel open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException;
+
+  /**
+   * Opens a channel that creates no file, or creates it with the default attributes.
+   *
+   * @param path the file or directory
+   * @param options how to open it
+   * @return the channel
+   * @throws IOException when it cannot be opened
+   */
+  default FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
+    return open(path, options, new FileAttribute<?>[0]);
+  }
 }

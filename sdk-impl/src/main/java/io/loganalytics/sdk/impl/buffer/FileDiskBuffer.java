@@ -26,6 +26,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,9 @@ import org.slf4j.LoggerFactory;
  * *.tmp                           a file being created; deleted on open
  * quarantine/                     segments that failed their checksums, never read again
  * </pre>
+ * Buffered records are log data: where the file system has POSIX permissions, the directory and quarantine/ are
+ * created 0700 and every file 0600 (the lock file, segments, ack.state, quarantined copies); on open, group and other
+ * permissions are taken away from the directory and its files (one INFO line says how many changed).
  *
  * <h2>Segment file, format version 2 (all integers big-endian)</h2>
  * <pre>
@@ -122,13 +126,17 @@ import org.slf4j.LoggerFactory;
  * Opening reads the 32-byte header of every segment, {@code ack.state}, and scans only the active segment (and the
  * head segment up to the frontier); other segments are checked record by record when they are read, and a checksum
  * failure then quarantines the segment. So opening a large backlog reads at most a segment or two and holds one
- * small object per segment. {@link #verify(Path)} scans everything.
+ * small object per segment. {@link #verify(Path)} scans everything. Open file descriptors are bounded: the lock
+ * file, the active segment, and read channels of at most {@link #MAX_READ_CHANNELS} sealed segments (least recently
+ * read closed first), whatever the number of segments.
  *
  * <h2>Durability</h2>
  * With {@link Durability#SYNC} an append returns after a force of the active segment that covers it; appenders
  * waiting at the same moment share that force (group commit: the first waiter forces for all, the others wait for
  * its result). If that force fails, the segment is cut back to the last forced byte and every append it covered
- * fails: an append that threw is not in the buffer. Readers see only forced records. With
+ * fails: an append that threw is not in the buffer. {@link #close()} refuses further appends before its final force;
+ * an append waiting for its force when the buffer closes succeeds only if that final force covered it. Readers see
+ * only forced records. With
  * {@link Durability#INTERVAL} a daemon thread forces every {@link BufferOptions#syncInterval()}: a power loss may
  * lose the last interval.
  *
@@ -137,8 +145,13 @@ import org.slf4j.LoggerFactory;
  * (so {@link #sizeBytes()} is the disk space held). Space is freed by whole segments: when acknowledged
  * (at once), or evicted under {@link OverflowPolicy#DROP_OLDEST} (every evicted record not yet acknowledged is
  * reported as {@link DropReason#BUFFER_OVERFLOW}; records of an outstanding chunk are reported only if that chunk is
- * released rather than acknowledged). Eviction is as coarse as a segment: with the defaults (1 MiB segments, 10 MB
- * capacity) one eviction drops up to a tenth of the buffer. Smaller segments make it finer ({@code segmentBytes}
+ * released rather than acknowledged). Eviction is as coarse as a segment: one eviction (one report) drops at most
+ * one segment's frames, {@code segmentBytes - 32} bytes: at most {@code segmentBytes - 56} payload bytes and at most
+ * {@code (segmentBytes - 32) / 25} records (of one byte each). With the defaults (1 MiB segments, 10 MB capacity)
+ * that is up to a tenth of the buffer. An append that needs a whole new (preallocated) segment may evict more than
+ * one segment when the oldest ones are small; each is reported on its own. The reported byte count is exact: the
+ * payload bytes of the dropped records, read from their frame headers (not derived from the file size, which in
+ * SYNC mode includes preallocated zeros). Smaller segments make it finer ({@code segmentBytes}
  * 256 KiB: a fortieth) at no measurable cost to SYNC appends with 8 threads, but they also lower the largest record
  * (segment size less 56 bytes) and multiply the segments a backlog holds, so the default stays 1 MiB.
  *
@@ -161,6 +174,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   static final String LOCK_FILE = "buffer.lock";
   static final String QUARANTINE_DIR = "quarantine";
   private static final int SCRATCH_BYTES = 256 * 1024;
+  /** How many sealed segments may keep a read channel open at once (file descriptors). */
+  static final int MAX_READ_CHANNELS = 4;
   private static final Set<StandardOpenOption> READ = Set.of(StandardOpenOption.READ);
   private static final Set<StandardOpenOption> READ_WRITE = Set.of(StandardOpenOption.READ,
       StandardOpenOption.WRITE);
@@ -172,6 +187,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final LogAnalyticsListener listener;
   private final Clock clock;
   private final ChannelFactory channels;
+  /** Creates the directory 0700 and files 0600 where the file system has POSIX permissions. */
+  private final OwnerOnly ownerOnly;
   private final boolean syncEachAppend;
   /** Whether new segments are written full of zeros up front (SYNC: forces then change no file metadata). */
   private final boolean preallocate;
@@ -199,6 +216,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private long totalBytes;
   private final AckState acks;
   private final TreeMap<Long, BufferChunk> outstanding = new TreeMap<>();
+  /** Sealed segments with an open read channel, most recently used first; at most {@link #MAX_READ_CHANNELS}. */
+  private final ArrayDeque<Segment> readChannels = new ArrayDeque<>();
   private Position cursor;
   private Round pending = new Round();
   private Round inFlight;
@@ -217,6 +236,9 @@ public final class FileDiskBuffer implements DiskBuffer {
   private long lastBlockWarnMillis = Long.MIN_VALUE;
   private long lastDropWarnMillis = Long.MIN_VALUE;
   private long droppedSinceWarn;
+  /** Throttles the WARN line of failed periodic forces. Guarded by {@link #syncMonitor}. */
+  private long lastSyncWarnMillis = Long.MIN_VALUE;
+  private long syncFailuresSinceWarn;
 
   /** Directories held by buffers of this JVM (a second FileChannel on the lock file could drop the lock). */
   private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
@@ -225,6 +247,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private FileChannel lockChannel;
   private FileLock fileLock;
   private volatile boolean closed;
+  /** Every sequence below this was covered by the final force of {@link #close()}; -1 before (or if it failed). */
+  private long closeForcedSeq = -1;
   private Thread syncThread;
   private final Condition stopSync = lock.newCondition();
 
@@ -235,6 +259,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.listener = listener == null ? LogAnalyticsListener.NONE : listener;
     this.clock = clock;
     this.channels = channels;
+    this.ownerOnly = new OwnerOnly(dir);
     this.syncEachAppend = options.durability() == Durability.SYNC;
     this.preallocate = syncEachAppend;
     this.maxPayload = options.segmentBytes() - Format.SEGMENT_HEADER_BYTES - Format.FRAME_HEADER_BYTES;
@@ -292,7 +317,7 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   private void recover() throws IOException {
     try {
-      Files.createDirectories(dir);
+      ownerOnly.createDirectory(dir);
     } catch (FileAlreadyExistsException e) {
       throw new BufferException(dir, "buffer directory " + dir + " exists and is not a directory", false, e);
     }
@@ -301,7 +326,8 @@ public final class FileDiskBuffer implements DiskBuffer {
       throw new BufferException(dir, "buffer directory " + dir + " is already open in this process", false, null);
     }
     heldKey = key;
-    lockChannel = channels.open(dir.resolve(LOCK_FILE), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+    lockChannel = channels.open(dir.resolve(LOCK_FILE), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+        ownerOnly.file());
     try {
       fileLock = lockChannel.tryLock();
     } catch (OverlappingFileLockException e) {
@@ -310,6 +336,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     if (fileLock == null) {
       throw new BufferException(dir, "buffer directory " + dir + " is in use by another process", false, null);
     }
+    restrictPermissions();
     List<Long> firsts = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {
@@ -396,6 +423,19 @@ public final class FileDiskBuffer implements DiskBuffer {
         acks.frontier, nextSeq);
   }
 
+  /** Takes group and other permissions away from the directory and its files (buffered records are log data). */
+  private void restrictPermissions() {
+    try {
+      int changed = ownerOnly.restrictTree(dir);
+      if (changed > 0) {
+        LOG.info("Buffer {}: removed group and other permissions from {} files and directories (buffered records"
+            + " are log data, readable by the owner only)", dir, changed);
+      }
+    } catch (IOException e) {
+      LOG.warn("Buffer {}: could not remove group and other permissions from its files: {}", dir, describe(e));
+    }
+  }
+
   private String readHeaderProblem(Path path, long first) throws IOException {
     try (FileChannel ch = channels.open(path, READ)) {
       ByteBuffer b = ByteBuffer.allocate(Format.SEGMENT_HEADER_BYTES);
@@ -436,7 +476,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     if (damage) {
       // Bytes follow the bad frame: not a torn write but damage. Keep a copy for inspection and say so.
       Path copy = quarantineTarget(s.path);
-      Files.copy(s.path, copy, StandardCopyOption.REPLACE_EXISTING);
+      copyOwnerOnly(s.channel, copy);
       String msg = "segment " + detail + "; " + (fileSize - valid) + " bytes after the last valid record cut off,"
           + " a copy is in " + copy;
       LOG.warn("Buffer {}: {}", dir, msg);
@@ -728,8 +768,8 @@ public final class FileDiskBuffer implements DiskBuffer {
       roll();
     }
     long end = endSeq(0);
+    long bytes = droppedPayload(s, end);
     long dropped = dropRange(s.firstSeq, end, DropReason.BUFFER_OVERFLOW);
-    long bytes = estimatePayload(s, end, dropped);
     deleteSegment(s);
     if (dropped > 0) {
       String detail = "buffer " + dir + " reached its capacity of " + options.capacityBytes()
@@ -750,26 +790,39 @@ public final class FileDiskBuffer implements DiskBuffer {
     return true;
   }
 
-  private static long estimatePayload(Segment s, long end, long records) {
-    long all = end - s.firstSeq;
-    if (all <= 0 || records <= 0) {
-      return 0;
+  /**
+   * The payload bytes that evicting {@code s} drops: those of its records below {@code end} that are neither gone
+   * nor in an outstanding chunk (exactly the records {@link #dropRange} counts). Reads the frame headers, not the
+   * file size (a preallocated or uncut tail of zeros holds no records). When the segment cannot be read the bytes of
+   * the records read so far are returned and the gap is logged. Lock held.
+   */
+  private long droppedPayload(Segment s, long end) {
+    long bytes = 0;
+    try {
+      FrameReader r = new FrameReader(channelFor(s), Format.SEGMENT_HEADER_BYTES, s.size, maxPayload);
+      while (r.next(false, -1) == FrameReader.OK && r.seq < end) {
+        if (!taken(r.seq)) {
+          bytes += r.length;
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("Buffer {}: could not read {} to count the bytes it drops: {}", dir, s.path.getFileName(),
+          describe(e));
     }
-    long payload = Math.max(0, s.size - Format.SEGMENT_HEADER_BYTES - Format.FRAME_HEADER_BYTES * all);
-    return records == all ? payload : payload / all * records;
+    return bytes;
   }
 
   /**
-   * Marks {@code [start, end)} gone; returns how many of those records were neither gone nor in an outstanding
-   * chunk (outstanding ones are counted when their chunk is released).
+   * Marks {@code [start, end)} gone; returns how many of those records were neither gone before nor in an
+   * outstanding chunk. Records of an outstanding chunk are marked on the chunk and counted only if it is released;
+   * so every lost record is reported exactly once. Lock held.
    */
   private long dropRange(long start, long end, DropReason reason) {
     long inChunks = 0;
+    long from = Math.max(start, acks.frontier);
     for (BufferChunk c : outstanding.values()) {
-      if (c.endSeq > start && c.firstSeq < end) {
-        long before = c.evictedRecords;
-        c.markEvicted(start, end, reason);
-        inChunks += c.evictedRecords - before;
+      if (c.endSeq > from && c.firstSeq < end) {
+        inChunks += c.markEvicted(from, end, reason);
       }
     }
     long fresh = acks.remove(start, end);
@@ -780,6 +833,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     segments.remove(s);
     closeQuietly(s.channel);
     s.channel = null;
+    readChannels.remove(s);
     totalBytes -= s.fileBytes;
     if (cursor != null && cursor.seg == s) {
       cursor = null;
@@ -853,7 +907,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     String name = Format.segmentName(firstSeq);
     Path tmp = dir.resolve(name + Format.TEMP_SUFFIX);
     Path path = dir.resolve(name);
-    try (FileChannel ch = channels.open(tmp, CREATE_NEW)) {
+    try (FileChannel ch = channels.open(tmp, CREATE_NEW, ownerOnly.file())) {
       ByteBuffer header = Format.segmentHeader(firstSeq, clock.millis());
       long p = 0;
       while (header.hasRemaining()) {
@@ -984,18 +1038,22 @@ public final class FileDiskBuffer implements DiskBuffer {
     BufferException error = null;
     lock.lock();
     try {
-      if (failure == null) {
+      if (seg.sealedByClose) {
+        // close() sealed the segment, before or after this force: durable only if its final force covered it.
+        if (seq > closeForcedSeq) {
+          error = new BufferException(dir, "buffer " + dir + " was closed before the append was forced", false,
+              failure);
+        }
+      } else if (failure == null) {
         if (epoch == ep) {
           durableSeq = Math.max(durableSeq, seq);
           if (seg == active) {
             seg.durableSize = Math.max(seg.durableSize, size);
           }
         }
-      } else if (epoch == ep && !closed) {
+      } else if (epoch == ep) {
         error = ioFailure("force", failure);
         rollback(error);
-      } else if (epoch == ep) {
-        error = new BufferException(dir, "buffer " + dir + " was closed during a force", false, failure);
       }
       if (inFlight == round) {
         inFlight = null;
@@ -1073,17 +1131,50 @@ public final class FileDiskBuffer implements DiskBuffer {
         } finally {
           lock.unlock();
         }
-        try {
-          sync();
-        } catch (BufferException e) {
-          LOG.debug("Buffer {}: periodic force failed: {}", dir, e.getMessage());
-        } catch (ClientClosedException e) {
+        if (!periodicSync()) {
           return;
         }
       }
     }, "loganalytics-buffer-sync-" + dir.getFileName());
     syncThread.setDaemon(true);
     syncThread.start();
+  }
+
+  /**
+   * One round of the INTERVAL sync thread: forces what was written. A failure is reported to the listener (every
+   * time, as {@link LogAnalyticsListener#onBufferError}) and logged at WARN at most once a minute by the buffer's
+   * clock (the count of failures since the last warning is part of the line).
+   *
+   * @return false once the buffer is closed
+   */
+  boolean periodicSync() {
+    try {
+      sync();
+    } catch (BufferException e) {
+      long now = clock.millis();
+      boolean warn;
+      long failures;
+      synchronized (syncMonitor) {
+        syncFailuresSinceWarn++;
+        warn = lastSyncWarnMillis == Long.MIN_VALUE || now - lastSyncWarnMillis >= 60_000;
+        failures = syncFailuresSinceWarn;
+        if (warn) {
+          lastSyncWarnMillis = now;
+          syncFailuresSinceWarn = 0;
+        }
+      }
+      if (warn) {
+        LOG.warn("Buffer {}: periodic force failed ({} failures since the last warning; logged at most once a"
+            + " minute): {}; records of the last interval may be lost on a power cut", dir, failures,
+            e.getMessage());
+      } else {
+        LOG.debug("Buffer {}: periodic force failed: {}", dir, e.getMessage());
+      }
+    } catch (ClientClosedException e) {
+      return false;
+    }
+    flushEvents();
+    return true;
   }
 
   // ------------------------------------------------------------------------------------------------ reading
@@ -1290,9 +1381,30 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
+  /**
+   * The channel to read {@code s} through. Sealed segments keep their read channel open only while among the
+   * {@link #MAX_READ_CHANNELS} most recently read ones, so a large backlog holds a bounded number of descriptors.
+   * The caller uses the channel before it asks for another one (the least recently used one is closed then). Lock
+   * held.
+   */
   private FileChannel channelFor(Segment s) throws IOException {
+    if (s == active) {
+      if (s.channel == null || !s.channel.isOpen()) {
+        s.channel = channels.open(s.path, READ_WRITE);
+      }
+      return s.channel;
+    }
     if (s.channel == null || !s.channel.isOpen()) {
-      s.channel = channels.open(s.path, s == active ? READ_WRITE : READ);
+      s.channel = channels.open(s.path, READ);
+    }
+    if (readChannels.peekFirst() != s) {
+      readChannels.remove(s);
+      readChannels.addFirst(s);
+      while (readChannels.size() > MAX_READ_CHANNELS) {
+        Segment old = readChannels.removeLast();
+        closeQuietly(old.channel);
+        old.channel = null;
+      }
     }
     return s.channel;
   }
@@ -1302,6 +1414,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       closeQuietly(s.channel);
       s.channel = null;
     }
+    readChannels.remove(s);
   }
 
   /** Moves a live segment that failed its checksums into quarantine/ and reports its records. Lock held. */
@@ -1323,6 +1436,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     closeQuietly(s.channel);
     s.channel = null;
+    readChannels.remove(s);
     segments.remove(s);
     totalBytes -= s.fileBytes;
     if (cursor != null && cursor.seg == s) {
@@ -1359,9 +1473,20 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
+  /** Copies a whole file into a new file created 0600 (it is never readable by others, not even for a moment). */
+  private void copyOwnerOnly(FileChannel from, Path target) throws IOException {
+    try (FileChannel to = channels.open(target, CREATE_NEW, ownerOnly.file())) {
+      long size = from.size();
+      long p = 0;
+      while (p < size) {
+        p += from.transferTo(p, size - p, to);
+      }
+    }
+  }
+
   private Path quarantineTarget(Path segment) throws IOException {
     Path q = dir.resolve(QUARANTINE_DIR);
-    Files.createDirectories(q);
+    ownerOnly.createDirectory(q);
     return q.resolve(segment.getFileName() + "." + clock.millis() + "." + System.nanoTime() % 1_000_000);
   }
 
@@ -1413,14 +1538,15 @@ public final class FileDiskBuffer implements DiskBuffer {
       ensureOpen();
       BufferChunk c = outstandingChunk(chunk);
       outstanding.remove(c.firstSeq);
-      if (c.evictedRecords > 0) {
-        long n = c.evictedRecords;
-        long bytes = c.evictedBytes;
-        DropReason reason = c.evictedReason;
-        String detail = n + " records of a released chunk (sequences " + c.firstSeq + ".." + (c.endSeq - 1)
-            + ") were " + (reason == DropReason.CORRUPTED ? "in a quarantined segment" : "evicted") + " while"
-            + " outstanding";
-        emit(() -> listener.onRecordsDropped(reason, n, bytes, detail));
+      for (DropReason reason : DropReason.values()) {
+        long n = c.lostRecords(reason);
+        if (n > 0) {
+          long bytes = c.lostBytes(reason);
+          String detail = n + " records of a released chunk (sequences " + c.firstSeq + ".." + (c.endSeq - 1)
+              + ") were " + (reason == DropReason.CORRUPTED ? "in a quarantined segment" : "evicted") + " while"
+              + " outstanding";
+          emit(() -> listener.onRecordsDropped(reason, n, bytes, detail));
+        }
       }
       if (cursor != null && c.firstSeq < cursor.seq) {
         cursor = segments.contains(c.start.seg) ? c.start : null;
@@ -1445,7 +1571,7 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   private void writeAckState(AckState state) throws IOException {
     Path tmp = dir.resolve(AckState.FILE + Format.TEMP_SUFFIX);
-    try (FileChannel ch = channels.open(tmp, CREATE_NEW)) {
+    try (FileChannel ch = channels.open(tmp, CREATE_NEW, ownerOnly.file())) {
       ByteBuffer b = state.encode();
       long p = 0;
       while (b.hasRemaining()) {
@@ -1533,23 +1659,14 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   // ------------------------------------------------------------------------------------------------ closing
 
+  /**
+   * Closes the buffer: marks it closed under the lock first (appends and reads from then on throw
+   * {@link ClientClosedException}), forces what was written (the final force), then closes the files. A SYNC append
+   * that was written before but not yet forced succeeds only if the final force covers it; if that force fails,
+   * such appends fail.
+   */
   @Override
   public void close() {
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-    } finally {
-      lock.unlock();
-    }
-    try {
-      sync();
-    } catch (BufferException e) {
-      LOG.warn("Buffer {}: final force on close failed: {}", dir, e.getMessage());
-    } catch (ClientClosedException e) {
-      return;
-    }
     lock.lock();
     try {
       if (closed) {
@@ -1558,13 +1675,18 @@ public final class FileDiskBuffer implements DiskBuffer {
       closed = true;
       stopSync.signalAll();
       spaceFreed.signalAll();
+      finalForce();
       forceLock.lock();
       try {
         for (Segment s : segments) {
-          s.sealed = true;
+          if (!s.sealed) {
+            s.sealed = true;
+            s.sealedByClose = true;
+          }
           closeQuietly(s.channel);
           s.channel = null;
         }
+        readChannels.clear();
       } finally {
         forceLock.unlock();
       }
@@ -1581,6 +1703,34 @@ public final class FileDiskBuffer implements DiskBuffer {
       }
     }
     flushEvents();
+  }
+
+  /**
+   * Forces everything written, for {@link #close()}: no append writes any more ({@link #closed} is set). On success
+   * every round so far is durable and {@link #closeForcedSeq} says how far; on failure they fail. Lock held.
+   */
+  private void finalForce() {
+    IOException failure = null;
+    forceLock.lock();
+    try {
+      if (!active.sealed) {
+        if (active.channel == null || !active.channel.isOpen()) {
+          active.channel = channels.open(active.path, READ_WRITE);
+        }
+        active.channel.force(false);
+      }
+    } catch (IOException e) {
+      failure = e;
+    } finally {
+      forceLock.unlock();
+    }
+    if (failure == null) {
+      closeForcedSeq = nextSeq;
+      markAllDurable();
+      return;
+    }
+    LOG.warn("Buffer {}: final force on close failed: {}", dir, describe(failure));
+    rollback(ioFailure("force", failure));
   }
 
   private void releaseFiles() {
@@ -1624,7 +1774,10 @@ public final class FileDiskBuffer implements DiskBuffer {
     long fileBytes;
     long durableSize;
     FileChannel channel;
+    /** No more writes or forces through this object: rolled, quarantined, or closed with the buffer. */
     boolean sealed;
+    /** Sealed by {@link #close()}: its writes are durable only as far as {@link #closeForcedSeq}. */
+    boolean sealedByClose;
 
     Segment(long firstSeq, Path path, long size) {
       this.firstSeq = firstSeq;

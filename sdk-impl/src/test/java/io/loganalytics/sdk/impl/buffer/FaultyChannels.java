@@ -12,7 +12,9 @@ import java.nio.file.FileSystemException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,15 +35,22 @@ final class FaultyChannels implements ChannelFactory {
   volatile boolean readOnly;
   /** Counts forces without asking the device (the logic under test is the same; the tests run much faster). */
   volatile boolean skipRealForce;
+  /** Channels opened and not yet closed. */
+  final AtomicInteger openChannels = new AtomicInteger();
+  /** Files with a channel that wrote bytes no later force of that channel covered. */
+  final Set<Path> unforced = ConcurrentHashMap.newKeySet();
   /** When set, every write counts it down and every force waits for it to reach zero. */
   volatile CountDownLatch forceGate;
 
   @Override
-  public FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
+  public FileChannel open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+      throws IOException {
     if (readOnly && (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.CREATE))) {
       throw new FileSystemException(path.toString(), null, "Read-only file system");
     }
-    return new Faulty(FileChannel.open(path, options));
+    Faulty f = new Faulty(path, FileChannel.open(path, options, attrs));
+    openChannels.incrementAndGet();
+    return f;
   }
 
   private void beforeWrite() throws IOException {
@@ -59,9 +68,13 @@ final class FaultyChannels implements ChannelFactory {
   }
 
   private final class Faulty extends FileChannel {
+    private final Path path;
     private final FileChannel d;
+    /** Writes not yet covered by a force of this channel. Guarded by this. */
+    private int dirty;
 
-    Faulty(FileChannel d) {
+    Faulty(Path path, FileChannel d) {
+      this.path = path;
       this.d = d;
     }
 
@@ -83,7 +96,9 @@ final class FaultyChannels implements ChannelFactory {
         throw new IOException("injected failure at write " + failAtWrite);
       }
       try {
-        return positional ? d.write(src, position) : d.write(src);
+        int n = positional ? d.write(src, position) : d.write(src);
+        written();
+        return n;
       } catch (ClosedChannelException e) {
         closeLikeTheDelegate();
         throw e;
@@ -129,6 +144,10 @@ final class FaultyChannels implements ChannelFactory {
           throw new IOException("interrupted at the force gate", e);
         }
       }
+      int covered;
+      synchronized (this) {
+        covered = dirty;
+      }
       if (forces.incrementAndGet() == failAtForce) {
         throw new IOException("injected failure at force " + failAtForce);
       }
@@ -140,6 +159,17 @@ final class FaultyChannels implements ChannelFactory {
           throw e;
         }
       }
+      synchronized (this) {
+        dirty -= covered;
+        if (dirty == 0) {
+          unforced.remove(path);
+        }
+      }
+    }
+
+    private synchronized void written() {
+      dirty++;
+      unforced.add(path);
     }
 
     @Override
@@ -219,6 +249,7 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     protected void implCloseChannel() throws IOException {
+      openChannels.decrementAndGet();
       d.close();
     }
   }

@@ -242,6 +242,75 @@ class FileDiskBufferTest {
   }
 
   @Test
+  void everyRecordLostToEvictionIsReportedOnceWhenItsOutstandingChunkIsReleased() {
+    int n = 3000;
+    java.util.Set<String> delivered = new java.util.HashSet<>();
+    try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.DROP_OLDEST))) {
+      for (int i = 0; i < 150; i++) {
+        b.append(rec(i));
+      }
+      // Spans the first segments; they are evicted while it is out.
+      Chunk held = b.read(Long.MAX_VALUE, 120).orElseThrow();
+      Chunk second = b.read(Long.MAX_VALUE, 20).orElseThrow();
+      for (int i = 150; i < n; i++) {
+        b.append(rec(i));
+      }
+      b.release(held);
+      b.acknowledge(second);
+      second.records().forEach(r -> delivered.add(str(r)));
+      delivered.addAll(drain(b));
+    }
+    long reported = events.drops.stream().mapToLong(RecordingListener.Drop::records).sum();
+    assertThat(reported).as("records reported dropped").isEqualTo(n - delivered.size());
+  }
+
+  @Test
+  void evictionReportsTheExactPayloadBytesOfTheRecordsItDrops() {
+    int n = 3000;
+    java.util.Set<String> delivered = new java.util.HashSet<>();
+    try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.DROP_OLDEST))) {
+      for (int i = 0; i < 150; i++) {
+        b.append(rec(i));
+      }
+      Chunk held = b.read(Long.MAX_VALUE, 20).orElseThrow();
+      Chunk acked = b.read(Long.MAX_VALUE, 33).orElseThrow();
+      b.acknowledge(acked);
+      acked.records().forEach(r -> delivered.add(str(r)));
+      for (int i = 150; i < n; i++) {
+        b.append(rec(i));
+      }
+      b.release(held);
+      delivered.addAll(drain(b));
+    }
+    long lostBytes = IntStream.range(0, n).filter(i -> !delivered.contains(str(rec(i))))
+        .mapToLong(i -> rec(i).length).sum();
+    assertThat(events.drops).isNotEmpty().allSatisfy(d -> assertThat(d.bytes()).isPositive());
+    assertThat(events.drops.stream().mapToLong(RecordingListener.Drop::bytes).sum()).isEqualTo(lostBytes);
+    assertThat(events.drops.stream().mapToLong(RecordingListener.Drop::records).sum())
+        .isEqualTo(n - delivered.size());
+  }
+
+  @Test
+  void recordsEvictedUnderAnAcknowledgedChunkAreNotReportedLost() {
+    int n = 3000;
+    java.util.Set<String> delivered = new java.util.HashSet<>();
+    try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.DROP_OLDEST))) {
+      for (int i = 0; i < 150; i++) {
+        b.append(rec(i));
+      }
+      Chunk held = b.read(Long.MAX_VALUE, 120).orElseThrow();
+      for (int i = 150; i < n; i++) {
+        b.append(rec(i));
+      }
+      b.acknowledge(held);
+      held.records().forEach(r -> delivered.add(str(r)));
+      delivered.addAll(drain(b));
+    }
+    long reported = events.drops.stream().mapToLong(RecordingListener.Drop::records).sum();
+    assertThat(reported).as("records reported dropped").isEqualTo(n - delivered.size());
+  }
+
+  @Test
   void rejectNewRefusesWithSizesAndLeavesStoredRecordsAlone() {
     try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.REJECT_NEW))) {
       int i = 0;
@@ -329,6 +398,42 @@ class FileDiskBufferTest {
     b.close();
     assertThatThrownBy(() -> b.append(rec(1))).isInstanceOf(ClientClosedException.class);
     assertThatThrownBy(() -> b.read(10, 10)).isInstanceOf(ClientClosedException.class);
+  }
+
+  @Test
+  void anAppendRacingCloseSucceedsOnlyWhenForced() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int run = 0; run < 150; run++) {
+        Path d = dir.resolve("run-" + run);
+        FileDiskBuffer b = FileDiskBuffer.open(BufferOptions.builder(d).segmentBytes(4096).capacityBytes(65_536)
+            .build(), events, clock, channels);
+        CountDownLatch started = new CountDownLatch(2);
+        List<Future<Integer>> appenders = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+          appenders.add(pool.submit(() -> {
+            int ok = 0;
+            try {
+              for (int i = 0; ; i++) {
+                b.append(rec(i));
+                ok++;
+                started.countDown();
+              }
+            } catch (ClientClosedException | BufferException e) {
+              return ok;
+            }
+          }));
+        }
+        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+        b.close();
+        for (Future<Integer> f : appenders) {
+          assertThat(f.get(60, TimeUnit.SECONDS)).isNotNegative();
+        }
+        assertThat(channels.unforced).as("files with writes no force covered, run " + run).isEmpty();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
@@ -550,10 +655,14 @@ class FileDiskBufferTest {
       }
     }
     flipByte(onlySegment(), 32 + 24 + 1);
+    byte[] damaged = Files.readAllBytes(onlySegment());
     try (FileDiskBuffer b = open(options())) {
       assertThat(b.recordCount()).isZero();
     }
-    assertThat(events.quarantined).singleElement().satisfies(p -> assertThat(p).exists());
+    assertThat(events.quarantined).singleElement().satisfies(p -> {
+      assertThat(p).hasBinaryContent(damaged);
+      assertThat(perms(p)).isEqualTo("rw-------");
+    });
     assertThat(events.drops).singleElement().satisfies(d -> assertThat(d.reason()).isEqualTo(DropReason.CORRUPTED));
   }
 
@@ -665,6 +774,39 @@ class FileDiskBufferTest {
   }
 
   @Test
+  void periodicForceFailuresAreReportedEachTimeAndWarnedAtMostOnceAMinute() {
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream originalErr = System.err;
+    System.setErr(new java.io.PrintStream(log, true, UTF_8));
+    FileDiskBuffer b = open(options().durability(Durability.INTERVAL).syncInterval(Duration.ofHours(1)));
+    try {
+      for (int i = 0; i < 3; i++) {
+        b.append(rec(i));
+        channels.failAtForce = channels.forces.get() + 1;
+        assertThat(b.periodicSync()).isTrue();
+        clock.advance(Duration.ofSeconds(20));
+      }
+      clock.advance(Duration.ofSeconds(10));
+      b.append(rec(3));
+      channels.failAtForce = channels.forces.get() + 1;
+      assertThat(b.periodicSync()).isTrue();
+      b.append(rec(4));
+      assertThat(b.periodicSync()).isTrue();
+      b.close();
+      assertThat(b.periodicSync()).isFalse();
+    } finally {
+      System.setErr(originalErr);
+      b.close();
+    }
+    String text = log.toString(UTF_8);
+    assertThat(events.errors).hasSize(4);
+    assertThat(text.lines().filter(l -> l.contains("WARN") && l.contains("periodic force failed")))
+        .hasSize(2)
+        .anySatisfy(l -> assertThat(l).contains("1 failures since the last warning"))
+        .anySatisfy(l -> assertThat(l).contains("3 failures since the last warning"));
+  }
+
+  @Test
   void anInterruptedAppenderFailsButDoesNotBreakTheBuffer() {
     try (FileDiskBuffer b = open(options())) {
       b.append(rec(0));
@@ -697,6 +839,103 @@ class FileDiskBufferTest {
       long segments = b.sizeBytes() / 4096;
       assertThat(channels.bytesRead.get()).as("bytes read to open %d bytes", b.sizeBytes())
           .isLessThan(segments * 32 + 2 * 4096);
+    }
+  }
+
+  @Test
+  void readingABacklogKeepsABoundedNumberOfFilesOpen() {
+    try (FileDiskBuffer b = open(options().capacityBytes(1_000_000))) {
+      for (int i = 0; i < 3000; i++) {
+        b.append(rec(i));
+      }
+      int openBefore = channels.openChannels.get();
+      int mostOpen = openBefore;
+      List<Chunk> held = new ArrayList<>();
+      Optional<Chunk> c;
+      // One record per chunk, all held: every segment is read up to its very end and then left.
+      while ((c = b.read(Long.MAX_VALUE, 1)).isPresent()) {
+        held.add(c.get());
+        assertThat(b.oldestAppendTime()).isPresent();
+        mostOpen = Math.max(mostOpen, channels.openChannels.get());
+      }
+      assertThat(held).hasSize(3000);
+      assertThat(mostOpen - openBefore).as("read channels open at once")
+          .isLessThanOrEqualTo(FileDiskBuffer.MAX_READ_CHANNELS);
+      for (int i = held.size() - 1; i >= 0; i--) {
+        b.release(held.get(i));
+      }
+      assertThat(drain(b)).isEqualTo(names(0, 3000));
+      assertThat(channels.openChannels.get() - openBefore).isLessThanOrEqualTo(FileDiskBuffer.MAX_READ_CHANNELS);
+    }
+    assertThat(channels.openChannels.get()).as("channels left open after close").isZero();
+  }
+
+  private static String perms(Path p) throws IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  @Test
+  void bufferFilesAreCreatedReadableByTheOwnerOnly() throws IOException {
+    Path d = dir.resolve("parent").resolve("buffer");
+    try (FileDiskBuffer b = FileDiskBuffer.open(BufferOptions.builder(d).segmentBytes(4096).capacityBytes(65_536)
+        .build(), events, clock, channels)) {
+      for (int i = 0; i < 200; i++) {
+        b.append(rec(i));
+      }
+      b.acknowledge(b.read(Long.MAX_VALUE, 10).orElseThrow());
+    }
+    assertThat(perms(d)).isEqualTo("rwx------");
+    List<Path> files;
+    try (Stream<Path> s = Files.list(d)) {
+      files = s.collect(Collectors.toList());
+    }
+    assertThat(files).extracting(p -> p.getFileName().toString())
+        .contains(FileDiskBuffer.LOCK_FILE, AckState.FILE, "00000000000000000000.seg");
+    for (Path f : files) {
+      assertThat(perms(f)).as(f.getFileName().toString()).isEqualTo("rw-------");
+    }
+    // A corrupt segment goes to quarantine/, which is created for the owner only too.
+    Path last;
+    try (Stream<Path> s = Files.list(d)) {
+      last = s.filter(p -> p.toString().endsWith(".seg")).sorted().findFirst().orElseThrow();
+    }
+    flipByte(last, 3);
+    FileDiskBuffer.open(BufferOptions.builder(d).segmentBytes(4096).capacityBytes(65_536).build(), events, clock,
+        channels).close();
+    Path q = d.resolve(FileDiskBuffer.QUARANTINE_DIR);
+    assertThat(perms(q)).isEqualTo("rwx------");
+    try (Stream<Path> s = Files.list(q)) {
+      assertThat(s.collect(Collectors.toList())).isNotEmpty().allSatisfy(f -> assertThat(perms(f))
+          .isEqualTo("rw-------"));
+    }
+  }
+
+  @Test
+  void openingTakesGroupAndOtherPermissionsAwayFromAnExistingBuffer() throws IOException {
+    try (FileDiskBuffer b = open(options())) {
+      b.append(rec(1));
+    }
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> open =
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+    Path q = Files.createDirectories(dir.resolve(FileDiskBuffer.QUARANTINE_DIR));
+    Path old = Files.writeString(q.resolve("00000000000000000000.seg.1.2"), "x");
+    Files.setPosixFilePermissions(old, open);
+    Files.setPosixFilePermissions(q, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path f : s.filter(Files::isRegularFile).collect(Collectors.toList())) {
+        Files.setPosixFilePermissions(f, open);
+      }
+    }
+    try (FileDiskBuffer b = open(options())) {
+      assertThat(b.recordCount()).isEqualTo(1);
+    }
+    assertThat(perms(dir)).isEqualTo("rwx------");
+    assertThat(perms(q)).isEqualTo("rwx------");
+    assertThat(perms(old)).isEqualTo("rw-------");
+    try (Stream<Path> s = Files.list(dir)) {
+      assertThat(s.filter(Files::isRegularFile).collect(Collectors.toList())).isNotEmpty()
+          .allSatisfy(f -> assertThat(perms(f)).isEqualTo("rw-------"));
     }
   }
 
