@@ -15,6 +15,7 @@ import io.loganalytics.sdk.Durability;
 import io.loganalytics.sdk.LogAnalyticsListener;
 import io.loganalytics.sdk.OverflowPolicy;
 import io.loganalytics.sdk.RecordTooLargeException;
+import io.loganalytics.testkit.MutableClock;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

@@ -7,6 +7,7 @@ import io.loganalytics.sdk.BufferOptions;
 import io.loganalytics.sdk.BufferReport;
 import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.DropReason;
+import io.loganalytics.testkit.MutableClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
