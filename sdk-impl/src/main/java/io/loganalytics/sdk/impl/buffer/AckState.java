@@ -81,6 +81,9 @@ final class AckState {
     if (seq < frontier) {
       return true;
     }
+    if (removed.isEmpty()) {
+      return false; // the usual case; spares boxing the key in the lookup below
+    }
     Map.Entry<Long, Long> e = removed.floorEntry(seq);
     return e != null && e.getValue() > seq;
   }

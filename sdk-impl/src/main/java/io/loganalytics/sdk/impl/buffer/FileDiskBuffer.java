@@ -1314,6 +1314,9 @@ public final class FileDiskBuffer implements DiskBuffer {
     if (acks.isRemoved(seq)) {
       return true;
     }
+    if (outstanding.isEmpty()) {
+      return false;
+    }
     Map.Entry<Long, BufferChunk> e = outstanding.floorEntry(seq);
     return e != null && e.getValue().endSeq > seq;
   }
