@@ -92,6 +92,7 @@ public interface DiskBuffer extends AutoCloseable {
    * @param chunk a chunk returned by {@link #read} of this buffer and not yet acknowledged or released
    * @throws IllegalArgumentException when the chunk is not outstanding in this buffer
    * @throws BufferException on an I/O failure; the chunk then stays outstanding
+   * @throws ClientClosedException when the buffer is closed (the chunk is then read again at the next open)
    */
   void acknowledge(Chunk chunk);
 
@@ -100,6 +101,8 @@ public interface DiskBuffer extends AutoCloseable {
    *
    * @param chunk a chunk returned by {@link #read} of this buffer and not yet acknowledged or released
    * @throws IllegalArgumentException when the chunk is not outstanding in this buffer
+   * @throws ClientClosedException when the buffer is closed (its outstanding chunks are read again at the next
+   *     open anyway)
    */
   void release(Chunk chunk);
 
