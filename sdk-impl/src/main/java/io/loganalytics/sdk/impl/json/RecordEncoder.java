@@ -27,6 +27,7 @@ import java.time.temporal.Temporal;
 import java.util.Date;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Turns what {@code send} and {@code sendJson} receive into {@linkplain RecordFormat record bytes}, checking the
@@ -41,7 +42,7 @@ import java.util.Objects;
  * {@link Iterable}s and object arrays; nesting at most {@value #MAX_DEPTH} deep. Anything else is refused with an
  * {@link InvalidRecordException} naming the top-level field. A record's values are never echoed in a message (they
  * may be sensitive): messages name the field and say what is wrong; a field name appears only as a short excerpt,
- * and JSON syntax errors quote at most {@value #ERROR_TOKEN_CHARS} characters of the offending token.
+ * and a JSON syntax error gives the position and quotes at most the one unexpected character.
  *
  * <p>Internal, not API. Thread-safe: the Jackson factory is shared; each calling thread keeps its own output buffer
  * and generator ({@link Encoding}) between records, a few kilobytes per thread.
@@ -50,7 +51,7 @@ public final class RecordEncoder {
   /** The deepest nesting a map record may have; deeper usually means a cycle. */
   public static final int MAX_DEPTH = 64;
 
-  /** The most characters of a malformed JSON token that a syntax error message quotes. */
+  /** The most characters of a malformed JSON token the parser quotes (removed again by {@link #syntaxProblem}). */
   static final int ERROR_TOKEN_CHARS = 8;
 
   static final JsonFactory FACTORY = JsonFactory.builder()
@@ -205,8 +206,7 @@ public final class RecordEncoder {
             + "byte " + p.currentTokenLocation().getByteOffset() + ")");
       }
     } catch (JsonProcessingException e) {
-      // The parser quotes at most ERROR_TOKEN_CHARS characters of a bad token and never the source around it.
-      throw new InvalidRecordException("record", "is not valid JSON: " + e.getOriginalMessage() + " (line "
+      throw new InvalidRecordException("record", "is not valid JSON: " + syntaxProblem(e) + " (line "
           + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
     } catch (IOException e) {
       throw new UncheckedIOException("reading from memory failed", e);
@@ -234,6 +234,18 @@ public final class RecordEncoder {
       throw new InvalidRecordException("record", problem);
     }
   }
+
+  /**
+   * Jackson's description of a syntax error without the record's text: the parser is configured never to include
+   * the source and to cut a bad token after {@value #ERROR_TOKEN_CHARS} characters, and an unrecognized token
+   * (perhaps an unquoted value) is left out entirely. What remains quotes at most the one unexpected character.
+   */
+  static String syntaxProblem(JsonProcessingException e) {
+    return UNRECOGNIZED_TOKEN.matcher(e.getOriginalMessage()).replaceFirst("Unrecognized token");
+  }
+
+  private static final Pattern UNRECOGNIZED_TOKEN = Pattern.compile("^Unrecognized token '.{0,"
+      + (ERROR_TOKEN_CHARS + 3) + "}?'", Pattern.DOTALL);
 
   /** A token's kind in words; never its text (a value may be sensitive). */
   private static String describe(JsonToken t) {
