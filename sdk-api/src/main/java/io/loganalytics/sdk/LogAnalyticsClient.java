@@ -43,7 +43,9 @@ public interface LogAnalyticsClient extends AutoCloseable {
    * @param type the record type: the {@code DataType} on the agent path (sent with the builder's default
    *     {@code IPName}), the {@code Log-Type} on the Data Collector path
    * @param record the record's fields
-   * @throws ConfigurationException naming {@code type} when it is not a valid type name
+   * @throws InvalidRecordException when the record is malformed (a field name breaks the service's rules or is
+   *     reserved, a value's type cannot be written as JSON, values nest too deeply, too many fields), naming the
+   *     field; or naming {@code type} when the type is not a valid type name
    * @throws RecordTooLargeException when the record can never be sent
    * @throws BufferFullException when the buffer is full and its policy refuses the record
    * @throws BufferException on a disk failure
@@ -56,7 +58,9 @@ public interface LogAnalyticsClient extends AutoCloseable {
    *
    * @param type the record type, as for {@link #send(String, Map)}
    * @param jsonObject one JSON object, such as {@code {"level":"info","message":"started"}}
-   * @throws ConfigurationException naming {@code record} when it is not a single JSON object
+   * @throws InvalidRecordException naming {@code record} when it is not exactly one JSON object or has too many
+   *     fields, naming the field when its name breaks the service's rules or is reserved, or naming {@code type}
+   *     when the type is not a valid type name
    * @throws RecordTooLargeException when the record can never be sent
    * @throws BufferFullException when the buffer is full and its policy refuses the record
    * @throws BufferException on a disk failure
@@ -73,7 +77,8 @@ public interface LogAnalyticsClient extends AutoCloseable {
    *
    * @param type the record type, as for {@link #send(String, Map)}
    * @param records the records, each as for {@link #send(String, Map)}
-   * @throws ConfigurationException naming {@code type} when it is not a valid type name
+   * @throws InvalidRecordException when a record is malformed, as for {@link #send(String, Map)}, or naming
+   *     {@code type} when the type is not a valid type name
    * @throws RecordTooLargeException when a record can never be sent
    * @throws BufferFullException when the buffer is full and its policy refuses the records
    * @throws BufferException on a disk failure

@@ -1,6 +1,6 @@
 package io.loganalytics.examples.collector;
 
-import io.loganalytics.sdk.ConfigurationException;
+import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.RecordTooLargeException;
 import java.io.BufferedReader;
@@ -50,7 +50,7 @@ final class SendCommand implements Command {
         read++;
         try {
           client.sendJson(type, line.strip());
-        } catch (ConfigurationException | RecordTooLargeException e) {
+        } catch (InvalidRecordException | RecordTooLargeException e) {
           invalid++;
           if (invalid <= SHOWN_INVALID) {
             ctx.err.println("line " + lineNo + ": " + CollectorMain.oneLine(e));

@@ -1,6 +1,6 @@
 package io.loganalytics.examples.collector;
 
-import io.loganalytics.sdk.ConfigurationException;
+import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.RecordTooLargeException;
 import java.io.IOException;
@@ -57,7 +57,7 @@ final class TailCommand implements Command {
             } else {
               client.send(type, textRecord(line, file));
             }
-          } catch (ConfigurationException | RecordTooLargeException e) {
+          } catch (InvalidRecordException | RecordTooLargeException e) {
             invalid++;
             ctx.err.println("skipped a line: " + CollectorMain.oneLine(e));
           }

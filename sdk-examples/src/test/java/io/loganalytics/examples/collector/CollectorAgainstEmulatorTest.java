@@ -115,6 +115,29 @@ class CollectorAgainstEmulatorTest {
   }
 
   @Test
+  void sendReportsMalformedLinesFromTheRealClientWithoutTheirValuesAndSendsTheRest() {
+    String in = "{\"level\":\"info\"}\n"
+        + "{\"password\": hunter2secret}\n"
+        + "{\"RawData\":\"hunter2secret\"}\n"
+        + "[\"hunter2secret\"]\n"
+        + "{\"level\":\"warn\"}\n";
+
+    Cli.Result r = newCli().stdin(in).run(common("send", "-w", emulator.workspaceId(), "-s", emulator.sharedKey(),
+        "--log-type", "AppEvents"));
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.errLines()).hasSize(3);
+    assertThat(r.errLines().get(0)).startsWith("line 2: record: is not valid JSON: ");
+    assertThat(r.errLines().get(1)).isEqualTo("line 3: RawData: field name is reserved by the service (compared "
+        + "without case)");
+    assertThat(r.errLines().get(2)).isEqualTo("line 4: record: must be one JSON object ({...}), but starts with "
+        + "an array ([)");
+    assertThat(r.err()).doesNotContain("hunter2");
+    assertThat(r.out()).startsWith("read 5, sent 2, given up 0, invalid 3");
+    assertThat(emulator.records("AppEvents")).extracting(rec -> rec.field("level")).containsExactly("info", "warn");
+  }
+
+  @Test
   void sendReportsRecordsTheServiceRejects() {
     emulator.faults().failNext(10, 400, null, false);
 

@@ -1,8 +1,8 @@
 package io.loganalytics.examples.collector;
 
 import io.loganalytics.sdk.ClientStats;
-import io.loganalytics.sdk.ConfigurationException;
 import io.loganalytics.sdk.DropReason;
+import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +61,7 @@ final class RecordingClient implements LogAnalyticsClient {
   @Override
   public synchronized void sendJson(String type, String jsonObject) {
     if (!jsonObject.startsWith("{") || !jsonObject.endsWith("}")) {
-      throw new ConfigurationException("record", "is not a single JSON object");
+      throw new InvalidRecordException("record", "is not a single JSON object");
     }
     records.add(new Sent(type, jsonObject));
     pending.incrementAndGet();

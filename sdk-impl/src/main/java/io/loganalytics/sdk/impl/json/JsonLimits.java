@@ -78,7 +78,7 @@ public final class JsonLimits {
   }
 
   /**
-   * Checks a top-level field name.
+   * Checks a top-level field name. The sentence does not repeat the name: the caller names the field.
    *
    * @param name the name
    * @return a sentence saying what is wrong, or {@code null} when the name is fine
@@ -87,17 +87,43 @@ public final class JsonLimits {
     if (fieldNamePattern == null) {
       return null;
     }
-    if (name.isEmpty() || name.length() > maxFieldNameLength) {
-      return "field name '" + name + "' must be 1 to " + maxFieldNameLength + " characters long (it has "
-          + name.length() + ")";
+    if (name.isEmpty()) {
+      return "has a field with an empty name; a field name must be 1 to " + maxFieldNameLength
+          + " characters long";
+    }
+    if (name.length() > maxFieldNameLength) {
+      return "field name must be at most " + maxFieldNameLength + " characters long (it has " + name.length() + ")";
     }
     if (!fieldNamePattern.matcher(name).matches()) {
-      return "field name '" + name + "' may contain only letters, digits and '_'";
+      return "field name may contain only letters, digits and '_'";
     }
     if (reservedFieldNamesLowerCase.contains(name.toLowerCase(Locale.ROOT))) {
-      return "field name '" + name + "' is reserved by the service";
+      return "field name is reserved by the service (compared without case)";
     }
     return null;
+  }
+
+  /** The most characters of a field name that an error message shows. */
+  static final int EXCERPT_CHARS = 40;
+
+  /**
+   * A field name as error messages show it: at most {@value #EXCERPT_CHARS} characters, then {@code ...}; control
+   * characters replaced by {@code ?} so that a message stays on one line.
+   *
+   * @param name the name
+   * @return the excerpt
+   */
+  static String excerpt(String name) {
+    int n = Math.min(name.length(), EXCERPT_CHARS);
+    StringBuilder sb = new StringBuilder(n + 3);
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      sb.append(Character.isISOControl(c) ? '?' : c);
+    }
+    if (name.length() > EXCERPT_CHARS) {
+      sb.append("...");
+    }
+    return sb.toString();
   }
 
   /**

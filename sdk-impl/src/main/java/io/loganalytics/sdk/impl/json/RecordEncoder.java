@@ -1,5 +1,6 @@
 package io.loganalytics.sdk.impl.json;
 
+import com.fasterxml.jackson.core.ErrorReportConfiguration;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -7,7 +8,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import io.loganalytics.sdk.ConfigurationException;
+import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.RecordTooLargeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +27,7 @@ import java.time.temporal.Temporal;
 import java.util.Date;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Turns what {@code send} and {@code sendJson} receive into {@linkplain RecordFormat record bytes}, checking the
@@ -37,8 +39,10 @@ import java.util.Objects;
  * {@link Temporal} (ISO-8601: {@code Instant} as {@code 2024-05-01T10:00:00Z}, offset and zoned date-times with
  * their offset, local date-times, dates and times as such), {@link Date} (as an instant), {@link java.util.UUID},
  * enums (their name), {@link java.time.Duration} (ISO-8601), nested {@link Map}s (keys by {@code toString()}),
- * {@link Iterable}s and object arrays; nesting at most {@value #MAX_DEPTH} deep. Anything else is refused with a
- * {@link ConfigurationException} naming {@code record} and the field.
+ * {@link Iterable}s and object arrays; nesting at most {@value #MAX_DEPTH} deep. Anything else is refused with an
+ * {@link InvalidRecordException} naming the top-level field. A record's values are never echoed in a message (they
+ * may be sensitive): messages name the field and say what is wrong; a field name appears only as a short excerpt,
+ * and a JSON syntax error gives the position and quotes at most the one unexpected character.
  *
  * <p>Internal, not API. Thread-safe: the Jackson factory is shared; each calling thread keeps its own output buffer
  * and generator ({@link Encoding}) between records, a few kilobytes per thread.
@@ -47,8 +51,15 @@ public final class RecordEncoder {
   /** The deepest nesting a map record may have; deeper usually means a cycle. */
   public static final int MAX_DEPTH = 64;
 
+  /** The most characters of a malformed JSON token the parser quotes (removed again by {@link #syntaxProblem}). */
+  static final int ERROR_TOKEN_CHARS = 8;
+
   static final JsonFactory FACTORY = JsonFactory.builder()
       .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+      .errorReportConfiguration(ErrorReportConfiguration.builder()
+          .maxErrorTokenLength(ERROR_TOKEN_CHARS)
+          .maxRawContentLength(0)
+          .build())
       .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET)
       .build();
 
@@ -79,8 +90,9 @@ public final class RecordEncoder {
    * @param ipName the IPName, empty for none (already validated)
    * @param record the fields
    * @return the record bytes
-   * @throws ConfigurationException naming {@code record} when a value cannot be written or a field name breaks a
-   *     rule
+   * @throws InvalidRecordException naming the field when a value cannot be written (type not supported, not a
+   *     finite number, nested too deeply) or a field name breaks a rule, or {@code record} when it has too many
+   *     fields
    * @throws RecordTooLargeException when the record or one of its values is larger than the limits
    */
   public byte[] encode(String type, String ipName, Map<String, ?> record) {
@@ -97,13 +109,7 @@ public final class RecordEncoder {
       int fields = 0;
       for (Map.Entry<String, ?> e : record.entrySet()) {
         String name = Objects.toString(e.getKey());
-        String problem = limits.checkFieldName(name);
-        if (problem == null) {
-          problem = limits.checkFieldCount(++fields);
-        }
-        if (problem != null) {
-          throw new ConfigurationException("record", problem);
-        }
+        checkField(name, ++fields);
         g.writeFieldName(name);
         long before = out.size() + g.getOutputBuffered();
         writeValue(g, name, e.getValue(), 1);
@@ -159,33 +165,27 @@ public final class RecordEncoder {
    * @param ipName the IPName, empty for none (already validated)
    * @param jsonObject the JSON text
    * @return the record bytes
-   * @throws ConfigurationException naming {@code record} when the text is not exactly one JSON object, or a field
-   *     name breaks a rule
+   * @throws InvalidRecordException naming {@code record} when the text is not exactly one JSON object or has too
+   *     many fields, or naming the field when its name breaks a rule
    * @throws RecordTooLargeException when the record or one of its values is larger than the limits
    */
   public byte[] encodeJson(String type, String ipName, String jsonObject) {
     if (jsonObject == null) {
-      throw new ConfigurationException("record", "is null; expected one JSON object");
+      throw new InvalidRecordException("record", "is null; expected one JSON object");
     }
     byte[] bytes = jsonObject.getBytes(StandardCharsets.UTF_8);
     int start;
     int end;
     try (JsonParser p = FACTORY.createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new ConfigurationException("record", "must be one JSON object ({...}), but starts with "
-            + (p.currentToken() == null ? "nothing" : p.currentToken().asString()));
+        throw new InvalidRecordException("record", "must be one JSON object ({...}), but "
+            + (p.currentToken() == null ? "is empty" : "starts with " + describe(p.currentToken())));
       }
       start = (int) p.currentTokenLocation().getByteOffset();
       int fields = 0;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
-        String problem = limits.checkFieldName(name);
-        if (problem == null) {
-          problem = limits.checkFieldCount(++fields);
-        }
-        if (problem != null) {
-          throw new ConfigurationException("record", problem);
-        }
+        checkField(name, ++fields);
         JsonToken value = p.nextToken();
         if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
           long from = p.currentTokenLocation().getByteOffset();
@@ -202,11 +202,11 @@ public final class RecordEncoder {
       end = (int) p.currentLocation().getByteOffset();
       JsonToken trailing = p.nextToken();
       if (trailing != null) {
-        throw new ConfigurationException("record", "must be one JSON object, but more follows after its end (at "
+        throw new InvalidRecordException("record", "must be one JSON object, but more follows after its end (at "
             + "byte " + p.currentTokenLocation().getByteOffset() + ")");
       }
     } catch (JsonProcessingException e) {
-      throw new ConfigurationException("record", "is not valid JSON: " + e.getOriginalMessage() + " (line "
+      throw new InvalidRecordException("record", "is not valid JSON: " + syntaxProblem(e) + " (line "
           + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
     } catch (IOException e) {
       throw new UncheckedIOException("reading from memory failed", e);
@@ -216,6 +216,55 @@ public final class RecordEncoder {
       throw tooLarge(jsonBytes);
     }
     return RecordFormat.build(type, ipName, bytes, start, jsonBytes);
+  }
+
+  /**
+   * Checks a top-level field's name and the count of fields so far.
+   *
+   * @throws InvalidRecordException naming the field (as an excerpt) when its name breaks a rule, or {@code record}
+   *     when there are too many fields
+   */
+  private void checkField(String name, int fields) {
+    String problem = limits.checkFieldName(name);
+    if (problem != null) {
+      throw new InvalidRecordException(name.isEmpty() ? "record" : JsonLimits.excerpt(name), problem);
+    }
+    problem = limits.checkFieldCount(fields);
+    if (problem != null) {
+      throw new InvalidRecordException("record", problem);
+    }
+  }
+
+  /**
+   * Jackson's description of a syntax error without the record's text: the parser is configured never to include
+   * the source and to cut a bad token after {@value #ERROR_TOKEN_CHARS} characters, and an unrecognized token
+   * (perhaps an unquoted value) is left out entirely. What remains quotes at most the one unexpected character.
+   */
+  static String syntaxProblem(JsonProcessingException e) {
+    return UNRECOGNIZED_TOKEN.matcher(e.getOriginalMessage()).replaceFirst("Unrecognized token");
+  }
+
+  private static final Pattern UNRECOGNIZED_TOKEN = Pattern.compile("^Unrecognized token '.{0,"
+      + (ERROR_TOKEN_CHARS + 3) + "}?'", Pattern.DOTALL);
+
+  /** A token's kind in words; never its text (a value may be sensitive). */
+  private static String describe(JsonToken t) {
+    switch (t) {
+      case START_ARRAY:
+        return "an array ([)";
+      case VALUE_STRING:
+        return "a string";
+      case VALUE_NUMBER_INT:
+      case VALUE_NUMBER_FLOAT:
+        return "a number";
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return "a boolean";
+      case VALUE_NULL:
+        return "null";
+      default:
+        return t.name();
+    }
   }
 
   private static void writeHeader(ByteSink out, String type, String ipName) {
@@ -266,8 +315,8 @@ public final class RecordEncoder {
   }
 
   private RecordTooLargeException fieldTooLarge(String name, long bytes) {
-    return new RecordTooLargeException("record field '" + name + "' has " + bytes + " bytes; the service keeps at "
-        + "most " + limits.maxFieldValueBytes() + " bytes per field and would cut the rest, so the record is "
+    return new RecordTooLargeException("record field '" + JsonLimits.excerpt(name) + "' has " + bytes
+        + " bytes; the service keeps at most " + limits.maxFieldValueBytes() + " bytes per field and would cut the rest, so the record is "
         + "refused: shorten or split the value");
   }
 
@@ -279,7 +328,7 @@ public final class RecordEncoder {
 
   private static void writeValue(JsonGenerator g, String field, Object v, int depth) throws IOException {
     if (depth > MAX_DEPTH) {
-      throw new ConfigurationException("record", "field '" + field + "' is nested more than " + MAX_DEPTH
+      throw new InvalidRecordException(JsonLimits.excerpt(field), "is nested more than " + MAX_DEPTH
           + " levels deep (a map or list that contains itself?)");
     }
     if (v == null) {
@@ -318,8 +367,9 @@ public final class RecordEncoder {
     } else if (v instanceof Enum) {
       g.writeString(((Enum<?>) v).name());
     } else {
-      throw new ConfigurationException("record", "field '" + field + "' holds a " + v.getClass().getName()
-          + ", which cannot be written as JSON; use a string, number, boolean, null, date-time, map or list");
+      throw new InvalidRecordException(JsonLimits.excerpt(field), "holds a value of type "
+          + v.getClass().getName() + ", which cannot be written as JSON; use a string, number, boolean, null, "
+          + "date-time, map or list");
     }
   }
 
@@ -331,7 +381,8 @@ public final class RecordEncoder {
     } else if (n instanceof Double || n instanceof Float) {
       double d = n.doubleValue();
       if (Double.isNaN(d) || Double.isInfinite(d)) {
-        throw new ConfigurationException("record", "field '" + field + "' is " + d + ", which JSON cannot hold");
+        throw new InvalidRecordException(JsonLimits.excerpt(field), "is " + d + ", which JSON cannot hold (only "
+            + "finite numbers)");
       }
       if (n instanceof Float) {
         g.writeNumber(n.floatValue());
@@ -348,8 +399,8 @@ public final class RecordEncoder {
       try {
         g.writeNumber(new BigDecimal(s));
       } catch (NumberFormatException e) {
-        throw new ConfigurationException("record", "field '" + field + "' holds a " + n.getClass().getName()
-            + " that does not print as a number");
+        throw new InvalidRecordException(JsonLimits.excerpt(field), "holds a " + n.getClass().getName()
+            + " that does not print as a decimal number");
       }
     }
   }

@@ -1,6 +1,6 @@
 package io.loganalytics.sdk.impl.transport;
 
-import io.loganalytics.sdk.ConfigurationException;
+import io.loganalytics.sdk.InvalidRecordException;
 import java.util.regex.Pattern;
 
 /** The record-type grammars of the two APIs (PROTOCOL §B5a, §B5c, §B5d). Stateless. */
@@ -13,12 +13,34 @@ final class TypeNames {
 
   private TypeNames() {}
 
+  /** The most characters of an invalid type name that an error message shows. */
+  static final int SHOWN_CHARS = 40;
+
+  /**
+   * Checks the record type passed to {@code send}; it is per-call input, like the record.
+   *
+   * @param grammar {@link #LOG_TYPE} or {@link #DATA_TYPE}
+   * @param what the header's name for the message ({@code Log-Type}, {@code DataType})
+   * @param type the type
+   * @throws InvalidRecordException naming {@code type} when it breaks the grammar; the message shows at most
+   *     {@value #SHOWN_CHARS} characters of it
+   */
   static void check(Pattern grammar, String what, String type) {
     if (type == null || !grammar.matcher(type).matches()) {
-      String shown = type == null ? "null" : "'" + (type.length() > 120 ? type.substring(0, 120) + "..." : type)
-          + "'";
-      throw new ConfigurationException("type", shown + " is not a valid " + what + ": it must start with a letter "
-          + "and have at most 100 letters, digits or '_'" + (grammar == DATA_TYPE ? " or '.'" : ""));
+      throw new InvalidRecordException("type", shown(type) + " is not a valid " + what + ": it must start with a "
+          + "letter and have at most 100 letters, digits or '_'" + (grammar == DATA_TYPE ? " or '.'" : ""));
     }
+  }
+
+  private static String shown(String type) {
+    if (type == null) {
+      return "null";
+    }
+    StringBuilder sb = new StringBuilder("'");
+    for (int i = 0; i < Math.min(type.length(), SHOWN_CHARS); i++) {
+      char c = type.charAt(i);
+      sb.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return sb.append(type.length() > SHOWN_CHARS ? "...'" : "'").toString();
   }
 }

@@ -23,7 +23,7 @@ public interface UploadTransport {
    * Checks a record type for this API.
    *
    * @param type the type given to {@code send}
-   * @throws io.loganalytics.sdk.ConfigurationException naming {@code type} when it breaks the grammar
+   * @throws io.loganalytics.sdk.InvalidRecordException naming {@code type} when it breaks the grammar
    */
   void validateType(String type);
 

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.ClientClosedException;
 import io.loganalytics.sdk.ClientStats;
-import io.loganalytics.sdk.ConfigurationException;
 import io.loganalytics.sdk.DropReason;
+import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.LogAnalyticsClientBuilder;
 import io.loganalytics.sdk.LogAnalyticsListener;
@@ -284,11 +284,19 @@ class DefaultLogAnalyticsClientTest {
     DefaultLogAnalyticsClient client = client(config(), new FakeSleeper(clock));
 
     assertThatThrownBy(() -> client.send("bad type", Map.of("a", 1)))
-        .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("type:");
+        .isInstanceOf(InvalidRecordException.class).hasMessageStartingWith("type:")
+        .satisfies(e -> assertThat(((InvalidRecordException) e).field()).isEqualTo("type"))
+        .satisfies(e -> assertThat(((InvalidRecordException) e).isRetryable()).isFalse());
     assertThatThrownBy(() -> client.sendJson("Events", "[1]"))
-        .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("record:");
+        .isInstanceOf(InvalidRecordException.class).hasMessageStartingWith("record:");
     assertThatThrownBy(() -> client.send("Events", Map.of("RawData", "x")))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("reserved");
+        .isInstanceOf(InvalidRecordException.class).hasMessageContaining("reserved")
+        .satisfies(e -> assertThat(((InvalidRecordException) e).field()).isEqualTo("RawData"));
+    assertThatThrownBy(() -> client.sendAll("Events", List.of(Map.of("ok", 1), Map.of("bad", new Object()))))
+        .isInstanceOf(InvalidRecordException.class)
+        .satisfies(e -> assertThat(((InvalidRecordException) e).field()).isEqualTo("bad"));
+    assertThatThrownBy(() -> client.sendAll("bad type", List.of(Map.of("ok", 1))))
+        .isInstanceOf(InvalidRecordException.class).hasMessageStartingWith("type:");
     assertThatThrownBy(() -> client.send("Events", Map.of("m", "x".repeat(40_000))))
         .isInstanceOf(RecordTooLargeException.class).hasMessageContaining("'m'");
     assertThat(client.stats().recordsAccepted()).isZero();

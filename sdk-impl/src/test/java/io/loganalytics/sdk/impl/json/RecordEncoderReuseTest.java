@@ -3,7 +3,7 @@ package io.loganalytics.sdk.impl.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.loganalytics.sdk.ConfigurationException;
+import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.RecordTooLargeException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -42,12 +42,12 @@ class RecordEncoderReuseTest {
     Map<String, Object> bad = new LinkedHashMap<>();
     bad.put("ok", "first field written");
     bad.put("bad", new Object());
-    assertThatThrownBy(() -> encoder.encode("T", "", bad)).isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("'bad'");
+    assertThatThrownBy(() -> encoder.encode("T", "", bad)).isInstanceOf(InvalidRecordException.class)
+        .hasMessageStartingWith("bad: ");
     Map<String, Object> badName = new LinkedHashMap<>();
     badName.put("fine", 1);
     badName.put("RawData", 2);
-    assertThatThrownBy(() -> strict.encode("T", "", badName)).isInstanceOf(ConfigurationException.class);
+    assertThatThrownBy(() -> strict.encode("T", "", badName)).isInstanceOf(InvalidRecordException.class);
     assertThatThrownBy(() -> strict.encode("T", "", Map.of("m", "x".repeat(40_000))))
         .isInstanceOf(RecordTooLargeException.class);
 

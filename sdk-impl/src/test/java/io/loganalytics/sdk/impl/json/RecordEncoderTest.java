@@ -3,7 +3,7 @@ package io.loganalytics.sdk.impl.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.loganalytics.sdk.ConfigurationException;
+import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.RecordTooLargeException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -68,12 +68,17 @@ class RecordEncoderTest {
   @Test
   void refusesUnsupportedValuesNamingTheField() {
     assertThatThrownBy(() -> lenient.encode("T", "", Map.of("when", new Object())))
-        .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("record")
-        .hasMessageContaining("'when'");
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageStartingWith("when: holds a value of type java.lang.Object")
+        .satisfies(e -> assertThat(field(e)).isEqualTo("when"));
     assertThatThrownBy(() -> lenient.encode("T", "", Map.of("x", Double.NaN)))
-        .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("'x'");
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageStartingWith("x: is NaN")
+        .satisfies(e -> assertThat(field(e)).isEqualTo("x"));
+  }
+
+  private static String field(Throwable e) {
+    return ((InvalidRecordException) e).field();
   }
 
   @Test
@@ -81,8 +86,8 @@ class RecordEncoderTest {
     List<Object> self = new ArrayList<>();
     self.add(self);
     assertThatThrownBy(() -> lenient.encode("T", "", Map.of("loop", self)))
-        .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("nested more than");
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageStartingWith("loop: is nested more than 64 levels deep");
   }
 
   @Test
@@ -96,15 +101,15 @@ class RecordEncoderTest {
   @Test
   void refusesAnythingButExactlyOneJsonObject() {
     assertThatThrownBy(() -> lenient.encodeJson("T", "", "[1,2]"))
-        .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("record:");
+        .isInstanceOf(InvalidRecordException.class).hasMessageStartingWith("record:");
     assertThatThrownBy(() -> lenient.encodeJson("T", "", "{\"a\":1}{\"b\":2}"))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("more follows");
+        .isInstanceOf(InvalidRecordException.class).hasMessageContaining("more follows");
     assertThatThrownBy(() -> lenient.encodeJson("T", "", "{\"a\":1"))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("not valid JSON");
+        .isInstanceOf(InvalidRecordException.class).hasMessageContaining("not valid JSON");
     assertThatThrownBy(() -> lenient.encodeJson("T", "", ""))
-        .isInstanceOf(ConfigurationException.class);
+        .isInstanceOf(InvalidRecordException.class);
     assertThatThrownBy(() -> lenient.encodeJson("T", "", null))
-        .isInstanceOf(ConfigurationException.class);
+        .isInstanceOf(InvalidRecordException.class);
   }
 
   @Test
@@ -120,13 +125,14 @@ class RecordEncoderTest {
   @Test
   void dataCollectorRulesRefuseBadColumnNamesAndOversizedValues() {
     assertThatThrownBy(() -> strict.encode("T", "", Map.of("bad name", 1)))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("'bad name'");
+        .isInstanceOf(InvalidRecordException.class).hasMessage("bad name: field name may contain only letters, "
+            + "digits and '_'");
     assertThatThrownBy(() -> strict.encode("T", "", Map.of("TimeGenerated", 1)))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("reserved");
+        .isInstanceOf(InvalidRecordException.class).hasMessageContaining("reserved");
     assertThatThrownBy(() -> strict.encodeJson("T", "", "{\"rawdata\":1}"))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("reserved");
+        .isInstanceOf(InvalidRecordException.class).hasMessageContaining("reserved");
     assertThatThrownBy(() -> strict.encode("T", "", Map.of("a".repeat(46), 1)))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("45");
+        .isInstanceOf(InvalidRecordException.class).hasMessageContaining("45");
     String value = "é".repeat(16 * 1024 + 1); // 32 KiB + 2 bytes of UTF-8
     assertThatThrownBy(() -> strict.encode("T", "", Map.of("msg", value)))
         .isInstanceOf(RecordTooLargeException.class).hasMessageContaining("'msg'").hasMessageContaining("32768");

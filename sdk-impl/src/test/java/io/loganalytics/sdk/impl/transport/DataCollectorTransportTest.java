@@ -3,7 +3,7 @@ package io.loganalytics.sdk.impl.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.loganalytics.sdk.ConfigurationException;
+import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.WorkspaceCredentials;
 import io.loganalytics.sdk.WorkspaceCredentials.KeySlot;
 import io.loganalytics.sdk.impl.auth.ClockSkew;
@@ -118,7 +118,7 @@ class DataCollectorTransportTest {
     t.validateType("A" + "b".repeat(99));
     for (String bad : new String[] {"", "1abc", "with space", "dot.ted", "A" + "b".repeat(100), null}) {
       assertThatThrownBy(() -> t.validateType(bad))
-          .isInstanceOf(ConfigurationException.class)
+          .isInstanceOf(InvalidRecordException.class)
           .hasMessageStartingWith("type:");
     }
   }

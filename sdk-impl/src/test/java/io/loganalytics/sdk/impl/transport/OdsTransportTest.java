@@ -3,7 +3,7 @@ package io.loganalytics.sdk.impl.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.loganalytics.sdk.ConfigurationException;
+import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.impl.auth.ClockSkew;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
 import io.loganalytics.sdk.impl.testsupport.FakeAgentSession;
@@ -96,7 +96,7 @@ class OdsTransportTest {
     OdsTransport t = new OdsTransport(session(), new ClockSkew(MutableClock.at("2026-01-05T10:00:00Z")), "LogManagement", null);
     t.validateType("LINUX_PERF_BLOB");
     t.validateType("Custom.Type_1");
-    assertThatThrownBy(() -> t.validateType("_x")).isInstanceOf(ConfigurationException.class)
+    assertThatThrownBy(() -> t.validateType("_x")).isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("DataType");
   }
 }
