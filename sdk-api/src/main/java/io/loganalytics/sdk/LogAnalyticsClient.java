@@ -102,7 +102,9 @@ public interface LogAnalyticsClient extends AutoCloseable {
   /**
    * Stops accepting records, pushes what it can before the timeout, and stops the uploader, ending any backoff wait
    * at once. What is not delivered stays on disk and is sent by the next client that opens the same buffer.
-   * Idempotent.
+   * A request still in flight when the timeout passes is cancelled; its records stay in the buffer and may be sent
+   * again (delivery is at least once), and the buffer is closed shortly after the timeout, so another client in this
+   * JVM can open it. Idempotent.
    *
    * @param timeout how long to push at most
    * @return {@code true} when the buffer was empty at the end

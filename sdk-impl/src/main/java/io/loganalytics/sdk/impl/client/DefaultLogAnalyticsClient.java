@@ -12,6 +12,7 @@ import io.loganalytics.sdk.LogAnalyticsListener;
 import io.loganalytics.sdk.RetryPolicy;
 import io.loganalytics.sdk.UploadResult;
 import io.loganalytics.sdk.impl.agent.AgentSession;
+import io.loganalytics.sdk.impl.http.HttpCancellation;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
 import io.loganalytics.sdk.impl.transport.OdsTransport;
 import io.loganalytics.sdk.impl.transport.UploadTransport;
@@ -78,9 +79,9 @@ import org.slf4j.LoggerFactory;
  * was delivered or given up, or until its timeout; it does not cut a retry wait short. {@link #close} stops
  * {@code send}, lets the uploader push what it can until the deadline (a retry wait that would end after the deadline
  * ends at once), then stops it and closes the buffer; what was not delivered stays on disk for the next client on
- * the same buffer. If a request is still in flight at the deadline, close returns anyway and the uploader thread
- * closes the buffer when that request ends; the buffer is {@linkplain DiskBuffer#sync() forced to disk} before close
- * returns either way.
+ * the same buffer. A request still in flight at the deadline is cancelled (see {@link #close(Duration)}), so the
+ * uploader stops and close closes the buffer itself; the buffer is {@linkplain DiskBuffer#sync() forced to disk}
+ * before close returns in every case.
  *
  * <p><b>Failures of the uploader.</b> Anything a pass throws (a bug, an {@link Error}, a buffer failing in an
  * unexpected way) is logged at ERROR and the pass is tried again after the retry policy's backoff for that many
@@ -113,6 +114,12 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   static final int REQUESTS_PER_CHUNK = 2;
   /** Waits after failed passes grow as the retry policy's do, up to this step (then stay at its maximum). */
   private static final int MAX_FAILURE_STEP = 64;
+  /**
+   * How long {@link #close} waits, after its deadline, for the uploader to stop once the request in flight was
+   * cancelled: enough for the cancelled call to fail, the chunk to be released and an acknowledgement in progress to
+   * end.
+   */
+  static final Duration CANCEL_GRACE = Duration.ofSeconds(2);
 
   private final LogAnalyticsClientBuilder config;
   private final DiskBuffer buffer;
@@ -141,6 +148,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   /** The acknowledgement in flight; uploader thread only. */
   private Future<Boolean> pendingAck;
   private final Sleeper sleeper;
+  /** The uploader thread's HTTP requests, cancelled when {@link #close}'s deadline passes. */
+  private final HttpCancellation requests = new HttpCancellation();
   // Uploader thread only: the chunk whose upload threw, and how many times in a row.
   private long failingChunk = -1;
   private int failingChunkUploads;
@@ -380,6 +389,28 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     }
   }
 
+  /**
+   * Stops {@code send}, lets the uploader push what it can until {@code timeout} has passed (a retry wait that would
+   * end after that ends at once), then stops the uploader and closes the buffer, the transport and the resources
+   * given to {@link #create}.
+   *
+   * <p><b>A request in flight at the deadline</b> (which could otherwise run until the HTTP call timeout, minutes)
+   * is cancelled: it fails at once, the upload of its chunk ends as {@link UploadResult.Outcome#DEFERRED} without
+   * counting a retry or giving anything up, and the chunk is {@linkplain DiskBuffer#release released}, not
+   * acknowledged. Its records stay in the buffer and the next client on the same buffer directory sends them; the
+   * service may have received the cancelled request, so some may arrive twice (at least once, never lost). The
+   * uploader thread then ends and the buffer is closed before this method returns, at most {@link #CANCEL_GRACE}
+   * after the timeout; a new client on the same directory can be opened right away in this JVM.
+   *
+   * <p>If the uploader still has not stopped after that grace (a listener that does not return, a buffer write that
+   * hangs), close returns anyway: the buffer is forced to disk before it returns, and the uploader thread closes it
+   * when it stops. Called from a listener on the uploader thread, close cannot wait for itself: it stops
+   * {@code send}, forces the buffer and returns {@code false} at once.
+   *
+   * @param timeout how long to push at most
+   * @return {@code true} when the buffer was empty at the end; {@code false} when records stay in it (for the next
+   *     client on the same buffer), also when close was called from a listener on the uploader thread
+   */
   @Override
   public boolean close(Duration timeout) {
     Boolean done = closeResult;
@@ -407,12 +438,16 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
         // soon as the listener returns, and the uploader closes the buffer when it stops.
         uploader.close();
       } else {
-        try {
-          worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        awaitWorker(deadline);
         uploader.close();
+        if (worker.isAlive()) {
+          // The deadline passed with the uploader busy, usually in a request that may run until the call timeout.
+          // Cancelled, it fails at once; the upload is deferred (the chunk released, not acknowledged) and the
+          // uploader stops, so the buffer can be closed here.
+          int cancelled = requests.cancel();
+          LOG.debug("close: deadline reached; cancelled {} request(s) in flight", cancelled);
+          awaitWorker(System.nanoTime() + CANCEL_GRACE.toNanos());
+        }
       }
       boolean empty;
       lock.lock();
@@ -423,7 +458,9 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
             LOG.debug("close() called on the uploader thread (from a listener); the uploader closes the buffer "
                 + "when it stops");
           } else {
-            LOG.warn("A request was still in flight when close timed out; the buffer is closed when it ends");
+            LOG.warn("The uploader did not stop within {} after close's deadline, although its request was "
+                + "cancelled (a listener or the buffer still busy?); the buffer is closed when it stops",
+                CANCEL_GRACE);
           }
           empty = false;
         } else {
@@ -449,6 +486,15 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       }
       closeResult = empty;
       return empty;
+    }
+  }
+
+  /** Waits for the uploader thread until the deadline (System.nanoTime()); keeps an interrupt. */
+  private void awaitWorker(long deadline) {
+    try {
+      worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -510,6 +556,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     long interval = policy.uploadInterval().toNanos();
     int identityFailures = 0;
     int failuresInARow = 0;
+    HttpCancellation.Binding binding = requests.bindCurrentThread();
     try {
       while (true) {
         boolean stopping;
@@ -576,6 +623,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     } catch (InterruptedException e) {
       LOG.debug("Uploader thread interrupted; stopping");
     } finally {
+      binding.close();
       awaitAcknowledgement();
       acknowledger.shutdown();
       boolean closeBuffer;

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import okhttp3.Call;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * then not reused). I/O failures are rethrown with a sentence on what to check, never with a secret: a server
  * certificate this client does not trust (add a trust anchor), a client certificate the server refused during the
  * handshake ({@link ClientCertificateRefusedException}: expired or not registered), refused proxy credentials.
+ *
+ * <p>A request made on a thread bound to an {@link HttpCancellation} is registered with it while it runs; cancelling
+ * the token cancels the OkHttp call, which then fails with an {@link IOException} saying it was cancelled.
  * Thread-safe.
  */
 final class OkHttpExecutor implements ClientCertificateExecutor {
@@ -113,18 +117,32 @@ final class OkHttpExecutor implements ClientCertificateExecutor {
     MediaType type = request.contentType() == null ? null : MediaType.parse(request.contentType());
     rb.post(RequestBody.create(request.body(), type));
     OkHttpClient client = current.get().client;
-    try (Response response = client.newCall(rb.build()).execute()) {
+    Call call = client.newCall(rb.build());
+    HttpCancellation cancellation = HttpCancellation.current();
+    if (cancellation != null) {
+      cancellation.started(call);
+    }
+    try (Response response = call.execute()) {
       byte[] body = readLimited(response.body(), settings.maxResponseBytes());
       return new HttpResponse(response.code(), response.headers().toMultimap(), body);
-    } catch (SSLException e) {
-      throw tlsFailure(request.uri().getHost(), e, current.get().certificate);
     } catch (IOException e) {
+      if (call.isCanceled()) {
+        throw new IOException("the request to " + describe(request.uri()) + " was cancelled (the client is closing)",
+            e);
+      }
+      if (e instanceof SSLException) {
+        throw tlsFailure(request.uri().getHost(), (SSLException) e, current.get().certificate);
+      }
       if (String.valueOf(e.getMessage()).contains("Failed to authenticate with proxy")) {
         throw new IOException("the proxy " + settings.proxy().map(p -> p.host() + ":" + p.port()).orElse("")
             + " refused the credentials (HTTP 407) for " + describe(request.uri())
             + "; check the proxy user and password", e);
       }
       throw e;
+    } finally {
+      if (cancellation != null) {
+        cancellation.finished(call);
+      }
     }
   }
 

@@ -91,7 +91,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Stopping.</b> {@link #close()} wakes a wait at once and the upload returns
  * {@link UploadResult.Outcome#DEFERRED}; so does a wait that would end after the
- * {@linkplain #deadline(Instant) deadline}. The uploader keeps no memory between uploads: requests already
+ * {@linkplain #deadline(Instant) deadline}; so does a request that fails with an I/O error after {@link #close()} (the
+ * client cancels the request in flight when its close deadline passes): that failure is not a try, it counts no
+ * retry and gives nothing up. The uploader keeps no memory between uploads: requests already
  * delivered in one upload call are not sent again within it, but an upload of the released chunk (by the next client
  * on the buffer after a close, or at a later pass after a failed dead-letter write) sends the whole chunk again under
  * the same id: delivery is at least once.
@@ -376,6 +378,13 @@ public final class DefaultChunkUploader implements ChunkUploader {
           response = transport.send(body, chunkId, b.retries + b.authFailures);
           cause = describe(response);
         } catch (IOException e) {
+          if (closed) {
+            // Most likely close(Duration) cancelled this request at its deadline: not a failed try (no retry is
+            // counted, nothing is given up); the records stay in the buffer for the next client.
+            queue.addFirst(b);
+            deferReason = "the uploader is closing (the request in flight ended: " + e.getMessage() + ")";
+            return;
+          }
           cause = "I/O error: " + e;
           if (refusesOurCertificate(e)) {
             authenticationFailure(0, null, cause, e);

@@ -223,8 +223,10 @@ class DefaultLogAnalyticsClientTest {
   }
 
   @Test
-  void closeReturnsWhileARequestIsInFlightForcesTheBufferAndTheUploaderClosesItWhenTheRequestEnds()
+  void closeReturnsWhenTheRequestInFlightCannotBeCancelledForcesTheBufferAndTheUploaderClosesItWhenItEnds()
       throws Exception {
+    // The test executor ignores HttpCancellation (the SDK's executor honours it: CloseCancelsInFlightRequestTest),
+    // so this is the fallback when the uploader does not stop within the grace after the deadline.
     CountDownLatch arrived = new CountDownLatch(1);
     CountDownLatch answer = new CountDownLatch(1);
     dispatcher.otherwise(r -> {
