@@ -122,7 +122,8 @@ final class Cli {
       CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
           new PrintStream(err, true, StandardCharsets.UTF_8),
           new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, home, clock, interactive, factory, stop,
-          customizer, sleeper != null ? sleeper : d -> stop.await(d.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+          customizer, sleeper != null ? sleeper
+              : d -> stop.await(d.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
       Thread t = new Thread(() -> {
         try {
           exit.complete(CollectorMain.run(args, ctx));
