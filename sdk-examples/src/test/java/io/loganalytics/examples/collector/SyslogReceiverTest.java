@@ -107,6 +107,7 @@ class SyslogReceiverTest {
       s.getOutputStream().flush();
 
       List<RecordingClient.Sent> got = client.awaitRecords(1);
+      awaitCount(r::received, 1); // counted just after the sink returns
 
       assertThat(got).extracting(x -> x.field("Message")).containsExactly("second");
       assertThat(r.failed()).isEqualTo(1);
@@ -139,6 +140,7 @@ class SyslogReceiverTest {
       s.getOutputStream().flush();
 
       List<RecordingClient.Sent> got = client.awaitRecords(20);
+      awaitCount(r::received, 20); // counted just after the sink returns
 
       assertThat(got).extracting(x -> x.field("Message")).containsExactlyElementsOf(expected);
       assertThat(r.received()).isEqualTo(20);
@@ -189,6 +191,7 @@ class SyslogReceiverTest {
 
       client.awaitRecords(2);
       awaitCount(r::dropped, 3);
+      awaitCount(r::received, 2); // counted just after the sink returns
 
       assertThat(r.dropped()).isEqualTo(3);
       assertThat(r.received()).isEqualTo(2);
