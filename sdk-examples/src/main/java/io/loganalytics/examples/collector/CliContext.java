@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -37,6 +38,11 @@ final class CliContext {
    * emulator with it (its cloud with a loopback port and its host resolver, which no option can express).
    */
   final UnaryOperator<LogAnalyticsClientBuilder> customizer;
+  /**
+   * How inputs wait between attempts when the buffer refuses a record with a retryable error. By default it waits
+   * on {@link #stopRequested}, so a stop request ends the wait at once; tests pass one that does not wait.
+   */
+  final Backoff.Sleeper sleeper;
 
   CliContext(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, Path home, Clock clock,
       boolean interactive, Function<LogAnalyticsClientBuilder, LogAnalyticsClient> clientFactory,
@@ -47,6 +53,13 @@ final class CliContext {
   CliContext(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, Path home, Clock clock,
       boolean interactive, Function<LogAnalyticsClientBuilder, LogAnalyticsClient> clientFactory,
       CountDownLatch stopRequested, UnaryOperator<LogAnalyticsClientBuilder> customizer) {
+    this(out, err, in, env, home, clock, interactive, clientFactory, stopRequested, customizer,
+        d -> stopRequested.await(d.toNanos(), TimeUnit.NANOSECONDS));
+  }
+
+  CliContext(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, Path home, Clock clock,
+      boolean interactive, Function<LogAnalyticsClientBuilder, LogAnalyticsClient> clientFactory,
+      CountDownLatch stopRequested, UnaryOperator<LogAnalyticsClientBuilder> customizer, Backoff.Sleeper sleeper) {
     this.out = Objects.requireNonNull(out, "out");
     this.err = Objects.requireNonNull(err, "err");
     this.in = Objects.requireNonNull(in, "in");
@@ -57,6 +70,7 @@ final class CliContext {
     this.clientFactory = Objects.requireNonNull(clientFactory, "clientFactory");
     this.stopRequested = Objects.requireNonNull(stopRequested, "stopRequested");
     this.customizer = Objects.requireNonNull(customizer, "customizer");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
   }
 
   /** @return the process's streams and environment, the system clock, and {@link LogAnalyticsClientBuilder#build} */

@@ -42,7 +42,8 @@ final class Commands {
   static final OptionSpec FORMAT = OptionSpec.value("format", null, "text|json",
       "text: each line becomes {\"Message\": line}; json: each line is a JSON object (default text)");
   static final OptionSpec FROM_START = OptionSpec.flag("from-start",
-      "read the file from its beginning (default: from its end, like tail -f)");
+      "read the file from its beginning when there is no saved position for it (default: from its end, like tail "
+          + "-f)");
   static final OptionSpec POLL_MS = OptionSpec.value("poll-ms", null, "MS", "how often to look for new lines "
       + "(default 1000)");
   static final OptionSpec PORT = OptionSpec.value("port", null, "PORT", "port to listen on (default 25224)");
@@ -62,12 +63,16 @@ final class Commands {
               "Data Collector path: send -w ID -s KEY --log-type NAME."),
           List.of(), DATA_TYPE, IP_NAME, LOG_TYPE, WORKSPACE, SHARED_KEY, DOMAIN, PROXY, FILE, TIMEOUT),
       command("tail", "Follows FILE across rotation and truncation and sends each new line.",
-          List.of("Stops on Ctrl-C (SIGINT/SIGTERM), pushing what is buffered."),
+          List.of("Stops on Ctrl-C (SIGINT/SIGTERM), pushing what is buffered.",
+              "Saves how far it got in --state-dir (tail-*.position) and resumes there when FILE is the same file;",
+              "a full buffer is waited for (retried with backoff), so no line is lost."),
           List.of("FILE"), DATA_TYPE, IP_NAME, LOG_TYPE, WORKSPACE, SHARED_KEY, DOMAIN, PROXY, FORMAT, FROM_START,
           POLL_MS),
       command("syslog", "Receives RFC 3164 and RFC 5424 syslog messages and sends them as syslog records "
               + "(DataType LINUX_SYSLOGS_BLOB).",
-          List.of("Point rsyslog at it as the agent's configuration did: *.* @127.0.0.1:25224"),
+          List.of("Point rsyslog at it as the agent's configuration did: *.* @127.0.0.1:25224",
+              "While the buffer is full, TCP senders are held back (nothing lost); UDP messages are dropped, counted",
+              "in the summary and in status."),
           List.of(), PORT, BIND, TCP, IP_NAME, WORKSPACE, SHARED_KEY, DOMAIN, PROXY),
       command("status", "Shows the certificate subject and expiry, buffer fill and oldest record, last upload and "
               + "counters.", List.of(), List.of()),

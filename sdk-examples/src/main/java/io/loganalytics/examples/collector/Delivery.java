@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.LongSupplier;
 
 /**
  * The end of every sending command: wait until every accepted record is delivered or given up (or a deadline
@@ -31,6 +32,7 @@ final class Delivery {
   private Instant lastCheckpoint;
   private boolean progressShown;
   private boolean checkpointWarned;
+  private LongSupplier inputDropped = () -> 0;
 
   /**
    * @param client the client records go to
@@ -46,6 +48,16 @@ final class Delivery {
   }
 
   /**
+   * Makes the summary and {@link StatusFile} show the records an input dropped before they reached the client (the
+   * UDP syslog receiver when the buffer refuses). Nonzero makes the exit status 1.
+   *
+   * @param dropped the current count
+   */
+  void inputDrops(LongSupplier dropped) {
+    this.inputDropped = dropped;
+  }
+
+  /**
    * For the long-running commands: refreshes {@link StatusFile} when {@link #CHECKPOINT_EVERY} has passed, so that
    * {@code status} shows the last upload while they run. A failure to write is reported once and otherwise ignored.
    */
@@ -56,7 +68,7 @@ final class Delivery {
     }
     lastCheckpoint = now;
     try {
-      StatusFile.write(statusDir, client.stats(), now);
+      StatusFile.write(statusDir, client.stats(), inputDropped.getAsLong(), now);
     } catch (IOException e) {
       if (!checkpointWarned) {
         checkpointWarned = true;
@@ -110,15 +122,17 @@ final class Delivery {
     if (progressShown) {
       ctx.err.println();
     }
+    long dropped = inputDropped.getAsLong();
     try {
-      StatusFile.write(statusDir, s, ctx.clock.instant());
+      StatusFile.write(statusDir, s, dropped, ctx.clock.instant());
     } catch (IOException e) {
       ctx.err.println("warning: cannot write " + statusDir.resolve(StatusFile.NAME) + ": " + e.getMessage());
     }
     // close() says whether the buffer ended empty; the count is the last one seen before closing.
     long buffered = empty ? 0 : Math.max(1, s.bufferedRecords());
-    ctx.out.println(summary(read, invalid, s, buffered));
-    return s.recordsDroppedTotal() == 0 && invalid == 0 && buffered == 0 ? 0 : 1;
+    ctx.out.println(summary(read, invalid, s, buffered) + (dropped > 0 ? ", dropped at input " + dropped
+        + " (buffer full)" : ""));
+    return s.recordsDroppedTotal() == 0 && invalid == 0 && buffered == 0 && dropped == 0 ? 0 : 1;
   }
 
   /**

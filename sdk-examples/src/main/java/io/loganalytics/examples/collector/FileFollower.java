@@ -28,14 +28,37 @@ import java.util.Objects;
  *   <li>A missing file is waited for; a line longer than {@value #MAX_LINE} bytes is cut into pieces.
  * </ul>
  *
+ * <p><b>Positions.</b> {@link #pollLines()} tells, for each line, the file it came from (its identity, the
+ * {@link BasicFileAttributes#fileKey() fileKey}: device and inode on Linux) and the offset just after it, so the
+ * caller can save how far it got once the line is taken ({@link TailState}) and a later follower can resume there
+ * ({@link #FileFollower(Path, boolean, Position)}) when the path still names the same file.
+ *
  * <p>Polling is driven by the caller (the {@code tail} command polls every {@code --poll-ms}; tests call
  * {@link #poll()} themselves), so nothing here sleeps. Not thread-safe.
  */
 final class FileFollower implements Closeable {
   static final int MAX_LINE = 1024 * 1024;
 
+  /**
+   * How far a file has been read.
+   *
+   * @param fileKey the file's identity ({@link #identity}), never null
+   * @param offset the byte offset just after the last line read
+   */
+  record Position(String fileKey, long offset) {}
+
+  /**
+   * One line and where it ends.
+   *
+   * @param text the line, without its terminator
+   * @param position the position just after it (in the file it came from)
+   */
+  record Line(String text, Position position) {}
+
   private final Path path;
   private boolean startAtEnd;
+  /** Where to start in the first file, if it is the same one; null once the first file was looked at. */
+  private Position resume;
   private FileChannel channel;
   private Object fileKey;
   private long position;
@@ -49,8 +72,20 @@ final class FileFollower implements Closeable {
    * @throws IOException when the file exists but cannot be opened
    */
   FileFollower(Path path, boolean fromStart) throws IOException {
+    this(path, fromStart, null);
+  }
+
+  /**
+   * @param path the file to follow
+   * @param fromStart as for {@link #FileFollower(Path, boolean)}, when not resuming
+   * @param resume where an earlier follower got to, or null: used when the path names the same file (the same
+   *     identity) and the file is at least that long; otherwise ignored (rotated or truncated meanwhile)
+   * @throws IOException when the file exists but cannot be opened
+   */
+  FileFollower(Path path, boolean fromStart, Position resume) throws IOException {
     this.path = Objects.requireNonNull(path, "path");
     this.startAtEnd = !fromStart;
+    this.resume = resume;
     open(); // fixes "the end" now; a missing file is opened by a later poll
   }
 
@@ -61,7 +96,17 @@ final class FileFollower implements Closeable {
    * @throws IOException when the file cannot be read
    */
   List<String> poll() throws IOException {
-    List<String> lines = new ArrayList<>();
+    return pollLines().stream().map(Line::text).toList();
+  }
+
+  /**
+   * Reads what is new, with the position after each line.
+   *
+   * @return the complete lines written since the last poll, in order
+   * @throws IOException when the file cannot be read
+   */
+  List<Line> pollLines() throws IOException {
+    List<Line> lines = new ArrayList<>();
     if (channel == null && !open()) {
       return lines;
     }
@@ -88,29 +133,41 @@ final class FileFollower implements Closeable {
     try {
       BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
       channel = FileChannel.open(path, StandardOpenOption.READ);
-      fileKey = attrs.fileKey() != null ? attrs.fileKey() : attrs.creationTime();
-      position = startAtEnd ? channel.size() : 0;
+      fileKey = identity(attrs);
+      long size = channel.size();
+      if (resume != null && resume.fileKey().equals(fileKey.toString()) && size >= resume.offset()) {
+        position = resume.offset();
+      } else {
+        position = startAtEnd ? size : 0;
+      }
       startAtEnd = false;
+      resume = null;
       partial.reset();
       return true;
     } catch (NoSuchFileException e) {
       startAtEnd = false; // a file that appears later is read whole
+      resume = null; // ... and is not the file the position was saved for
       return false;
     }
   }
 
   private Object currentFileKey() throws IOException {
     try {
-      BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
-      return attrs.fileKey() != null ? attrs.fileKey() : attrs.creationTime();
+      return identity(Files.readAttributes(path, BasicFileAttributes.class));
     } catch (NoSuchFileException e) {
       return null; // renamed away, new one not there yet: keep reading the old one
     }
   }
 
-  private void readToEnd(List<String> lines) throws IOException {
+  /** The identity of a file: its fileKey (device and inode on Linux), else its creation time. */
+  private static Object identity(BasicFileAttributes attrs) {
+    return attrs.fileKey() != null ? attrs.fileKey() : attrs.creationTime();
+  }
+
+  private void readToEnd(List<Line> lines) throws IOException {
     while (true) {
       buffer.clear();
+      long start = position;
       int n = channel.read(buffer, position);
       if (n <= 0) {
         return;
@@ -120,30 +177,30 @@ final class FileFollower implements Closeable {
       for (int i = 0; i < n; i++) {
         byte b = a[i];
         if (b == '\n') {
-          emit(lines);
+          emit(lines, start + i + 1);
         } else {
           partial.write(b);
           if (partial.size() >= MAX_LINE) {
-            emit(lines);
+            emit(lines, start + i + 1);
           }
         }
       }
     }
   }
 
-  private void flushPartial(List<String> lines) {
+  private void flushPartial(List<Line> lines) {
     if (partial.size() > 0) {
-      emit(lines);
+      emit(lines, position);
     }
   }
 
-  private void emit(List<String> lines) {
+  private void emit(List<Line> lines, long end) {
     String line = partial.toString(StandardCharsets.UTF_8);
     partial.reset();
     if (line.endsWith("\r")) {
       line = line.substring(0, line.length() - 1);
     }
-    lines.add(line);
+    lines.add(new Line(line, new Position(fileKey.toString(), end)));
   }
 
   @Override

@@ -14,7 +14,9 @@ interface RecordSink {
    *
    * @param type the record type (a DataType on the agent path, a Log-Type on the Data Collector path)
    * @param record the fields, in the order they should be written
-   * @throws RuntimeException when the record cannot be taken (the caller counts it and goes on)
+   * @throws io.loganalytics.sdk.LogAnalyticsException when the record cannot be taken; a retryable one (a full
+   *     buffer) means "try again later" and the caller retries or counts a drop, see {@link SyslogReceiver}
+   * @throws RuntimeException when the record cannot be taken for good (the caller counts it and goes on)
    */
   void accept(String type, Map<String, Object> record);
 }

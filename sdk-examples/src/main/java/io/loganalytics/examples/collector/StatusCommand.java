@@ -53,7 +53,8 @@ final class StatusCommand implements Command {
     ctx.out.println("last upload      " + last.getProperty(StatusFile.LAST_SUCCESS, "-"));
     ctx.out.println("counters         sent " + last.getProperty(StatusFile.SENT, "0") + ", given up "
         + last.getProperty(StatusFile.GIVEN_UP, "0") + ", requests " + last.getProperty(StatusFile.REQUESTS, "0")
-        + ", retries " + last.getProperty(StatusFile.RETRIES, "0") + " (last run ended "
+        + ", retries " + last.getProperty(StatusFile.RETRIES, "0") + ", dropped at input "
+        + last.getProperty(StatusFile.INPUT_DROPPED, "0") + " (last run ended "
         + last.getProperty(StatusFile.UPDATED, "-") + ")");
     return 0;
   }

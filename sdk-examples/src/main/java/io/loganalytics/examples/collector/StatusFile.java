@@ -24,6 +24,8 @@ final class StatusFile {
   static final String REQUESTS = "requests";
   static final String RETRIES = "retries";
   static final String UPDATED = "updated";
+  /** Records an input dropped before the client took them (UDP syslog while the buffer was full). */
+  static final String INPUT_DROPPED = "inputDropped";
 
   private StatusFile() {}
 
@@ -36,7 +38,21 @@ final class StatusFile {
    * @throws IOException when it cannot be written
    */
   static void write(Path stateDir, ClientStats s, Instant now) throws IOException {
+    write(stateDir, s, 0, now);
+  }
+
+  /**
+   * Writes the counters and the input's drops.
+   *
+   * @param stateDir the state directory (created when missing)
+   * @param s the counters
+   * @param inputDropped records the input dropped before the client took them
+   * @param now the time of writing
+   * @throws IOException when it cannot be written
+   */
+  static void write(Path stateDir, ClientStats s, long inputDropped, Instant now) throws IOException {
     Properties p = new Properties();
+    p.setProperty(INPUT_DROPPED, Long.toString(inputDropped));
     s.lastSuccess().ifPresent(t -> p.setProperty(LAST_SUCCESS, t.toString()));
     p.setProperty(SENT, Long.toString(s.recordsSent()));
     p.setProperty(GIVEN_UP, Long.toString(s.recordsDroppedTotal()));

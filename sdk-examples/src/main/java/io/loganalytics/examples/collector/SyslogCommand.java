@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code syslog}: listens where the agent listened (UDP 127.0.0.1:25224 unless told otherwise, or TCP with
  * {@code --tcp}) and sends every message as a syslog record (DataType {@code LINUX_SYSLOGS_BLOB}) on the agent path.
- * Runs until SIGINT/SIGTERM, then pushes what is buffered (at most 30 s) and prints the summary.
+ * Runs until SIGINT/SIGTERM, then pushes what is buffered (at most 30 s) and prints the summary. While the buffer
+ * is full, TCP senders are held back and UDP messages are dropped and counted ({@link SyslogReceiver}); the count is
+ * in the summary and in {@code status}.
  *
  * <p>Stateless; thread-safe.
  */
@@ -38,6 +40,7 @@ final class SyslogCommand implements Command {
       throw new IOException("cannot listen on " + (tcp ? "tcp " : "udp ") + bindText + ":" + port + ": "
           + e.getMessage(), e);
     }
+    delivery.inputDrops(receiver::dropped);
     try (receiver) {
       ctx.err.println("listening for syslog on " + (tcp ? "tcp " : "udp ") + bindText + ":" + receiver.port()
           + " (Ctrl-C to stop)");
@@ -46,7 +49,8 @@ final class SyslogCommand implements Command {
         delivery.checkpoint();
       }
     }
-    return delivery.finish(receiver.received() + receiver.failed(), receiver.failed(), FINAL_PUSH);
+    return delivery.finish(receiver.received() + receiver.failed() + receiver.dropped(), receiver.failed(),
+        FINAL_PUSH);
   }
 
   /** An IP literal (no DNS lookup), {@code localhost}, or {@code 0.0.0.0} for every interface. */

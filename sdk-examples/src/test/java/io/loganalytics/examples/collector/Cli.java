@@ -37,6 +37,7 @@ final class Cli {
   private Map<String, String> env = Map.of();
   private java.util.function.UnaryOperator<LogAnalyticsClientBuilder> customizer =
       java.util.function.UnaryOperator.identity();
+  private Backoff.Sleeper sleeper;
 
   Cli(Path home) {
     this.home = home;
@@ -72,6 +73,12 @@ final class Cli {
   /** The clock of the context (a fixed one unless set; real clients want the system clock). */
   Cli clock(Clock clock) {
     this.clock = clock;
+    return this;
+  }
+
+  /** How the command waits between retries (by default on the stop latch, as in production). */
+  Cli sleeper(Backoff.Sleeper sleeper) {
+    this.sleeper = sleeper;
     return this;
   }
 
@@ -115,7 +122,8 @@ final class Cli {
       CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
           new PrintStream(err, true, StandardCharsets.UTF_8),
           new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, home, clock, interactive, factory, stop,
-          customizer);
+          customizer, sleeper != null ? sleeper
+              : d -> stop.await(d.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
       Thread t = new Thread(() -> {
         try {
           exit.complete(CollectorMain.run(args, ctx));

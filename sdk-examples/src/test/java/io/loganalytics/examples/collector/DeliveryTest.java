@@ -72,6 +72,24 @@ class DeliveryTest {
   }
 
   @Test
+  void inputDropsAreInTheSummaryTheStatusFileAndTheExitStatus() throws Exception {
+    RecordingClient client = new RecordingClient();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new ByteArrayInputStream(
+            new byte[0]), Map.of(), dir, new ManualClock(), false, b -> client, new CountDownLatch(1));
+    Delivery delivery = new Delivery(client, ctx, dir.resolve("state"));
+    delivery.inputDrops(() -> 3);
+    client.send("T", Map.of("a", 1));
+
+    int exit = delivery.finish(4, 0, Duration.ofSeconds(1));
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("dropped at input 3 (buffer full)");
+    assertThat(StatusFile.read(dir.resolve("state")).getProperty(StatusFile.INPUT_DROPPED)).isEqualTo("3");
+  }
+
+  @Test
   void summaryNamesTheReasonsOfGivenUpRecords() {
     RecordingClient client = new RecordingClient(1);
     client.send("T", Map.of("a", 1));

@@ -131,6 +131,55 @@ class FileFollowerTest {
     }
   }
 
+  @Test
+  void reportsThePositionAfterEachLine() throws IOException {
+    Path log = dir.resolve("app.log");
+    append(log, "ab\r\ncde\n");
+    try (FileFollower f = new FileFollower(log, true)) {
+      assertThat(f.pollLines()).extracting(l -> l.position().offset()).containsExactly(4L, 8L);
+    }
+  }
+
+  @Test
+  void resumesAtASavedPositionOfTheSameFile() throws IOException {
+    Path log = dir.resolve("app.log");
+    append(log, "a\nb\n");
+    FileFollower.Position p;
+    try (FileFollower f = new FileFollower(log, true)) {
+      p = f.pollLines().get(0).position();
+    }
+    append(log, "c\n");
+    try (FileFollower f = new FileFollower(log, false, p)) {
+      assertThat(f.poll()).containsExactly("b", "c");
+    }
+  }
+
+  @Test
+  void ignoresASavedPositionBeyondTheEndOfAShorterFile() throws IOException {
+    Path log = dir.resolve("app.log");
+    append(log, "a long first line\n");
+    FileFollower.Position p;
+    try (FileFollower f = new FileFollower(log, true)) {
+      p = f.pollLines().get(0).position();
+    }
+    try (FileChannel c = FileChannel.open(log, StandardOpenOption.WRITE)) {
+      c.truncate(0); // copytruncate while stopped
+    }
+    append(log, "new\n");
+    try (FileFollower f = new FileFollower(log, true, p)) {
+      assertThat(f.poll()).containsExactly("new");
+    }
+  }
+
+  @Test
+  void ignoresASavedPositionOfAnotherFile() throws IOException {
+    Path log = dir.resolve("app.log");
+    append(log, "0123456789\n");
+    try (FileFollower f = new FileFollower(log, true, new FileFollower.Position("another file", 5))) {
+      assertThat(f.poll()).containsExactly("0123456789");
+    }
+  }
+
   static void append(Path file, String text) throws IOException {
     Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }

@@ -2,6 +2,8 @@ package io.loganalytics.examples.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loganalytics.sdk.BufferFullException;
+import io.loganalytics.sdk.RecordTooLargeException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
@@ -14,7 +16,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -102,10 +107,104 @@ class SyslogReceiverTest {
       s.getOutputStream().flush();
 
       List<RecordingClient.Sent> got = client.awaitRecords(1);
+      awaitCount(r::received, 1); // counted just after the sink returns
 
       assertThat(got).extracting(x -> x.field("Message")).containsExactly("second");
       assertThat(r.failed()).isEqualTo(1);
       assertThat(r.received()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void tcpWithARefusingBufferHoldsTheSenderBackAndLosesNothing() throws Exception {
+    RecordingClient client = new RecordingClient();
+    AtomicInteger calls = new AtomicInteger();
+    AtomicInteger waits = new AtomicInteger();
+    RecordSink full = (type, record) -> {
+      int n = calls.incrementAndGet();
+      if (n <= 5 || n == 12) {
+        throw new BufferFullException(Path.of("buffer"), "buffer full");
+      }
+      client.send(type, record);
+    };
+    try (SyslogReceiver r = SyslogReceiver.tcp(LOOPBACK, new SyslogParser(ZoneId.of("UTC")), full, CLOCK,
+        d -> waits.incrementAndGet());
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
+      List<String> expected = new ArrayList<>();
+      StringBuilder batch = new StringBuilder();
+      for (int i = 0; i < 20; i++) {
+        expected.add("message " + i);
+        batch.append("<13>Nov 25 09:00:00 h app: message ").append(i).append('\n');
+      }
+      s.getOutputStream().write(batch.toString().getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+
+      List<RecordingClient.Sent> got = client.awaitRecords(20);
+      awaitCount(r::received, 20); // counted just after the sink returns
+
+      assertThat(got).extracting(x -> x.field("Message")).containsExactlyElementsOf(expected);
+      assertThat(r.received()).isEqualTo(20);
+      assertThat(r.dropped()).isZero();
+      assertThat(r.failed()).isZero();
+      assertThat(waits.get()).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void tcpDoesNotRetryARecordRefusedForGood() throws Exception {
+    RecordingClient client = new RecordingClient();
+    AtomicInteger calls = new AtomicInteger();
+    RecordSink sink = (type, record) -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new RecordTooLargeException("record is too large");
+      }
+      client.send(type, record);
+    };
+    try (SyslogReceiver r = SyslogReceiver.tcp(LOOPBACK, new SyslogParser(ZoneId.of("UTC")), sink, CLOCK, d -> {
+      throw new AssertionError("not retried");
+    });
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port())) {
+      s.getOutputStream().write("<13>first\n<13>second\n".getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+
+      assertThat(client.awaitRecords(1)).extracting(x -> x.field("Message")).containsExactly("second");
+      assertThat(r.failed()).isEqualTo(1);
+      assertThat(r.dropped()).isZero();
+    }
+  }
+
+  @Test
+  void udpDropsWhileTheBufferRefusesAreCounted() throws Exception {
+    RecordingClient client = new RecordingClient();
+    AtomicInteger calls = new AtomicInteger();
+    RecordSink full = (type, record) -> {
+      if (calls.incrementAndGet() <= 3) {
+        throw new BufferFullException(Path.of("buffer"), "buffer full");
+      }
+      client.send(type, record);
+    };
+    try (SyslogReceiver r = SyslogReceiver.udp(LOOPBACK, new SyslogParser(ZoneId.of("UTC")), full, CLOCK);
+        DatagramSocket s = new DatagramSocket()) {
+      for (int i = 0; i < 5; i++) {
+        udp(s, r.port(), "<13>Nov 25 09:00:00 h app: message " + i);
+      }
+
+      client.awaitRecords(2);
+      awaitCount(r::dropped, 3);
+      awaitCount(r::received, 2); // counted just after the sink returns
+
+      assertThat(r.dropped()).isEqualTo(3);
+      assertThat(r.received()).isEqualTo(2);
+      assertThat(r.failed()).isZero();
+      assertThat(client.records()).extracting(x -> x.field("Message")).containsExactly("message 3", "message 4");
+    }
+  }
+
+  /** Waits (at most 10 s) for the receiver's thread to count; a wait for another thread, not for a backoff. */
+  private static void awaitCount(LongSupplier count, long expected) throws InterruptedException {
+    long end = System.nanoTime() + 10_000_000_000L;
+    while (count.getAsLong() < expected && System.nanoTime() < end) {
+      Thread.sleep(5);
     }
   }
 
