@@ -3,22 +3,9 @@ package io.loganalytics.sdk.impl.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loganalytics.sdk.BufferException;
-import io.loganalytics.sdk.DiskBuffer;
-import io.loganalytics.sdk.LogAnalyticsClient;
-import io.loganalytics.sdk.LogAnalyticsClientBuilder;
-import io.loganalytics.sdk.RetryPolicy;
-import io.loganalytics.sdk.Transport;
-import io.loganalytics.sdk.WorkspaceCredentials;
-import io.loganalytics.sdk.impl.auth.ClockSkew;
-import io.loganalytics.testkit.MutableClock;
-import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
 import io.loganalytics.sdk.impl.testsupport.InMemoryDiskBuffer;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
-import io.loganalytics.sdk.impl.testsupport.TestData;
-import io.loganalytics.sdk.impl.transport.DataCollectorTransport;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.net.URI;
+import io.loganalytics.testkit.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,37 +47,18 @@ class AcknowledgementTest {
   }
 
   private DefaultLogAnalyticsClient client() {
-    LogAnalyticsClientBuilder config = LogAnalyticsClient.builder()
-        .credentials(WorkspaceCredentials.of(TestData.WORKSPACE_ID, TestData.PRIMARY_KEY))
-        .transport(Transport.DATA_COLLECTOR)
-        .bufferDirectory(Path.of("unused-in-memory"))
-        .retryPolicy(RetryPolicy.builder().uploadInterval(Duration.ofHours(1)).build())
-        .clock(clock);
-    DataCollectorTransport transport = new DataCollectorTransport(executor,
-        URI.create(server.url("/api/logs?api-version=2016-04-01").toString()), config.credentials().orElseThrow(),
-        new ClockSkew(clock), null, null);
-    client = DefaultLogAnalyticsClient.create(config, l -> watched(buffer), transport, new FakeSleeper(clock),
-        () -> 0.5);
-    return client;
-  }
-
-  /** The buffer, noting which thread acknowledges and failing the next {@link #failAcks} acknowledgements. */
-  private DiskBuffer watched(DiskBuffer target) {
-    return (DiskBuffer) Proxy.newProxyInstance(DiskBuffer.class.getClassLoader(), new Class<?>[] {DiskBuffer.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("acknowledge")) {
+    client = ClientTestSupport.dataCollectorClient(server, clock, executor, ClientTestSupport.intercepting(buffer,
+        method -> {
+          // Notes which thread acknowledges, and fails the next failAcks acknowledgements.
+          if (method.equals("acknowledge")) {
             ackThreads.add(Thread.currentThread().getName());
             if (failAcks.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
               failed.countDown();
               throw new BufferException(Path.of("buffer"), "simulated failure of the ack state write", true, null);
             }
           }
-          try {
-            return method.invoke(target, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+        }));
+    return client;
   }
 
   private void sendBigRecords(int n) {

@@ -4,25 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loganalytics.sdk.ClientClosedException;
-import io.loganalytics.sdk.DiskBuffer;
-import io.loganalytics.sdk.LogAnalyticsClient;
-import io.loganalytics.sdk.LogAnalyticsClientBuilder;
 import io.loganalytics.sdk.RecordTooLargeException;
-import io.loganalytics.sdk.RetryPolicy;
-import io.loganalytics.sdk.Transport;
-import io.loganalytics.sdk.WorkspaceCredentials;
-import io.loganalytics.sdk.impl.auth.ClockSkew;
-import io.loganalytics.testkit.MutableClock;
-import io.loganalytics.sdk.impl.testsupport.FakeSleeper;
 import io.loganalytics.sdk.impl.testsupport.InMemoryDiskBuffer;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
-import io.loganalytics.sdk.impl.testsupport.TestData;
-import io.loganalytics.sdk.impl.transport.DataCollectorTransport;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.net.URI;
+import io.loganalytics.testkit.MutableClock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -57,31 +43,9 @@ class SendAllTest {
   }
 
   private DefaultLogAnalyticsClient client() {
-    LogAnalyticsClientBuilder config = LogAnalyticsClient.builder()
-        .credentials(WorkspaceCredentials.of(TestData.WORKSPACE_ID, TestData.PRIMARY_KEY))
-        .transport(Transport.DATA_COLLECTOR)
-        .bufferDirectory(Path.of("unused-in-memory"))
-        .retryPolicy(RetryPolicy.builder().uploadInterval(Duration.ofHours(1)).build())
-        .clock(clock);
-    DataCollectorTransport transport = new DataCollectorTransport(executor,
-        URI.create(server.url("/api/logs?api-version=2016-04-01").toString()), config.credentials().orElseThrow(),
-        new ClockSkew(clock), null, null);
-    client = DefaultLogAnalyticsClient.create(config, l -> counting(buffer), transport, new FakeSleeper(clock),
-        () -> 0.5);
+    client = ClientTestSupport.dataCollectorClient(server, clock, executor, ClientTestSupport.intercepting(buffer,
+        method -> calls.computeIfAbsent(method, k -> new AtomicInteger()).incrementAndGet()));
     return client;
-  }
-
-  /** The buffer, counting the calls made to it by method name. */
-  private DiskBuffer counting(DiskBuffer target) {
-    return (DiskBuffer) Proxy.newProxyInstance(DiskBuffer.class.getClassLoader(), new Class<?>[] {DiskBuffer.class},
-        (proxy, method, args) -> {
-          calls.computeIfAbsent(method.getName(), k -> new AtomicInteger()).incrementAndGet();
-          try {
-            return method.invoke(target, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
   }
 
   private int calls(String method) {

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loganalytics.sdk.InvalidRecordException;
-import io.loganalytics.sdk.WorkspaceCredentials;
 import io.loganalytics.sdk.WorkspaceCredentials.KeySlot;
+import io.loganalytics.sdk.WorkspaceCredentials;
 import io.loganalytics.sdk.impl.auth.ClockSkew;
 import io.loganalytics.sdk.impl.http.HttpResponse;
 import io.loganalytics.sdk.impl.json.RecordEncoder;
-import io.loganalytics.testkit.MutableClock;
 import io.loganalytics.sdk.impl.testsupport.OkHttpTestExecutor;
 import io.loganalytics.sdk.impl.testsupport.TestData;
+import io.loganalytics.testkit.MutableClock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
