@@ -206,20 +206,48 @@ public final class TestTls {
     }
   }
 
+  /**
+   * A trust manager for a test server: it never verifies a server; subclasses decide about client certificates in
+   * {@link #checkClientTrusted(X509Certificate[], String)}, which every overload reaches.
+   */
+  private abstract static class ServerSide extends X509ExtendedTrustManager {
+    @Override
+    public final void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public final void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public final void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      throw new CertificateException("server side only");
+    }
+
+    @Override
+    public final void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      throw new CertificateException("server side only");
+    }
+
+    @Override
+    public final void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("server side only");
+    }
+
+    @Override
+    public final X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+
   /** Server side only: refuses every client certificate. */
-  private static final class NoClient extends X509ExtendedTrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      checkClientTrusted(chain, authType);
-    }
-
+  private static final class NoClient extends ServerSide {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
       // Stands in for the network round trip: on loopback the refusal would otherwise race the client's last
@@ -231,61 +259,11 @@ public final class TestTls {
       }
       throw new CertificateException("test server: this client certificate is not registered");
     }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      throw new CertificateException("server side only");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      throw new CertificateException("server side only");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      throw new CertificateException("server side only");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 
-  /** Server side only: requires a client certificate, accepts any; never verifies a server. */
-  private static final class AnyClient extends X509ExtendedTrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
+  /** Server side only: requires a client certificate, accepts any (the agent's are self-signed). */
+  private static final class AnyClient extends ServerSide {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      throw new CertificateException("server side only");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      throw new CertificateException("server side only");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      throw new CertificateException("server side only");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 }
