@@ -10,6 +10,7 @@ import io.loganalytics.sdk.BufferOptions;
 import io.loganalytics.sdk.BufferReport;
 import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.ClientClosedException;
+import io.loganalytics.sdk.DiskBuffer;
 import io.loganalytics.sdk.DropReason;
 import io.loganalytics.sdk.Durability;
 import io.loganalytics.sdk.LogAnalyticsListener;
@@ -77,6 +78,22 @@ class FileDiskBufferTest {
     return out;
   }
 
+  /** Appends records {@code from} (inclusive) to {@code to} (exclusive), one call each. */
+  static void appendRange(DiskBuffer b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      b.append(rec(i));
+    }
+  }
+
+  /** After the fifth record was torn off: four remain, and a new record goes after them. */
+  private static void assertFirstFourSurviveAndAppendsGoOn(FileDiskBuffer b) {
+    assertThat(b.recordCount()).isEqualTo(4);
+    b.append(rec(99));
+    List<String> expected = names(0, 4);
+    expected.add(str(rec(99)));
+    assertThat(drain(b)).isEqualTo(expected);
+  }
+
   static List<String> names(int from, int to) {
     return IntStream.range(from, to).mapToObj(i -> str(rec(i))).collect(Collectors.toList());
   }
@@ -84,9 +101,7 @@ class FileDiskBufferTest {
   @Test
   void appendedRecordsAreReadInOrderAcrossSegmentsAndSurviveReopen() {
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < 200; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 200);
       assertThat(b.recordCount()).isEqualTo(200);
     }
     try (FileDiskBuffer b = open(options())) {
@@ -100,9 +115,7 @@ class FileDiskBufferTest {
   @Test
   void chunksAreBoundedByBytesAndRecordsButAnOversizedRecordComesAlone() {
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < 10; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 10);
       Chunk c = b.read(Long.MAX_VALUE, 3).orElseThrow();
       assertThat(c.recordCount()).isEqualTo(3);
       assertThat(c.firstSequence()).isZero();
@@ -118,9 +131,7 @@ class FileDiskBufferTest {
   @Test
   void releasedChunkIsReadAgainBeforeNewerRecords() {
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < 6; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 6);
       Chunk first = b.read(Long.MAX_VALUE, 2).orElseThrow();
       Chunk second = b.read(Long.MAX_VALUE, 2).orElseThrow();
       b.release(first);
@@ -139,9 +150,7 @@ class FileDiskBufferTest {
   @Test
   void readButUnacknowledgedRecordsComeBackAfterReopen() {
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < 5; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 5);
       assertThat(b.read(Long.MAX_VALUE, 5)).isPresent();
     }
     try (FileDiskBuffer b = open(options())) {
@@ -152,9 +161,7 @@ class FileDiskBufferTest {
   @Test
   void acknowledgedChunksStayGoneAfterReopenEvenWhenAcknowledgedOutOfOrder() {
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < 300; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 300);
       Chunk a = b.read(Long.MAX_VALUE, 100).orElseThrow();
       Chunk c = b.read(Long.MAX_VALUE, 100).orElseThrow();
       b.acknowledge(c);
@@ -211,9 +218,7 @@ class FileDiskBufferTest {
     int n = 2000;
     long left;
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < n; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, n);
       assertThat(b.sizeBytes()).isLessThanOrEqualTo(65_536);
       left = b.recordCount();
       List<String> kept = drain(b);
@@ -232,9 +237,7 @@ class FileDiskBufferTest {
     try (FileDiskBuffer b = open(options())) {
       b.append(rec(0));
       Chunk held = b.read(Long.MAX_VALUE, 1).orElseThrow();
-      for (int i = 1; i < 2000; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 1, 2000);
       long before = events.dropped(DropReason.BUFFER_OVERFLOW);
       b.release(held);
       assertThat(events.dropped(DropReason.BUFFER_OVERFLOW)).isEqualTo(before + 1);
@@ -247,15 +250,11 @@ class FileDiskBufferTest {
     int n = 3000;
     java.util.Set<String> delivered = new java.util.HashSet<>();
     try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.DROP_OLDEST))) {
-      for (int i = 0; i < 150; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 150);
       // Spans the first segments; they are evicted while it is out.
       Chunk held = b.read(Long.MAX_VALUE, 120).orElseThrow();
       Chunk second = b.read(Long.MAX_VALUE, 20).orElseThrow();
-      for (int i = 150; i < n; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 150, n);
       b.release(held);
       b.acknowledge(second);
       second.records().forEach(r -> delivered.add(str(r)));
@@ -270,16 +269,12 @@ class FileDiskBufferTest {
     int n = 3000;
     java.util.Set<String> delivered = new java.util.HashSet<>();
     try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.DROP_OLDEST))) {
-      for (int i = 0; i < 150; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 150);
       Chunk held = b.read(Long.MAX_VALUE, 20).orElseThrow();
       Chunk acked = b.read(Long.MAX_VALUE, 33).orElseThrow();
       b.acknowledge(acked);
       acked.records().forEach(r -> delivered.add(str(r)));
-      for (int i = 150; i < n; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 150, n);
       b.release(held);
       delivered.addAll(drain(b));
     }
@@ -296,13 +291,9 @@ class FileDiskBufferTest {
     int n = 3000;
     java.util.Set<String> delivered = new java.util.HashSet<>();
     try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.DROP_OLDEST))) {
-      for (int i = 0; i < 150; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 150);
       Chunk held = b.read(Long.MAX_VALUE, 120).orElseThrow();
-      for (int i = 150; i < n; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 150, n);
       b.acknowledge(held);
       held.records().forEach(r -> delivered.add(str(r)));
       delivered.addAll(drain(b));
@@ -361,9 +352,7 @@ class FileDiskBufferTest {
   void blockGivesUpAfterItsTimeoutWithBufferFull() {
     try (FileDiskBuffer b = open(options().overflowPolicy(OverflowPolicy.BLOCK).blockTimeout(Duration.ZERO))) {
       assertThatThrownBy(() -> {
-        for (int i = 0; i < 10_000; i++) {
-          b.append(rec(i));
-        }
+        appendRange(b, 0, 10_000);
       }).isInstanceOf(BufferFullException.class).hasMessageContaining("BLOCK");
     }
   }
@@ -440,9 +429,7 @@ class FileDiskBufferTest {
   @Test
   void aFullDiskFailsRetryablyKeepsTheBufferConsistentAndRecoversWithoutRestart() {
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < 10; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 10);
       channels.diskFull = true;
       assertThatThrownBy(() -> b.append(rec(10))).isInstanceOf(BufferException.class)
           .hasMessageContaining("No space left on device")
@@ -450,9 +437,7 @@ class FileDiskBufferTest {
       assertThat(events.errors).isNotEmpty();
       assertThat(b.recordCount()).isEqualTo(10);
       channels.diskFull = false;
-      for (int i = 10; i < 100; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 10, 100);
     }
     try (FileDiskBuffer b = open(options())) {
       assertThat(drain(b)).isEqualTo(names(0, 100));
@@ -471,9 +456,7 @@ class FileDiskBufferTest {
       b.append(rec(0));
       channels.readOnly = true;
       assertThatThrownBy(() -> {
-        for (int i = 1; i < 100; i++) {
-          b.append(rec(i));
-        }
+        appendRange(b, 1, 100);
       }).isInstanceOf(BufferException.class).hasMessageContaining("Read-only file system");
       assertThat(events.errors).isNotEmpty().allSatisfy(e -> assertThat(e.isRetryable()).isTrue());
       long stored = b.recordCount();
@@ -487,9 +470,7 @@ class FileDiskBufferTest {
   void aTornTailIsCutOffOnOpen() throws IOException {
     // INTERVAL segments are not preallocated: the file ends inside the torn frame.
     try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
-      for (int i = 0; i < 5; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 5);
     }
     Path seg = onlySegment();
     long size = Files.size(seg);
@@ -497,11 +478,7 @@ class FileDiskBufferTest {
       f.setLength(size - 3);
     }
     try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
-      assertThat(b.recordCount()).isEqualTo(4);
-      b.append(rec(99));
-      List<String> expected = names(0, 4);
-      expected.add(str(rec(99)));
-      assertThat(drain(b)).isEqualTo(expected);
+      assertFirstFourSurviveAndAppendsGoOn(b);
     }
     assertThat(events.quarantined).isEmpty();
     assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
@@ -510,9 +487,7 @@ class FileDiskBufferTest {
   @Test
   void aSyncSegmentIsPreallocatedAndItsZerosReadAsTheCleanEnd() throws IOException {
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < 5; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 5);
       assertThat(b.sizeBytes()).as("the active segment counts with its zeros").isEqualTo(4096);
     }
     assertThat(Files.size(onlySegment())).isEqualTo(4096);
@@ -527,9 +502,7 @@ class FileDiskBufferTest {
   @Test
   void aTornFrameBeforePreallocatedZerosIsCutOffOnOpen() throws IOException {
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < 5; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 5);
     }
     Path seg = onlySegment();
     long end = 32;
@@ -543,11 +516,7 @@ class FileDiskBufferTest {
     }
     assertThat(FileDiskBuffer.verify(dir).healthy()).as("a torn tail is what a crash leaves").isTrue();
     try (FileDiskBuffer b = open(options())) {
-      assertThat(b.recordCount()).isEqualTo(4);
-      b.append(rec(99));
-      List<String> expected = names(0, 4);
-      expected.add(str(rec(99)));
-      assertThat(drain(b)).isEqualTo(expected);
+      assertFirstFourSurviveAndAppendsGoOn(b);
     }
     assertThat(events.quarantined).isEmpty();
     assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
@@ -556,9 +525,7 @@ class FileDiskBufferTest {
   @Test
   void bytesAfterAZeroLengthInThePreallocatedTailAreKeptAsACopyAndCutOff() throws IOException {
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < 3; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 3);
     }
     long end = 32;
     for (int i = 0; i < 3; i++) {
@@ -581,9 +548,7 @@ class FileDiskBufferTest {
   @Test
   void newRecordsAfterAPowerCutLostAcknowledgedOnesGetFreshSequences() throws IOException {
     try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
-      for (int i = 0; i < 5; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 5);
       b.sync();
       b.acknowledge(b.read(Long.MAX_VALUE, 5).orElseThrow());
     }
@@ -602,9 +567,7 @@ class FileDiskBufferTest {
   @Test
   void aCorruptSegmentIsQuarantinedReportedAndTheBufferKeepsWorking() throws IOException {
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < 100; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 100);
     }
     Path first = segments().get(0);
     flipByte(first, 32 + 24 + 2);
@@ -635,9 +598,7 @@ class FileDiskBufferTest {
   @Test
   void aCorruptSegmentHeaderIsQuarantinedOnOpen() throws IOException {
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < 100; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 100);
     }
     flipByte(segments().get(0), 10);
     try (FileDiskBuffer b = open(options())) {
@@ -651,9 +612,7 @@ class FileDiskBufferTest {
   @Test
   void aBitFlipInTheActiveSegmentKeepsACopyAndReportsIt() throws IOException {
     try (FileDiskBuffer b = open(options())) {
-      for (int i = 0; i < 5; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 5);
     }
     flipByte(onlySegment(), 32 + 24 + 1);
     byte[] damaged = Files.readAllBytes(onlySegment());
@@ -829,9 +788,7 @@ class FileDiskBufferTest {
   void openingABacklogReadsSegmentHeadersAndTheActiveSegmentOnly() {
     BufferOptions.Builder big = options().capacityBytes(2_000_000).durability(Durability.INTERVAL);
     try (FileDiskBuffer b = open(big)) {
-      for (int i = 0; i < 20_000; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 20_000);
       assertThat(b.sizeBytes()).isGreaterThan(1_000_000);
     }
     channels.bytesRead.set(0);
@@ -846,9 +803,7 @@ class FileDiskBufferTest {
   @Test
   void readingABacklogKeepsABoundedNumberOfFilesOpen() {
     try (FileDiskBuffer b = open(options().capacityBytes(1_000_000))) {
-      for (int i = 0; i < 3000; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 3000);
       int openBefore = channels.openChannels.get();
       int mostOpen = openBefore;
       List<Chunk> held = new ArrayList<>();
@@ -880,9 +835,7 @@ class FileDiskBufferTest {
     Path d = dir.resolve("parent").resolve("buffer");
     try (FileDiskBuffer b = FileDiskBuffer.open(BufferOptions.builder(d).segmentBytes(4096).capacityBytes(65_536)
         .build(), events, clock, channels)) {
-      for (int i = 0; i < 200; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 200);
       b.acknowledge(b.read(Long.MAX_VALUE, 10).orElseThrow());
     }
     assertThat(perms(d)).isEqualTo("rwx------");
@@ -949,9 +902,7 @@ class FileDiskBufferTest {
       }
     };
     try (FileDiskBuffer b = FileDiskBuffer.open(options().build(), bad, clock, channels)) {
-      for (int i = 0; i < 2000; i++) {
-        b.append(rec(i));
-      }
+      appendRange(b, 0, 2000);
       assertThat(b.recordCount()).isPositive();
     }
   }
