@@ -22,15 +22,16 @@ import java.util.Objects;
  */
 public final class CloudEnvironment {
   /** The public Azure cloud, {@code opinsights.azure.com}. */
-  public static final CloudEnvironment AZURE_CLOUD = new CloudEnvironment("AzureCloud", "opinsights.azure.com", 443);
+  public static final CloudEnvironment AZURE_CLOUD = new CloudEnvironment("AzureCloud", "opinsights.azure.com", 443,
+      URI.create("https://login.microsoftonline.com/"), "https://monitor.azure.com");
 
   /** Azure Government, {@code opinsights.azure.us}. */
-  public static final CloudEnvironment AZURE_US_GOVERNMENT =
-      new CloudEnvironment("AzureUSGovernment", "opinsights.azure.us", 443);
+  public static final CloudEnvironment AZURE_US_GOVERNMENT = new CloudEnvironment("AzureUSGovernment",
+      "opinsights.azure.us", 443, URI.create("https://login.microsoftonline.us/"), "https://monitor.azure.us");
 
   /** Azure China (21Vianet), {@code opinsights.azure.cn}. */
-  public static final CloudEnvironment AZURE_CHINA_CLOUD =
-      new CloudEnvironment("AzureChinaCloud", "opinsights.azure.cn", 443);
+  public static final CloudEnvironment AZURE_CHINA_CLOUD = new CloudEnvironment("AzureChinaCloud",
+      "opinsights.azure.cn", 443, URI.create("https://login.chinacloudapi.cn/"), "https://monitor.azure.cn");
 
   /** The Data Collector API version this SDK speaks. */
   public static final String DATA_COLLECTOR_API_VERSION = "2016-04-01";
@@ -38,11 +39,22 @@ public final class CloudEnvironment {
   private final String name;
   private final String domain;
   private final int port;
+  private final URI authorityHost;
+  private final String ingestionAudience;
 
-  private CloudEnvironment(String name, String domain, int port) {
+  private CloudEnvironment(String name, String domain, int port, URI authorityHost, String ingestionAudience) {
     this.name = name;
     this.domain = domain;
     this.port = port;
+    this.authorityHost = authorityHost;
+    this.ingestionAudience = ingestionAudience;
+  }
+
+  /** A custom cloud: Entra authority and ingestion audience of the sovereign cloud whose suffix the domain has. */
+  private static CloudEnvironment custom(String domain, int port) {
+    CloudEnvironment like = domain.endsWith(".us") ? AZURE_US_GOVERNMENT
+        : domain.endsWith(".cn") ? AZURE_CHINA_CLOUD : AZURE_CLOUD;
+    return new CloudEnvironment("Custom", domain, port, like.authorityHost, like.ingestionAudience);
   }
 
   /**
@@ -65,7 +77,7 @@ public final class CloudEnvironment {
         return known;
       }
     }
-    return new CloudEnvironment("Custom", validDomain, 443);
+    return custom(validDomain, 443);
   }
 
   /**
@@ -156,7 +168,11 @@ public final class CloudEnvironment {
       throw new ConfigurationException("port", port + " is outside 1..65535");
     }
     // Back on 443, a known domain is its named cloud again, so that name() agrees with equals().
-    return port == 443 ? onPort443(domain) : new CloudEnvironment("Custom", domain, port);
+    if (port == 443 && authorityHost.equals(onPort443(domain).authorityHost)
+        && ingestionAudience.equals(onPort443(domain).ingestionAudience)) {
+      return onPort443(domain);
+    }
+    return new CloudEnvironment("Custom", domain, port, authorityHost, ingestionAudience);
   }
 
   /**
@@ -258,6 +274,91 @@ public final class CloudEnvironment {
         + DATA_COLLECTOR_API_VERSION);
   }
 
+  /**
+   * The Microsoft Entra ID authority host: {@code https://login.microsoftonline.com/} (public),
+   * {@code https://login.microsoftonline.us/} (US Government), {@code https://login.chinacloudapi.cn/} (China). A
+   * custom domain takes the sovereign cloud its suffix names ({@code .us}, {@code .cn}), else the public one.
+   *
+   * @return the authority host, ending in {@code /}
+   */
+  public URI authorityHost() {
+    return authorityHost;
+  }
+
+  /**
+   * The token endpoint of a tenant: {@code <authorityHost><tenant>/oauth2/v2.0/token}.
+   *
+   * @param tenantId the tenant, a GUID or a domain
+   * @return the URL
+   */
+  public URI tokenEndpoint(String tenantId) {
+    return authorityHost.resolve(Objects.requireNonNull(tenantId, "tenantId") + "/oauth2/v2.0/token");
+  }
+
+  /**
+   * The audience of the Logs Ingestion API: {@code https://monitor.azure.com}, {@code https://monitor.azure.us} or
+   * {@code https://monitor.azure.cn}. Managed identity endpoints take it as their {@code resource}.
+   *
+   * @return the audience, without a trailing slash
+   */
+  public String ingestionAudience() {
+    return ingestionAudience;
+  }
+
+  /**
+   * The scope to request tokens for: the {@linkplain #ingestionAudience() audience} followed by
+   * {@code //.default}, as Azure's own SDKs send it (for example {@code https://monitor.azure.com//.default}).
+   *
+   * @return the scope
+   */
+  public String ingestionScope() {
+    return ingestionAudience + "//.default";
+  }
+
+  /**
+   * The same cloud with another Entra authority host (a private cloud, or an emulator in tests).
+   *
+   * @param authorityHost an https URL; a missing trailing {@code /} is added
+   * @return the cloud, named {@code Custom}
+   * @throws ConfigurationException naming {@code authorityHost} when it is not an https URL with a host
+   */
+  public CloudEnvironment withAuthorityHost(URI authorityHost) {
+    if (authorityHost == null || !"https".equalsIgnoreCase(authorityHost.getScheme())
+        || authorityHost.getHost() == null || authorityHost.getUserInfo() != null
+        || authorityHost.getQuery() != null || authorityHost.getFragment() != null) {
+      throw new ConfigurationException("authorityHost", "'" + authorityHost + "' must be an https URL with a host "
+          + "and no user, query or fragment, such as https://login.microsoftonline.com/");
+    }
+    String a = authorityHost.toString();
+    URI normalized = URI.create(a.endsWith("/") ? a : a + "/");
+    return new CloudEnvironment("Custom", domain, port, normalized, ingestionAudience);
+  }
+
+  /**
+   * The same cloud with another ingestion audience (a private cloud, or an emulator in tests).
+   *
+   * @param audience an https URL without a trailing slash, such as {@code https://monitor.azure.com}
+   * @return the cloud, named {@code Custom}
+   * @throws ConfigurationException naming {@code ingestionAudience} when it is not an https URL
+   */
+  public CloudEnvironment withIngestionAudience(String audience) {
+    URI u;
+    try {
+      u = audience == null ? null : URI.create(audience.strip());
+    } catch (IllegalArgumentException e) {
+      u = null;
+    }
+    if (u == null || !"https".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
+      throw new ConfigurationException("ingestionAudience", "'" + audience + "' must be an https URL such as "
+          + "https://monitor.azure.com");
+    }
+    String a = u.toString();
+    while (a.endsWith("/")) {
+      a = a.substring(0, a.length() - 1);
+    }
+    return new CloudEnvironment("Custom", domain, port, authorityHost, a);
+  }
+
   private URI uri(String host, String path) {
     return URI.create("https://" + host + portPart() + path);
   }
@@ -275,12 +376,13 @@ public final class CloudEnvironment {
       return false;
     }
     CloudEnvironment that = (CloudEnvironment) o;
-    return port == that.port && domain.equals(that.domain);
+    return port == that.port && domain.equals(that.domain) && authorityHost.equals(that.authorityHost)
+        && ingestionAudience.equals(that.ingestionAudience);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(domain, port);
+    return Objects.hash(domain, port, authorityHost, ingestionAudience);
   }
 
   @Override

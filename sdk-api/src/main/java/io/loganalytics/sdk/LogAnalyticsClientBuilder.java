@@ -1,6 +1,7 @@
 package io.loganalytics.sdk;
 
 import io.loganalytics.sdk.spi.Providers;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,10 +16,16 @@ import java.util.regex.Pattern;
  * Configures and builds a {@link LogAnalyticsClient}. Setters validate at once and name the field they refuse;
  * {@link #build()} checks that the required settings are there.
  *
- * <p>Required: {@link #credentials} (except on the agent path with an already onboarded state directory) and a
- * buffer ({@link #bufferDirectory} or {@link #bufferOptions}); on the agent path also {@link #stateDirectory}.
+ * <p>Required: a buffer ({@link #bufferDirectory} or {@link #bufferOptions}), and for the transport:
+ * <ul>
+ *   <li>{@link Transport#LOGS_INGESTION} (the default): {@link #logsIngestion(URI, String)} and either
+ *       {@link #entraCredential(EntraCredential)} or {@link #tokenProvider(AccessTokenProvider)};
+ *   <li>{@link Transport#DATA_COLLECTOR} (retired): {@link #credentials};
+ *   <li>{@link Transport#AGENT_CERTIFICATE} (retired): {@link #stateDirectory}, and {@link #credentials} unless the
+ *       state directory is already onboarded.
+ * </ul>
  *
- * <p>Defaults: {@link Transport#AGENT_CERTIFICATE}; {@link CloudEnvironment#AZURE_CLOUD}; no proxy;
+ * <p>Defaults: {@link Transport#LOGS_INGESTION}; {@link CloudEnvironment#AZURE_CLOUD}; no proxy;
  * {@link RetryPolicy#defaults()}; IPName {@code LogManagement}; requests of at most 1,000,000 bytes of JSON before
  * compression; certificates valid 90 days, renewed when fewer than 30 days are left; the system clock, resolver and
  * trust store; no listener.
@@ -30,11 +37,19 @@ public final class LogAnalyticsClientBuilder {
   /** The service refuses requests above 30 MB. */
   public static final int MAX_REQUEST_BYTES_LIMIT = 30 * 1024 * 1024;
 
+  /** The Logs Ingestion API refuses requests above 1 MiB. */
+  public static final int LOGS_INGESTION_MAX_REQUEST_BYTES = 1024 * 1024;
+
   private static final Pattern IP_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.]{0,99}");
+  private static final Pattern DCR_ID = Pattern.compile("dcr-[0-9a-fA-F]{32}");
 
   private WorkspaceCredentials credentials;
   private CloudEnvironment cloud = CloudEnvironment.AZURE_CLOUD;
-  private Transport transport = Transport.AGENT_CERTIFICATE;
+  private Transport transport = Transport.LOGS_INGESTION;
+  private URI logsIngestionEndpoint;
+  private String dataCollectionRuleId;
+  private EntraCredential entraCredential;
+  private AccessTokenProvider tokenProvider;
   private ProxyConfig proxy;
   private BufferOptions bufferOptions;
   private RetryPolicy retryPolicy = RetryPolicy.defaults();
@@ -75,13 +90,96 @@ public final class LogAnalyticsClientBuilder {
   }
 
   /**
-   * The transport. Default {@link Transport#AGENT_CERTIFICATE}.
+   * The transport. Default {@link Transport#LOGS_INGESTION}.
    *
    * @param transport the transport
    * @return this builder
    */
   public LogAnalyticsClientBuilder transport(Transport transport) {
     this.transport = Objects.requireNonNull(transport, "transport");
+    return this;
+  }
+
+  /**
+   * Where the {@link Transport#LOGS_INGESTION} transport sends records, and selects that transport.
+   *
+   * @param endpoint a data collection endpoint ({@code https://<name>.<region>-1.ingest.monitor.azure.com}) or the
+   *     DCR's own logs-ingestion endpoint; https only, without a path, query or user information
+   * @param dataCollectionRuleId the DCR's immutable id, {@code dcr-} and 32 hexadecimal digits; records whose type
+   *     names no other DCR go to its streams
+   * @return this builder
+   * @throws ConfigurationException naming {@code logsIngestionEndpoint} or {@code dataCollectionRuleId}
+   */
+  public LogAnalyticsClientBuilder logsIngestion(URI endpoint, String dataCollectionRuleId) {
+    this.logsIngestionEndpoint = validateEndpoint(endpoint);
+    this.dataCollectionRuleId = validateDcrId("dataCollectionRuleId", dataCollectionRuleId);
+    this.transport = Transport.LOGS_INGESTION;
+    return this;
+  }
+
+  /**
+   * Checks a data collection rule's immutable id.
+   *
+   * @param field the field to name in the error
+   * @param id the id
+   * @return the id, lowercased
+   * @throws ConfigurationException naming {@code field} when it is not {@code dcr-} and 32 hexadecimal digits
+   */
+  public static String validateDcrId(String field, String id) {
+    if (id == null || id.isBlank()) {
+      throw new ConfigurationException(field, "is missing; expected the DCR's immutable id, dcr- and 32 "
+          + "hexadecimal digits (the DCR's JSON view, property immutableId)");
+    }
+    String v = id.strip();
+    if (!DCR_ID.matcher(v).matches()) {
+      throw new ConfigurationException(field, "'" + v + "' is not a DCR immutable id (dcr- and 32 hexadecimal "
+          + "digits, from the DCR's JSON view, property immutableId; not its name or resource id)");
+    }
+    return v.toLowerCase(Locale.ROOT);
+  }
+
+  private static URI validateEndpoint(URI endpoint) {
+    if (endpoint == null) {
+      throw new ConfigurationException("logsIngestionEndpoint", "is missing; expected the data collection "
+          + "endpoint's logs ingestion URL, such as https://my-dce-ab12.eastus-1.ingest.monitor.azure.com");
+    }
+    if (!"https".equalsIgnoreCase(endpoint.getScheme()) || endpoint.getHost() == null) {
+      throw new ConfigurationException("logsIngestionEndpoint", "'" + endpoint + "' must be an https URL with a "
+          + "host: tokens travel to it");
+    }
+    if (endpoint.getUserInfo() != null || endpoint.getQuery() != null || endpoint.getFragment() != null
+        || (endpoint.getPath() != null && !endpoint.getPath().isEmpty() && !endpoint.getPath().equals("/"))) {
+      throw new ConfigurationException("logsIngestionEndpoint", "'" + endpoint.getScheme() + "://"
+          + endpoint.getHost() + "...' must have no user, path, query or fragment; the SDK adds "
+          + "/dataCollectionRules/<dcr>/streams/<stream>");
+    }
+    String s = endpoint.toString();
+    return URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+  }
+
+  /**
+   * The built-in Entra ID credential for the {@link Transport#LOGS_INGESTION} transport. Replaces a
+   * {@link #tokenProvider(AccessTokenProvider)}.
+   *
+   * @param credential the credential, for example {@link EntraCredential#fromEnvironment()}
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder entraCredential(EntraCredential credential) {
+    this.entraCredential = Objects.requireNonNull(credential, "entraCredential");
+    this.tokenProvider = null;
+    return this;
+  }
+
+  /**
+   * Your own token source for the {@link Transport#LOGS_INGESTION} transport; the client caches its tokens.
+   * Replaces an {@link #entraCredential(EntraCredential)}.
+   *
+   * @param provider the provider
+   * @return this builder
+   */
+  public LogAnalyticsClientBuilder tokenProvider(AccessTokenProvider provider) {
+    this.tokenProvider = Objects.requireNonNull(provider, "tokenProvider");
+    this.entraCredential = null;
     return this;
   }
 
@@ -318,6 +416,21 @@ public final class LogAnalyticsClientBuilder {
       throw new ConfigurationException("bufferDirectory", "is required: the client keeps records on disk until "
           + "they are delivered");
     }
+    if (transport == Transport.LOGS_INGESTION) {
+      if (logsIngestionEndpoint == null) {
+        throw new ConfigurationException("logsIngestionEndpoint", "is required for the Logs Ingestion transport "
+            + "(the default): call logsIngestion(endpoint, dcrImmutableId), or choose a retired transport "
+            + "explicitly");
+      }
+      if (entraCredential == null && tokenProvider == null) {
+        throw new ConfigurationException("entraCredential", "is required for the Logs Ingestion transport: "
+            + "entraCredential(EntraCredential.fromEnvironment()) or tokenProvider(...)");
+      }
+      if (maxRequestBytes > LOGS_INGESTION_MAX_REQUEST_BYTES) {
+        throw new ConfigurationException("maxRequestBytes", maxRequestBytes + " is above the Logs Ingestion "
+            + "API's limit of " + LOGS_INGESTION_MAX_REQUEST_BYTES + " bytes");
+      }
+    }
     if (transport == Transport.DATA_COLLECTOR && credentials == null) {
       throw new ConfigurationException("credentials", "are required for the Data Collector transport");
     }
@@ -341,6 +454,10 @@ public final class LogAnalyticsClientBuilder {
     copy.credentials = credentials;
     copy.cloud = cloud;
     copy.transport = transport;
+    copy.logsIngestionEndpoint = logsIngestionEndpoint;
+    copy.dataCollectionRuleId = dataCollectionRuleId;
+    copy.entraCredential = entraCredential;
+    copy.tokenProvider = tokenProvider;
     copy.proxy = proxy;
     copy.bufferOptions = bufferOptions;
     copy.retryPolicy = retryPolicy;
@@ -371,6 +488,26 @@ public final class LogAnalyticsClientBuilder {
   /** @return the transport */
   public Transport transport() {
     return transport;
+  }
+
+  /** @return the Logs Ingestion endpoint, if set */
+  public Optional<URI> logsIngestionEndpoint() {
+    return Optional.ofNullable(logsIngestionEndpoint);
+  }
+
+  /** @return the default data collection rule's immutable id, if set */
+  public Optional<String> dataCollectionRuleId() {
+    return Optional.ofNullable(dataCollectionRuleId);
+  }
+
+  /** @return the built-in Entra credential, if set */
+  public Optional<EntraCredential> entraCredential() {
+    return Optional.ofNullable(entraCredential);
+  }
+
+  /** @return the user's token provider, if set */
+  public Optional<AccessTokenProvider> tokenProvider() {
+    return Optional.ofNullable(tokenProvider);
   }
 
   /** @return the proxy, if set */

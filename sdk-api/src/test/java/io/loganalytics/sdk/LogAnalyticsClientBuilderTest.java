@@ -24,12 +24,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class LogAnalyticsClientBuilderTest {
   private static final WorkspaceCredentials CREDENTIALS = WorkspaceCredentials.of(WORKSPACE_ID, PRIMARY_KEY);
+  private static final java.net.URI DCE = java.net.URI.create("https://my-dce-ab12.eastus-1.ingest.monitor.azure.com");
+  private static final String DCR = "dcr-000a00a000a00000a000000aa000a0aa";
+  private static final EntraCredential ENTRA = EntraCredential.clientSecret("00000000-0000-0000-0000-000000000001",
+      "00000000-0000-0000-0000-000000000002", "not-a-real-secret");
 
   @Test
   void defaultsAreDocumented() {
     LogAnalyticsClientBuilder b = LogAnalyticsClient.builder();
 
-    assertThat(b.transport()).isEqualTo(Transport.AGENT_CERTIFICATE);
+    assertThat(b.transport()).isEqualTo(Transport.LOGS_INGESTION);
+    assertThat(b.logsIngestionEndpoint()).isEmpty();
+    assertThat(b.dataCollectionRuleId()).isEmpty();
+    assertThat(b.entraCredential()).isEmpty();
+    assertThat(b.tokenProvider()).isEmpty();
     assertThat(b.cloud()).isSameAs(CloudEnvironment.AZURE_CLOUD);
     assertThat(b.proxy()).isEmpty();
     assertThat(b.retryPolicy()).isSameAs(RetryPolicy.defaults());
@@ -59,8 +67,18 @@ class LogAnalyticsClientBuilderTest {
         arguments("Data Collector without credentials",
             cfg(b -> b.transport(Transport.DATA_COLLECTOR).bufferDirectory(Path.of("buf"))), "credentials",
             "are required for the Data Collector transport"),
+        arguments("Logs Ingestion without endpoint",
+            cfg(b -> b.entraCredential(ENTRA).bufferDirectory(Path.of("buf"))), "logsIngestionEndpoint",
+            "is required for the Logs Ingestion transport (the default)"),
+        arguments("Logs Ingestion without credential",
+            cfg(b -> b.logsIngestion(DCE, DCR).bufferDirectory(Path.of("buf"))), "entraCredential",
+            "is required for the Logs Ingestion transport"),
+        arguments("Logs Ingestion with requests above 1 MiB",
+            cfg(b -> li(b).maxRequestBytes(1024 * 1024 + 1)), "maxRequestBytes",
+            "1048577 is above the Logs Ingestion API's limit of 1048576 bytes"),
         arguments("agent without state directory",
-            cfg(b -> b.credentials(CREDENTIALS).bufferDirectory(Path.of("buf"))), "stateDirectory",
+            cfg(b -> b.transport(Transport.AGENT_CERTIFICATE).credentials(CREDENTIALS)
+                .bufferDirectory(Path.of("buf"))), "stateDirectory",
             "is required for the agent transport"),
         arguments("renewal window equal to validity",
             cfg(b -> agent(b).renewalWindow(Duration.ofDays(90))), "renewalWindow",
@@ -78,7 +96,12 @@ class LogAnalyticsClientBuilderTest {
   }
 
   private static LogAnalyticsClientBuilder agent(LogAnalyticsClientBuilder b) {
-    return b.credentials(CREDENTIALS).bufferDirectory(Path.of("buf")).stateDirectory(Path.of("state"));
+    return b.transport(Transport.AGENT_CERTIFICATE).credentials(CREDENTIALS).bufferDirectory(Path.of("buf"))
+        .stateDirectory(Path.of("state"));
+  }
+
+  private static LogAnalyticsClientBuilder li(LogAnalyticsClientBuilder b) {
+    return b.logsIngestion(DCE, DCR).entraCredential(ENTRA).bufferDirectory(Path.of("buf"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -97,8 +120,12 @@ class LogAnalyticsClientBuilderTest {
   static Stream<Arguments> completeConfigurations() {
     return Stream.of(
         arguments("agent", cfg(LogAnalyticsClientBuilderTest::agent)),
+        arguments("Logs Ingestion", cfg(LogAnalyticsClientBuilderTest::li)),
+        arguments("Logs Ingestion, own token provider, 1 MiB requests", cfg(b -> li(b).tokenProvider(
+            scope -> AccessToken.of("t", java.time.Instant.EPOCH)).maxRequestBytes(1024 * 1024))),
         arguments("agent already onboarded, no credentials",
-            cfg(b -> b.bufferDirectory(Path.of("buf")).stateDirectory(Path.of("state")))),
+            cfg(b -> b.transport(Transport.AGENT_CERTIFICATE).bufferDirectory(Path.of("buf"))
+                .stateDirectory(Path.of("state")))),
         arguments("Data Collector", cfg(b -> b.transport(Transport.DATA_COLLECTOR).credentials(CREDENTIALS)
             .bufferOptions(BufferOptions.builder(Path.of("buf")).overflowPolicy(OverflowPolicy.BLOCK).build()))),
         arguments("shortest validity and window", cfg(b -> agent(b).certificateValidity(Duration.ofDays(1))
