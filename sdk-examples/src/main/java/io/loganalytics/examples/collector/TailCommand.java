@@ -37,7 +37,7 @@ final class TailCommand implements Command {
     Path file = Path.of(args.positionals().get(0));
     String format = args.value("format").orElse("text");
     if (!format.equals("text") && !format.equals("json")) {
-      throw new UsageException(args.name("format"), "'" + ArgParser.printable(format) + "' is not text or json");
+      throw new UsageException(args.name("format"), "'" + ParsedArgs.printable(format) + "' is not text or json");
     }
     int pollMs = args.intValue("poll-ms", 1000, 10, 3_600_000);
     if (Files.isDirectory(file)) {
@@ -45,7 +45,7 @@ final class TailCommand implements Command {
     }
     LogAnalyticsClient client = ctx.clientFactory.apply(builder);
     Path stateDir = setup.stateDirectory();
-    Delivery delivery = new Delivery(client, ctx, stateDir);
+    Delivery delivery = new Delivery(client, ctx, stateDir).describe(setup.listener(), builder, type);
     Session session = new Session(client, ctx, type, format, file, stateDir);
     try (FileFollower follower = new FileFollower(file, args.has("from-start"), session.saved)) {
       ctx.err.println("following " + file + (session.saved != null ? " (resuming from the saved position if it "
@@ -60,7 +60,7 @@ final class TailCommand implements Command {
           ctx.err.println("stopped while the buffer refused lines; the next run resumes after the last line taken");
           break;
         }
-        if (stop) {
+        if (stop || delivery.fatal().isPresent()) {
           break;
         }
         // Wake up every poll interval, or at once when asked to stop (then read once more).

@@ -87,7 +87,8 @@ class CommandLineErrorsTest {
         .run("send", "--log-type", "MyApp", "-w", WS);
 
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).startsWith("error: -s: ").doesNotContain("%%%not base64%%%");
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.err()).startsWith("error: LOGANALYTICS_SHARED_KEY: ").doesNotContain("%%%not base64%%%");
   }
 
   @Test
@@ -108,25 +109,38 @@ class CommandLineErrorsTest {
   }
 
   @Test
-  void globalHelpListsEveryCommandAndExitsZero() {
+  void globalHelpListsEveryCommandExitCodesAndEnvironmentAndExitsZero() {
     Cli.Result r = new Cli(home).run("--help");
 
     assertThat(r.exit()).isZero();
     assertThat(r.err()).isEmpty();
-    for (CommandSpec c : Commands.ALL) {
-      assertThat(r.out()).contains("  " + c.name() + " ");
+    for (String c : Commands.commandNames()) {
+      assertThat(r.out()).contains("  " + c + " ");
+    }
+    assertThat(r.out()).contains("Exit status:").contains("  130 ").contains("  143 ").contains("  2 ")
+        .contains("LOGANALYTICS_SHARED_KEY").contains("LOGANALYTICS_PROXY_PASSWORD").contains("https_proxy");
+  }
+
+  @Test
+  void everyCommandHasHelpWithTheCommonOptionsExitCodesAndEnvironment() {
+    for (String c : Commands.commandNames()) {
+      Cli.Result r = new Cli(home).run(c, "--help");
+
+      assertThat(r.exit()).as(c).isZero();
+      assertThat(r.out()).as(c).contains("Usage: java -jar loganalytics-collector.jar " + c)
+          .contains("--state-dir=DIR").contains("--buffer-dir=DIR").contains("--ca-file=PEM").contains("--help")
+          .contains("--version").contains("Exit status:").contains("143").contains("LOGANALYTICS_SHARED_KEY");
     }
   }
 
   @Test
-  void everyCommandHasHelpWithTheCommonOptions() {
-    for (CommandSpec c : Commands.ALL) {
-      Cli.Result r = new Cli(home).run(c.name(), "--help");
+  void versionNamesTheSdkVersionAtTopLevelAndOnEveryCommand() {
+    Cli.Result top = new Cli(home).run("--version");
+    Cli.Result sub = new Cli(home).run("send", "--version");
 
-      assertThat(r.exit()).as(c.name()).isZero();
-      assertThat(r.out()).as(c.name()).contains("Usage: java -jar loganalytics-collector.jar " + c.name())
-          .contains("--state-dir DIR").contains("--buffer-dir DIR").contains("--ca-file PEM").contains("--help");
-    }
+    assertThat(top.exit()).isZero();
+    assertThat(top.out()).startsWith("loganalytics-collector 0.").contains("Log Analytics SDK for Java 0.");
+    assertThat(sub.out()).isEqualTo(top.out());
   }
 
   @Test
@@ -134,23 +148,23 @@ class CommandLineErrorsTest {
     Cli.Result r = new Cli(home).run("syslog", "--port", "nope", "-h");
 
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("--port PORT").contains("--tcp");
+    assertThat(r.out()).contains("--port=PORT").contains("--tcp");
   }
 
   @Test
   void agentFlagsKeepTheirShortNames() {
-    CommandSpec onboard = Commands.find("onboard").orElseThrow();
+    var onboard = Commands.commandLine("onboard").getCommandSpec();
 
-    assertThat(onboard.shortOption("w")).map(OptionSpec::longName).contains("workspace-id");
-    assertThat(onboard.shortOption("s")).map(OptionSpec::longName).contains("shared-key");
-    assertThat(onboard.shortOption("d")).map(OptionSpec::longName).contains("domain");
-    assertThat(onboard.shortOption("p")).map(OptionSpec::longName).contains("proxy");
+    assertThat(onboard.findOption("-w").longestName()).isEqualTo("--workspace-id");
+    assertThat(onboard.findOption("-s").longestName()).isEqualTo("--shared-key");
+    assertThat(onboard.findOption("-d").longestName()).isEqualTo("--domain");
+    assertThat(onboard.findOption("-p").longestName()).isEqualTo("--proxy");
   }
 
   @Test
   void optionsMayBeWrittenWithEqualsAndAfterPositionals() {
-    ParsedArgs a = ArgParser.parse(Commands.find("tail").orElseThrow(),
-        java.util.List.of("--data-type=APP_LOG", "--poll-ms", "50", "--", "-odd-name.log"));
+    var cl = Commands.commandLine("tail");
+    ParsedArgs a = ParsedArgs.of(cl.parseArgs("--data-type=APP_LOG", "--poll-ms", "50", "--", "-odd-name.log"));
 
     assertThat(a.required("data-type")).isEqualTo("APP_LOG");
     assertThat(a.intValue("poll-ms", 1000, 10, 60000)).isEqualTo(50);
