@@ -29,7 +29,9 @@ public final class CollectorMain {
       "status", new StatusCommand(),
       "renew-cert", new RenewCertCommand(),
       "verify-buffer", new VerifyBufferCommand(),
-      "demo", new DemoCommand());
+      "demo", new DemoCommand(),
+      "dcr-template", new DcrTemplateCommand(),
+      "migrate-hint", new MigrateHintCommand());
 
   private CollectorMain() {}
 

@@ -116,6 +116,11 @@ final class Commands {
       + "user-assigned identity's client id (instead of $AZURE_CLIENT_ID); the secret only from $AZURE_CLIENT_SECRET");
   static final List<Opt> INGESTION = List.of(ENDPOINT, DCR, STREAM, CLOUD, TENANT, CLIENT_ID);
 
+  static final Opt SAMPLE_FILE = new Opt("file", null, "FILE", "sample records, one JSON object per line");
+  static final Opt LOCATION = new Opt("location", null, "REGION", "the DCR's Azure region (default: a placeholder)");
+  static final Opt WORKSPACE_RESOURCE_ID = new Opt("workspace-resource-id", null, "ID",
+      "the destination workspace's resource id (default: a placeholder)");
+
   static final List<Opt> AGENT_DESTINATION = List.of(WORKSPACE, SHARED_KEY, DOMAIN, PROXY, PROXY_PASSWORD_FILE);
 
   static final List<Cmd> ALL = List.of(
@@ -148,6 +153,15 @@ final class Commands {
       new Cmd("renew-cert", "Renews the agent certificate now.", List.of(), List.of(), AGENT_DESTINATION),
       new Cmd("verify-buffer", "Reads the disk buffer without changing it and reports what it holds.", List.of(),
           List.of(), List.of()),
+      new Cmd("dcr-template", "Prints a custom table and a data collection rule (JSON to deploy) inferred from "
+          + "sample records, as the portal's 'create from sample'.",
+          List.of("Column types: string, int, long, real, boolean, datetime, dynamic; TimeGenerated from the samples,",
+              "else from their first datetime field or the ingestion time (transformKql). Offline."),
+          List.of(), List.of(new Opt("stream", null, "NAME", "the stream, Custom-<table>_CL"), SAMPLE_FILE, LOCATION,
+              WORKSPACE_RESOURCE_ID)),
+      new Cmd("migrate-hint", "Tells a Data Collector API user the table and stream to use with the Logs Ingestion "
+          + "API, and the steps.", List.of("Offline."), List.of(),
+          List.of(new Opt("log-type", null, "NAME", "the Log-Type sent to the Data Collector API"))),
       new Cmd("demo", "Starts a workspace emulator in-process, onboards, sends a realistic stream with faults, "
           + "and proves every record arrived.", List.of(), List.of(), List.of(RECORDS)));
 
