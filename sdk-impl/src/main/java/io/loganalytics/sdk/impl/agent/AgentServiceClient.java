@@ -80,7 +80,7 @@ final class AgentServiceClient {
         if (response.isSuccessful()) {
           LOG.info("Onboarded agent {} to workspace {} with the {} key", agentGuid, credentials.workspaceId(),
               slot.name().toLowerCase(Locale.ROOT));
-          return AgentXml.parseTopologyResponse(response.bodyText());
+          return topology(response, "onboarding");
         }
         if (response.status() != 401 && response.status() != 403) {
           throw failure("onboarding", response, credentials.workspaceId());
@@ -109,7 +109,7 @@ final class AgentServiceClient {
     HttpResponse response = sendWith(executor, HttpRequest.post(topologyUri, CONTENT_TYPE, body, headers),
         "heartbeat");
     if (response.isSuccessful()) {
-      return AgentXml.parseTopologyResponse(response.bodyText());
+      return topology(response, "heartbeat");
     }
     if (response.status() == 401 || response.status() == 403) {
       throw authenticationFailure("The heartbeat with the certificate (serial " + certificate.serial() + ", expires "
@@ -133,8 +133,26 @@ final class AgentServiceClient {
     }
   }
 
-  private HttpResponse sendWith(HttpExecutor executor, HttpRequest request, String what) {
+  /**
+   * The topology answer of a 2xx, or a retryable {@link ServiceException} saying why the reply is unusable (too
+   * large, a DTD, too deep, not well-formed).
+   */
+  private TopologyResponse topology(HttpResponse response, String what) {
+    try {
+      if (response.truncated()) {
+        throw new AgentXml.MalformedReplyException("the reply is larger than the " + AgentXml.MAX_REPLY_BYTES
+            + " bytes accepted; it was not read further", null);
+      }
+      return AgentXml.parseTopologyResponse(response.body());
+    } catch (AgentXml.MalformedReplyException e) {
+      throw new ServiceException("The " + what + " reply from " + topologyUri.getHost() + " (HTTP "
+          + response.status() + ") was refused: " + e.getMessage(), response.status(), null, null, true, e);
+    }
+  }
+
+  private HttpResponse sendWith(HttpExecutor executor, HttpRequest limitless, String what) {
     HttpResponse response;
+    HttpRequest request = limitless.withMaxResponseBytes(AgentXml.MAX_REPLY_BYTES);
     try {
       response = executor.execute(request);
     } catch (IOException e) {
@@ -155,7 +173,7 @@ final class AgentServiceClient {
   }
 
   private AuthenticationException authenticationFailure(String what, HttpResponse response, boolean sharedKey) {
-    String reason = AgentXml.reason(response.bodyText()).orElse(null);
+    String reason = AgentXml.reason(response.body()).orElse(null);
     Optional<Duration> measured = ClockSkew.measure(clock, response.header("Date").orElse(null));
     StringBuilder msg = new StringBuilder(what).append(" was refused: HTTP ").append(response.status());
     msg.append(reason == null ? " (no reason given)" : ", reason " + reason).append(". Check ");
@@ -179,7 +197,7 @@ final class AgentServiceClient {
   }
 
   private static ServiceException failure(String what, HttpResponse response, String workspaceId) {
-    String reason = AgentXml.reason(response.bodyText()).orElse(null);
+    String reason = AgentXml.reason(response.body()).orElse(null);
     int s = response.status();
     boolean retryable = s == 408 || s == 429 || s >= 500;
     return new ServiceException("The " + what + " request" + (workspaceId == null ? "" : " for workspace "

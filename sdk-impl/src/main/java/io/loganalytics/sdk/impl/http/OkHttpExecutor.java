@@ -123,8 +123,9 @@ final class OkHttpExecutor implements ClientCertificateExecutor {
       cancellation.started(call);
     }
     try (Response response = call.execute()) {
-      byte[] body = readLimited(response.body(), settings.maxResponseBytes());
-      return new HttpResponse(response.code(), response.headers().toMultimap(), body);
+      int limit = request.maxResponseBytes() > 0
+          ? Math.min(request.maxResponseBytes(), settings.maxResponseBytes()) : settings.maxResponseBytes();
+      return readLimited(response, limit);
     } catch (IOException e) {
       if (call.isCanceled()) {
         throw new IOException("the request to " + describe(request.uri()) + " was cancelled (the client is closing)",
@@ -210,13 +211,16 @@ final class OkHttpExecutor implements ClientCertificateExecutor {
     return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
   }
 
-  private static byte[] readLimited(ResponseBody body, int max) throws IOException {
+  /** Reads at most {@code max} bytes of the body, and one more to know whether it was longer; never the rest. */
+  private static HttpResponse readLimited(Response response, int max) throws IOException {
+    ResponseBody body = response.body();
     try (InputStream in = body.byteStream()) {
       byte[] bytes = in.readNBytes(max);
-      if (bytes.length == max && in.read() >= 0) {
+      boolean truncated = bytes.length == max && in.read() >= 0;
+      if (truncated) {
         LOG.debug("Response body longer than {} bytes; the rest is dropped", max);
       }
-      return bytes;
+      return new HttpResponse(response.code(), response.headers().toMultimap(), bytes, truncated);
     }
   }
 
