@@ -4,6 +4,7 @@ import io.loganalytics.sdk.AuthenticationException;
 import io.loganalytics.sdk.CloudEnvironment;
 import io.loganalytics.sdk.ConfigurationException;
 import io.loganalytics.sdk.LogAnalyticsException;
+import io.loganalytics.sdk.ServiceException;
 import io.loganalytics.sdk.WorkspaceCredentials;
 import io.loganalytics.sdk.impl.auth.ClockSkew;
 import io.loganalytics.sdk.impl.cert.AgentCertificate;
@@ -92,7 +93,14 @@ public final class AgentIdentity {
     conf.putIfAbsent(OmsAdminConf.AZURE_RESOURCE_ID, "");
     conf.putIfAbsent(OmsAdminConf.OMSCLOUD_ID, "");
     conf.putIfAbsent(OmsAdminConf.UUID, "");
-    AgentState state = new AgentState(OmsAdminConf.of(conf), certificate);
+    OmsAdminConf checked;
+    try {
+      checked = OmsAdminConf.of(conf);
+    } catch (IllegalArgumentException e) {
+      throw new ServiceException("The onboarding reply from " + cloud.topologyRequestUri(creds.workspaceId())
+          .getHost() + " cannot be saved: " + e.getMessage(), 200, null, null, true, e);
+    }
+    AgentState state = new AgentState(checked, certificate);
     dir.save(state);
     LOG.info("Agent {} onboarded to workspace {}; state written to {} (certificate expires {})", guid,
         creds.workspaceId(), dir.directory(), certificate.notAfter());

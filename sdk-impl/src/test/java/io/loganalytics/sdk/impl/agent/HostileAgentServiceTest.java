@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.loganalytics.sdk.ServiceException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.stream.Stream;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import okio.Buffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -55,5 +57,33 @@ class HostileAgentServiceTest extends AgentTestBase {
           assertThat(e.isRetryable()).isTrue();
         }));
     assertThat(stateDir.resolve("omsadmin.conf")).doesNotExist();
+  }
+
+  @Test
+  void anEndpointWithALineBreakCannotInjectAKeyIntoOmsAdminConf() {
+    service.advertisedDscEndpoint = "https://dsc.example.test/x\nURL_TLD=evil.example\nAGENT_GUID=attacker";
+
+    assertThatThrownBy(() -> AgentIdentity.onboard(options().build()))
+        .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.getMessage())
+            .startsWith("The onboarding reply from " + WS + ".oms.")
+            .contains("the value for DSC_ENDPOINT in omsadmin.conf holds a control character or line break "
+                + "(U+000A at index 26)"));
+    assertThat(stateDir.resolve("omsadmin.conf")).doesNotExist();
+  }
+
+  @Test
+  void aHeartbeatEndpointWithALineBreakIsIgnoredAndTheConfKeepsItsKeys() throws Exception {
+    AgentStatus status = AgentIdentity.onboard(options().build());
+    String before = Files.readString(stateDir.resolve("omsadmin.conf"));
+    service.advertisedDscEndpoint = "https://dsc.example.test/x\nURL_TLD=evil.example\n";
+
+    try (DefaultAgentSession session = (DefaultAgentSession) AgentIdentity.open(options().build())) {
+      scheduler.runDue();
+      assertThat(service.calls("heartbeat")).extracting(c -> c.status).containsExactly(200);
+      assertThat(session.state().conf().get(OmsAdminConf.URL_TLD)).contains("loganalytics.test");
+    }
+    assertThat(Files.readString(stateDir.resolve("omsadmin.conf"))).isEqualTo(before)
+        .doesNotContain("evil").contains("AGENT_GUID=" + status.agentGuid() + "\n");
+    assertThat(AgentIdentity.status(stateDir).urlTld()).isEqualTo("loganalytics.test");
   }
 }
