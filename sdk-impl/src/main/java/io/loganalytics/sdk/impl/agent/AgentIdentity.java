@@ -46,7 +46,7 @@ public final class AgentIdentity {
    * @param options the options; {@link AgentOptions#credentials()} is required
    * @return the status of the onboarded agent
    * @throws ConfigurationException naming {@code credentials} when there are none, or {@code stateDirectory} when it
-   *     holds an agent of another workspace
+   *     holds an agent of another workspace or a symbolic link in place of {@code certs/} or a key or certificate
    * @throws AuthenticationException when the service refuses the key (HTTP 403): the message gives the service's
    *     reason and what to check, including the clock skew measured from the service's {@code Date}
    * @throws io.loganalytics.sdk.ServiceException for other failures (network, other statuses)
@@ -55,6 +55,7 @@ public final class AgentIdentity {
     WorkspaceCredentials creds = options.credentials().orElseThrow(() -> new ConfigurationException(
         "credentials", "are required to onboard (workspace ID and shared key)"));
     StateDirectory dir = StateDirectory.of(options.stateDirectory());
+    dir.refuseLinks();
     Optional<AgentState> existing = loadIfOnboarded(dir);
     if (existing.isPresent() && !existing.get().workspaceId().equalsIgnoreCase(creds.workspaceId())) {
       throw new ConfigurationException("stateDirectory", dir.directory() + " holds the agent of workspace "
