@@ -306,6 +306,21 @@ class DefaultLogAnalyticsClientTest {
   }
 
   @Test
+  void deeplyNestedJsonIsAnInvalidRecordAndTheClientGoesOn() {
+    DefaultLogAnalyticsClient client = client(config(), new FakeSleeper(clock));
+    String deep = TestData.nestedJson(100_000, true);
+
+    assertThatThrownBy(() -> client.sendJson("Events", deep))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessage("record: nests objects and arrays more than 1000 levels deep, the most a JSON record may have");
+    assertThatThrownBy(() -> client.sendJson("Events",
+        TestData.nestedJson(1_001, false)))
+        .isInstanceOf(InvalidRecordException.class).hasMessageContaining("1000 levels");
+    client.sendJson("Events", "{\"n\":1}");
+    assertThat(client.stats().recordsAccepted()).isEqualTo(1);
+  }
+
+  @Test
   void runsOneNamedDaemonUploaderThread() {
     client(config(), new FakeSleeper(clock));
 
