@@ -321,6 +321,24 @@ class DefaultLogAnalyticsClientTest {
   }
 
   @Test
+  void statsCarryTheLastErrorAndWhenItHappened() {
+    dispatcher.then(ScriptedDispatcher.status(503, "{\"Error\":\"ServiceUnavailable\"}"));
+    DefaultLogAnalyticsClient client = client(config(), new FakeSleeper(clock));
+    assertThat(client.stats().lastError()).isEmpty();
+    assertThat(client.stats().lastErrorTime()).isEmpty();
+    Instant failedAt = clock.instant();
+
+    client.send("Events", Map.of("n", 1));
+    assertThat(client.flush(WAIT)).isTrue();
+
+    io.loganalytics.sdk.ClientStats stats = client.stats();
+    assertThat(stats.lastError()).hasValue("HTTP 503 ServiceUnavailable");
+    assertThat(stats.lastErrorTime()).hasValue(failedAt);
+    assertThat(stats.lastSuccess()).hasValueSatisfying(t -> assertThat(t).isAfter(failedAt));
+    assertThat(stats.toString()).contains("lastError=HTTP 503 ServiceUnavailable at " + failedAt);
+  }
+
+  @Test
   void runsOneNamedDaemonUploaderThread() {
     client(config(), new FakeSleeper(clock));
 
