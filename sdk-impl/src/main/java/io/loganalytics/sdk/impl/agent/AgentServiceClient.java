@@ -11,8 +11,14 @@ import io.loganalytics.sdk.impl.cert.AgentCertificate;
 import io.loganalytics.sdk.impl.http.HttpExecutor;
 import io.loganalytics.sdk.impl.http.HttpRequest;
 import io.loganalytics.sdk.impl.http.HttpResponse;
+import io.loganalytics.sdk.impl.http.ServerCertificateUntrustedException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -155,9 +161,14 @@ final class AgentServiceClient {
     HttpRequest request = limitless.withMaxResponseBytes(AgentXml.MAX_REPLY_BYTES);
     try {
       response = executor.execute(request);
+    } catch (ServerCertificateUntrustedException e) {
+      // Retrying cannot cure it: fail now (build() on the agent path) instead of buffering behind it.
+      throw new ServiceException("The " + what + " request to " + request.uri().getHost() + " failed: "
+          + e.getMessage() + " Nothing can be sent until the server certificate is trusted.", 0, null, null, false,
+          e);
     } catch (IOException e) {
       throw new ServiceException("The " + what + " request to " + request.uri().getHost() + " failed before an "
-          + "answer: " + e.getMessage(), 0, null, null, true, e);
+          + "answer: " + cause(e), 0, null, null, true, e);
     }
     skew.observe(response.header("Date").orElse(null)).ifPresent(offset -> {
       LOG.warn("The service's clock differs from ours by {}; signing with the service's time from now on",
@@ -170,6 +181,26 @@ final class AgentServiceClient {
     });
     LOG.debug("{} {} -> HTTP {}", what, request.uri(), response.status());
     return response;
+  }
+
+  /**
+   * What kept the request from an answer, in words an operator can act on: name resolution (DNS), a refused or
+   * unreachable connection, a timeout, or the failure's own message (TLS and proxy failures already say what to
+   * check).
+   */
+  static String cause(IOException e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof UnknownHostException) {
+      return "the host name cannot be resolved (DNS): " + m;
+    }
+    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+      return "cannot connect (" + m + "); check the network, a firewall, and the proxy if one is set";
+    }
+    if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+      return "timed out (" + m + "); check the network and the proxy if one is set";
+    }
+    return m.startsWith(e.getClass().getSimpleName()) || e.getClass() == IOException.class ? m
+        : e.getClass().getSimpleName() + ": " + m;
   }
 
   private AuthenticationException authenticationFailure(String what, HttpResponse response, boolean sharedKey) {

@@ -151,11 +151,12 @@ final class OkHttpExecutor implements ClientCertificateExecutor {
    * Says whose certificate a TLS failure is about. We refused the server's ({@code PKIX path building failed}, no
    * valid certification path): a trust-anchor hint. The server refused ours (a {@code certificate_unknown},
    * {@code bad_certificate}, {@code certificate_expired}, ... alert): a {@link ClientCertificateRefusedException}.
+   * We do not trust the server: a {@link ServerCertificateUntrustedException}.
    * Anything else keeps the handshake's own words.
    */
   static IOException tlsFailure(String host, SSLException e, X509Certificate clientCertificate) {
     if (isServerTrustFailure(e)) {
-      return new IOException("TLS handshake with " + host + " failed: this client does not trust the "
+      return new ServerCertificateUntrustedException("TLS handshake with " + host + " failed: this client does not trust the "
           + "server certificate (" + e.getMessage() + "). If a TLS-inspecting proxy or a private CA is in the path, "
           + "add its CA certificate as an extra trust anchor (trustCertificates, or --ca-file for the collector); "
           + "the JVM trust store (javax.net.ssl.trustStore) is also honoured.", e);
