@@ -86,4 +86,27 @@ class HostileAgentServiceTest extends AgentTestBase {
         .doesNotContain("evil").contains("AGENT_GUID=" + status.agentGuid() + "\n");
     assertThat(AgentIdentity.status(stateDir).urlTld()).isEqualTo("loganalytics.test");
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hostileReplies")
+  void aPathologicalHeartbeatReplyLeavesTheSessionAndItsStateAsTheyWere(String name, String body, String expected)
+      throws Exception {
+    AgentIdentity.onboard(options().build());
+    String conf = Files.readString(stateDir.resolve("omsadmin.conf"));
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        return new MockResponse.Builder().code(200).body(new Buffer().writeUtf8(body)).build();
+      }
+    });
+
+    try (DefaultAgentSession session = (DefaultAgentSession) AgentIdentity.open(options().build())) {
+      Duration interval = session.heartbeatInterval();
+      assertTimeoutPreemptively(HANG_GUARD, () -> scheduler.runDue());
+
+      assertThat(session.heartbeatInterval()).isEqualTo(interval);
+      assertThat(session.state().conf().get(OmsAdminConf.URL_TLD)).contains("loganalytics.test");
+    }
+    assertThat(Files.readString(stateDir.resolve("omsadmin.conf"))).isEqualTo(conf);
+  }
 }
