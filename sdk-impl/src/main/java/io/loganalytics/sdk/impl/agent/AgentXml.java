@@ -41,8 +41,6 @@ final class AgentXml {
   /** The longest {@code <Reason>} kept. */
   private static final int MAX_REASON_CHARS = 200;
 
-  private static final XMLInputFactory FACTORY = hardenedFactory();
-
   /** A reply that is not the XML expected, or breaks a limit. The message says what and never holds a secret. */
   static final class MalformedReplyException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -142,7 +140,8 @@ final class AgentXml {
     Map<String, String> found = new HashMap<>();
     XMLStreamReader r = null;
     try {
-      r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(reply));
+      // A factory per reply: XMLInputFactory is not documented as thread-safe, and replies are rare.
+      r = hardenedFactory().createXMLStreamReader(new ByteArrayInputStream(reply));
       int depth = 0;
       String capturing = null;
       int captureDepth = 0;
