@@ -23,9 +23,11 @@ public final class ClientStats {
   private final long bufferedRecords;
   private final long bufferedBytes;
   private final Instant certificateExpiry;
+  private final String lastError;
+  private final Instant lastErrorTime;
 
   /**
-   * Creates a snapshot.
+   * Creates a snapshot without a last error.
    *
    * @param recordsAccepted records {@code send} accepted into the buffer
    * @param recordsSent records delivered with a 2xx
@@ -42,6 +44,31 @@ public final class ClientStats {
   public ClientStats(long recordsAccepted, long recordsSent, Map<DropReason, Long> recordsDropped, long bytesSent,
       long requests, long retries, Instant lastSuccess, Duration oldestUnsentAge, long bufferedRecords,
       long bufferedBytes, Instant certificateExpiry) {
+    this(recordsAccepted, recordsSent, recordsDropped, bytesSent, requests, retries, lastSuccess, oldestUnsentAge,
+        bufferedRecords, bufferedBytes, certificateExpiry, null, null);
+  }
+
+  /**
+   * Creates a snapshot.
+   *
+   * @param recordsAccepted records {@code send} accepted into the buffer
+   * @param recordsSent records delivered with a 2xx
+   * @param recordsDropped records that left undelivered, by reason
+   * @param bytesSent request body bytes delivered
+   * @param requests HTTP requests made for uploads
+   * @param retries retries made
+   * @param lastSuccess when the last 2xx came, or {@code null}
+   * @param oldestUnsentAge age of the oldest record still in the buffer, or {@code null} when empty
+   * @param bufferedRecords records in the buffer
+   * @param bufferedBytes bytes in the buffer
+   * @param certificateExpiry when the agent certificate expires, or {@code null} on the Data Collector path
+   * @param lastError a short description of the latest failure (an upload try, or onboarding), or {@code null};
+   *     must not hold a secret
+   * @param lastErrorTime when that failure happened, or {@code null}
+   */
+  public ClientStats(long recordsAccepted, long recordsSent, Map<DropReason, Long> recordsDropped, long bytesSent,
+      long requests, long retries, Instant lastSuccess, Duration oldestUnsentAge, long bufferedRecords,
+      long bufferedBytes, Instant certificateExpiry, String lastError, Instant lastErrorTime) {
     this.recordsAccepted = recordsAccepted;
     this.recordsSent = recordsSent;
     EnumMap<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
@@ -57,6 +84,8 @@ public final class ClientStats {
     this.bufferedRecords = bufferedRecords;
     this.bufferedBytes = bufferedBytes;
     this.certificateExpiry = certificateExpiry;
+    this.lastError = lastError;
+    this.lastErrorTime = lastError == null ? null : lastErrorTime;
   }
 
   /** @return records accepted by {@code send} */
@@ -123,11 +152,29 @@ public final class ClientStats {
     return Optional.ofNullable(certificateExpiry);
   }
 
+  /**
+   * The latest failure since the client was built: an upload try that failed (an HTTP status with the service's
+   * reason, or a connection, TLS or DNS error) or, on the agent path, an onboarding attempt that failed. It stays
+   * after a later success; compare {@link #lastErrorTime()} with {@link #lastSuccess()} to see whether it still
+   * holds. A short text on one line, never a secret.
+   *
+   * @return the description, if anything failed
+   */
+  public Optional<String> lastError() {
+    return Optional.ofNullable(lastError);
+  }
+
+  /** @return when {@link #lastError()} happened, if anything failed */
+  public Optional<Instant> lastErrorTime() {
+    return Optional.ofNullable(lastErrorTime);
+  }
+
   @Override
   public String toString() {
     return "ClientStats{accepted=" + recordsAccepted + ", sent=" + recordsSent + ", dropped=" + recordsDropped
         + ", bytesSent=" + bytesSent + ", requests=" + requests + ", retries=" + retries + ", lastSuccess="
         + lastSuccess + ", oldestUnsentAge=" + oldestUnsentAge + ", buffered=" + bufferedRecords + " records/"
-        + bufferedBytes + " bytes, certificateExpiry=" + certificateExpiry + "}";
+        + bufferedBytes + " bytes, certificateExpiry=" + certificateExpiry
+        + (lastError == null ? "" : ", lastError=" + lastError + " at " + lastErrorTime) + "}";
   }
 }

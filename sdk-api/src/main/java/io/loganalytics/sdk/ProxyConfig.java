@@ -31,6 +31,16 @@ import java.util.Optional;
  * data path (its onboarding through curl used 1080). Whatever the scheme, the proxy is spoken to in plain HTTP and
  * the TLS session to Azure runs inside the tunnel, as the agent did.
  *
+ * <p>A proxy string without scheme whose host is a single word and that has a port, such as {@code admin:12345},
+ * is refused as ambiguous: it is as likely a forgotten {@code user:password} without host as a host named
+ * {@code admin}. Write {@code http://admin:12345} for the latter.
+ *
+ * <p><b>Keeping the password off the command line.</b> A password in a proxy string shows in {@code ps} and shell
+ * history when passed as an argument. {@link #withCredentialsFromFile(String, Path)} reads it from a file and
+ * {@link #withCredentialsFromEnvironment(String, Map)} from the {@value #PASSWORD_VARIABLE} variable;
+ * {@link #fromEnvironment(Map)} and {@link #parseWithPasswordFrom(String, Map)} take it from that variable when the
+ * proxy string names a user without a password ({@code http://user@proxy:3128}).
+ *
  * <p>The password is a secret: {@link #toString()} never shows it, nor does any exception message. The proxy
  * credentials are sent to the proxy only, never to the service.
  *
@@ -39,6 +49,9 @@ import java.util.Optional;
 public final class ProxyConfig {
   /** The port used when a proxy string names none. */
   public static final int DEFAULT_PORT = 80;
+
+  /** The environment variable a proxy password can come from, instead of the proxy string or a command line. */
+  public static final String PASSWORD_VARIABLE = "LOGANALYTICS_PROXY_PASSWORD";
 
   /** Where the legacy agent keeps its proxy setting. */
   public static final Path AGENT_PROXY_CONF = Path.of("/etc/opt/microsoft/omsagent/proxy.conf");
@@ -81,13 +94,35 @@ public final class ProxyConfig {
    *     {@code proxy.host}, {@code proxy.port}); the password is never part of the message
    */
   public static ProxyConfig parse(String proxy) {
+    return parse(proxy, null);
+  }
+
+  /**
+   * Parses the agent's proxy grammar as {@link #parse(String)} does, except that a user without a password
+   * ({@code http://user@proxy:3128}) takes the password from the {@value #PASSWORD_VARIABLE} variable. A string
+   * with both user and password keeps its own.
+   *
+   * @param proxy the proxy string
+   * @param environment the variables, usually {@code System.getenv()}
+   * @return the proxy
+   * @throws ConfigurationException as {@link #parse(String)}, and naming {@code proxy.password} when the string names
+   *     a user without a password and {@value #PASSWORD_VARIABLE} is not set or empty
+   */
+  public static ProxyConfig parseWithPasswordFrom(String proxy, Map<String, String> environment) {
+    Objects.requireNonNull(environment, "environment");
+    return parse(proxy, environment);
+  }
+
+  private static ProxyConfig parse(String proxy, Map<String, String> passwordEnvironment) {
     if (proxy == null || proxy.isBlank()) {
       throw new ConfigurationException("proxy", "is empty; expected [http://|https://][user:password@]host[:port]");
     }
     String s = proxy.strip();
     int schemeEnd = s.indexOf("://");
+    boolean hasScheme = false;
     // Only a scheme-shaped prefix is a scheme, so that a password holding "://" is not taken for one.
     if (schemeEnd == 0 || (schemeEnd > 0 && isSchemeToken(s.substring(0, schemeEnd)))) {
+      hasScheme = true;
       String scheme = s.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https")) {
         throw new ConfigurationException("proxy.scheme", (scheme.isEmpty() ? "is empty" : "'" + safeScheme(scheme)
@@ -103,12 +138,14 @@ public final class ProxyConfig {
       String userInfo = s.substring(0, at);
       s = s.substring(at + 1);
       int colon = userInfo.indexOf(':');
-      if (colon < 0) {
+      if (colon < 0 && passwordEnvironment == null) {
         throw new ConfigurationException("proxy.password", "is missing: a user was given without a password "
-            + "(expected user:password@host; an anonymous proxy needs neither)");
+            + "(expected user:password@host; an anonymous proxy needs neither; or give the password in "
+            + PASSWORD_VARIABLE + ")");
       }
-      user = percentDecode("proxy.username", userInfo.substring(0, colon));
-      pass = percentDecode("proxy.password", userInfo.substring(colon + 1));
+      user = percentDecode("proxy.username", colon < 0 ? userInfo : userInfo.substring(0, colon));
+      pass = colon < 0 ? passwordVariable(passwordEnvironment)
+          : percentDecode("proxy.password", userInfo.substring(colon + 1));
       if (user.isEmpty()) {
         throw new ConfigurationException("proxy.username", "is empty (expected user:password@host)");
       }
@@ -155,6 +192,13 @@ public final class ProxyConfig {
       }
       hostPart = colon >= 0 ? s.substring(0, colon) : s;
       portPart = colon >= 0 ? s.substring(colon + 1) : null;
+      if (!hasScheme && at < 0 && portPart != null && !hostPart.isEmpty() && hostPart.indexOf('.') < 0
+          && !hostPart.equalsIgnoreCase("localhost")) {
+        // "admin:12345" is as likely user:password without a host: never guess, and never echo what follows ':'.
+        throw new ConfigurationException("proxy", "'" + safeWord(hostPart) + ":...' is ambiguous: a one-word host "
+            + "with a port and no scheme may be a user:password without host. Write http://" + safeWord(hostPart)
+            + ":PORT for a proxy host of that name, or user:password@host[:port]");
+      }
     }
     String host = validateHost(hostPart);
     int port = DEFAULT_PORT;
@@ -173,6 +217,33 @@ public final class ProxyConfig {
       port = validatePort(Integer.parseInt(portPart));
     }
     return new ProxyConfig(host, port, user, pass, List.of());
+  }
+
+  /** A word of a proxy string fit to quote: a host-name-like token of sensible length, else a placeholder. */
+  private static String safeWord(String w) {
+    return w.length() <= 64 && w.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '-'
+        || c == '_')) ? w : "(host)";
+  }
+
+  /** The password from {@value #PASSWORD_VARIABLE}, or a {@link ConfigurationException} naming the variable. */
+  private static String passwordVariable(Map<String, String> environment) {
+    String value = environment.get(PASSWORD_VARIABLE);
+    if (value == null || value.isEmpty()) {
+      throw new ConfigurationException("proxy.password", "is missing: the proxy names a user without a password, "
+          + "and " + PASSWORD_VARIABLE + " is " + (value == null ? "not set" : "empty"));
+    }
+    return checkPassword(PASSWORD_VARIABLE, value);
+  }
+
+  /** Refuses line breaks and other control characters in a password (they never belong in Basic credentials). */
+  private static String checkPassword(String source, String password) {
+    for (int i = 0; i < password.length(); i++) {
+      if (Character.isISOControl(password.charAt(i))) {
+        throw new ConfigurationException("proxy.password", "from " + source + " holds a control character or line "
+            + "break at position " + (i + 1) + "; only the password itself may be given");
+      }
+    }
+    return password;
   }
 
   /** RFC 3986: {@code ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )}. */
@@ -241,7 +312,8 @@ public final class ProxyConfig {
 
   /**
    * Reads a proxy from environment variables as curl does for HTTPS: {@code https_proxy}, else {@code HTTPS_PROXY};
-   * and the bypass list from {@code no_proxy}, else {@code NO_PROXY}.
+   * and the bypass list from {@code no_proxy}, else {@code NO_PROXY}. When the proxy names a user without a password
+   * ({@code http://user@proxy:3128}), the password comes from {@value #PASSWORD_VARIABLE}.
    *
    * @param environment the variables, usually {@code System.getenv()}
    * @return the proxy with its bypass list, or empty when no proxy variable is set
@@ -259,7 +331,7 @@ public final class ProxyConfig {
     }
     ProxyConfig proxy;
     try {
-      proxy = parse(value);
+      proxy = parse(value, environment);
     } catch (ConfigurationException e) {
       throw new ConfigurationException(name, e.getMessage(), e);
     }
@@ -295,6 +367,54 @@ public final class ProxyConfig {
       throw new ConfigurationException("proxy.password", "is missing or empty");
     }
     return new ProxyConfig(host, port, username, password, noProxy);
+  }
+
+  /**
+   * The same proxy with Basic credentials whose password is read from a file, so that it appears neither on a
+   * command line nor in the environment. The file holds the password in UTF-8 (a leading byte-order mark and one
+   * trailing line break are ignored, nothing else is trimmed); it should be readable by its owner only.
+   *
+   * @param username the user, not empty
+   * @param passwordFile the file holding the password
+   * @return a new proxy
+   * @throws ConfigurationException naming {@code proxy.passwordFile} when the file cannot be read, or
+   *     {@code proxy.password} when it is empty or holds more than one line or a control character; the message
+   *     names the file, never its content
+   */
+  public ProxyConfig withCredentialsFromFile(String username, Path passwordFile) {
+    Objects.requireNonNull(passwordFile, "passwordFile");
+    String content;
+    try {
+      content = new String(Files.readAllBytes(passwordFile), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigurationException("proxy.passwordFile", "cannot read " + passwordFile + ": "
+          + e.getClass().getSimpleName(), e);
+    }
+    if (content.startsWith("\uFEFF")) {
+      content = content.substring(1);
+    }
+    if (content.endsWith("\r\n")) {
+      content = content.substring(0, content.length() - 2);
+    } else if (content.endsWith("\n")) {
+      content = content.substring(0, content.length() - 1);
+    }
+    if (content.isEmpty()) {
+      throw new ConfigurationException("proxy.password", "is empty in " + passwordFile);
+    }
+    return withCredentials(username, checkPassword(passwordFile.toString(), content));
+  }
+
+  /**
+   * The same proxy with Basic credentials whose password is the value of {@value #PASSWORD_VARIABLE}.
+   *
+   * @param username the user, not empty
+   * @param environment the variables, usually {@code System.getenv()}
+   * @return a new proxy
+   * @throws ConfigurationException naming {@code proxy.password} when the variable is not set, is empty or holds a
+   *     control character
+   */
+  public ProxyConfig withCredentialsFromEnvironment(String username, Map<String, String> environment) {
+    return withCredentials(username, passwordVariable(Objects.requireNonNull(environment, "environment")));
   }
 
   /**

@@ -475,4 +475,88 @@ class ProxyConfigTest {
     }
     assertThat(proxy.bypasses(target)).isFalse();
   }
+
+  // ---------------------------------------------------------------- ambiguity and passwords kept off the command line
+
+  @Test
+  void anAllDigitUserPasswordWithoutHostIsRefusedWithoutEchoingThePassword() {
+    ConfigurationException e = configurationError(() -> ProxyConfig.parse("admin:12345"));
+
+    assertThat(e.field()).isEqualTo("proxy");
+    assertThat(e.getMessage()).startsWith("proxy: 'admin:...' is ambiguous")
+        .contains("http://admin:PORT", "user:password@host[:port]").doesNotContain("12345");
+    assertThat(configurationError(() -> ProxyConfig.parse(" squid:3128\n")).getMessage()).contains("ambiguous");
+    assertThat(configurationError(() -> ProxyConfig.fromEnvironment(Map.of("https_proxy", "admin:98765")))
+        .getMessage()).startsWith("https_proxy: proxy: 'admin:...' is ambiguous").doesNotContain("98765");
+    // Unambiguous forms of the same host and port are still taken.
+    assertThat(ProxyConfig.parse("http://admin:12345").port()).isEqualTo(12345);
+    assertThat(ProxyConfig.parse("localhost:3128").host()).isEqualTo("localhost");
+    assertThat(ProxyConfig.parse("proxy.corp:3128").port()).isEqualTo(3128);
+    assertThat(ProxyConfig.parse("u:12345@proxy:3128").port()).isEqualTo(3128);
+  }
+
+  @Test
+  void thePasswordCanComeFromAFileAndNeverShows() throws IOException {
+    Path file = Files.writeString(dir.resolve("proxy-password"), "\uFEFF" + SECRET + "\n");
+
+    ProxyConfig proxy = ProxyConfig.parse("http://proxy.corp:3128").withCredentialsFromFile("alice", file);
+
+    assertThat(proxy.username()).hasValue("alice");
+    assertThat(proxy.proxyAuthorization()).hasValue("Basic " + Base64.getEncoder().encodeToString(
+        ("alice:" + SECRET).getBytes(StandardCharsets.UTF_8)));
+    assertThat(proxy).isEqualTo(ProxyConfig.parse("http://alice:" + SECRET + "@proxy.corp:3128"));
+    assertContainsNoSecret(proxy.toString(), SECRET);
+    assertThat(proxy.toString()).contains("alice:OBFUSCATED@proxy.corp:3128");
+  }
+
+  @Test
+  void aBadPasswordFileIsRefusedNamingTheFileNeverItsContent() throws IOException {
+    ProxyConfig proxy = ProxyConfig.parse("http://proxy.corp:3128");
+    Path missing = dir.resolve("absent");
+    ConfigurationException e = configurationError(() -> proxy.withCredentialsFromFile("alice", missing));
+    assertThat(e.field()).isEqualTo("proxy.passwordFile");
+    assertThat(e.getMessage()).contains(missing.toString(), "NoSuchFileException");
+
+    Path empty = Files.writeString(dir.resolve("empty"), "\n");
+    assertThat(configurationError(() -> proxy.withCredentialsFromFile("alice", empty)).getMessage())
+        .isEqualTo("proxy.password: is empty in " + empty);
+
+    Path twoLines = Files.writeString(dir.resolve("two"), SECRET + "\nsecond line\n");
+    ConfigurationException multi = configurationError(() -> proxy.withCredentialsFromFile("alice", twoLines));
+    assertThat(multi.field()).isEqualTo("proxy.password");
+    assertThat(multi.getMessage()).contains(twoLines.toString(), "line break");
+    assertContainsNoSecret(multi, SECRET);
+  }
+
+  @Test
+  void thePasswordCanComeFromTheEnvironment() {
+    Map<String, String> env = Map.of(ProxyConfig.PASSWORD_VARIABLE, SECRET,
+        "https_proxy", "http://bob@proxy.corp:3128", "no_proxy", "localhost");
+
+    assertThat(ProxyConfig.PASSWORD_VARIABLE).isEqualTo("LOGANALYTICS_PROXY_PASSWORD");
+    ProxyConfig fromVariables = ProxyConfig.fromEnvironment(env).orElseThrow();
+    assertThat(fromVariables.withNoProxy(List.of()))
+        .isEqualTo(ProxyConfig.parse("http://bob:" + SECRET + "@proxy.corp:3128"));
+    assertThat(fromVariables.noProxy()).containsExactly("localhost");
+    assertThat(ProxyConfig.parseWithPasswordFrom("bob@proxy.corp:3128", env))
+        .isEqualTo(ProxyConfig.parse("bob:" + SECRET + "@proxy.corp:3128"));
+    assertThat(ProxyConfig.parseWithPasswordFrom("bob:own@proxy.corp", env).proxyAuthorization())
+        .as("a password in the string is kept").hasValue("Basic " + Base64.getEncoder().encodeToString(
+            "bob:own".getBytes(StandardCharsets.UTF_8)));
+    assertThat(ProxyConfig.of("proxy.corp", 3128).withCredentialsFromEnvironment("bob", env))
+        .isEqualTo(ProxyConfig.parse("http://bob:" + SECRET + "@proxy.corp:3128"));
+    assertContainsNoSecret(fromVariables.toString(), SECRET);
+  }
+
+  @Test
+  void aMissingPasswordVariableIsNamed() {
+    ConfigurationException e = configurationError(() -> ProxyConfig.fromEnvironment(
+        Map.of("https_proxy", "http://bob@proxy.corp:3128")));
+    assertThat(e.field()).isEqualTo("https_proxy");
+    assertThat(e.getMessage()).contains("names a user without a password", "LOGANALYTICS_PROXY_PASSWORD is not set");
+    assertThat(configurationError(() -> ProxyConfig.of("p", 1).withCredentialsFromEnvironment("bob",
+        Map.of(ProxyConfig.PASSWORD_VARIABLE, ""))).getMessage()).contains("LOGANALYTICS_PROXY_PASSWORD is empty");
+    assertThat(configurationError(() -> ProxyConfig.parse("http://bob@proxy.corp:3128")).getMessage())
+        .contains("a user was given without a password", "LOGANALYTICS_PROXY_PASSWORD");
+  }
 }

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,24 +43,120 @@ import org.slf4j.LoggerFactory;
  *       unseen, as for any UDP syslog.
  * </ul>
  *
+ * <p><b>TCP connection limits</b> ({@link TcpOptions}). A connection that sends no complete message for the idle
+ * timeout (default 60 s) is closed: by the socket's read timeout, and, by the injected clock, whenever a new
+ * connection arrives. At most {@link TcpOptions#maxConnections()} connections (default 64) are open; when a new one
+ * arrives at the limit, the connection idle longest (by the injected clock, since its last complete message or its
+ * accept) is closed to admit it, so a flood of idle or trickling peers cannot lock out a real sender. A connection
+ * whose message the sink is holding back (backpressure) is never closed for this; when all are, the new one is
+ * refused.
+ *
  * <p><b>Threading.</b> One daemon thread, {@code syslog-udp} or {@code syslog-tcp-accept}, plus one daemon thread
- * per TCP connection ({@code syslog-tcp-<peer>}), at most {@value #MAX_CONNECTIONS} at a time. The sink is called
- * from these threads. {@link #close()} stops them all and may be called from any thread; it is idempotent.
+ * per TCP connection ({@code syslog-tcp-<peer>}), at most {@link TcpOptions#maxConnections()} at a time. The sink is
+ * called from these threads. {@link #close()} stops them all and may be called from any thread; it is idempotent.
  */
 final class SyslogReceiver implements AutoCloseable {
   /** The agent's syslog port. */
   static final int DEFAULT_PORT = 25224;
 
-  static final int MAX_CONNECTIONS = 64;
-
   private static final Logger LOG = LoggerFactory.getLogger(SyslogReceiver.class);
+
+  /**
+   * The TCP receiver's limits: the idle timeout and the most connections open at once. Immutable and thread-safe.
+   */
+  static final class TcpOptions {
+    /** The idle timeout when none is given. */
+    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** The connection limit when none is given. */
+    static final int DEFAULT_MAX_CONNECTIONS = 64;
+
+    private final Duration idleTimeout;
+    private final int maxConnections;
+
+    private TcpOptions(Duration idleTimeout, int maxConnections) {
+      this.idleTimeout = idleTimeout;
+      this.maxConnections = maxConnections;
+    }
+
+    /** @return 60 s idle timeout, 64 connections */
+    static TcpOptions defaults() {
+      return new TcpOptions(DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS);
+    }
+
+    /**
+     * @param timeout how long a connection may send no complete message before it is closed; at least 1 ms, at
+     *     most 24 hours
+     * @return options with that idle timeout
+     * @throws IllegalArgumentException naming the option when out of range
+     */
+    TcpOptions idleTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "idleTimeout");
+      if (timeout.toMillis() < 1 || timeout.compareTo(Duration.ofHours(24)) > 0) {
+        throw new IllegalArgumentException("idle timeout must be between 1 ms and 24 hours, was " + timeout);
+      }
+      return new TcpOptions(timeout, maxConnections);
+    }
+
+    /**
+     * @param max the most TCP connections open at once, 1 to 10,000
+     * @return options with that limit
+     * @throws IllegalArgumentException naming the option when out of range
+     */
+    TcpOptions maxConnections(int max) {
+      if (max < 1 || max > 10_000) {
+        throw new IllegalArgumentException("max connections must be between 1 and 10000, was " + max);
+      }
+      return new TcpOptions(idleTimeout, max);
+    }
+
+    Duration idleTimeout() {
+      return idleTimeout;
+    }
+
+    int maxConnections() {
+      return maxConnections;
+    }
+
+    @Override
+    public String toString() {
+      return "TcpOptions{idleTimeout=" + idleTimeout + ", maxConnections=" + maxConnections + "}";
+    }
+  }
+
+  /** An open TCP connection and when it last completed a message. */
+  private static final class Connection {
+    final Socket socket;
+    /** Accept order: of two connections idle since the same instant, the earlier accepted counts as idle longer. */
+    final long sequence;
+    volatile Instant lastActivity;
+    /** While the sink holds a message of this connection back; such a connection is never evicted. */
+    volatile boolean busy;
+
+    Connection(Socket socket, long sequence, Instant acceptedAt) {
+      this.socket = socket;
+      this.sequence = sequence;
+      this.lastActivity = acceptedAt;
+    }
+
+    void close() {
+      try {
+        socket.close();
+      } catch (IOException e) {
+        LOG.debug("closing a syslog TCP connection failed", e);
+      }
+    }
+  }
 
   private final SyslogParser parser;
   private final RecordSink sink;
   private final Clock clock;
   private final DatagramSocket udp;
   private final ServerSocket tcp;
-  private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final TcpOptions options;
+  private final AtomicLong idleClosed = new AtomicLong();
+  /** Connections accepted; read and written by the accept thread only. */
+  private long accepted;
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -72,7 +169,8 @@ final class SyslogReceiver implements AutoCloseable {
   private volatile Thread listener;
 
   private SyslogReceiver(SyslogParser parser, RecordSink sink, Clock clock, Backoff.Sleeper sleeper,
-      DatagramSocket udp, ServerSocket tcp) {
+      DatagramSocket udp, ServerSocket tcp, TcpOptions options) {
+    this.options = options;
     this.parser = parser;
     this.sleeper = sleeper != null ? sleeper : this::sleepUntilClosed;
     this.sink = sink;
@@ -95,7 +193,7 @@ final class SyslogReceiver implements AutoCloseable {
       throws IOException {
     DatagramSocket socket = new DatagramSocket(bind);
     socket.setReceiveBufferSize(4 * 1024 * 1024);
-    SyslogReceiver r = new SyslogReceiver(parser, sink, clock, null, socket, null);
+    SyslogReceiver r = new SyslogReceiver(parser, sink, clock, null, socket, null, TcpOptions.defaults());
     r.listener = r.startThread("syslog-udp", r::udpLoop);
     return r;
   }
@@ -128,10 +226,28 @@ final class SyslogReceiver implements AutoCloseable {
    */
   static SyslogReceiver tcp(InetSocketAddress bind, SyslogParser parser, RecordSink sink, Clock clock,
       Backoff.Sleeper sleeper) throws IOException {
+    return tcp(bind, parser, sink, clock, sleeper, TcpOptions.defaults());
+  }
+
+  /**
+   * Starts a TCP receiver with the given connection limits.
+   *
+   * @param bind the address and port to listen on (port 0 picks a free one)
+   * @param parser the parser
+   * @param sink where records go
+   * @param clock the time of arrival, and of idleness
+   * @param sleeper how to wait between attempts, or null for a real wait that {@link #close()} cuts short
+   * @param options the idle timeout and connection limit
+   * @return the running receiver
+   * @throws IOException when the port cannot be bound
+   */
+  static SyslogReceiver tcp(InetSocketAddress bind, SyslogParser parser, RecordSink sink, Clock clock,
+      Backoff.Sleeper sleeper, TcpOptions options) throws IOException {
+    Objects.requireNonNull(options, "options");
     ServerSocket server = new ServerSocket();
     server.setReuseAddress(true);
     server.bind(bind);
-    SyslogReceiver r = new SyslogReceiver(parser, sink, clock, sleeper, null, server);
+    SyslogReceiver r = new SyslogReceiver(parser, sink, clock, sleeper, null, server, options);
     r.listener = r.startThread("syslog-tcp-accept", r::acceptLoop);
     return r;
   }
@@ -149,6 +265,16 @@ final class SyslogReceiver implements AutoCloseable {
   /** @return messages the sink refused for good (not retryable), or that could not be turned into a record */
   long failed() {
     return failed.get();
+  }
+
+  /** @return TCP connections closed for idleness, by the timeout or to admit a new connection at the limit */
+  long idleClosed() {
+    return idleClosed.get();
+  }
+
+  /** @return TCP connections open now */
+  int openConnections() {
+    return connections.size();
   }
 
   /**
@@ -256,14 +382,18 @@ final class SyslogReceiver implements AutoCloseable {
     while (!closed) {
       try {
         Socket s = tcp.accept();
-        if (connections.size() >= MAX_CONNECTIONS) {
-          LOG.warn("syslog TCP connection from {} refused: {} connections open", s.getInetAddress(),
-              MAX_CONNECTIONS);
+        Instant now = clock.instant();
+        closeIdle(now);
+        if (connections.size() >= options.maxConnections() && !evictLongestIdle(now, s)) {
+          LOG.warn("syslog TCP connection from {} refused: {} connections open, all delivering", s.getInetAddress(),
+              options.maxConnections());
           s.close();
           continue;
         }
-        connections.add(s);
-        startThread("syslog-tcp-" + s.getRemoteSocketAddress(), () -> connectionLoop(s));
+        s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, options.idleTimeout().toMillis()));
+        Connection c = new Connection(s, accepted++, now);
+        connections.add(c);
+        startThread("syslog-tcp-" + s.getRemoteSocketAddress(), () -> connectionLoop(c));
       } catch (IOException e) {
         if (!closed) {
           LOG.warn("syslog TCP accept failed: {}", e.toString());
@@ -272,12 +402,64 @@ final class SyslogReceiver implements AutoCloseable {
     }
   }
 
-  private void connectionLoop(Socket s) {
+  /** Closes the connections that completed no message within the idle timeout, by the injected clock. */
+  private void closeIdle(Instant now) {
+    Instant cutoff = now.minus(options.idleTimeout());
+    for (Connection c : connections) {
+      if (!c.busy && c.lastActivity.isBefore(cutoff) && connections.remove(c)) {
+        idleClosed.incrementAndGet();
+        LOG.info("syslog TCP connection from {} closed: no complete message for {} (idle timeout)",
+            c.socket.getRemoteSocketAddress(), Duration.between(c.lastActivity, now));
+        c.close();
+      }
+    }
+  }
+
+  /**
+   * At the limit: closes the connection idle longest, unless the sink holds each one's message back.
+   *
+   * @return whether a connection was closed
+   */
+  private boolean evictLongestIdle(Instant now, Socket newcomer) {
+    Connection victim = null;
+    for (Connection c : connections) {
+      if (!c.busy && (victim == null || c.lastActivity.isBefore(victim.lastActivity)
+          || c.lastActivity.equals(victim.lastActivity) && c.sequence < victim.sequence)) {
+        victim = c;
+      }
+    }
+    if (victim == null || !connections.remove(victim)) {
+      return false;
+    }
+    long n = idleClosed.incrementAndGet();
+    if (Backoff.shouldWarn(n)) {
+      LOG.warn("syslog TCP: {} connections open; closed the one idle longest (from {}, idle {}) to admit {} ({} "
+          + "closed so far)", options.maxConnections(), victim.socket.getRemoteSocketAddress(),
+          Duration.between(victim.lastActivity, now), newcomer.getRemoteSocketAddress(), n);
+    }
+    victim.close();
+    return true;
+  }
+
+  private void connectionLoop(Connection c) {
+    Socket s = c.socket;
     try (s; InputStream in = new BufferedInputStream(s.getInputStream())) {
       SyslogFraming framing = new SyslogFraming(in, SyslogFraming.MAX_FRAME);
       byte[] frame;
       while ((frame = framing.next()) != null) {
-        handle(frame, frame.length, s.getInetAddress());
+        c.busy = true;
+        try {
+          handle(frame, frame.length, s.getInetAddress());
+        } finally {
+          c.lastActivity = clock.instant();
+          c.busy = false;
+        }
+      }
+    } catch (SocketTimeoutException e) {
+      if (connections.contains(c)) {
+        idleClosed.incrementAndGet();
+        LOG.info("syslog TCP connection from {} closed: nothing received for {} (idle timeout)",
+            s.getRemoteSocketAddress(), options.idleTimeout());
       }
     } catch (SocketException e) {
       // closed by us or reset by the peer: the connection ends
@@ -286,7 +468,7 @@ final class SyslogReceiver implements AutoCloseable {
         LOG.warn("syslog TCP connection from {} failed: {}", s.getRemoteSocketAddress(), e.toString());
       }
     } finally {
-      connections.remove(s);
+      connections.remove(c);
     }
   }
 
@@ -314,12 +496,8 @@ final class SyslogReceiver implements AutoCloseable {
         LOG.debug("closing the syslog TCP socket failed", e);
       }
     }
-    for (Socket s : connections) {
-      try {
-        s.close();
-      } catch (IOException e) {
-        LOG.debug("closing a syslog TCP connection failed", e);
-      }
+    for (Connection c : connections) {
+      c.close();
     }
     // The JDK defers the real close of a socket while a thread is blocked in accept/receive on it; wait for that
     // thread to leave, so that the port no longer answers once close() has returned.
@@ -340,7 +518,24 @@ final class SyslogReceiver implements AutoCloseable {
 
   static SyslogReceiver start(boolean useTcp, InetSocketAddress bind, SyslogParser parser, RecordSink sink,
       Clock clock) throws IOException {
+    return start(useTcp, bind, parser, sink, clock, TcpOptions.defaults());
+  }
+
+  /**
+   * Starts a UDP or TCP receiver.
+   *
+   * @param useTcp TCP, else UDP
+   * @param bind the address and port
+   * @param parser the parser
+   * @param sink where records go
+   * @param clock the time of arrival
+   * @param tcpOptions the TCP receiver's idle timeout and connection limit (unused for UDP)
+   * @return the running receiver
+   * @throws IOException when the port cannot be bound
+   */
+  static SyslogReceiver start(boolean useTcp, InetSocketAddress bind, SyslogParser parser, RecordSink sink,
+      Clock clock, TcpOptions tcpOptions) throws IOException {
     Objects.requireNonNull(sink, "sink");
-    return useTcp ? tcp(bind, parser, sink, clock, null) : udp(bind, parser, sink, clock);
+    return useTcp ? tcp(bind, parser, sink, clock, null, tcpOptions) : udp(bind, parser, sink, clock);
   }
 }

@@ -11,6 +11,7 @@ import io.loganalytics.sdk.impl.agent.AgentIdentity;
 import io.loganalytics.sdk.impl.agent.AgentOptions;
 import io.loganalytics.sdk.impl.agent.AgentSession;
 import io.loganalytics.sdk.impl.buffer.FileDiskBuffer;
+import io.loganalytics.sdk.impl.cert.BouncyCastle;
 import io.loganalytics.sdk.impl.client.DefaultLogAnalyticsClient;
 import io.loganalytics.sdk.impl.http.ClientCertificateExecutor;
 import io.loganalytics.sdk.impl.http.HttpClients;
@@ -57,6 +58,7 @@ public final class DefaultLogAnalyticsProvider implements LogAnalyticsProvider {
       // Interim: the Logs Ingestion wiring lands with its transport (issue 9).
       throw new UnsupportedOperationException("the Logs Ingestion transport is not wired yet");
     }
+    BouncyCastle.require("the agent transport");
     AgentSession session = AgentIdentity.openForClient(AgentOptions.from(config).build());
     try {
       return DefaultLogAnalyticsClient.createAgent(config, opener, session);

@@ -4,6 +4,7 @@ import io.loganalytics.sdk.AuthenticationException;
 import io.loganalytics.sdk.CloudEnvironment;
 import io.loganalytics.sdk.ConfigurationException;
 import io.loganalytics.sdk.LogAnalyticsException;
+import io.loganalytics.sdk.ServiceException;
 import io.loganalytics.sdk.WorkspaceCredentials;
 import io.loganalytics.sdk.impl.auth.ClockSkew;
 import io.loganalytics.sdk.impl.cert.AgentCertificate;
@@ -45,7 +46,7 @@ public final class AgentIdentity {
    * @param options the options; {@link AgentOptions#credentials()} is required
    * @return the status of the onboarded agent
    * @throws ConfigurationException naming {@code credentials} when there are none, or {@code stateDirectory} when it
-   *     holds an agent of another workspace
+   *     holds an agent of another workspace or a symbolic link in place of {@code certs/} or a key or certificate
    * @throws AuthenticationException when the service refuses the key (HTTP 403): the message gives the service's
    *     reason and what to check, including the clock skew measured from the service's {@code Date}
    * @throws io.loganalytics.sdk.ServiceException for other failures (network, other statuses)
@@ -54,6 +55,7 @@ public final class AgentIdentity {
     WorkspaceCredentials creds = options.credentials().orElseThrow(() -> new ConfigurationException(
         "credentials", "are required to onboard (workspace ID and shared key)"));
     StateDirectory dir = StateDirectory.of(options.stateDirectory());
+    dir.refuseLinks();
     Optional<AgentState> existing = loadIfOnboarded(dir);
     if (existing.isPresent() && !existing.get().workspaceId().equalsIgnoreCase(creds.workspaceId())) {
       throw new ConfigurationException("stateDirectory", dir.directory() + " holds the agent of workspace "
@@ -92,7 +94,14 @@ public final class AgentIdentity {
     conf.putIfAbsent(OmsAdminConf.AZURE_RESOURCE_ID, "");
     conf.putIfAbsent(OmsAdminConf.OMSCLOUD_ID, "");
     conf.putIfAbsent(OmsAdminConf.UUID, "");
-    AgentState state = new AgentState(OmsAdminConf.of(conf), certificate);
+    OmsAdminConf checked;
+    try {
+      checked = OmsAdminConf.of(conf);
+    } catch (IllegalArgumentException e) {
+      throw new ServiceException("The onboarding reply from " + cloud.topologyRequestUri(creds.workspaceId())
+          .getHost() + " cannot be saved: " + e.getMessage(), 200, null, null, true, e);
+    }
+    AgentState state = new AgentState(checked, certificate);
     dir.save(state);
     LOG.info("Agent {} onboarded to workspace {}; state written to {} (certificate expires {})", guid,
         creds.workspaceId(), dir.directory(), certificate.notAfter());

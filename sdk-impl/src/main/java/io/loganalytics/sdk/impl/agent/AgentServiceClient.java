@@ -11,8 +11,14 @@ import io.loganalytics.sdk.impl.cert.AgentCertificate;
 import io.loganalytics.sdk.impl.http.HttpExecutor;
 import io.loganalytics.sdk.impl.http.HttpRequest;
 import io.loganalytics.sdk.impl.http.HttpResponse;
+import io.loganalytics.sdk.impl.http.ServerCertificateUntrustedException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,7 +86,7 @@ final class AgentServiceClient {
         if (response.isSuccessful()) {
           LOG.info("Onboarded agent {} to workspace {} with the {} key", agentGuid, credentials.workspaceId(),
               slot.name().toLowerCase(Locale.ROOT));
-          return AgentXml.parseTopologyResponse(response.bodyText());
+          return topology(response, "onboarding");
         }
         if (response.status() != 401 && response.status() != 403) {
           throw failure("onboarding", response, credentials.workspaceId());
@@ -109,7 +115,7 @@ final class AgentServiceClient {
     HttpResponse response = sendWith(executor, HttpRequest.post(topologyUri, CONTENT_TYPE, body, headers),
         "heartbeat");
     if (response.isSuccessful()) {
-      return AgentXml.parseTopologyResponse(response.bodyText());
+      return topology(response, "heartbeat");
     }
     if (response.status() == 401 || response.status() == 403) {
       throw authenticationFailure("The heartbeat with the certificate (serial " + certificate.serial() + ", expires "
@@ -133,13 +139,36 @@ final class AgentServiceClient {
     }
   }
 
-  private HttpResponse sendWith(HttpExecutor executor, HttpRequest request, String what) {
+  /**
+   * The topology answer of a 2xx, or a retryable {@link ServiceException} saying why the reply is unusable (too
+   * large, a DTD, too deep, not well-formed).
+   */
+  private TopologyResponse topology(HttpResponse response, String what) {
+    try {
+      if (response.truncated()) {
+        throw new AgentXml.MalformedReplyException("the reply is larger than the " + AgentXml.MAX_REPLY_BYTES
+            + " bytes accepted; it was not read further", null);
+      }
+      return AgentXml.parseTopologyResponse(response.body());
+    } catch (AgentXml.MalformedReplyException e) {
+      throw new ServiceException("The " + what + " reply from " + topologyUri.getHost() + " (HTTP "
+          + response.status() + ") was refused: " + e.getMessage(), response.status(), null, null, true, e);
+    }
+  }
+
+  private HttpResponse sendWith(HttpExecutor executor, HttpRequest limitless, String what) {
     HttpResponse response;
+    HttpRequest request = limitless.withMaxResponseBytes(AgentXml.MAX_REPLY_BYTES);
     try {
       response = executor.execute(request);
+    } catch (ServerCertificateUntrustedException e) {
+      // Retrying cannot cure it: fail now (build() on the agent path) instead of buffering behind it.
+      throw new ServiceException("The " + what + " request to " + request.uri().getHost() + " failed: "
+          + e.getMessage() + " Nothing can be sent until the server certificate is trusted.", 0, null, null, false,
+          e);
     } catch (IOException e) {
       throw new ServiceException("The " + what + " request to " + request.uri().getHost() + " failed before an "
-          + "answer: " + e.getMessage(), 0, null, null, true, e);
+          + "answer: " + cause(e), 0, null, null, true, e);
     }
     skew.observe(response.header("Date").orElse(null)).ifPresent(offset -> {
       LOG.warn("The service's clock differs from ours by {}; signing with the service's time from now on",
@@ -154,8 +183,28 @@ final class AgentServiceClient {
     return response;
   }
 
+  /**
+   * What kept the request from an answer, in words an operator can act on: name resolution (DNS), a refused or
+   * unreachable connection, a timeout, or the failure's own message (TLS and proxy failures already say what to
+   * check).
+   */
+  static String cause(IOException e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof UnknownHostException) {
+      return "the host name cannot be resolved (DNS): " + m;
+    }
+    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+      return "cannot connect (" + m + "); check the network, a firewall, and the proxy if one is set";
+    }
+    if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+      return "timed out (" + m + "); check the network and the proxy if one is set";
+    }
+    return m.startsWith(e.getClass().getSimpleName()) || e.getClass() == IOException.class ? m
+        : e.getClass().getSimpleName() + ": " + m;
+  }
+
   private AuthenticationException authenticationFailure(String what, HttpResponse response, boolean sharedKey) {
-    String reason = AgentXml.reason(response.bodyText()).orElse(null);
+    String reason = AgentXml.reason(response.body()).orElse(null);
     Optional<Duration> measured = ClockSkew.measure(clock, response.header("Date").orElse(null));
     StringBuilder msg = new StringBuilder(what).append(" was refused: HTTP ").append(response.status());
     msg.append(reason == null ? " (no reason given)" : ", reason " + reason).append(". Check ");
@@ -179,7 +228,7 @@ final class AgentServiceClient {
   }
 
   private static ServiceException failure(String what, HttpResponse response, String workspaceId) {
-    String reason = AgentXml.reason(response.bodyText()).orElse(null);
+    String reason = AgentXml.reason(response.body()).orElse(null);
     int s = response.status();
     boolean retryable = s == 408 || s == 429 || s >= 500;
     return new ServiceException("The " + what + " request" + (workspaceId == null ? "" : " for workspace "

@@ -2,6 +2,7 @@ package io.loganalytics.sdk.impl.agent;
 
 import io.loganalytics.sdk.impl.http.HttpExecutor;
 import java.net.URI;
+import java.util.Optional;
 import java.time.Instant;
 
 /**
@@ -37,6 +38,16 @@ public interface AgentSession extends AutoCloseable {
    */
   default boolean ensureIdentity() {
     return true;
+  }
+
+  /**
+   * Why the last {@link #ensureIdentity()} answered {@code false}: the onboarding failure's message (it holds no
+   * secret). Empty while the session has an identity.
+   *
+   * @return the reason, if onboarding is failing
+   */
+  default Optional<String> identityFailure() {
+    return Optional.empty();
   }
 
   /**

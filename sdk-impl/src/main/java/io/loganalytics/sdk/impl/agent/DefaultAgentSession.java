@@ -557,7 +557,13 @@ final class DefaultAgentSession implements AgentSession {
     }
     synchronized (renewalLock) {
       AgentState s = state;
-      OmsAdminConf conf = updatedConf(s.conf(), answer);
+      OmsAdminConf conf;
+      try {
+        conf = updatedConf(s.conf(), answer);
+      } catch (IllegalArgumentException e) {
+        LOG.warn("Ignoring the endpoints of a heartbeat reply: {}", e.getMessage());
+        conf = s.conf();
+      }
       if (!conf.equals(s.conf())) {
         try {
           directory.saveConf(conf);

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,12 +49,15 @@ final class LazyAgentSession implements AgentSession {
   private boolean closed;
   // Guarded by onboardingLock.
   private int failedAttempts;
+  // The message of the last failed onboarding; null once onboarded.
+  private volatile String lastFailure;
 
   private LazyAgentSession(AgentOptions options, WorkspaceCredentials credentials, LogAnalyticsException first) {
     this.options = options;
     this.provisionalUploadUri = options.cloud().orElse(CloudEnvironment.AZURE_CLOUD)
         .odsUploadUri(credentials.workspaceId());
     this.failedAttempts = 1;
+    this.lastFailure = first.getMessage();
     LOG.warn("Onboarding agent state {} failed ({}); the client buffers records and onboards in the background",
         options.stateDirectory(), first.getMessage());
   }
@@ -124,6 +128,7 @@ final class LazyAgentSession implements AgentSession {
         started = AgentIdentity.open(options);
       } catch (LogAnalyticsException e) {
         failedAttempts++;
+        lastFailure = e.getMessage();
         // Throttled: WARN at attempts 2, 4, 8, 16, ... (the backoff grows too), DEBUG in between.
         if (Integer.bitCount(failedAttempts) == 1) {
           LOG.warn("Onboarding agent state {} failed again (attempt {}): {}; records stay in the buffer",
@@ -145,10 +150,16 @@ final class LazyAgentSession implements AgentSession {
         started.close();
         return false;
       }
+      lastFailure = null;
       LOG.info("Agent state {} onboarded after {} failed attempts; uploads start", options.stateDirectory(),
           failedAttempts);
       return true;
     }
+  }
+
+  @Override
+  public Optional<String> identityFailure() {
+    return delegate != null ? Optional.empty() : Optional.ofNullable(lastFailure);
   }
 
   @Override

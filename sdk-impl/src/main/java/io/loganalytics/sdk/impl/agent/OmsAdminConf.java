@@ -9,7 +9,13 @@ import java.util.Optional;
  * The legacy agent's {@code omsadmin.conf}: one {@code KEY=value} per line, in the order written, no quoting (it is
  * sourced by shell scripts). Lines starting with {@code #} and blank lines are ignored when read; unknown keys are
  * kept and written back. {@code DSC_ENDPOINT} has its parentheses backslash-escaped on disk, as omsadmin.sh wrote it
- * (PROTOCOL §B2 step 7); the value held here is unescaped. Immutable and thread-safe.
+ * (PROTOCOL §B2 step 7); the value held here is unescaped.
+ *
+ * <p>No value can create a key: keys must be shell names ({@code [A-Za-z_][A-Za-z0-9_]*}) and values must not hold a
+ * control character (line feed, carriage return, NUL, ...) or a Unicode line or paragraph separator; {@link #of} and
+ * {@link #with} refuse anything else with an {@link IllegalArgumentException} naming the key, so a value a server
+ * sent (an {@code <Endpoint>} with a line break and {@code URL_TLD=...}) never reaches the file. Immutable and
+ * thread-safe.
  */
 final class OmsAdminConf {
   static final String WORKSPACE_ID = "WORKSPACE_ID";
@@ -29,8 +35,60 @@ final class OmsAdminConf {
     this.entries = Collections.unmodifiableMap(entries);
   }
 
+  /**
+   * A configuration of these entries, in their order.
+   *
+   * @throws IllegalArgumentException naming the key when a key is not a shell name or a value holds a control
+   *     character or a line break
+   */
   static OmsAdminConf of(Map<String, String> entries) {
-    return new OmsAdminConf(new LinkedHashMap<>(entries));
+    Map<String, String> m = new LinkedHashMap<>();
+    entries.forEach((k, v) -> m.put(checkKey(k), checkValue(k, v == null ? "" : v)));
+    return new OmsAdminConf(m);
+  }
+
+  /**
+   * Refuses a key that is not a shell variable name.
+   *
+   * @return the key
+   */
+  static String checkKey(String key) {
+    boolean ok = key != null && !key.isEmpty();
+    for (int i = 0; ok && i < key.length(); i++) {
+      char c = key.charAt(i);
+      ok = c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || i > 0 && c >= '0' && c <= '9';
+    }
+    if (!ok) {
+      throw new IllegalArgumentException("omsadmin.conf key " + printable(String.valueOf(key))
+          + " is not a name of letters, digits and underscores");
+    }
+    return key;
+  }
+
+  /**
+   * Refuses a value with a control character or a line break, which would start a new line (and a new key) in the
+   * file, or confuse the shell scripts that source it.
+   *
+   * @return the value
+   */
+  static String checkValue(String key, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+        throw new IllegalArgumentException("the value for " + key + " in omsadmin.conf holds a control character "
+            + "or line break (" + String.format("U+%04X", (int) c) + " at index " + i + "); it is not written");
+      }
+    }
+    return value;
+  }
+
+  private static String printable(String s) {
+    StringBuilder sb = new StringBuilder("'");
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+    }
+    return sb.append(s.length() > 64 ? "...'" : "'").toString();
   }
 
   static OmsAdminConf parse(String text) {
@@ -61,8 +119,9 @@ final class OmsAdminConf {
   String format() {
     StringBuilder sb = new StringBuilder();
     entries.forEach((k, v) -> {
-      String value = k.equals(DSC_ENDPOINT) ? v.replace("(", "\\(").replace(")", "\\)") : v;
-      sb.append(k).append('=').append(value).append('\n');
+      // Checked again at the last moment: whatever built this map, no value starts a line.
+      String value = checkValue(k, k.equals(DSC_ENDPOINT) ? v.replace("(", "\\(").replace(")", "\\)") : v);
+      sb.append(checkValue("a key", k)).append('=').append(value).append('\n');
     });
     return sb.toString();
   }
@@ -76,9 +135,15 @@ final class OmsAdminConf {
     return entries;
   }
 
+  /**
+   * This configuration with one key set.
+   *
+   * @throws IllegalArgumentException naming the key when the key is not a shell name or the value holds a control
+   *     character or a line break
+   */
   OmsAdminConf with(String key, String value) {
     Map<String, String> m = new LinkedHashMap<>(entries);
-    m.put(key, value == null ? "" : value);
+    m.put(checkKey(key), checkValue(key, value == null ? "" : value));
     return new OmsAdminConf(m);
   }
 

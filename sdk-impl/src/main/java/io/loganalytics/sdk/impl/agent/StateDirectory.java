@@ -5,22 +5,32 @@ import io.loganalytics.sdk.LogAnalyticsException;
 import io.loganalytics.sdk.impl.cert.AgentCertificate;
 import io.loganalytics.sdk.impl.cert.Pem;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -42,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * certs/oms.crt.new    a renewed certificate the service registered but not yet verified (mode 0600), and
  * certs/oms.key.new    its key (mode 0600): the pending pair, see {@link #savePending}
  * </pre>
+ *
+ * <p><b>Links and permissions.</b> The files and {@code certs/} are opened without following symbolic links
+ * ({@code NOFOLLOW_LINKS}): a link planted in place of {@code oms.key} (or any other state file) is refused with a
+ * {@link ConfigurationException} naming it, and neither read nor chmodded, so the link's target is never touched. The
+ * directory given may itself be a link (an administrator's choice). Every directory this class creates, the state
+ * directory and its missing parents included, is set to 0700 after creation, whatever the umask.
  *
  * <p><b>Crash safety.</b> Every file is written to a temporary sibling (created with its final mode, so a key is
  * never readable by others, not even briefly), forced to disk and atomically renamed over the old one. A new
@@ -65,6 +81,7 @@ public final class StateDirectory {
   private static final String NEW = ".new";
   private static final String TMP = ".tmp";
   private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
 
   private final Path directory;
 
@@ -107,7 +124,9 @@ public final class StateDirectory {
    */
   public boolean isOnboarded() {
     try {
-      return readConf().isPresent() && Files.isRegularFile(certFile()) && Files.isRegularFile(keyFile());
+      // Links count as present here, so that load() refuses them with a clear error instead of onboarding anew.
+      return readConf().isPresent() && Files.exists(certFile(), LinkOption.NOFOLLOW_LINKS)
+          && Files.exists(keyFile(), LinkOption.NOFOLLOW_LINKS);
     } catch (ConfigurationException e) {
       return false;
     }
@@ -124,9 +143,31 @@ public final class StateDirectory {
     OmsAdminConf conf = readConf().orElseThrow(() -> new ConfigurationException("stateDirectory", directory
         + " is not onboarded: " + CONF + " is missing or has no " + OmsAdminConf.WORKSPACE_ID + " and "
         + OmsAdminConf.AGENT_GUID + " (onboard first)"));
+    refuseLinks();
     tightenPermissions();
     AgentCertificate certificate = readCertificate();
     return new AgentState(conf, certificate);
+  }
+
+  /**
+   * Refuses a symbolic link in place of {@code certs/} or a certificate or key file, before anything is read or
+   * chmodded through it.
+   *
+   * @throws ConfigurationException naming {@code stateDirectory} and the link
+   */
+  void refuseLinks() {
+    for (Path p : List.of(directory.resolve(CERTS), certFile(), keyFile(), sibling(certFile(), NEW),
+        sibling(keyFile(), NEW))) {
+      refuseLink(p);
+    }
+  }
+
+  private static void refuseLink(Path p) {
+    if (Files.isSymbolicLink(p)) {
+      throw new ConfigurationException("stateDirectory", p + " is a symbolic link; the agent's state files must be "
+          + "regular files in the state directory (remove the link and restore the file, or onboard again). "
+          + "Nothing was read or changed through it.");
+    }
   }
 
   /**
@@ -149,11 +190,17 @@ public final class StateDirectory {
   }
 
   private static void tighten(Path path, List<String> changed) {
-    if (!Files.exists(path)) {
+    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     try {
-      Set<PosixFilePermission> now = Files.getPosixFilePermissions(path);
+      PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
+          LinkOption.NOFOLLOW_LINKS);
+      PosixFileAttributes attributes = view.readAttributes();
+      if (attributes.isSymbolicLink()) {
+        refuseLink(path);
+      }
+      Set<PosixFilePermission> now = attributes.permissions();
       Set<PosixFilePermission> ownerOnly = EnumSet.noneOf(PosixFilePermission.class);
       for (PosixFilePermission p : now) {
         if (p.name().startsWith("OWNER_")) {
@@ -161,7 +208,7 @@ public final class StateDirectory {
         }
       }
       if (!ownerOnly.equals(now)) {
-        Files.setPosixFilePermissions(path, ownerOnly);
+        view.setPermissions(ownerOnly);
         changed.add(path + " " + PosixFilePermissions.toString(now) + " -> "
             + PosixFilePermissions.toString(ownerOnly));
       }
@@ -174,7 +221,7 @@ public final class StateDirectory {
   private Optional<OmsAdminConf> readConf() {
     String text;
     try {
-      text = Files.readString(confFile(), StandardCharsets.UTF_8);
+      text = readNoFollow(confFile(), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -276,7 +323,7 @@ public final class StateDirectory {
 
   private static X509Certificate readCert(Path file) {
     try {
-      return Pem.readCertificate(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
+      return Pem.readCertificate(readNoFollow(file, StandardCharsets.US_ASCII), file.toString());
     } catch (IOException e) {
       throw new ConfigurationException("stateDirectory", "cannot read the agent certificate: " + e.getMessage(), e);
     }
@@ -284,7 +331,7 @@ public final class StateDirectory {
 
   private static PrivateKey readKey(Path file) {
     try {
-      return Pem.readPrivateKey(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
+      return Pem.readPrivateKey(readNoFollow(file, StandardCharsets.US_ASCII), file.toString());
     } catch (IOException e) {
       // Pem's messages never hold key material.
       throw new ConfigurationException("stateDirectory", "cannot read the agent key: " + e.getMessage());
@@ -323,22 +370,60 @@ public final class StateDirectory {
     }
   }
 
+  /**
+   * Creates the state directory, its missing parents and {@code certs/}, each set to 0700 after creation (the
+   * creation mode is subject to the umask, which may also leave more bits than asked for a parent). Existing
+   * directories keep their mode; a link in place of {@code certs/} is refused.
+   */
   private void createDirectories() throws IOException {
-    Files.createDirectories(directory);
+    Deque<Path> missing = new ArrayDeque<>();
+    for (Path p = directory; p != null && !Files.exists(p); p = p.getParent()) {
+      missing.push(p);
+    }
+    for (Path p : missing) {
+      createOwnerOnlyDirectory(p);
+    }
     Path certs = directory.resolve(CERTS);
-    if (!Files.isDirectory(certs)) {
+    refuseLink(certs);
+    if (!Files.isDirectory(certs, LinkOption.NOFOLLOW_LINKS)) {
+      createOwnerOnlyDirectory(certs);
+    }
+  }
+
+  private static void createOwnerOnlyDirectory(Path dir) throws IOException {
+    try {
       if (POSIX) {
-        Files.createDirectory(certs, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
+        Files.setPosixFilePermissions(dir, OWNER_ONLY_DIRECTORY);
       } else {
-        Files.createDirectory(certs);
+        Files.createDirectory(dir);
       }
+    } catch (FileAlreadyExistsException e) {
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        throw e;
+      }
+      // Created meanwhile by someone else: keep its mode.
+    }
+  }
+
+  /** Reads a whole file that must not be a symbolic link (the open fails with ELOOP on one). */
+  private static String readNoFollow(Path file, java.nio.charset.Charset charset) throws IOException {
+    try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        InputStream in = Channels.newInputStream(ch)) {
+      return new String(in.readAllBytes(), charset);
+    } catch (FileSystemException e) {
+      if (Files.isSymbolicLink(file)) {
+        refuseLink(file);
+      }
+      throw e;
     }
   }
 
   private void writeCertificate(AgentCertificate certificate) throws IOException {
     String certPem = Pem.certificate(certificate.certificate());
-    if (Files.isRegularFile(certFile()) && Files.isRegularFile(keyFile())
-        && Files.readString(certFile(), StandardCharsets.US_ASCII).equals(certPem)) {
+    if (Files.isRegularFile(certFile(), LinkOption.NOFOLLOW_LINKS)
+        && Files.isRegularFile(keyFile(), LinkOption.NOFOLLOW_LINKS)
+        && readNoFollow(certFile(), StandardCharsets.US_ASCII).equals(certPem)) {
       return;
     }
     Path keyNew = sibling(keyFile(), NEW);

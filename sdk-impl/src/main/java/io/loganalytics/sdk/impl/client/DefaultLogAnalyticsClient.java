@@ -42,6 +42,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,6 +135,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private final int maxRequestBytes;
   private final List<AutoCloseable> ownedResources;
   private final BooleanSupplier identity;
+  /** Why {@link #identity} last answered {@code false}, if the session says. */
+  private final Supplier<Optional<String>> identityFailure;
   private final DoubleSupplier random;
   private final Thread worker;
   /**
@@ -172,11 +175,13 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private volatile long[] finalBuffered = {0, 0};
 
   private DefaultLogAnalyticsClient(LogAnalyticsClientBuilder config, Function<LogAnalyticsListener, DiskBuffer>
-      bufferOpener, UploadTransport transport, BooleanSupplier identity, Sleeper sleeper, DoubleSupplier random,
+      bufferOpener, UploadTransport transport, BooleanSupplier identity, Supplier<Optional<String>> identityFailure,
+      Sleeper sleeper, DoubleSupplier random,
       List<AutoCloseable> ownedResources) {
     this.config = config;
     this.transport = transport;
     this.identity = identity;
+    this.identityFailure = identityFailure;
     this.clock = config.clock();
     this.maxRequestBytes = config.maxRequestBytes();
     this.ownedResources = ownedResources;
@@ -254,8 +259,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       Function<LogAnalyticsListener, DiskBuffer> bufferOpener, AgentSession session, Sleeper sleeper,
       DoubleSupplier random) {
     Objects.requireNonNull(session, "session");
-    return start(config, bufferOpener, OdsTransport.create(config, session), session::ensureIdentity, sleeper,
-        random, session);
+    return start(config, bufferOpener, OdsTransport.create(config, session), session::ensureIdentity,
+        session::identityFailure, sleeper, random, session);
   }
 
   /**
@@ -272,15 +277,16 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   static DefaultLogAnalyticsClient create(LogAnalyticsClientBuilder config,
       Function<LogAnalyticsListener, DiskBuffer> bufferOpener, UploadTransport transport, Sleeper sleeper,
       DoubleSupplier random, AutoCloseable... closeWithClient) {
-    return start(config, bufferOpener, transport, () -> true, sleeper, random, closeWithClient);
+    return start(config, bufferOpener, transport, () -> true, Optional::empty, sleeper, random, closeWithClient);
   }
 
   private static DefaultLogAnalyticsClient start(LogAnalyticsClientBuilder config,
       Function<LogAnalyticsListener, DiskBuffer> bufferOpener, UploadTransport transport, BooleanSupplier identity,
-      Sleeper sleeper, DoubleSupplier random, AutoCloseable... closeWithClient) {
+      Supplier<Optional<String>> identityFailure, Sleeper sleeper, DoubleSupplier random,
+      AutoCloseable... closeWithClient) {
     DefaultLogAnalyticsClient client = new DefaultLogAnalyticsClient(Objects.requireNonNull(config, "config"),
         Objects.requireNonNull(bufferOpener, "bufferOpener"), Objects.requireNonNull(transport, "transport"),
-        identity, sleeper, random, List.of(closeWithClient));
+        identity, identityFailure, sleeper, random, List.of(closeWithClient));
     client.worker.start();
     return client;
   }
@@ -548,7 +554,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     }
     return new ClientStats(accepted.sum(), counters.recordsDelivered(), drops, counters.bytesDelivered(),
         counters.requests(), counters.retries(), counters.lastSuccess(), oldestAge, records, bytes,
-        transport.certificateExpiry().orElse(null));
+        transport.certificateExpiry().orElse(null), counters.lastError(), counters.lastErrorTime());
   }
 
   private void runWorker() {
@@ -644,7 +650,11 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   /** Asks the agent session for its identity; an unexpected failure counts as "not yet", not as the thread's end. */
   private boolean hasIdentity() {
     try {
-      return identity.getAsBoolean();
+      if (identity.getAsBoolean()) {
+        return true;
+      }
+      identityFailure.get().ifPresent(f -> counters.failed("onboarding failed: " + f, clock.instant()));
+      return false;
     } catch (RuntimeException e) {
       LOG.error("Obtaining the agent identity failed unexpectedly; trying again after the backoff", e);
       return false;

@@ -42,7 +42,10 @@ import okhttp3.Protocol;
  *   <li>proxy through {@code CONNECT} with Basic credentials (preemptive and on 407), {@code no_proxy} honoured,
  *       credentials to the proxy only;
  *   <li>the SDK's {@link HostResolver} as OkHttp's {@code Dns};
- *   <li>timeouts from {@link HttpSettings}; no redirects followed (a 3xx is an answer).
+ *   <li>timeouts from {@link HttpSettings}; no redirects followed (a 3xx is an answer);
+ *   <li>no silent retries ({@code retryOnConnectionFailure(false)}): a reset or dropped connection is an
+ *       {@link java.io.IOException} for the caller, so every retry is the uploader's, with its backoff, counted and
+ *       reported to the listener.
  * </ul>
  *
  * <p>Stateless and thread-safe; each call builds a new client with its own pool and threads.
@@ -90,7 +93,8 @@ public final class HttpClients {
         .writeTimeout(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .callTimeout(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .followRedirects(false)
-        .followSslRedirects(false);
+        .followSslRedirects(false)
+        .retryOnConnectionFailure(false);
     settings.proxy().ifPresent(p -> b.proxySelector(ProxyRouting.selector(p))
         .proxyAuthenticator(ProxyRouting.authenticator(p, settings.preemptiveProxyAuthentication())));
     return b.build();

@@ -16,12 +16,14 @@ public final class HttpRequest {
   private final Map<String, String> headers;
   private final byte[] body;
   private final String contentType;
+  private final int maxResponseBytes;
 
-  private HttpRequest(URI uri, Map<String, String> headers, byte[] body, String contentType) {
+  private HttpRequest(URI uri, Map<String, String> headers, byte[] body, String contentType, int maxResponseBytes) {
     this.uri = uri;
     this.headers = headers;
     this.body = body;
     this.contentType = contentType;
+    this.maxResponseBytes = maxResponseBytes;
   }
 
   /**
@@ -36,7 +38,27 @@ public final class HttpRequest {
   public static HttpRequest post(URI uri, String contentType, byte[] body, Map<String, String> headers) {
     return new HttpRequest(Objects.requireNonNull(uri, "uri"),
         Collections.unmodifiableMap(new LinkedHashMap<>(headers)), Objects.requireNonNull(body, "body"),
-        contentType);
+        contentType, 0);
+  }
+
+  /**
+   * The same request, whose answer is read up to {@code bytes} bytes only (when that is less than the executor's own
+   * limit): a longer answer is cut there and marked {@linkplain HttpResponse#truncated() truncated}, and the rest is
+   * never read.
+   *
+   * @param bytes the largest body to read, at least 1
+   * @return the request with the limit
+   */
+  public HttpRequest withMaxResponseBytes(int bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("maxResponseBytes must be at least 1, was " + bytes);
+    }
+    return new HttpRequest(uri, headers, body, contentType, bytes);
+  }
+
+  /** @return the request's own limit on the answer's body, or {@code 0} for the executor's */
+  public int maxResponseBytes() {
+    return maxResponseBytes;
   }
 
   /** @return the target */

@@ -12,6 +12,18 @@ public final class HttpResponse {
   private final int status;
   private final Map<String, List<String>> headers;
   private final byte[] body;
+  private final boolean truncated;
+
+  /**
+   * Creates a response whose body is complete.
+   *
+   * @param status the status code
+   * @param headers the headers
+   * @param body the body bytes
+   */
+  public HttpResponse(int status, Map<String, List<String>> headers, byte[] body) {
+    this(status, headers, body, false);
+  }
 
   /**
    * Creates a response.
@@ -19,8 +31,10 @@ public final class HttpResponse {
    * @param status the status code
    * @param headers the headers
    * @param body the body bytes (possibly truncated by the executor to a sane size)
+   * @param truncated whether the body was longer than the executor read
    */
-  public HttpResponse(int status, Map<String, List<String>> headers, byte[] body) {
+  public HttpResponse(int status, Map<String, List<String>> headers, byte[] body, boolean truncated) {
+    this.truncated = truncated;
     this.status = status;
     TreeMap<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.forEach((k, v) -> h.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
@@ -59,6 +73,11 @@ public final class HttpResponse {
     return body;
   }
 
+  /** @return whether the answer's body was longer than {@link #body()}: the executor stopped reading at its limit */
+  public boolean truncated() {
+    return truncated;
+  }
+
   /** @return the body as UTF-8 text */
   public String bodyText() {
     return new String(body, StandardCharsets.UTF_8);
@@ -66,6 +85,6 @@ public final class HttpResponse {
 
   @Override
   public String toString() {
-    return "HttpResponse{" + status + ", " + body.length + " bytes}";
+    return "HttpResponse{" + status + ", " + body.length + " bytes" + (truncated ? ", truncated" : "") + "}";
   }
 }

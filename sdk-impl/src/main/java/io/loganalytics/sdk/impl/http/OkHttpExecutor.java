@@ -123,8 +123,9 @@ final class OkHttpExecutor implements ClientCertificateExecutor {
       cancellation.started(call);
     }
     try (Response response = call.execute()) {
-      byte[] body = readLimited(response.body(), settings.maxResponseBytes());
-      return new HttpResponse(response.code(), response.headers().toMultimap(), body);
+      int limit = request.maxResponseBytes() > 0
+          ? Math.min(request.maxResponseBytes(), settings.maxResponseBytes()) : settings.maxResponseBytes();
+      return readLimited(response, limit);
     } catch (IOException e) {
       if (call.isCanceled()) {
         throw new IOException("the request to " + describe(request.uri()) + " was cancelled (the client is closing)",
@@ -150,11 +151,12 @@ final class OkHttpExecutor implements ClientCertificateExecutor {
    * Says whose certificate a TLS failure is about. We refused the server's ({@code PKIX path building failed}, no
    * valid certification path): a trust-anchor hint. The server refused ours (a {@code certificate_unknown},
    * {@code bad_certificate}, {@code certificate_expired}, ... alert): a {@link ClientCertificateRefusedException}.
+   * We do not trust the server: a {@link ServerCertificateUntrustedException}.
    * Anything else keeps the handshake's own words.
    */
   static IOException tlsFailure(String host, SSLException e, X509Certificate clientCertificate) {
     if (isServerTrustFailure(e)) {
-      return new IOException("TLS handshake with " + host + " failed: this client does not trust the "
+      return new ServerCertificateUntrustedException("TLS handshake with " + host + " failed: this client does not trust the "
           + "server certificate (" + e.getMessage() + "). If a TLS-inspecting proxy or a private CA is in the path, "
           + "add its CA certificate as an extra trust anchor (trustCertificates, or --ca-file for the collector); "
           + "the JVM trust store (javax.net.ssl.trustStore) is also honoured.", e);
@@ -210,13 +212,16 @@ final class OkHttpExecutor implements ClientCertificateExecutor {
     return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
   }
 
-  private static byte[] readLimited(ResponseBody body, int max) throws IOException {
+  /** Reads at most {@code max} bytes of the body, and one more to know whether it was longer; never the rest. */
+  private static HttpResponse readLimited(Response response, int max) throws IOException {
+    ResponseBody body = response.body();
     try (InputStream in = body.byteStream()) {
       byte[] bytes = in.readNBytes(max);
-      if (bytes.length == max && in.read() >= 0) {
+      boolean truncated = bytes.length == max && in.read() >= 0;
+      if (truncated) {
         LOG.debug("Response body longer than {} bytes; the rest is dropped", max);
       }
-      return bytes;
+      return new HttpResponse(response.code(), response.headers().toMultimap(), bytes, truncated);
     }
   }
 

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.ErrorReportConfiguration;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.RecordTooLargeException;
 import java.io.IOException;
@@ -51,6 +54,12 @@ public final class RecordEncoder {
   /** The deepest nesting a map record may have; deeper usually means a cycle. */
   public static final int MAX_DEPTH = 64;
 
+  /**
+   * The deepest nesting of objects and arrays a JSON record ({@code sendJson}) may have, the record's own object
+   * counting as the first level: deeper is refused with an {@link InvalidRecordException} naming the limit.
+   */
+  public static final int MAX_JSON_DEPTH = 1000;
+
   /** The most characters of a malformed JSON token the parser quotes (removed again by {@link #syntaxProblem}). */
   static final int ERROR_TOKEN_CHARS = 8;
 
@@ -61,6 +70,7 @@ public final class RecordEncoder {
           .maxRawContentLength(0)
           .build())
       .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET)
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
       .build();
 
   /** Sink and generator of this thread, reused while the records stay under {@link #RETAINED_BYTES}. */
@@ -205,9 +215,14 @@ public final class RecordEncoder {
         throw new InvalidRecordException("record", "must be one JSON object, but more follows after its end (at "
             + "byte " + p.currentTokenLocation().getByteOffset() + ")");
       }
+    } catch (StreamConstraintsException e) {
+      // Thrown without a location; the message would quote Jackson's setting, the limit is ours.
+      throw new InvalidRecordException("record", "nests objects and arrays more than " + MAX_JSON_DEPTH
+          + " levels deep, the most a JSON record may have");
     } catch (JsonProcessingException e) {
-      throw new InvalidRecordException("record", "is not valid JSON: " + syntaxProblem(e) + " (line "
-          + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+      JsonLocation at = e.getLocation();
+      throw new InvalidRecordException("record", "is not valid JSON: " + syntaxProblem(e) + (at == null ? ""
+          : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
     } catch (IOException e) {
       throw new UncheckedIOException("reading from memory failed", e);
     }
@@ -241,7 +256,7 @@ public final class RecordEncoder {
    * (perhaps an unquoted value) is left out entirely. What remains quotes at most the one unexpected character.
    */
   static String syntaxProblem(JsonProcessingException e) {
-    return UNRECOGNIZED_TOKEN.matcher(e.getOriginalMessage()).replaceFirst("Unrecognized token");
+    return UNRECOGNIZED_TOKEN.matcher(String.valueOf(e.getOriginalMessage())).replaceFirst("Unrecognized token");
   }
 
   private static final Pattern UNRECOGNIZED_TOKEN = Pattern.compile("^Unrecognized token '.{0,"

@@ -104,6 +104,8 @@ import org.slf4j.LoggerFactory;
 public final class DefaultChunkUploader implements ChunkUploader {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultChunkUploader.class);
   private static final Duration WARN_INTERVAL = Duration.ofMinutes(5);
+  /** While uploads keep failing, at most one WARN this often (by the injected clock); the rest at DEBUG. */
+  static final Duration FAILURE_WARN_INTERVAL = Duration.ofMinutes(1);
   /** Waits after authentication failures grow as the policy's do, up to this step (then stay at the maximum). */
   private static final int MAX_AUTH_BACKOFF_STEP = 64;
 
@@ -122,6 +124,12 @@ public final class DefaultChunkUploader implements ChunkUploader {
   private volatile Instant deadline;
   /** When an authentication failure was last logged at WARN; repeats within {@link #WARN_INTERVAL} go to DEBUG. */
   private Instant lastAuthWarning;
+  // The current streak of failed tries (upload() runs on one thread at a time): when it began, how many, the last
+  // WARN about it and the failures since.
+  private Instant streakStart;
+  private int streakFailures;
+  private Instant streakWarnedAt;
+  private int streakUnwarned;
 
   /**
    * Creates an uploader with the system sleeper and random jitter.
@@ -400,6 +408,9 @@ public final class DefaultChunkUploader implements ChunkUploader {
                 chunkId, e);
           }
         }
+        if (response == null) {
+          failure(cause, auth || unexpected && b.retries == 0);
+        }
         Optional<Duration> retryAfter = Optional.empty();
         if (response != null) {
           observeClock(response);
@@ -407,6 +418,11 @@ public final class DefaultChunkUploader implements ChunkUploader {
           if (response.isSuccessful()) {
             delivered(b, body);
             return;
+          }
+          if (status != 413 && !Responses.isTooLarge404(response)) {
+            // Refusals and give-ups log their own WARN; a status that is retried is announced here.
+            failure(cause, status == 401 || status == 403 || (status >= 400 && status < 500 && status != 408
+                && status != 429));
           }
           if (status == 413 || Responses.isTooLarge404(response)) {
             if (b.records.size() > 1) {
@@ -558,6 +574,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
     }
 
     private void delivered(Batch b, PreparedBody body) {
+      recovered();
       delivered += b.records.size();
       counters.delivered(b.records.size(), body.bytes().length, clock.instant());
       int attempt = b.retries + b.authFailures + 1;
@@ -609,6 +626,47 @@ public final class DefaultChunkUploader implements ChunkUploader {
       LOG.warn("Gave up {} records ({}): {}", records.size(), reason, fullDetail);
       listener.onChunkGivenUp(chunkId, records.size(), reason, file);
       listener.onRecordsDropped(reason, records.size(), bytes, fullDetail);
+    }
+  }
+
+  /**
+   * A failed try: noted in the counters as the last error; the first of a streak is logged at WARN with its cause,
+   * later ones at most once per {@link #FAILURE_WARN_INTERVAL} with the count (DEBUG in between).
+   *
+   * @param cause what failed, without secrets
+   * @param loggedElsewhere whether the failure already has its own WARN (a refusal, a give-up), so none is added
+   */
+  private void failure(String cause, boolean loggedElsewhere) {
+    Instant now = clock.instant();
+    counters.failed(cause, now);
+    streakFailures++;
+    if (streakStart == null) {
+      streakStart = now;
+      streakWarnedAt = now;
+      streakUnwarned = 0;
+      if (!loggedElsewhere) {
+        LOG.warn("Uploads to {} are failing: {}; the records stay buffered and are retried", transport, cause);
+      }
+      return;
+    }
+    streakUnwarned++;
+    if (!loggedElsewhere && !now.isBefore(streakWarnedAt.plus(FAILURE_WARN_INTERVAL))) {
+      LOG.warn("Uploads to {} are still failing: {} failed tries since {} ({} since the last warning); last: {}",
+          transport, streakFailures, streakStart, streakUnwarned, cause);
+      streakWarnedAt = now;
+      streakUnwarned = 0;
+    } else {
+      LOG.debug("Uploads to {} failed again ({} failed tries since {}): {}", transport, streakFailures, streakStart,
+          cause);
+    }
+  }
+
+  /** A delivery: ends a streak of failures with one INFO line. */
+  private void recovered() {
+    if (streakStart != null) {
+      LOG.info("Uploads to {} recovered after {} failed tries since {}", transport, streakFailures, streakStart);
+      streakStart = null;
+      streakFailures = 0;
     }
   }
 

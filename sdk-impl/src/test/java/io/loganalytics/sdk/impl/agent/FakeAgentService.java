@@ -88,6 +88,8 @@ final class FakeAgentService extends Dispatcher {
   volatile boolean updateCertificate;
   /** When set, the {@code CertificateUpdateEndpoint} the heartbeat names instead of this service's own URL. */
   volatile String advertisedRenewalEndpoint;
+  /** When set, the raw text of the DSC {@code <Endpoint>} the topology answer names (not escaped). */
+  volatile String advertisedDscEndpoint;
   volatile boolean refuseVerificationOfRenewedCertificates;
   /** Heartbeats with a renewed, not yet verified certificate get 503 (the certificate stays registered). */
   volatile boolean verificationUnavailable;
@@ -237,8 +239,8 @@ final class FakeAgentService extends Dispatcher {
         + "<CertificateUpdateEndpoint updateCertificate=\"" + update + "\">"
         + (advertisedRenewalEndpoint == null ? baseUrl + RENEW : advertisedRenewalEndpoint)
         + "</CertificateUpdateEndpoint>"
-        + "<DscConfiguration><Endpoint>https://dsc.example.test/Accounts/" + workspaceId
-        + "/Nodes(AgentId='x')</Endpoint><NodeConfigurationName>n</NodeConfigurationName></DscConfiguration>"
+        + "<DscConfiguration><Endpoint>" + (advertisedDscEndpoint != null ? advertisedDscEndpoint
+            : "https://dsc.example.test/Accounts/" + workspaceId + "/Nodes(AgentId='x')") + "</Endpoint><NodeConfigurationName>n</NodeConfigurationName></DscConfiguration>"
         + "</LinuxAgentTopologyResponse>");
   }
 

@@ -59,8 +59,11 @@ class LazyAgentSessionTest extends AgentTestBase {
       assertThatThrownBy(() -> upload(session)).isInstanceOf(IOException.class).hasMessageContaining("not onboarded");
       assertThat(StateDirectory.of(stateDir).isOnboarded()).isFalse();
 
+      assertThat(session.identityFailure()).get().asString().contains("HTTP 503", "reason Busy");
       assertThat(session.ensureIdentity()).isFalse(); // the second 503
+      assertThat(session.identityFailure()).get().asString().contains("HTTP 503");
       assertThat(session.ensureIdentity()).isTrue();
+      assertThat(session.identityFailure()).isEmpty();
 
       assertThat(StateDirectory.of(stateDir).isOnboarded()).isTrue();
       assertThat(session.certificateExpiry()).isNotNull();

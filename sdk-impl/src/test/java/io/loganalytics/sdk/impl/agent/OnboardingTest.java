@@ -146,4 +146,50 @@ class OnboardingTest extends AgentTestBase {
     assertThatThrownBy(() -> AgentIdentity.onboard(options().build()))
         .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.field()).isEqualTo("credentials"));
   }
+
+  @Test
+  void anUntrustedServerCertificateFailsBuildAtOnceNamingTheFix() {
+    io.loganalytics.sdk.LogAnalyticsClientBuilder builder = io.loganalytics.sdk.LogAnalyticsClient.builder()
+        .credentials(credentials).stateDirectory(stateDir).bufferDirectory(tmp.resolve("buffer")).cloud(cloud)
+        .clock(clock).listener(listener).hostResolver(io.loganalytics.sdk.impl.http.TestTls.loopbackResolver());
+
+    assertThatThrownBy(builder::build)
+        .isInstanceOfSatisfying(io.loganalytics.sdk.ServiceException.class, e -> {
+          assertThat(e.isRetryable()).isFalse();
+          assertThat(e.status()).isZero();
+          assertThat(e.getMessage()).startsWith("The onboarding request to " + WS + ".oms.")
+              .contains("this client does not trust the server certificate", "trustCertificates", "--ca-file",
+                  "Nothing can be sent until the server certificate is trusted");
+        });
+    assertThat(service.calls).isEmpty();
+    assertThat(StateDirectory.of(stateDir).isOnboarded()).isFalse();
+  }
+
+  @Test
+  void aFailedOnboardingNamesTheRealCauseDns() {
+    io.loganalytics.sdk.HostResolver noDns = host -> {
+      throw new java.net.UnknownHostException(host + ": Name or service not known");
+    };
+    http = http.toBuilder().resolver(noDns).build();
+
+    assertThatThrownBy(() -> AgentIdentity.onboard(options().build()))
+        .isInstanceOfSatisfying(io.loganalytics.sdk.ServiceException.class, e -> {
+          assertThat(e.isRetryable()).isTrue();
+          assertThat(e.getMessage()).isEqualTo("The onboarding request to " + WS + ".oms.loganalytics.test failed "
+              + "before an answer: the host name cannot be resolved (DNS): " + WS + ".oms.loganalytics.test: Name "
+              + "or service not known");
+        });
+  }
+
+  @Test
+  void aFailedOnboardingNamesTheRealCauseConnection() throws Exception {
+    int port = server.getPort();
+    server.close();
+    cloud = io.loganalytics.sdk.CloudEnvironment.fromDomain(io.loganalytics.sdk.impl.http.TestTls.DOMAIN)
+        .withPort(port);
+
+    assertThatThrownBy(() -> AgentIdentity.onboard(options().build()))
+        .isInstanceOfSatisfying(io.loganalytics.sdk.ServiceException.class, e -> assertThat(e.getMessage())
+            .contains("failed before an answer: cannot connect (", "check the network, a firewall, and the proxy"));
+  }
 }

@@ -210,4 +210,63 @@ class StateDirectoryTest extends AgentTestBase {
     assertThat(c.certificate().getSigAlgName()).isEqualTo("SHA256withRSA");
     assertThat(c.notAfter()).isAfter(Instant.parse("2030-01-01T00:00:00Z"));
   }
+
+  @Test
+  void aPlantedKeySymlinkIsRefusedAndItsTargetIsNeitherReadNorChmodded() throws Exception {
+    AgentIdentity.onboard(options().build());
+    Path victim = tmp.resolve("victim.txt");
+    Files.writeString(victim, "not a key");
+    Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-rw-r--"));
+    Path key = stateDir.resolve("certs/oms.key");
+    Files.delete(key);
+    Files.createSymbolicLink(key, victim);
+
+    assertThat(StateDirectory.of(stateDir).isOnboarded()).isTrue();
+    assertThatThrownBy(() -> AgentIdentity.status(stateDir))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.field()).isEqualTo("stateDirectory"))
+        .hasMessageContaining(key + " is a symbolic link; the agent's state files must be regular files");
+    assertThatThrownBy(() -> AgentIdentity.onboard(options().build()))
+        .hasMessageContaining(key + " is a symbolic link");
+    assertThatThrownBy(() -> AgentIdentity.open(options().build()))
+        .hasMessageContaining(key + " is a symbolic link");
+
+    assertThat(Files.getPosixFilePermissions(victim)).isEqualTo(PosixFilePermissions.fromString("rw-rw-r--"));
+    assertThat(Files.readString(victim)).isEqualTo("not a key");
+    assertThat(Files.isSymbolicLink(key)).isTrue();
+  }
+
+  @Test
+  void aSymlinkedCertsDirectoryIsRefusedAndItsTargetKeepsItsMode() throws Exception {
+    AgentIdentity.onboard(options().build());
+    Path elsewhere = tmp.resolve("elsewhere");
+    Files.createDirectory(elsewhere);
+    Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path certs = stateDir.resolve("certs");
+    Files.move(certs.resolve("oms.key"), elsewhere.resolve("oms.key"));
+    Files.move(certs.resolve("oms.crt"), elsewhere.resolve("oms.crt"));
+    Files.delete(certs);
+    Files.createSymbolicLink(certs, elsewhere);
+
+    assertThatThrownBy(() -> AgentIdentity.status(stateDir)).hasMessageContaining(certs + " is a symbolic link");
+    assertThat(Files.getPosixFilePermissions(elsewhere)).isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  @Test
+  void everyDirectoryCreatedIsOwnerOnlyEvenUnderAWorldWritableParent() throws Exception {
+    Path open = tmp.resolve("open");
+    Files.createDirectory(open);
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path dir = open.resolve("a/b/state");
+
+    StateDirectory.of(dir).save(state(a));
+
+    for (Path p : new Path[] {open.resolve("a"), open.resolve("a/b"), dir, dir.resolve("certs")}) {
+      assertThat(Files.getPosixFilePermissions(p)).as(p.toString())
+          .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    }
+    assertThat(Files.getPosixFilePermissions(open)).as("an existing parent keeps its mode")
+        .isEqualTo(PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertThat(Files.getPosixFilePermissions(dir.resolve("certs/oms.key")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+  }
 }

@@ -306,6 +306,39 @@ class DefaultLogAnalyticsClientTest {
   }
 
   @Test
+  void deeplyNestedJsonIsAnInvalidRecordAndTheClientGoesOn() {
+    DefaultLogAnalyticsClient client = client(config(), new FakeSleeper(clock));
+    String deep = TestData.nestedJson(100_000, true);
+
+    assertThatThrownBy(() -> client.sendJson("Events", deep))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessage("record: nests objects and arrays more than 1000 levels deep, the most a JSON record may have");
+    assertThatThrownBy(() -> client.sendJson("Events",
+        TestData.nestedJson(1_001, false)))
+        .isInstanceOf(InvalidRecordException.class).hasMessageContaining("1000 levels");
+    client.sendJson("Events", "{\"n\":1}");
+    assertThat(client.stats().recordsAccepted()).isEqualTo(1);
+  }
+
+  @Test
+  void statsCarryTheLastErrorAndWhenItHappened() {
+    dispatcher.then(ScriptedDispatcher.status(503, "{\"Error\":\"ServiceUnavailable\"}"));
+    DefaultLogAnalyticsClient client = client(config(), new FakeSleeper(clock));
+    assertThat(client.stats().lastError()).isEmpty();
+    assertThat(client.stats().lastErrorTime()).isEmpty();
+    Instant failedAt = clock.instant();
+
+    client.send("Events", Map.of("n", 1));
+    assertThat(client.flush(WAIT)).isTrue();
+
+    io.loganalytics.sdk.ClientStats stats = client.stats();
+    assertThat(stats.lastError()).hasValue("HTTP 503 ServiceUnavailable");
+    assertThat(stats.lastErrorTime()).hasValue(failedAt);
+    assertThat(stats.lastSuccess()).hasValueSatisfying(t -> assertThat(t).isAfter(failedAt));
+    assertThat(stats.toString()).contains("lastError=HTTP 503 ServiceUnavailable at " + failedAt);
+  }
+
+  @Test
   void runsOneNamedDaemonUploaderThread() {
     client(config(), new FakeSleeper(clock));
 

@@ -1,5 +1,6 @@
 package io.loganalytics.sdk.impl.json;
 
+import static io.loganalytics.sdk.impl.testsupport.TestData.nestedJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -164,5 +165,50 @@ class RecordEncoderErrorsTest {
         .contains("Illegal unquoted character").contains("line 1, column");
     assertThat(refused(() -> lenient.encodeJson("T", "", "{\"a\":1x}")).getMessage())
         .contains("Unexpected character ('x'"); // the one unexpected character helps to find the mistake
+  }
+
+  @Test
+  void jsonNestedDeeperThanTheLimitIsAnInvalidRecordNamingTheLimit() {
+    for (int levels : new int[] {1_001, 100_000}) {
+      for (boolean arrays : new boolean[] {false, true}) {
+        String json = nestedJson(levels, arrays);
+        InvalidRecordException e = refused(() -> lenient.encodeJson("T", "", json));
+        assertThat(e.field()).isEqualTo("record");
+        assertThat(e.getMessage()).as(levels + (arrays ? " arrays" : " objects"))
+            .isEqualTo("record: nests objects and arrays more than 1000 levels deep, the most a JSON record may have");
+        assertThat(refused(() -> strict.encodeJson("T", "", json)).getMessage()).contains("1000 levels");
+      }
+    }
+  }
+
+  @Test
+  void jsonNestedExactlyToTheLimitIsAccepted() {
+    assertThat(lenient.encodeJson("T", "", nestedJson(RecordEncoder.MAX_JSON_DEPTH, true))).isNotEmpty();
+    assertThat(new RecordEncoder(JsonLimits.sizeOnly(1_000_000))
+        .encodeJson("T", "", nestedJson(RecordEncoder.MAX_JSON_DEPTH, false))).isNotEmpty();
+  }
+
+  @Test
+  void aDeeplyNestedMapIsAnInvalidRecordNamingTheFieldAndTheLimit() {
+    for (int levels : new int[] {1_001, 100_000}) {
+      Map<String, Object> inner = new LinkedHashMap<>();
+      Object deepest = inner;
+      for (int i = 0; i < levels; i++) {
+        Map<String, Object> outer = new LinkedHashMap<>();
+        outer.put("k", deepest);
+        deepest = outer;
+      }
+      Object list = java.util.List.of();
+      for (int i = 0; i < levels; i++) {
+        list = java.util.List.of(list);
+      }
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("deep", deepest);
+      record.put("list", list);
+      assertThat(refused(() -> lenient.encode("T", "", record)).getMessage())
+          .isEqualTo("deep: is nested more than 64 levels deep (a map or list that contains itself?)");
+      assertThat(refused(() -> lenient.encode("T", "", Map.of("list", record.get("list")))).getMessage())
+          .isEqualTo("list: is nested more than 64 levels deep (a map or list that contains itself?)");
+    }
   }
 }

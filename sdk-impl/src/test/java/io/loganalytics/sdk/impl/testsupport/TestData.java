@@ -42,4 +42,23 @@ public final class TestData {
       throw new java.io.UncheckedIOException(e);
     }
   }
+
+  /**
+   * A JSON object whose field {@code d} nests {@code levels - 1} more levels of arrays or objects.
+   *
+   * @param levels the nesting depth, the record's own object included
+   * @param arrays arrays inside, else objects
+   * @return the JSON
+   */
+  public static String nestedJson(int levels, boolean arrays) {
+    StringBuilder sb = new StringBuilder("{\"d\":");
+    for (int i = 1; i < levels; i++) {
+      sb.append(arrays ? "[" : "{\"k\":");
+    }
+    sb.append('1');
+    for (int i = 1; i < levels; i++) {
+      sb.append(arrays ? "]" : "}");
+    }
+    return sb.append('}').toString();
+  }
 }
