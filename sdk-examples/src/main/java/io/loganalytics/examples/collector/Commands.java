@@ -97,6 +97,10 @@ final class Commands {
   static final Opt BIND = new Opt("bind", null, "ADDRESS", "address to listen on (default 127.0.0.1, as the agent)");
   static final Opt TCP = new Opt("tcp", null, null, "listen on TCP (octet counting or newline framing) instead of "
       + "UDP");
+  static final Opt IDLE_TIMEOUT = new Opt("idle-timeout", null, "SECONDS",
+      "TCP: close a connection that sends no complete message for this long (default 60)");
+  static final Opt MAX_CONNECTIONS = new Opt("max-connections", null, "N",
+      "TCP: the most connections open at once (default 64); idle ones are closed first to make room");
   static final Opt RECORDS = new Opt("records", null, "N", "records to send (default 5000)");
   static final Opt STALLED_AFTER = new Opt("stalled-after", null, "MINUTES",
       "call the collector stalled (exit 1) when the oldest unsent record is older than this (default 30)");
@@ -145,7 +149,7 @@ final class Commands {
           List.of("Point rsyslog at it as the agent's configuration did: *.* @127.0.0.1:25224",
               "While the buffer is full, TCP senders are held back (nothing lost); UDP messages are dropped, counted",
               "in the summary and in status."),
-          List.of(), with(List.of(PORT, BIND, TCP), INGESTION, List.of(IP_NAME), AGENT_DESTINATION, List.of())),
+          List.of(), with(List.of(PORT, BIND, TCP, IDLE_TIMEOUT, MAX_CONNECTIONS), INGESTION, List.of(IP_NAME), AGENT_DESTINATION, List.of())),
       new Cmd("status", "Shows the target, certificate expiry, buffer fill and oldest record, last upload, last "
           + "error and cumulative counters.",
           List.of("Exit status 1 when the agent is not onboarded or delivery is stalled (see --stalled-after)."),

@@ -102,8 +102,14 @@ final class Delivery {
   }
 
   private StatusFile.Run run(ClientStats s) {
-    return new StatusFile.Run(s, inputDropped.getAsLong(), transport, target,
-        listener == null ? Optional.empty() : listener.lastError());
+    return new StatusFile.Run(s, inputDropped.getAsLong(), transport, target, lastError(s));
+  }
+
+  /** The last error the listener heard, else the one the client's counters carry. */
+  private Optional<CollectorListener.LastError> lastError(ClientStats s) {
+    Optional<CollectorListener.LastError> heard = listener == null ? Optional.empty() : listener.lastError();
+    return heard.or(() -> s.lastError().map(m -> new CollectorListener.LastError(m.replace('\n', ' '),
+        s.lastErrorTime().orElse(ctx.clock.instant()))));
   }
 
   /**
@@ -198,8 +204,9 @@ final class Delivery {
     // close() says whether the buffer ended empty; the count is the last one seen before closing.
     long buffered = empty ? 0 : Math.max(1, s.bufferedRecords());
     String reason = "";
-    if ((buffered > 0 || s.recordsDroppedTotal() > 0) && listener != null && listener.lastError().isPresent()) {
-      reason = "; last error " + listener.lastError().get().at() + ": " + listener.lastError().get().message();
+    Optional<CollectorListener.LastError> last = lastError(s);
+    if ((buffered > 0 || s.recordsDroppedTotal() > 0) && last.isPresent()) {
+      reason = "; last error " + last.get().at() + ": " + last.get().message();
     }
     ctx.out.println(summary(read, invalid, s, buffered) + (dropped > 0 ? ", dropped at input " + dropped
         + " (buffer full)" : "") + reason);

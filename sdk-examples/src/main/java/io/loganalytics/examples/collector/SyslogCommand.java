@@ -30,12 +30,15 @@ final class SyslogCommand implements Command {
     boolean tcp = args.has("tcp");
     String bindText = args.value("bind").orElse("127.0.0.1");
     InetAddress bind = bindAddress(args, bindText);
+    SyslogReceiver.TcpOptions tcpOptions = SyslogReceiver.TcpOptions.defaults()
+        .idleTimeout(Duration.ofSeconds(args.intValue("idle-timeout", 60, 1, 86_400)))
+        .maxConnections(args.intValue("max-connections", SyslogReceiver.TcpOptions.DEFAULT_MAX_CONNECTIONS, 1, 10_000));
     LogAnalyticsClient client = ctx.clientFactory.apply(builder);
     Delivery delivery = new Delivery(client, ctx, setup.stateDirectory()).describe(setup.listener(), builder, type);
     SyslogReceiver receiver;
     try {
       receiver = SyslogReceiver.start(tcp, new InetSocketAddress(bind, port), new SyslogParser(ZoneId.systemDefault()),
-          (t, r) -> client.send(type, r), ctx.clock);
+          (t, r) -> client.send(type, r), ctx.clock, tcpOptions);
     } catch (IOException e) {
       client.close(Duration.ofSeconds(10));
       throw new IOException("cannot listen on " + (tcp ? "tcp " : "udp ") + bindText + ":" + port + ": "
