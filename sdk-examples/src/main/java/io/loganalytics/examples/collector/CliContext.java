@@ -102,4 +102,15 @@ final class CliContext {
         Path.of(System.getProperty("user.home", ".")), Clock.systemUTC(), System.console() != null,
         LogAnalyticsClientBuilder::build, new CountDownLatch(1));
   }
+
+  /**
+   * The same context with other environment variables (the run mode gives each destination its own shared key).
+   *
+   * @param environment the variables
+   * @return a new context sharing everything else, the stop latch included
+   */
+  CliContext withEnv(Map<String, String> environment) {
+    return new CliContext(out, err, in, environment, home, clock, interactive, clientFactory, stopRequested,
+        customizer, sleeper, agentProxyFiles, onboarder);
+  }
 }

@@ -49,8 +49,8 @@ final class ClientSetup {
   /** The environment variable that may hold the shared key instead of {@code -s}. */
   static final String SHARED_KEY_ENV = Commands.SHARED_KEY_ENV;
 
-  private static final Pattern DATA_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_.]{0,99}");
-  private static final Pattern LOG_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,99}");
+  static final Pattern DATA_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_.]{0,99}");
+  static final Pattern LOG_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,99}");
   /** A stream of a DCR: Custom-Table_CL, Microsoft-Table; optionally another DCR's id and a slash before it. */
   static final Pattern STREAM = Pattern.compile("(?:dcr-[0-9a-fA-F]{32}/)?(?:Custom|Microsoft)-[A-Za-z0-9_]{1,250}");
   private static final List<String> INGESTION_OPTIONS = List.of("endpoint", "dcr", "stream", "cloud", "tenant",
@@ -107,7 +107,7 @@ final class ClientSetup {
               + "(--endpoint, --dcr, --stream" + (agentOnly.equals("domain") ? "; the cloud is --cloud" : "") + ")");
         }
       }
-      String stream = args.value("stream").orElseThrow(() -> new UsageException("--stream", "is required with "
+      String stream = args.value("stream").orElseThrow(() -> new UsageException(args.name("stream"), "is required with "
           + "--endpoint and --dcr (the DCR's stream, such as Custom-MyTable_CL)"));
       if (!STREAM.matcher(stream.strip()).matches()) {
         throw new UsageException(args.name("stream"), "'" + ParsedArgs.printable(stream) + "' is not a stream name: "
@@ -243,9 +243,9 @@ final class ClientSetup {
   }
 
   private void logsIngestion(LogAnalyticsClientBuilder b) {
-    String endpointText = args.value("endpoint").orElseThrow(() -> new UsageException("--endpoint", "is required "
+    String endpointText = args.value("endpoint").orElseThrow(() -> new UsageException(args.name("endpoint"), "is required "
         + "with --dcr and --stream (the data collection endpoint's logs ingestion URL)"));
-    String dcr = args.value("dcr").orElseThrow(() -> new UsageException("--dcr", "is required with --endpoint "
+    String dcr = args.value("dcr").orElseThrow(() -> new UsageException(args.name("dcr"), "is required with --endpoint "
         + "(the DCR's immutableId, dcr- and 32 hex digits)"));
     URI endpoint;
     try {
@@ -256,7 +256,8 @@ final class ClientSetup {
     try {
       b.logsIngestion(endpoint, dcr);
     } catch (ConfigurationException e) {
-      throw new UsageException(optionFor(e.field()), problem(e));
+      String option = "dataCollectionRuleId".equals(e.field()) ? "dcr" : "endpoint";
+      throw new UsageException(args.name(option), problem(e));
     }
     args.value("cloud").ifPresent(c -> {
       try {

@@ -21,17 +21,18 @@ import java.util.concurrent.TimeUnit;
  * own {@link CliContext}.
  */
 public final class CollectorMain {
-  private static final Map<String, Command> COMMANDS = Map.of(
-      "onboard", new OnboardCommand(),
-      "send", new SendCommand(),
-      "tail", new TailCommand(),
-      "syslog", new SyslogCommand(),
-      "status", new StatusCommand(),
-      "renew-cert", new RenewCertCommand(),
-      "verify-buffer", new VerifyBufferCommand(),
-      "demo", new DemoCommand(),
-      "dcr-template", new DcrTemplateCommand(),
-      "migrate-hint", new MigrateHintCommand());
+  private static final Map<String, Command> COMMANDS = Map.ofEntries(
+      Map.entry("onboard", new OnboardCommand()),
+      Map.entry("send", new SendCommand()),
+      Map.entry("tail", new TailCommand()),
+      Map.entry("syslog", new SyslogCommand()),
+      Map.entry("status", new StatusCommand()),
+      Map.entry("renew-cert", new RenewCertCommand()),
+      Map.entry("verify-buffer", new VerifyBufferCommand()),
+      Map.entry("demo", new DemoCommand()),
+      Map.entry("dcr-template", new DcrTemplateCommand()),
+      Map.entry("migrate-hint", new MigrateHintCommand()),
+      Map.entry("run", new RunCommand()));
 
   private CollectorMain() {}
 

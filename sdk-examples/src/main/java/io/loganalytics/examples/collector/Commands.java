@@ -157,6 +157,11 @@ final class Commands {
       new Cmd("renew-cert", "Renews the agent certificate now.", List.of(), List.of(), AGENT_DESTINATION),
       new Cmd("verify-buffer", "Reads the disk buffer without changing it and reports what it holds.", List.of(),
           List.of(), List.of()),
+      new Cmd("run", "Runs several inputs (tail, syslog) to one or several destinations (workspaces, transports), "
+          + "each with its own buffer directory, in one process.",
+          List.of("The JSON configuration is described in the README (section 'Several inputs and destinations').",
+              "Stops on SIGINT/SIGTERM, printing one summary line per destination."),
+          List.of(), List.of(new Opt("config", null, "FILE", "the JSON configuration"))),
       new Cmd("dcr-template", "Prints a custom table and a data collection rule (JSON to deploy) inferred from "
           + "sample records, as the portal's 'create from sample'.",
           List.of("Column types: string, int, long, real, boolean, datetime, dynamic; TimeGenerated from the samples,",

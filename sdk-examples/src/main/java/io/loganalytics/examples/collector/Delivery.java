@@ -45,6 +45,7 @@ final class Delivery {
   private String target;
   private String dcr;
   private String stream;
+  private String label = "";
   /** How long the final push may take once a stop (SIGINT/SIGTERM) was requested. */
   static final Duration STOP_PUSH = Duration.ofSeconds(5);
 
@@ -85,6 +86,17 @@ final class Delivery {
     this.target = ClientSetup.target(builder);
     this.dcr = builder.dataCollectionRuleId().orElse(null);
     this.stream = builder.transport() == Transport.LOGS_INGESTION ? recordType : null;
+    return this;
+  }
+
+  /**
+   * Prefixes the summary line, for the run mode's several destinations.
+   *
+   * @param name the destination's name
+   * @return this
+   */
+  Delivery label(String name) {
+    this.label = name + ": ";
     return this;
   }
 
@@ -208,10 +220,10 @@ final class Delivery {
     if ((buffered > 0 || s.recordsDroppedTotal() > 0) && last.isPresent()) {
       reason = "; last error " + last.get().at() + ": " + last.get().message();
     }
-    ctx.out.println(summary(read, invalid, s, buffered) + (dropped > 0 ? ", dropped at input " + dropped
+    ctx.out.println(label + summary(read, invalid, s, buffered) + (dropped > 0 ? ", dropped at input " + dropped
         + " (buffer full)" : "") + reason);
     Optional<String> fatal = fatal();
-    fatal.ifPresent(ctx.err::println);
+    fatal.ifPresent(f -> ctx.err.println(label.isEmpty() ? f : f.replaceFirst("^error: ", "error: " + label)));
     return fatal.isEmpty() && s.recordsDroppedTotal() == 0 && invalid == 0 && buffered == 0 && dropped == 0 ? 0 : 1;
   }
 
