@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The collector command line: {@code java -jar loganalytics-collector.jar COMMAND [options]}. See
@@ -21,18 +22,21 @@ import java.util.concurrent.TimeUnit;
  * own {@link CliContext}.
  */
 public final class CollectorMain {
-  private static final Map<String, Command> COMMANDS = Map.ofEntries(
-      Map.entry("onboard", new OnboardCommand()),
-      Map.entry("send", new SendCommand()),
-      Map.entry("tail", new TailCommand()),
-      Map.entry("syslog", new SyslogCommand()),
-      Map.entry("status", new StatusCommand()),
-      Map.entry("renew-cert", new RenewCertCommand()),
-      Map.entry("verify-buffer", new VerifyBufferCommand()),
-      Map.entry("demo", new DemoCommand()),
-      Map.entry("dcr-template", new DcrTemplateCommand()),
-      Map.entry("migrate-hint", new MigrateHintCommand()),
-      Map.entry("run", new RunCommand()));
+  /** The class the demo needs, present only in the demo jar and on the build's class path. */
+  static final String EMULATOR_CLASS = "io/loganalytics/testkit/WorkspaceEmulator.class";
+
+  private static final Map<String, Supplier<Command>> COMMANDS = Map.ofEntries(
+      Map.entry("onboard", () -> new OnboardCommand()),
+      Map.entry("send", () -> new SendCommand()),
+      Map.entry("tail", () -> new TailCommand()),
+      Map.entry("syslog", () -> new SyslogCommand()),
+      Map.entry("status", () -> new StatusCommand()),
+      Map.entry("renew-cert", () -> new RenewCertCommand()),
+      Map.entry("verify-buffer", () -> new VerifyBufferCommand()),
+      Map.entry("demo", () -> new DemoCommand()),
+      Map.entry("dcr-template", () -> new DcrTemplateCommand()),
+      Map.entry("migrate-hint", () -> new MigrateHintCommand()),
+      Map.entry("run", () -> new RunCommand()));
 
   private CollectorMain() {}
 
@@ -112,7 +116,13 @@ public final class CollectorMain {
         ctx.out.println(Commands.version());
         return 0;
       }
-      return COMMANDS.get(name).run(ParsedArgs.of(result), ctx);
+      if (name.equals("demo") && CollectorMain.class.getClassLoader().getResource(EMULATOR_CLASS) == null) {
+        // The production jar leaves the emulator and its test libraries out; DemoCommand is never loaded here.
+        ctx.err.println("error: demo: this jar has no workspace emulator (the production collector ships no test "
+            + "libraries); run java -jar sdk-examples/target/loganalytics-collector-demo.jar demo");
+        return 1;
+      }
+      return COMMANDS.get(name).get().run(ParsedArgs.of(result), ctx);
     } catch (UsageException e) {
       return usageError(ctx, e);
     } catch (ConfigurationException e) {
