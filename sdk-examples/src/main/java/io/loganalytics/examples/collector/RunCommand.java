@@ -87,6 +87,7 @@ final class RunCommand implements Command {
     List<AutoCloseable> toClose = new ArrayList<>();
     List<Tail> tails = new ArrayList<>();
     List<SyslogReceiver> receivers = new ArrayList<>();
+    List<Set<String>> receiverTargets = new ArrayList<>();
     try {
       for (Map.Entry<String, LogAnalyticsClientBuilder> e : builders.entrySet()) {
         RunConfig.Destination d = config.destinations.get(e.getKey());
@@ -104,6 +105,7 @@ final class RunCommand implements Command {
         } else {
           SyslogReceiver r = startSyslog(in, running, ctx);
           receivers.add(r);
+          receiverTargets.add(in.to().keySet());
           toClose.add(r);
         }
       }
@@ -138,21 +140,36 @@ final class RunCommand implements Command {
       throw e;
     }
     closeAll(toClose);
-    long read = tails.stream().mapToLong(t -> t.session.read).sum()
-        + receivers.stream().mapToLong(r -> r.received() + r.failed() + r.dropped()).sum();
-    long invalid = tails.stream().mapToLong(t -> t.session.invalid).sum()
-        + receivers.stream().mapToLong(SyslogReceiver::failed).sum();
-    long dropped = receivers.stream().mapToLong(SyslogReceiver::dropped).sum();
     int status = 0;
     for (Running r : running.values()) {
-      r.delivery().inputDrops(() -> dropped);
+      // Each destination's summary counts the inputs that send to it.
+      String d = r.config().name();
+      long read = 0;
+      long invalid = 0;
+      long dropped = 0;
+      for (Tail t : tails) {
+        if (t.to().contains(d)) {
+          read += t.session().read;
+          invalid += t.session().invalid;
+        }
+      }
+      for (int i = 0; i < receivers.size(); i++) {
+        SyslogReceiver rec = receivers.get(i);
+        if (receiverTargets.get(i).contains(d)) {
+          read += rec.received() + rec.failed() + rec.dropped();
+          invalid += rec.failed();
+          dropped += rec.dropped();
+        }
+      }
+      long droppedHere = dropped;
+      r.delivery().inputDrops(() -> droppedHere);
       status = Math.max(status, r.delivery().finish(read, invalid, FINAL_PUSH));
     }
     return status;
   }
 
   /** A followed file and its session. */
-  private record Tail(FileFollower follower, TailSession session) {}
+  private record Tail(FileFollower follower, TailSession session, Set<String> to) {}
 
   private static Tail startTail(RunConfig.Input in, Map<String, Running> running, CliContext ctx, Path stateDir,
       List<AutoCloseable> toClose) throws IOException {
@@ -164,7 +181,7 @@ final class RunCommand implements Command {
     FileFollower follower = new FileFollower(file, Boolean.TRUE.equals(in.settings().get("fromStart")), session.saved);
     toClose.add(follower);
     ctx.err.println("following " + file + " to " + String.join(", ", in.to().keySet()));
-    return new Tail(follower, session);
+    return new Tail(follower, session, in.to().keySet());
   }
 
   private static SyslogReceiver startSyslog(RunConfig.Input in, Map<String, Running> running, CliContext ctx)

@@ -79,6 +79,32 @@ class RunCommandTest {
   }
 
   @Test
+  void eachDestinationsSummaryCountsOnlyTheInputsThatSendToIt() throws Exception {
+    Path a = dir.resolve("a.log");
+    Path b = dir.resolve("b.log");
+    Files.writeString(a, "one\ntwo\n");
+    Files.writeString(b, "three\n");
+    Path config = write("{\"stateDir\": \"" + dir.resolve("state") + "\", \"destinations\": {"
+        + "\"main\": {\"transport\": \"logs-ingestion\", \"endpoint\": \"https://dce.example\", \"dcr\": \"" + DCR
+        + "\", \"bufferDir\": \"" + dir.resolve("b1") + "\"},"
+        + "\"old\": {\"transport\": \"agent\", \"bufferDir\": \"" + dir.resolve("b2") + "\"}},"
+        + "\"inputs\": [{\"type\": \"tail\", \"file\": \"" + a + "\", \"fromStart\": true, \"to\": {\"main\": "
+        + "\"Custom-A_CL\"}}, {\"type\": \"tail\", \"file\": \"" + b + "\", \"fromStart\": true, \"to\": "
+        + "{\"main\": \"Custom-B_CL\", \"old\": \"B_BLOB\"}}]}");
+    Cli cli = cli();
+    cli.stop.countDown();
+
+    Cli.Result r = cli.run("run", "--config", config.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("main: read 3, sent 3").contains("old: read 1, sent 1");
+    assertThat(clients.get(dir.resolve("b1")).records()).extracting(rec -> rec.field("Message"))
+        .containsExactlyInAnyOrder("one", "two", "three");
+    assertThat(clients.get(dir.resolve("b2")).records()).extracting(RecordingClient.Sent::type)
+        .containsExactly("B_BLOB");
+  }
+
+  @Test
   void aSyslogListenerSendsToEveryDestination() throws Exception {
     int port = Rsyslog.freeUdpPort();
     Path config = write("{\"destinations\": {"
