@@ -14,6 +14,8 @@ import java.nio.file.Path;
  */
 final class DcrTemplateCommand implements Command {
   static final int MAX_LINES = 100_000;
+  /** The largest sample file read, so that one huge line cannot exhaust the heap. */
+  static final long MAX_BYTES = 64_000_000;
 
   @Override
   public int run(ParsedArgs args, CliContext ctx) throws IOException {
@@ -26,6 +28,10 @@ final class DcrTemplateCommand implements Command {
         + "sample records"));
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
       throw new UsageException(args.name("file"), "'" + file + "' is not a readable file");
+    }
+    if (Files.size(file) > MAX_BYTES) {
+      throw new UsageException(args.name("file"), "'" + file + "' is larger than " + MAX_BYTES / 1_000_000 + " MB; a "
+          + "few thousand sample records are enough");
     }
     DcrTemplate t = new DcrTemplate();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

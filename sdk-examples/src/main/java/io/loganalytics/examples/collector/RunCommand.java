@@ -44,7 +44,13 @@ final class RunCommand implements Command {
     if (Files.size(file) > 1_000_000) {
       throw new UsageException(args.name("config"), "'" + file + "' is larger than 1 MB");
     }
-    RunConfig config = RunConfig.parse(Files.readString(file, StandardCharsets.UTF_8));
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new UsageException(args.name("config"), "'" + file + "' is not UTF-8 text");
+    }
+    RunConfig config = RunConfig.parse(text);
     Path stateDir = config.stateDir != null ? Path.of(config.stateDir)
         : args.path("state-dir").orElse(ctx.home.resolve(".loganalytics").resolve("state"));
 

@@ -112,8 +112,8 @@ final class RunConfig {
         throw new UsageException("config", "holds more than one JSON value");
       }
     } catch (JsonProcessingException e) {
-      throw new UsageException("config", "is not valid JSON: " + e.getOriginalMessage().split("\n")[0] + " (line "
-          + e.getLocation().getLineNr() + ")");
+      throw new UsageException("config", "is not valid JSON: " + String.valueOf(e.getOriginalMessage()).split("\n")[0]
+          + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -136,6 +136,12 @@ class RunCommandTest {
     String tail = "{\"type\": \"tail\", \"file\": \"/tmp/x.log\", \"to\": {\"m\": \"Custom-T_CL\"}}";
     return Stream.of(
         bad("config", "is not valid JSON", "{"),
+        bad("config", "is not valid JSON", "{\"a\":" + "[".repeat(3000) + "]".repeat(3000) + "}"),
+        bad("config", "must be a JSON object", "[]"),
+        bad("config", "holds more than one JSON value", "{} {}"),
+        bad("destinations.m.transport", "must be a non-empty string", "{\"destinations\": {\"m\": {\"transport\": "
+            + "7, \"bufferDir\": \"/b\"}}, \"inputs\": [{\"type\": \"tail\", \"file\": \"/x\", \"to\": {\"m\": "
+            + "\"T\"}}]}"),
         bad("destinations", "is required", "{\"inputs\": []}"),
         bad("destinations", "is empty", "{\"destinations\": {}, \"inputs\": []}"),
         bad("bogus", "unknown key", "{\"bogus\": 1}"),
@@ -187,6 +193,17 @@ class RunCommandTest {
     assertThat(r.errLines()).hasSize(1);
     assertThat(r.errLines().get(0)).startsWith("error: " + key + ": ").contains(problem).doesNotContain("s3cret");
     assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void aConfigFileThatIsNotUtf8IsNamed() throws Exception {
+    Path f = dir.resolve("latin1.json");
+    Files.write(f, new byte[] {'{', '"', (byte) 0xE9, '"', ':', '1', '}'});
+
+    Cli.Result r = new Cli(dir).run("run", "--config", f.toString());
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).startsWith("error: --config: ").contains("is not UTF-8 text");
   }
 
   @Test
