@@ -243,8 +243,8 @@ final class ClientSetup {
   }
 
   private void logsIngestion(LogAnalyticsClientBuilder b) {
-    String endpointText = args.value("endpoint").orElseThrow(() -> new UsageException(args.name("endpoint"), "is required "
-        + "with --dcr and --stream (the data collection endpoint's logs ingestion URL)"));
+    String endpointText = args.value("endpoint").orElseThrow(() -> new UsageException(args.name("endpoint"),
+        "is required with --dcr and --stream (the data collection endpoint's logs ingestion URL)"));
     String dcr = args.value("dcr").orElseThrow(() -> new UsageException(args.name("dcr"), "is required with --endpoint "
         + "(the DCR's immutableId, dcr- and 32 hex digits)"));
     URI endpoint;

@@ -149,7 +149,8 @@ final class Commands {
           List.of("Point rsyslog at it as the agent's configuration did: *.* @127.0.0.1:25224",
               "While the buffer is full, TCP senders are held back (nothing lost); UDP messages are dropped, counted",
               "in the summary and in status."),
-          List.of(), with(List.of(PORT, BIND, TCP, IDLE_TIMEOUT, MAX_CONNECTIONS), INGESTION, List.of(IP_NAME), AGENT_DESTINATION, List.of())),
+          List.of(), with(List.of(PORT, BIND, TCP, IDLE_TIMEOUT, MAX_CONNECTIONS), INGESTION, List.of(IP_NAME),
+              AGENT_DESTINATION)),
       new Cmd("status", "Shows the target, certificate expiry, buffer fill and oldest record, last upload, last "
           + "error and cumulative counters.",
           List.of("Exit status 1 when the agent is not onboarded or delivery is stalled (see --stalled-after)."),

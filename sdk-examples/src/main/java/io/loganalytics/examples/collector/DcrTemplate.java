@@ -94,7 +94,8 @@ final class DcrTemplate {
         throw new SampleException(lineNo, "is not a single JSON object");
       }
     } catch (JsonProcessingException e) {
-      throw new SampleException(lineNo, "is not valid JSON (" + String.valueOf(e.getOriginalMessage()).split("\n")[0] + ")");
+      throw new SampleException(lineNo, "is not valid JSON (" + String.valueOf(e.getOriginalMessage()).split("\n")[0]
+          + ")");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

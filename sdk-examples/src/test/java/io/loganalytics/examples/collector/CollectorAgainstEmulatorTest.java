@@ -143,7 +143,8 @@ class CollectorAgainstEmulatorTest {
   void sendReportsRecordsTheServiceRejects() {
     emulator.faults().failNext(10, 400, null, false);
 
-    Cli.Result r = newCli().stdin("{\"a\":1}\n").run(common("send", "-w", emulator.workspaceId(), "--log-type", "AppEvents"));
+    Cli.Result r = newCli().stdin("{\"a\":1}\n").run(common("send", "-w", emulator.workspaceId(), "--log-type",
+        "AppEvents"));
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).contains("given up 1");

@@ -77,7 +77,7 @@ class OnboardAndStatusTest {
   @Test
   void onboardPrintsWhatTheSdkSaved() throws Exception {
     Path state = dir.resolve("state");
-    java.util.concurrent.atomic.AtomicReference<AgentOptions> seen = new java.util.concurrent.atomic.AtomicReference<>();
+    var seen = new java.util.concurrent.atomic.AtomicReference<AgentOptions>();
     Cli cli = new Cli(dir).env(Map.of("LOGANALYTICS_SHARED_KEY", CommandLineErrorsTest.KEY)).onboarder(o -> {
       seen.set(o);
       writeAgentState(state);

@@ -154,9 +154,13 @@ class OperatorDefaultsTest {
     assertThat(r1.err() + r2.err()).isEmpty();
     assertThat(env.lastBuilder.get().proxy().orElseThrow().username()).contains("alice");
     assertThat(env.lastBuilder.get().proxy().orElseThrow().proxyAuthorization()).contains("Basic "
-        + java.util.Base64.getEncoder().encodeToString("alice:env-s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        + basic("alice:env-s3cret"));
     assertThat(file.lastBuilder.get().proxy().orElseThrow().proxyAuthorization()).contains("Basic "
-        + java.util.Base64.getEncoder().encodeToString("bob:file-s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        + basic("bob:file-s3cret"));
+  }
+
+  static String basic(String userPass) {
+    return java.util.Base64.getEncoder().encodeToString(userPass.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test

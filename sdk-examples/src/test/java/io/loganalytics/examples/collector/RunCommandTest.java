@@ -116,7 +116,8 @@ class RunCommandTest {
     Cli cli = cli();
     Cli.Running run = cli.start("run", "--config", config.toString(), "--state-dir", dir.resolve("s").toString());
     run.awaitErr("listening for syslog on udp 127.0.0.1:" + port);
-    byte[] msg = "<13>Nov 25 10:00:00 web-1 sshd[42]: Accepted publickey".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] msg = "<13>Nov 25 10:00:00 web-1 sshd[42]: Accepted publickey".getBytes(
+        java.nio.charset.StandardCharsets.UTF_8);
     try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
       s.send(new java.net.DatagramPacket(msg, msg.length, java.net.InetAddress.getLoopbackAddress(), port));
     }
