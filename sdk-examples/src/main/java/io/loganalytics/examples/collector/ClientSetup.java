@@ -42,8 +42,9 @@ import java.util.regex.Pattern;
  * proxy password from {@value Commands#PROXY_PASSWORD_ENV} or {@code --proxy-password-file}.
  *
  * <p>Errors are {@link UsageException}s naming the option as the user wrote it; {@link ConfigurationException}s of
- * the API are translated to the option they came from. Secrets given on the command line ({@code -s}, a password in
- * {@code -p}) are accepted for the agent's scripts with one warning on standard error. Not thread-safe.
+ * the API are translated to the option they came from. No secret is taken from the command line, where every user
+ * sees it: {@code -s KEY} and a password in {@code -p} are refused with the alternatives ({@code -s @FILE}, the
+ * environment, {@code --proxy-password-file}). Not thread-safe.
  */
 final class ClientSetup {
   /** The environment variable that may hold the shared key instead of {@code -s}. */
@@ -62,7 +63,6 @@ final class ClientSetup {
   private final ParsedArgs args;
   private final CliContext ctx;
   private final CollectorListener listener;
-  private boolean warnedKey;
   private Map<String, String> conf;
 
   ClientSetup(ParsedArgs args, CliContext ctx) {
@@ -173,7 +173,7 @@ final class ClientSetup {
     Optional<String> fromState = destination() == Destination.AGENT
         ? Optional.ofNullable(agentConf().get("WORKSPACE_ID")).filter(v -> !v.isBlank()) : Optional.empty();
     Optional<String> id = given.or(() -> fromState);
-    Optional<String> flagKey = args.value("shared-key");
+    Optional<String> flagKey = args.value("shared-key").map(this::keyFromFile);
     Optional<String> key = flagKey.or(() -> Optional.ofNullable(ctx.env.get(SHARED_KEY_ENV)).filter(v -> !v.isBlank()));
     // Only what was asked for explicitly (-w, -s, or required) makes a missing half an error: an exported key alone
     // must not break the agent path of an onboarded state directory.
@@ -200,12 +200,33 @@ final class ClientSetup {
       // The API's messages never contain the key; still, only the problem text is shown.
       throw new UsageException(flagKey.isPresent() ? args.name("shared-key") : SHARED_KEY_ENV, problem(e));
     }
-    if (flagKey.isPresent() && !warnedKey) {
-      warnedKey = true;
-      ctx.err.println("warning: " + args.name("shared-key") + " puts the shared key in the process list (ps); "
-          + "export " + SHARED_KEY_ENV + " instead");
-    }
     return Optional.of(c);
+  }
+
+  /**
+   * {@code -s @FILE}: the key from the first line of FILE. A key itself on the command line is refused: every user
+   * of the machine sees it in the process list.
+   */
+  private String keyFromFile(String value) {
+    if (!value.startsWith("@") || value.length() < 2) {
+      throw new UsageException(args.name("shared-key"), "a key on the command line is visible to every user (ps): "
+          + "export " + SHARED_KEY_ENV + ", or give " + args.name("shared-key") + " @FILE with the key in FILE");
+    }
+    Path file;
+    try {
+      file = Path.of(value.substring(1));
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new UsageException(args.name("shared-key"), "@FILE is not a valid path");
+    }
+    try {
+      String first = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+      if (first.isEmpty()) {
+        throw new UsageException(args.name("shared-key"), "'" + file + "' is empty");
+      }
+      return first;
+    } catch (IOException e) {
+      throw new UsageException(args.name("shared-key"), "'" + file + "' is not a readable file");
+    }
   }
 
   /**
@@ -344,11 +365,12 @@ final class ClientSetup {
     Optional<String> flag = args.value("proxy");
     if (flag.isPresent()) {
       source = args.name("proxy");
-      proxy = Optional.of(parseProxy(source, flag.get()));
-      if (proxy.get().hasCredentials() && userOnly(flag.get()) == null) {
-        ctx.err.println("warning: " + source + " puts the proxy password in the process list (ps); give user@host "
-            + "and export " + Commands.PROXY_PASSWORD_ENV + " or use --proxy-password-file");
+      if (userOnly(flag.get()) == null && flag.get().lastIndexOf('@') > 0) {
+        // user:password@host: refused without parsing further, so that nothing of it is echoed.
+        throw new UsageException(source, "a password on the command line is visible to every user (ps): give "
+            + "user@host and export " + Commands.PROXY_PASSWORD_ENV + " or use --proxy-password-file FILE");
       }
+      proxy = Optional.of(parseProxy(source, flag.get()));
     } else {
       proxy = Optional.empty();
       source = null;

@@ -66,9 +66,9 @@ final class Commands {
 
   static final Opt WORKSPACE = new Opt("workspace-id", "w", "ID",
       "workspace ID (a GUID; default: WORKSPACE_ID of --state-dir's omsadmin.conf)");
-  static final Opt SHARED_KEY = new Opt("shared-key", "s", "KEY",
-      "workspace shared key. Default: $" + SHARED_KEY_ENV + ", which keeps it out of the process list; "
-          + "-s is kept for the agent's scripts and warns");
+  static final Opt SHARED_KEY = new Opt("shared-key", "s", "@FILE",
+      "workspace shared key, read from FILE. Default: $" + SHARED_KEY_ENV + ". A key itself is refused here: the "
+          + "process list would show it");
   static final Opt DOMAIN = new Opt("domain", "d", "DOMAIN",
       "opinsights.azure.com, opinsights.azure.us (Government), opinsights.azure.cn (China). Default: URL_TLD of "
           + "--state-dir's omsadmin.conf (saved by onboard), else opinsights.azure.com");
@@ -200,7 +200,7 @@ final class Commands {
   /** The environment variables every command reads, for the help footers. */
   static final List<String> ENVIRONMENT = List.of(
       "Environment:",
-      "  " + SHARED_KEY_ENV + "       the shared key (instead of -s)",
+      "  " + SHARED_KEY_ENV + "       the shared key (or -s @FILE)",
       "  " + PROXY_PASSWORD_ENV + "   the proxy password (or --proxy-password-file)",
       "  https_proxy, no_proxy         the proxy when no -p and no proxy.conf (curl's rules)",
       "  AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH,",

@@ -35,12 +35,12 @@ class CommandLineErrorsTest {
         bad("--data-type", "must be a letter", "send", "--data-type", "1bad"),
         bad("-w", "is required", "send", "--log-type", "MyApp"),
         bad("-s", "is required", "send", "--log-type", "MyApp", "-w", WS),
-        bad("-w", "", "send", "--log-type", "MyApp", "-w", "not-a-guid", "-s", KEY),
-        bad("-s", "", "send", "--log-type", "MyApp", "-w", WS, "-s", "%%%not base64%%%"),
-        bad("--log-type", "must be a letter", "send", "--log-type", "My-App", "-w", WS, "-s", KEY),
+        bad("-w", "", "send", "--log-type", "MyApp", "-w", "not-a-guid", "-s", "@KEYFILE"),
+        bad("-s", "", "send", "--log-type", "MyApp", "-w", WS, "-s", "@BADKEYFILE"),
+        bad("--log-type", "must be a letter", "send", "--log-type", "My-App", "-w", WS, "-s", "@KEYFILE"),
         bad("--data-type", "cannot be combined with --log-type", "send", "--log-type", "MyApp", "--data-type",
-            "X", "-w", WS, "-s", KEY),
-        bad("--ip-name", "is for the agent path only", "send", "--log-type", "MyApp", "-w", WS, "-s", KEY,
+            "X", "-w", WS, "-s", "@KEYFILE"),
+        bad("--ip-name", "is for the agent path only", "send", "--log-type", "MyApp", "-w", WS, "-s", "@KEYFILE",
             "--ip-name", "Security"),
         bad("--ip-name", "must be a letter", "send", "--data-type", "T", "--ip-name", "9x"),
         bad("-d", "", "send", "--data-type", "T", "-d", "not a domain"),
@@ -54,7 +54,7 @@ class CommandLineErrorsTest {
         bad("--format", "'xml' is not text or json", "tail", "a.log", "--data-type", "T", "--format", "xml"),
         bad("--poll-ms", "is outside", "tail", "a.log", "--data-type", "T", "--poll-ms", "1"),
         bad("--buffer-dir", "is not a directory", "verify-buffer", "--buffer-dir", "/no/such/dir"),
-        bad("-w", "is required", "onboard", "-s", KEY),
+        bad("-w", "is required", "onboard", "-s", "@KEYFILE"),
         bad("--records", "is outside", "demo", "--records", "-5"));
   }
 
@@ -62,10 +62,19 @@ class CommandLineErrorsTest {
     return Arguments.of(Arrays.asList(args), field, problem);
   }
 
+  /** The arguments with @KEYFILE and @BADKEYFILE replaced by files holding the key and a malformed one. */
+  String[] withKeyFiles(java.util.List<String> args) throws java.io.IOException {
+    java.nio.file.Files.writeString(home.resolve("key"), KEY + "\n");
+    java.nio.file.Files.writeString(home.resolve("bad-key"), "%%%not base64%%%\n");
+    return args.stream().map(a -> a.equals("@KEYFILE") ? "@" + home.resolve("key")
+        : a.equals("@BADKEYFILE") ? "@" + home.resolve("bad-key") : a).toArray(String[]::new);
+  }
+
   @ParameterizedTest(name = "{0} -> {1}")
   @MethodSource("badInput")
-  void badInputExitsWithStatus2AndOneLineNamingTheField(java.util.List<String> args, String field, String problem) {
-    Cli.Result r = new Cli(home).run(args.toArray(String[]::new));
+  void badInputExitsWithStatus2AndOneLineNamingTheField(java.util.List<String> args, String field, String problem)
+      throws Exception {
+    Cli.Result r = new Cli(home).run(withKeyFiles(args));
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
@@ -75,8 +84,8 @@ class CommandLineErrorsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badInput")
-  void errorsNeverEchoTheSharedKey(java.util.List<String> args, String field, String problem) {
-    Cli.Result r = new Cli(home).run(args.toArray(String[]::new));
+  void errorsNeverEchoTheSharedKey(java.util.List<String> args, String field, String problem) throws Exception {
+    Cli.Result r = new Cli(home).run(withKeyFiles(args));
 
     assertThat(r.err()).doesNotContain(KEY).doesNotContain("%%%not base64%%%");
   }
@@ -92,6 +101,40 @@ class CommandLineErrorsTest {
   }
 
   @Test
+  void aKeyOrProxyPasswordOnTheCommandLineIsRefusedWithTheAlternativesAndNeverEchoed() {
+    Cli.Result key = new Cli(home).run("send", "--log-type", "MyApp", "-w", WS, "-s", KEY);
+    Cli.Result longKey = new Cli(home).run("onboard", "-w", WS, "--shared-key=" + KEY);
+    Cli.Result password = new Cli(home).run("send", "--data-type", "T", "-p", "http://alice:pw-s3cret@proxy:3128");
+
+    assertThat(key.exit()).isEqualTo(2);
+    assertThat(key.errLines()).containsExactly("error: -s: a key on the command line is visible to every user (ps): "
+        + "export LOGANALYTICS_SHARED_KEY, or give -s @FILE with the key in FILE");
+    assertThat(longKey.exit()).isEqualTo(2);
+    assertThat(longKey.err()).startsWith("error: --shared-key: a key on the command line");
+    assertThat(password.exit()).isEqualTo(2);
+    assertThat(password.errLines()).containsExactly("error: -p: a password on the command line is visible to every "
+        + "user (ps): give user@host and export LOGANALYTICS_PROXY_PASSWORD or use --proxy-password-file FILE");
+    assertThat(key.err() + longKey.err() + password.err()).doesNotContain(KEY).doesNotContain("pw-s3cret");
+  }
+
+  @Test
+  void aKeyFileIsReadAndAMissingOneNamed() throws Exception {
+    java.nio.file.Files.writeString(home.resolve("key"), KEY + "\n");
+    RecordingClient client = new RecordingClient();
+    Cli cli = new Cli(home).client(client).stdin("{}\n");
+
+    Cli.Result ok = cli.run("send", "--log-type", "MyApp", "-w", WS, "-s", "@" + home.resolve("key"),
+        "--buffer-dir", home.resolve("b").toString());
+    Cli.Result missing = new Cli(home).run("send", "--log-type", "MyApp", "-w", WS, "-s", "@" + home.resolve("nope"));
+
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    assertThat(ok.err()).isEmpty();
+    assertThat(cli.lastBuilder.get().credentials()).map(c -> c.workspaceId()).contains(WS);
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err()).startsWith("error: -s: '" + home.resolve("nope") + "' is not a readable file");
+  }
+
+  @Test
   void configurationFieldsOfTheApiAreNamedAsTheOptionsBehindThem() {
     assertThat(ClientSetup.optionFor("stateDirectory")).isEqualTo("--state-dir");
     assertThat(ClientSetup.optionFor("proxy.port")).isEqualTo("-p");
@@ -102,8 +145,9 @@ class CommandLineErrorsTest {
   }
 
   @Test
-  void longOptionSpellingIsNamedAsTyped() {
-    Cli.Result r = new Cli(home).run("send", "--log-type", "MyApp", "--workspace-id", "nope", "-s", KEY);
+  void longOptionSpellingIsNamedAsTyped() throws Exception {
+    Cli.Result r = new Cli(home).run(withKeyFiles(java.util.List.of("send", "--log-type", "MyApp", "--workspace-id",
+        "nope", "-s", "@KEYFILE")));
 
     assertThat(r.err()).startsWith("error: --workspace-id: ");
   }

@@ -92,17 +92,6 @@ class OperatorDefaultsTest {
   }
 
   @Test
-  void dashSStillWorksForTheAgentsScriptsButWarnsOnce() {
-    Cli cli = new Cli(dir).client(new RecordingClient()).stdin("{}\n");
-
-    Cli.Result r = cli.run(send("-w", WS, "-s", KEY, "--log-type", "App"));
-
-    assertThat(r.exit()).isZero();
-    assertThat(r.errLines()).containsExactly("warning: -s puts the shared key in the process list (ps); export "
-        + "LOGANALYTICS_SHARED_KEY instead");
-  }
-
-  @Test
   void theProxyComesFromTheStateDirectoryThenTheAgentThenTheEnvironment() throws Exception {
     Files.createDirectories(state());
     Path agentConf = dir.resolve("agent-proxy.conf");
@@ -172,18 +161,6 @@ class OperatorDefaultsTest {
     assertThat(r.errLines()).hasSize(1);
     assertThat(r.err()).startsWith("error: -p: names the user 'alice' but no password: export "
         + "LOGANALYTICS_PROXY_PASSWORD or use --proxy-password-file FILE");
-  }
-
-  @Test
-  void aPasswordOnTheCommandLineWorksButWarnsWithoutEchoingIt() {
-    Cli cli = new Cli(dir).client(new RecordingClient()).stdin("{}");
-
-    Cli.Result r = cli.run(send("--data-type", "T", "-p", "http://alice:cmdline-s3cret@proxy.example:3128"));
-
-    assertThat(r.exit()).isZero();
-    assertThat(r.errLines()).hasSize(1);
-    assertThat(r.err()).startsWith("warning: -p puts the proxy password in the process list").doesNotContain(
-        "cmdline-s3cret");
   }
 
   @Test

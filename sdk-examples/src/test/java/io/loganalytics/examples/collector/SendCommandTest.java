@@ -45,9 +45,10 @@ class SendCommandTest {
   @Test
   void dataCollectorPathReadsStandardInput() {
     RecordingClient client = new RecordingClient();
-    Cli cli = new Cli(dir).client(client).stdin("{\"level\":\"info\"}\n{\"level\":\"warn\"}");
+    Cli cli = new Cli(dir).client(client).stdin("{\"level\":\"info\"}\n{\"level\":\"warn\"}")
+        .env(java.util.Map.of(ClientSetup.SHARED_KEY_ENV, KEY));
 
-    Cli.Result r = cli.run("send", "-w", WS, "-s", KEY, "--log-type", "AppEvents", "-d", "opinsights.azure.us",
+    Cli.Result r = cli.run("send", "-w", WS, "--log-type", "AppEvents", "-d", "opinsights.azure.us",
         "--buffer-dir", dir.resolve("buf").toString(), "--state-dir", dir.resolve("state").toString());
 
     assertThat(r.exit()).isZero();
