@@ -223,6 +223,10 @@ final class Delivery {
     ctx.out.println(label + summary(read, invalid, s, buffered) + (dropped > 0 ? ", dropped at input " + dropped
         + " (buffer full)" : "") + reason);
     Optional<String> fatal = fatal();
+    if (fatal.isEmpty() && stream != null && (buffered > 0 || s.recordsDroppedTotal() > 0) && last.isPresent()) {
+      // Logs Ingestion: a failure the operator fixes (an unknown DCR or stream, a missing role) gets its one line.
+      fatal = IngestionHints.hint(0, last.get().message(), dcr, stream).map(h -> "error: " + h);
+    }
     fatal.ifPresent(f -> ctx.err.println(label.isEmpty() ? f : f.replaceFirst("^error: ", "error: " + label)));
     return fatal.isEmpty() && s.recordsDroppedTotal() == 0 && invalid == 0 && buffered == 0 && dropped == 0 ? 0 : 1;
   }

@@ -157,6 +157,32 @@ class LogsIngestionCliTest {
   }
 
   @Test
+  void anUnknownDcrOrStreamSeenByTheUploaderEndsWithOneLineSayingWhatToFix() {
+    Cli cli = new Cli(dir).env(ENV).clock(ticking()).factory(b -> new StuckClient(b.listener(),
+        l -> l.onRetryScheduled("c1", 1, java.time.Duration.ofSeconds(1), "HTTP 404 Not Found"))).stdin("{}\n");
+
+    Cli.Result r = cli.run(li("send", "--endpoint", DCE, "--dcr", DCR, "--stream", "Custom-T_CL", "--timeout", "3"));
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("still buffered 1").contains("last error").contains("HTTP 404");
+    assertThat(r.errLines()).containsExactly("error: --dcr/--stream: not found (HTTP 404): check that --dcr " + DCR
+        + " is the DCR's immutableId, that --stream Custom-T_CL is declared in its streamDeclarations, and that "
+        + "--endpoint is the endpoint of that DCR");
+  }
+
+  @Test
+  void aPassingNetworkErrorOnTheLogsIngestionPathGetsNoHint() {
+    Cli cli = new Cli(dir).env(ENV).clock(ticking()).factory(b -> new StuckClient(b.listener(),
+        l -> l.onRetryScheduled("c1", 1, java.time.Duration.ofSeconds(1), "connection reset"))).stdin("{}\n");
+
+    Cli.Result r = cli.run(li("send", "--endpoint", DCE, "--dcr", DCR, "--stream", "Custom-T_CL", "--timeout", "3"));
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).contains("last error").contains("connection reset");
+  }
+
+  @Test
   void hintsForUnknownDcrOrStreamAndOtherwiseNothing() {
     assertThat(IngestionHints.hint(404, "Not Found", DCR, "Custom-T_CL")).hasValueSatisfying(h -> assertThat(h)
         .startsWith("--dcr/--stream: not found (HTTP 404)").contains(DCR).contains("Custom-T_CL")
