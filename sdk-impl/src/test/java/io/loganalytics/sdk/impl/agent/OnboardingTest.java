@@ -150,6 +150,7 @@ class OnboardingTest extends AgentTestBase {
   @Test
   void anUntrustedServerCertificateFailsBuildAtOnceNamingTheFix() {
     io.loganalytics.sdk.LogAnalyticsClientBuilder builder = io.loganalytics.sdk.LogAnalyticsClient.builder()
+        .transport(io.loganalytics.sdk.Transport.AGENT_CERTIFICATE)
         .credentials(credentials).stateDirectory(stateDir).bufferDirectory(tmp.resolve("buffer")).cloud(cloud)
         .clock(clock).listener(listener).hostResolver(io.loganalytics.sdk.impl.http.TestTls.loopbackResolver());
 

@@ -110,7 +110,7 @@ class EndToEndTest {
   // --- Delivery on both transports ---
 
   @ParameterizedTest
-  @EnumSource(Transport.class)
+  @EnumSource(value = Transport.class, names = {"AGENT_CERTIFICATE", "DATA_COLLECTOR"})
   void deliversEveryRecordWithItsFields(Transport transport) throws Exception {
     try (WorkspaceEmulator emulator = emulator(WorkspaceEmulator.builder());
         LogAnalyticsClient client = builder(emulator, transport, emulator.credentials(), new Events()).build()) {
@@ -135,7 +135,7 @@ class EndToEndTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Transport.class)
+  @EnumSource(value = Transport.class, names = {"AGENT_CERTIFICATE", "DATA_COLLECTOR"})
   void retries503WithRetryAfterResetsAnd429ThenDeliversEachRecordExactlyOnce(Transport transport) throws Exception {
     Events events = new Events();
     try (WorkspaceEmulator emulator = emulator(WorkspaceEmulator.builder());
@@ -343,7 +343,7 @@ class EndToEndTest {
   // --- Clock skew, restart ---
 
   @ParameterizedTest
-  @EnumSource(Transport.class)
+  @EnumSource(value = Transport.class, names = {"AGENT_CERTIFICATE", "DATA_COLLECTOR"})
   void learnsAClockSkewOf30MinutesAndDelivers(Transport transport) throws Exception {
     Events events = new Events();
     try (WorkspaceEmulator emulator = emulator(WorkspaceEmulator.builder())) {
