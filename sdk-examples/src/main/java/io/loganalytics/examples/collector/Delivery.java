@@ -227,6 +227,10 @@ final class Delivery {
       // Logs Ingestion: a failure the operator fixes (an unknown DCR or stream, a missing role) gets its one line.
       fatal = IngestionHints.hint(0, last.get().message(), dcr, stream).map(h -> "error: " + h);
     }
+    if (fatal.isEmpty() && (buffered > 0 || s.recordsDroppedTotal() > 0) && last.isPresent()) {
+      // What waiting does not cure (an untrusted certificate, a name that does not resolve) gets its fix too.
+      fatal = Failures.hintFromText(last.get().message()).map(h -> "error: " + h);
+    }
     fatal.ifPresent(f -> ctx.err.println(label.isEmpty() ? f : f.replaceFirst("^error: ", "error: " + label)));
     return fatal.isEmpty() && s.recordsDroppedTotal() == 0 && invalid == 0 && buffered == 0 && dropped == 0 ? 0 : 1;
   }

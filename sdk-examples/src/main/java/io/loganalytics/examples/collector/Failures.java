@@ -77,6 +77,26 @@ final class Failures {
     return null;
   }
 
+  /**
+   * The fix for a failure known only by its text (a retry's cause, {@code ClientStats.lastError}): an untrusted
+   * server certificate or a host name that does not resolve, which waiting does not cure.
+   *
+   * @param text the failure's text
+   * @return what to do, or empty
+   */
+  static java.util.Optional<String> hintFromText(String text) {
+    String lower = text == null ? "" : text.toLowerCase(Locale.ROOT);
+    if (lower.contains("pkix path") || lower.contains("does not trust the server certificate")
+        || lower.contains("unable to find valid certification path")) {
+      return java.util.Optional.of(UNTRUSTED_HINT);
+    }
+    if (lower.contains("unknownhostexception") || lower.contains("name or service not known")) {
+      return java.util.Optional.of("a host name does not resolve: check DNS, -d (the cloud) or --endpoint, and "
+          + "whether a proxy (-p, proxy.conf, https_proxy) is needed");
+    }
+    return java.util.Optional.empty();
+  }
+
   /** One line describing a throwable; the messages of the SDK's exceptions never contain secrets. */
   static String oneLine(Throwable e) {
     String m = e.getMessage();

@@ -262,4 +262,17 @@ class CollectorAgainstEmulatorTest {
         .contains("counters         sent 3, given up 0").contains("(over 2 runs").contains("health           ok");
     assertThat(emulator.records("MYAPP_BLOB")).hasSize(3);
   }
+
+  @Test
+  void sendWithoutTheEmulatorsCaFailsAtOnceNamingCaFile() {
+    assertThat(onboard().exit()).isZero();
+
+    Cli.Result r = newCli().stdin("{}\n").run("send", "--data-type", "MYAPP_BLOB", "--state-dir",
+        dir.resolve("state").toString(), "--buffer-dir", dir.resolve("buffer").toString(), "--timeout", "5");
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.out()).startsWith("read 1, sent 0").contains("last error").contains("does not trust the server "
+        + "certificate");
+    assertThat(r.errLines()).containsExactly("error: " + Failures.UNTRUSTED_HINT);
+  }
 }
