@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -298,6 +297,6 @@ final class Commands {
 
   /** @return the names in {@link #ALL}, for tests */
   static List<String> commandNames() {
-    return Arrays.asList(ALL.stream().map(Cmd::name).toArray(String[]::new));
+    return ALL.stream().map(Cmd::name).toList();
   }
 }
