@@ -58,7 +58,7 @@ final class IngestionHints {
           + "role 'Monitoring Metrics Publisher' on the data collection rule to the identity that signs in; a new "
           + "role assignment can take up to 30 minutes to apply");
     }
-    if (code == 404) {
+    if (code == 404 || lower.contains("does not know dcr")) {
       return Optional.of("--dcr/--stream: not found (HTTP 404): check that --dcr " + (dcr == null ? "" : dcr + " ")
           + "is the DCR's immutableId, that --stream " + (stream == null ? "" : stream + " ") + "is declared in its "
           + "streamDeclarations, and that --endpoint is the endpoint of that DCR");

@@ -188,6 +188,9 @@ class LogsIngestionCliTest {
         .startsWith("--dcr/--stream: not found (HTTP 404)").contains(DCR).contains("Custom-T_CL")
         .contains("streamDeclarations"));
     assertThat(IngestionHints.hint(0, "upload failed: HTTP 404 Not Found", null, null)).isPresent();
+    assertThat(IngestionHints.hint(0, "1 records dropped (rejected): the Logs Ingestion endpoint https://x does not "
+        + "know DCR dcr-1 or its stream Custom-T_CL", null, null)).hasValueSatisfying(h -> assertThat(h)
+        .startsWith("--dcr/--stream: not found"));
     assertThat(IngestionHints.hint(0, "AADSTS700016: Application with identifier 'x' was not found", null, null))
         .hasValueSatisfying(h -> assertThat(h).startsWith("AZURE_CLIENT_ID"));
     assertThat(IngestionHints.hint(503, "Service Unavailable", DCR, "Custom-T_CL")).isEmpty();
