@@ -1,5 +1,6 @@
 package io.loganalytics.examples.collector;
 
+import io.loganalytics.sdk.ProxyConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,7 +29,7 @@ final class Commands {
   /** The environment variable that may hold the shared key instead of {@code -s}. */
   static final String SHARED_KEY_ENV = "LOGANALYTICS_SHARED_KEY";
   /** The environment variable that may hold the proxy password. */
-  static final String PROXY_PASSWORD_ENV = "LOGANALYTICS_PROXY_PASSWORD";
+  static final String PROXY_PASSWORD_ENV = ProxyConfig.PASSWORD_VARIABLE;
 
   /** Exit statuses, documented in every help text. */
   static final Map<String, String> EXIT_CODES = exitCodes();
