@@ -3,11 +3,15 @@ package io.loganalytics.examples.collector;
 import io.loganalytics.sdk.ClientStats;
 import io.loganalytics.sdk.DropReason;
 import io.loganalytics.sdk.LogAnalyticsClient;
+import io.loganalytics.sdk.LogAnalyticsClientBuilder;
+import io.loganalytics.sdk.Transport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.StringJoiner;
 import java.util.function.LongSupplier;
 
@@ -21,6 +25,8 @@ import java.util.function.LongSupplier;
  */
 final class Delivery {
   private static final Duration FLUSH_STEP = Duration.ofSeconds(5);
+  /** How often a wait for delivery looks for a stop request or a refused credential. */
+  private static final Duration STOP_STEP = Duration.ofMillis(500);
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
   /** How often the long-running commands refresh {@link StatusFile}. */
   static final Duration CHECKPOINT_EVERY = Duration.ofSeconds(30);
@@ -33,6 +39,15 @@ final class Delivery {
   private boolean progressShown;
   private boolean checkpointWarned;
   private LongSupplier inputDropped = () -> 0;
+  private final Properties base;
+  private CollectorListener listener;
+  private String transport;
+  private String target;
+  private String dcr;
+  private String stream;
+  private String label = "";
+  /** How long the final push may take once a stop (SIGINT/SIGTERM) was requested. */
+  static final Duration STOP_PUSH = Duration.ofSeconds(5);
 
   /**
    * @param client the client records go to
@@ -45,6 +60,68 @@ final class Delivery {
     this.statusDir = statusDir;
     this.lastProgress = ctx.clock.instant();
     this.lastCheckpoint = lastProgress;
+    Properties p;
+    try {
+      p = StatusFile.read(statusDir);
+    } catch (IOException e) {
+      ctx.err.println("warning: cannot read " + statusDir.resolve(StatusFile.NAME) + " (counters start at 0): "
+          + e.getMessage());
+      p = new Properties();
+    }
+    this.base = p;
+  }
+
+  /**
+   * Makes the summary, {@link StatusFile} and the end of the run use what the client's listener heard, and name the
+   * target.
+   *
+   * @param listener the listener installed on the client's builder
+   * @param builder the builder, for the target (no secret is read)
+   * @param recordType the record type (the stream on the Logs Ingestion path)
+   * @return this
+   */
+  Delivery describe(CollectorListener listener, LogAnalyticsClientBuilder builder, String recordType) {
+    this.listener = listener;
+    this.transport = builder.transport().name();
+    this.target = ClientSetup.target(builder);
+    this.dcr = builder.dataCollectionRuleId().orElse(null);
+    this.stream = builder.transport() == Transport.LOGS_INGESTION ? recordType : null;
+    return this;
+  }
+
+  /**
+   * Prefixes the summary line, for the run mode's several destinations.
+   *
+   * @param name the destination's name
+   * @return this
+   */
+  Delivery label(String name) {
+    this.label = name + ": ";
+    return this;
+  }
+
+  /**
+   * A failure that no retry cures (a refused credential), as the one line to print, or empty.
+   *
+   * @return {@code error: ...} naming what to fix
+   */
+  Optional<String> fatal() {
+    if (listener == null) {
+      return Optional.empty();
+    }
+    return listener.authFailure().map(e -> "error: " + IngestionHints.hint(e.status(), e.getMessage(), dcr, stream)
+        .orElse(Failures.describe(e)));
+  }
+
+  private StatusFile.Run run(ClientStats s) {
+    return new StatusFile.Run(s, inputDropped.getAsLong(), transport, target, lastError(s));
+  }
+
+  /** The last error the listener heard, else the one the client's counters carry. */
+  private Optional<CollectorListener.LastError> lastError(ClientStats s) {
+    Optional<CollectorListener.LastError> heard = listener == null ? Optional.empty() : listener.lastError();
+    return heard.or(() -> s.lastError().map(m -> new CollectorListener.LastError(m.replace('\n', ' '),
+        s.lastErrorTime().orElse(ctx.clock.instant()))));
   }
 
   /**
@@ -68,7 +145,7 @@ final class Delivery {
     }
     lastCheckpoint = now;
     try {
-      StatusFile.write(statusDir, client.stats(), inputDropped.getAsLong(), now);
+      StatusFile.write(statusDir, StatusFile.cumulative(base, run(client.stats()), now));
     } catch (IOException e) {
       if (!checkpointWarned) {
         checkpointWarned = true;
@@ -109,12 +186,20 @@ final class Delivery {
   int finish(long read, long invalid, Duration timeout) {
     Instant deadline = ctx.clock.instant().plus(timeout);
     boolean done = false;
-    while (!done) {
+    boolean stopSeen = false;
+    while (!done && fatal().isEmpty()) {
+      if (!stopSeen && ctx.stopRequested.getCount() == 0) {
+        // SIGINT/SIGTERM: push briefly, then leave the rest on disk for the next run.
+        stopSeen = true;
+        Instant stopDeadline = ctx.clock.instant().plus(STOP_PUSH);
+        deadline = stopDeadline.isBefore(deadline) ? stopDeadline : deadline;
+      }
       Duration left = Duration.between(ctx.clock.instant(), deadline);
       if (left.isNegative() || left.isZero()) {
         break;
       }
-      done = client.flush(left.compareTo(FLUSH_STEP) < 0 ? left : FLUSH_STEP);
+      Duration step = left.compareTo(FLUSH_STEP) < 0 ? left : FLUSH_STEP;
+      done = client.flush(stopSeen || step.compareTo(STOP_STEP) < 0 ? step : STOP_STEP);
       progress(read);
     }
     ClientStats s = client.stats();
@@ -124,15 +209,30 @@ final class Delivery {
     }
     long dropped = inputDropped.getAsLong();
     try {
-      StatusFile.write(statusDir, s, dropped, ctx.clock.instant());
+      StatusFile.write(statusDir, StatusFile.cumulative(base, run(s), ctx.clock.instant()));
     } catch (IOException e) {
       ctx.err.println("warning: cannot write " + statusDir.resolve(StatusFile.NAME) + ": " + e.getMessage());
     }
     // close() says whether the buffer ended empty; the count is the last one seen before closing.
     long buffered = empty ? 0 : Math.max(1, s.bufferedRecords());
-    ctx.out.println(summary(read, invalid, s, buffered) + (dropped > 0 ? ", dropped at input " + dropped
-        + " (buffer full)" : ""));
-    return s.recordsDroppedTotal() == 0 && invalid == 0 && buffered == 0 && dropped == 0 ? 0 : 1;
+    String reason = "";
+    Optional<CollectorListener.LastError> last = lastError(s);
+    if ((buffered > 0 || s.recordsDroppedTotal() > 0) && last.isPresent()) {
+      reason = "; last error " + last.get().at() + ": " + last.get().message();
+    }
+    ctx.out.println(label + summary(read, invalid, s, buffered) + (dropped > 0 ? ", dropped at input " + dropped
+        + " (buffer full)" : "") + reason);
+    Optional<String> fatal = fatal();
+    if (fatal.isEmpty() && stream != null && (buffered > 0 || s.recordsDroppedTotal() > 0) && last.isPresent()) {
+      // Logs Ingestion: a failure the operator fixes (an unknown DCR or stream, a missing role) gets its one line.
+      fatal = IngestionHints.hint(0, last.get().message(), dcr, stream).map(h -> "error: " + h);
+    }
+    if (fatal.isEmpty() && (buffered > 0 || s.recordsDroppedTotal() > 0) && last.isPresent()) {
+      // What waiting does not cure (an untrusted certificate, a name that does not resolve) gets its fix too.
+      fatal = Failures.hintFromText(last.get().message()).map(h -> "error: " + h);
+    }
+    fatal.ifPresent(f -> ctx.err.println(label.isEmpty() ? f : f.replaceFirst("^error: ", "error: " + label)));
+    return fatal.isEmpty() && s.recordsDroppedTotal() == 0 && invalid == 0 && buffered == 0 && dropped == 0 ? 0 : 1;
   }
 
   /**

@@ -1,20 +1,22 @@
 package io.loganalytics.examples.collector;
 
+import io.loganalytics.sdk.ConfigurationException;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.LogAnalyticsClientBuilder;
 import io.loganalytics.sdk.Transport;
+import io.loganalytics.sdk.impl.agent.AgentOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code onboard -w ID -s KEY [-d DOMAIN] [-p PROXY]}: builds an agent-path client on {@code --state-dir}, which
- * creates the certificate and onboards when the directory holds no identity yet (reusing the GUID and certificate
- * when it does, as {@code omsadmin.sh}), then prints the agent GUID and the certificate's expiry from the saved
- * state. Uses only the public API.
+ * {@code onboard -w ID [-d DOMAIN] [-p PROXY]} with the key from {@value Commands#SHARED_KEY_ENV} (or {@code -s}):
+ * creates the certificate and onboards on {@code --state-dir} (reusing the GUID and certificate when the directory
+ * already holds this workspace's agent, as {@code omsadmin.sh}), then prints the agent GUID and the certificate's
+ * expiry from the saved state. Onboarding is one attempt made here, so a failure ends with its real cause: the
+ * service's answer, or TLS (an untrusted certificate names {@code --ca-file}), DNS or the proxy.
  *
  * <p>Stateless; thread-safe.
  */
@@ -27,9 +29,15 @@ final class OnboardCommand implements Command {
         .credentials(setup.credentials(true).orElseThrow())
         .stateDirectory(setup.stateDirectory());
     setup.applyCommon(b);
-    LogAnalyticsClient client = ctx.clientFactory.apply(b);
-    client.close(Duration.ofSeconds(10));
     Path state = setup.stateDirectory();
+    try {
+      ctx.onboarder.apply(AgentOptions.from(b).build());
+    } catch (ConfigurationException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      ctx.err.println("error: onboarding failed: " + Failures.describe(e));
+      return 1;
+    }
     Map<String, String> conf = AgentState.config(state);
     Optional<X509Certificate> cert = AgentState.certificate(state);
     String guid = conf.get("AGENT_GUID");
@@ -41,6 +49,8 @@ final class OnboardCommand implements Command {
     ctx.out.println("onboarded to workspace " + conf.getOrDefault("WORKSPACE_ID", "?"));
     ctx.out.println("agent GUID          " + guid);
     ctx.out.println("certificate expires " + cert.get().getNotAfter().toInstant());
+    ctx.out.println("cloud               " + conf.getOrDefault("URL_TLD", "?") + " (saved as URL_TLD; later commands "
+        + "use it)");
     ctx.out.println("state saved in      " + state);
     return 0;
   }

@@ -1,34 +1,98 @@
 package io.loganalytics.examples.collector;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * The result of parsing one command line: the command, the option values by long name, the flags that were given,
+ * The result of parsing one command line with picocli: the option values by long name, the flags that were given,
  * and the positional arguments. Immutable. The typed getters turn a bad value into a {@link UsageException} that
- * names the option as the user wrote it.
+ * names the option as the user wrote it ({@code -w} or {@code --workspace-id}).
  */
 final class ParsedArgs {
-  private final CommandSpec command;
+  private final String command;
   private final Map<String, String> values;
   private final Map<String, String> spelledAs;
+  private final Map<String, String> displayNames;
   private final Set<String> flags;
   private final List<String> positionals;
 
-  ParsedArgs(CommandSpec command, Map<String, String> values, Map<String, String> spelledAs, Set<String> flags,
-      List<String> positionals) {
+  ParsedArgs(String command, Map<String, String> values, Map<String, String> spelledAs,
+      Map<String, String> displayNames, Set<String> flags, List<String> positionals) {
     this.command = command;
     this.values = Map.copyOf(values);
     this.spelledAs = Map.copyOf(spelledAs);
+    this.displayNames = Map.copyOf(displayNames);
     this.flags = Set.copyOf(flags);
     this.positionals = List.copyOf(positionals);
   }
 
-  /** @return the command */
-  CommandSpec command() {
+  /**
+   * Reads picocli's result for one subcommand.
+   *
+   * @param result the parse result
+   * @return the arguments
+   */
+  static ParsedArgs of(CommandLine.ParseResult result) {
+    CommandSpec spec = result.commandSpec();
+    Map<String, String> values = new HashMap<>();
+    Map<String, String> spelled = new HashMap<>();
+    Map<String, String> display = new HashMap<>();
+    Set<String> flags = new HashSet<>();
+    for (OptionSpec o : spec.options()) {
+      display.put(key(o), o.shortestName());
+    }
+    for (OptionSpec o : result.matchedOptions()) {
+      if (o.arity().max() == 0) {
+        flags.add(key(o));
+      } else {
+        Object v = o.getValue();
+        if (v != null) {
+          values.put(key(o), v.toString());
+        }
+      }
+    }
+    boolean ended = false;
+    for (String arg : result.originalArgs()) {
+      if (ended || !arg.startsWith("-")) {
+        continue;
+      }
+      if (arg.equals("--")) {
+        ended = true;
+        continue;
+      }
+      int eq = arg.indexOf('=');
+      String name = eq > 0 ? arg.substring(0, eq) : arg;
+      OptionSpec o = spec.findOption(name);
+      if (o != null) {
+        spelled.putIfAbsent(key(o), name);
+      }
+    }
+    List<String> positionals = new ArrayList<>();
+    for (var p : result.matchedPositionals()) {
+      Object v = p.getValue();
+      if (v != null) {
+        positionals.add(v.toString());
+      }
+    }
+    return new ParsedArgs(spec.name(), values, spelled, display, flags, positionals);
+  }
+
+  /** The long name without dashes, under which values are kept. */
+  static String key(OptionSpec o) {
+    return o.longestName().replaceFirst("^-+", "");
+  }
+
+  /** @return the subcommand's name */
+  String command() {
     return command;
   }
 
@@ -110,6 +174,12 @@ final class ParsedArgs {
     }
   }
 
+  /** Keeps an echoed argument short and on one line. */
+  static String printable(String s) {
+    String oneLine = s.replaceAll("\\p{Cntrl}", "?");
+    return oneLine.length() > 60 ? oneLine.substring(0, 57) + "..." : oneLine;
+  }
+
   /** @return the positional arguments, in order */
   List<String> positionals() {
     return positionals;
@@ -126,6 +196,6 @@ final class ParsedArgs {
     if (s != null) {
       return s;
     }
-    return command.option(longName).map(OptionSpec::displayName).orElse("--" + longName);
+    return displayNames.getOrDefault(longName, "--" + longName);
   }
 }

@@ -35,14 +35,14 @@ final class SendCommand implements Command {
       throw new UsageException(args.name("file"), "'" + file.get() + "' is not a readable file");
     }
     LogAnalyticsClient client = ctx.clientFactory.apply(builder);
-    Delivery delivery = new Delivery(client, ctx, setup.stateDirectory());
+    Delivery delivery = new Delivery(client, ctx, setup.stateDirectory()).describe(setup.listener(), builder, type);
     long read = 0;
     long invalid = 0;
     try (InputStream in = file.isPresent() ? Files.newInputStream(file.get()) : ctx.in;
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
       long lineNo = 0;
-      while ((line = reader.readLine()) != null) {
+      while (ctx.stopRequested.getCount() > 0 && delivery.fatal().isEmpty() && (line = reader.readLine()) != null) {
         lineNo++;
         if (line.isBlank()) {
           continue;

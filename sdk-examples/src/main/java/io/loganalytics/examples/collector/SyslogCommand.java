@@ -25,16 +25,20 @@ final class SyslogCommand implements Command {
   public int run(ParsedArgs args, CliContext ctx) throws IOException, InterruptedException {
     ClientSetup setup = new ClientSetup(args, ctx);
     var builder = setup.builder(SyslogRecords.DATA_TYPE);
+    String type = setup.recordType(SyslogRecords.DATA_TYPE);
     int port = args.intValue("port", SyslogReceiver.DEFAULT_PORT, 1, 65535);
     boolean tcp = args.has("tcp");
     String bindText = args.value("bind").orElse("127.0.0.1");
     InetAddress bind = bindAddress(args, bindText);
+    SyslogReceiver.TcpOptions tcpOptions = SyslogReceiver.TcpOptions.defaults()
+        .idleTimeout(Duration.ofSeconds(args.intValue("idle-timeout", 60, 1, 86_400)))
+        .maxConnections(args.intValue("max-connections", SyslogReceiver.TcpOptions.DEFAULT_MAX_CONNECTIONS, 1, 10_000));
     LogAnalyticsClient client = ctx.clientFactory.apply(builder);
-    Delivery delivery = new Delivery(client, ctx, setup.stateDirectory());
+    Delivery delivery = new Delivery(client, ctx, setup.stateDirectory()).describe(setup.listener(), builder, type);
     SyslogReceiver receiver;
     try {
       receiver = SyslogReceiver.start(tcp, new InetSocketAddress(bind, port), new SyslogParser(ZoneId.systemDefault()),
-          client::send, ctx.clock);
+          (t, r) -> client.send(type, r), ctx.clock, tcpOptions);
     } catch (IOException e) {
       client.close(Duration.ofSeconds(10));
       throw new IOException("cannot listen on " + (tcp ? "tcp " : "udp ") + bindText + ":" + port + ": "
@@ -44,7 +48,7 @@ final class SyslogCommand implements Command {
     try (receiver) {
       ctx.err.println("listening for syslog on " + (tcp ? "tcp " : "udp ") + bindText + ":" + receiver.port()
           + " (Ctrl-C to stop)");
-      while (!ctx.stopRequested.await(1, TimeUnit.SECONDS)) {
+      while (!ctx.stopRequested.await(1, TimeUnit.SECONDS) && delivery.fatal().isEmpty()) {
         delivery.progress(receiver.received());
         delivery.checkpoint();
       }
@@ -65,6 +69,6 @@ final class SyslogCommand implements Command {
         // falls through to the usage error
       }
     }
-    throw new UsageException(args.name("bind"), "'" + ArgParser.printable(text) + "' is not an IP address");
+    throw new UsageException(args.name("bind"), "'" + ParsedArgs.printable(text) + "' is not an IP address");
   }
 }

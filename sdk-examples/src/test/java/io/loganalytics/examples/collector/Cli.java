@@ -38,6 +38,11 @@ final class Cli {
   private java.util.function.UnaryOperator<LogAnalyticsClientBuilder> customizer =
       java.util.function.UnaryOperator.identity();
   private Backoff.Sleeper sleeper;
+  private java.util.List<Path> agentProxyFiles = java.util.List.of();
+  private Function<io.loganalytics.sdk.impl.agent.AgentOptions, io.loganalytics.sdk.impl.agent.AgentStatus> onboarder =
+      o -> {
+        throw new AssertionError("no onboarding expected");
+      };
 
   Cli(Path home) {
     this.home = home;
@@ -55,8 +60,18 @@ final class Cli {
     return this;
   }
 
+  /** Every build goes through this factory; the builder is kept in {@link #lastBuilder}. */
+  Cli factory(Function<LogAnalyticsClientBuilder, LogAnalyticsClient> f) {
+    this.factory = b -> {
+      lastBuilder.set(b);
+      return f.apply(b);
+    };
+    return this;
+  }
+
   /** Builds real clients (the SDK implementation on the class path). */
   Cli realClients() {
+    this.onboarder = io.loganalytics.sdk.impl.agent.AgentIdentity::onboard;
     this.factory = b -> {
       lastBuilder.set(b);
       return b.build();
@@ -85,6 +100,24 @@ final class Cli {
   /** Runs as if standard output were a terminal (progress is shown). */
   Cli interactive() {
     this.interactive = true;
+    return this;
+  }
+
+  /** The legacy agent's proxy.conf files (none by default, so the machine's own never leak into a test). */
+  Cli agentProxyFiles(Path... files) {
+    this.agentProxyFiles = java.util.List.of(files);
+    return this;
+  }
+
+  /** How {@code onboard} onboards (by default it must not). */
+  Cli onboarder(Function<io.loganalytics.sdk.impl.agent.AgentOptions, io.loganalytics.sdk.impl.agent.AgentStatus> o) {
+    this.onboarder = o;
+    return this;
+  }
+
+  /** Onboards with the real SDK ({@code AgentIdentity.onboard}). */
+  Cli realOnboarding() {
+    this.onboarder = io.loganalytics.sdk.impl.agent.AgentIdentity::onboard;
     return this;
   }
 
@@ -123,7 +156,7 @@ final class Cli {
           new PrintStream(err, true, StandardCharsets.UTF_8),
           new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, home, clock, interactive, factory, stop,
           customizer, sleeper != null ? sleeper
-              : d -> stop.await(d.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+              : d -> stop.await(d.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS), agentProxyFiles, onboarder);
       Thread t = new Thread(() -> {
         try {
           exit.complete(CollectorMain.run(args, ctx));

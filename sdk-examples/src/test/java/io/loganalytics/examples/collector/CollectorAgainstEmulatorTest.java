@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,8 @@ class CollectorAgainstEmulatorTest {
 
   /** A CLI whose clients reach the emulator (its cloud with the loopback port, its resolver) and retry fast. */
   Cli newCli() {
-    return new Cli(dir).realClients().clock(Clock.systemUTC()).customizer(this::toEmulator);
+    return new Cli(dir).realClients().clock(Clock.systemUTC()).customizer(this::toEmulator)
+        .env(Map.of(ClientSetup.SHARED_KEY_ENV, emulator.sharedKey()));
   }
 
   LogAnalyticsClientBuilder toEmulator(LogAnalyticsClientBuilder b) {
@@ -58,7 +60,7 @@ class CollectorAgainstEmulatorTest {
   }
 
   Cli.Result onboard() {
-    return cli.run(common("onboard", "-w", emulator.workspaceId(), "-s", emulator.sharedKey()));
+    return cli.run(common("onboard", "-w", emulator.workspaceId()));
   }
 
   @Test
@@ -81,7 +83,8 @@ class CollectorAgainstEmulatorTest {
   void onboardWithAWrongKeyFailsWithOneLineWithoutTheKey() {
     String wrong = Base64.getEncoder().encodeToString(new byte[64]);
 
-    Cli.Result r = cli.run(common("onboard", "-w", emulator.workspaceId(), "-s", wrong));
+    Cli.Result r = newCli().env(Map.of(ClientSetup.SHARED_KEY_ENV, wrong)).run(common("onboard", "-w",
+        emulator.workspaceId()));
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.errLines()).hasSize(1);
@@ -108,7 +111,7 @@ class CollectorAgainstEmulatorTest {
   @Test
   void sendOnTheDataCollectorPathDeliversEveryLine() {
     Cli.Result r = newCli().stdin("{\"level\":\"info\"}\n{\"level\":\"warn\"}\n")
-        .run(common("send", "-w", emulator.workspaceId(), "-s", emulator.sharedKey(), "--log-type", "AppEvents"));
+        .run(common("send", "-w", emulator.workspaceId(), "--log-type", "AppEvents"));
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(emulator.records("AppEvents")).extracting(rec -> rec.field("level")).containsExactly("info", "warn");
@@ -122,8 +125,7 @@ class CollectorAgainstEmulatorTest {
         + "[\"hunter2secret\"]\n"
         + "{\"level\":\"warn\"}\n";
 
-    Cli.Result r = newCli().stdin(in).run(common("send", "-w", emulator.workspaceId(), "-s", emulator.sharedKey(),
-        "--log-type", "AppEvents"));
+    Cli.Result r = newCli().stdin(in).run(common("send", "-w", emulator.workspaceId(), "--log-type", "AppEvents"));
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.errLines()).hasSize(3);
@@ -141,8 +143,8 @@ class CollectorAgainstEmulatorTest {
   void sendReportsRecordsTheServiceRejects() {
     emulator.faults().failNext(10, 400, null, false);
 
-    Cli.Result r = newCli().stdin("{\"a\":1}\n").run(common("send", "-w", emulator.workspaceId(), "-s",
-        emulator.sharedKey(), "--log-type", "AppEvents"));
+    Cli.Result r = newCli().stdin("{\"a\":1}\n").run(common("send", "-w", emulator.workspaceId(), "--log-type",
+        "AppEvents"));
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).contains("given up 1");
@@ -179,8 +181,7 @@ class CollectorAgainstEmulatorTest {
 
   @Test
   void verifyBufferReportsAnEmptyHealthyBufferAfterDelivery() {
-    newCli().stdin("{}\n").run(common("send", "-w", emulator.workspaceId(), "-s", emulator.sharedKey(),
-        "--log-type", "AppEvents"));
+    newCli().stdin("{}\n").run(common("send", "-w", emulator.workspaceId(), "--log-type", "AppEvents"));
 
     Cli.Result r = cli.run(common("verify-buffer"));
 
@@ -233,5 +234,45 @@ class CollectorAgainstEmulatorTest {
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("RESULT: every record arrived: sent 400 = received 400")
         .contains("shared-key signature verified on 1");
+  }
+
+  @Test
+  void onboardWithoutTheEmulatorsCaNamesCaFileAsTheFix() {
+    Cli.Result r = cli.run("onboard", "-w", emulator.workspaceId(), "--state-dir", dir.resolve("state").toString(),
+        "--buffer-dir", dir.resolve("buffer").toString());
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.err()).startsWith("error: onboarding failed: ").contains("not trusted").contains("--ca-file PEM")
+        .doesNotContain(emulator.sharedKey());
+    assertThat(emulator.registeredAgents()).isEmpty();
+  }
+
+  @Test
+  void sendUsesTheSavedCloudAndStatusSumsRunsAndShowsTheTarget() {
+    assertThat(onboard().exit()).isZero();
+    assertThat(newCli().stdin("{\"n\":1}\n").run(common("send", "--data-type", "MYAPP_BLOB")).exit()).isZero();
+    assertThat(newCli().stdin("{\"n\":2}\n{\"n\":3}\n").run(common("send", "--data-type", "MYAPP_BLOB")).exit())
+        .isZero();
+
+    Cli.Result status = cli.run(common("status"));
+
+    assertThat(status.exit()).as(status.err()).isZero();
+    assertThat(status.out()).contains("target           agent " + dir.resolve("state"))
+        .contains("counters         sent 3, given up 0").contains("(over 2 runs").contains("health           ok");
+    assertThat(emulator.records("MYAPP_BLOB")).hasSize(3);
+  }
+
+  @Test
+  void sendWithoutTheEmulatorsCaFailsAtOnceNamingCaFile() {
+    assertThat(onboard().exit()).isZero();
+
+    Cli.Result r = newCli().stdin("{}\n").run("send", "--data-type", "MYAPP_BLOB", "--state-dir",
+        dir.resolve("state").toString(), "--buffer-dir", dir.resolve("buffer").toString(), "--timeout", "5");
+
+    assertThat(r.exit()).as(r.out()).isEqualTo(1);
+    assertThat(r.out()).startsWith("read 1, sent 0").contains("last error").contains("does not trust the server "
+        + "certificate");
+    assertThat(r.errLines()).containsExactly("error: " + Failures.UNTRUSTED_HINT);
   }
 }

@@ -35,12 +35,12 @@ class CommandLineErrorsTest {
         bad("--data-type", "must be a letter", "send", "--data-type", "1bad"),
         bad("-w", "is required", "send", "--log-type", "MyApp"),
         bad("-s", "is required", "send", "--log-type", "MyApp", "-w", WS),
-        bad("-w", "", "send", "--log-type", "MyApp", "-w", "not-a-guid", "-s", KEY),
-        bad("-s", "", "send", "--log-type", "MyApp", "-w", WS, "-s", "%%%not base64%%%"),
-        bad("--log-type", "must be a letter", "send", "--log-type", "My-App", "-w", WS, "-s", KEY),
+        bad("-w", "", "send", "--log-type", "MyApp", "-w", "not-a-guid", "-s", "@KEYFILE"),
+        bad("-s", "", "send", "--log-type", "MyApp", "-w", WS, "-s", "@BADKEYFILE"),
+        bad("--log-type", "must be a letter", "send", "--log-type", "My-App", "-w", WS, "-s", "@KEYFILE"),
         bad("--data-type", "cannot be combined with --log-type", "send", "--log-type", "MyApp", "--data-type",
-            "X", "-w", WS, "-s", KEY),
-        bad("--ip-name", "is for the agent path only", "send", "--log-type", "MyApp", "-w", WS, "-s", KEY,
+            "X", "-w", WS, "-s", "@KEYFILE"),
+        bad("--ip-name", "is for the agent path only", "send", "--log-type", "MyApp", "-w", WS, "-s", "@KEYFILE",
             "--ip-name", "Security"),
         bad("--ip-name", "must be a letter", "send", "--data-type", "T", "--ip-name", "9x"),
         bad("-d", "", "send", "--data-type", "T", "-d", "not a domain"),
@@ -54,7 +54,7 @@ class CommandLineErrorsTest {
         bad("--format", "'xml' is not text or json", "tail", "a.log", "--data-type", "T", "--format", "xml"),
         bad("--poll-ms", "is outside", "tail", "a.log", "--data-type", "T", "--poll-ms", "1"),
         bad("--buffer-dir", "is not a directory", "verify-buffer", "--buffer-dir", "/no/such/dir"),
-        bad("-w", "is required", "onboard", "-s", KEY),
+        bad("-w", "is required", "onboard", "-s", "@KEYFILE"),
         bad("--records", "is outside", "demo", "--records", "-5"));
   }
 
@@ -62,10 +62,19 @@ class CommandLineErrorsTest {
     return Arguments.of(Arrays.asList(args), field, problem);
   }
 
+  /** The arguments with @KEYFILE and @BADKEYFILE replaced by files holding the key and a malformed one. */
+  String[] withKeyFiles(java.util.List<String> args) throws java.io.IOException {
+    java.nio.file.Files.writeString(home.resolve("key"), KEY + "\n");
+    java.nio.file.Files.writeString(home.resolve("bad-key"), "%%%not base64%%%\n");
+    return args.stream().map(a -> a.equals("@KEYFILE") ? "@" + home.resolve("key")
+        : a.equals("@BADKEYFILE") ? "@" + home.resolve("bad-key") : a).toArray(String[]::new);
+  }
+
   @ParameterizedTest(name = "{0} -> {1}")
   @MethodSource("badInput")
-  void badInputExitsWithStatus2AndOneLineNamingTheField(java.util.List<String> args, String field, String problem) {
-    Cli.Result r = new Cli(home).run(args.toArray(String[]::new));
+  void badInputExitsWithStatus2AndOneLineNamingTheField(java.util.List<String> args, String field, String problem)
+      throws Exception {
+    Cli.Result r = new Cli(home).run(withKeyFiles(args));
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
@@ -75,8 +84,8 @@ class CommandLineErrorsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badInput")
-  void errorsNeverEchoTheSharedKey(java.util.List<String> args, String field, String problem) {
-    Cli.Result r = new Cli(home).run(args.toArray(String[]::new));
+  void errorsNeverEchoTheSharedKey(java.util.List<String> args, String field, String problem) throws Exception {
+    Cli.Result r = new Cli(home).run(withKeyFiles(args));
 
     assertThat(r.err()).doesNotContain(KEY).doesNotContain("%%%not base64%%%");
   }
@@ -87,7 +96,42 @@ class CommandLineErrorsTest {
         .run("send", "--log-type", "MyApp", "-w", WS);
 
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).startsWith("error: -s: ").doesNotContain("%%%not base64%%%");
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.err()).startsWith("error: LOGANALYTICS_SHARED_KEY: ").doesNotContain("%%%not base64%%%");
+  }
+
+  @Test
+  void aKeyOrProxyPasswordOnTheCommandLineIsRefusedWithTheAlternativesAndNeverEchoed() {
+    Cli.Result key = new Cli(home).run("send", "--log-type", "MyApp", "-w", WS, "-s", KEY);
+    Cli.Result longKey = new Cli(home).run("onboard", "-w", WS, "--shared-key=" + KEY);
+    Cli.Result password = new Cli(home).run("send", "--data-type", "T", "-p", "http://alice:pw-s3cret@proxy:3128");
+
+    assertThat(key.exit()).isEqualTo(2);
+    assertThat(key.errLines()).containsExactly("error: -s: a key on the command line is visible to every user (ps): "
+        + "export LOGANALYTICS_SHARED_KEY, or give -s @FILE with the key in FILE");
+    assertThat(longKey.exit()).isEqualTo(2);
+    assertThat(longKey.err()).startsWith("error: --shared-key: a key on the command line");
+    assertThat(password.exit()).isEqualTo(2);
+    assertThat(password.errLines()).containsExactly("error: -p: a password on the command line is visible to every "
+        + "user (ps): give user@host and export LOGANALYTICS_PROXY_PASSWORD or use --proxy-password-file FILE");
+    assertThat(key.err() + longKey.err() + password.err()).doesNotContain(KEY).doesNotContain("pw-s3cret");
+  }
+
+  @Test
+  void aKeyFileIsReadAndAMissingOneNamed() throws Exception {
+    java.nio.file.Files.writeString(home.resolve("key"), KEY + "\n");
+    RecordingClient client = new RecordingClient();
+    Cli cli = new Cli(home).client(client).stdin("{}\n");
+
+    Cli.Result ok = cli.run("send", "--log-type", "MyApp", "-w", WS, "-s", "@" + home.resolve("key"),
+        "--buffer-dir", home.resolve("b").toString());
+    Cli.Result missing = new Cli(home).run("send", "--log-type", "MyApp", "-w", WS, "-s", "@" + home.resolve("nope"));
+
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    assertThat(ok.err()).isEmpty();
+    assertThat(cli.lastBuilder.get().credentials()).map(c -> c.workspaceId()).contains(WS);
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err()).startsWith("error: -s: '" + home.resolve("nope") + "' is not a readable file");
   }
 
   @Test
@@ -101,32 +145,46 @@ class CommandLineErrorsTest {
   }
 
   @Test
-  void longOptionSpellingIsNamedAsTyped() {
-    Cli.Result r = new Cli(home).run("send", "--log-type", "MyApp", "--workspace-id", "nope", "-s", KEY);
+  void longOptionSpellingIsNamedAsTyped() throws Exception {
+    Cli.Result r = new Cli(home).run(withKeyFiles(java.util.List.of("send", "--log-type", "MyApp", "--workspace-id",
+        "nope", "-s", "@KEYFILE")));
 
     assertThat(r.err()).startsWith("error: --workspace-id: ");
   }
 
   @Test
-  void globalHelpListsEveryCommandAndExitsZero() {
+  void globalHelpListsEveryCommandExitCodesAndEnvironmentAndExitsZero() {
     Cli.Result r = new Cli(home).run("--help");
 
     assertThat(r.exit()).isZero();
     assertThat(r.err()).isEmpty();
-    for (CommandSpec c : Commands.ALL) {
-      assertThat(r.out()).contains("  " + c.name() + " ");
+    for (String c : Commands.commandNames()) {
+      assertThat(r.out()).contains("  " + c + " ");
+    }
+    assertThat(r.out()).contains("Exit status:").contains("  130 ").contains("  143 ").contains("  2 ")
+        .contains("LOGANALYTICS_SHARED_KEY").contains("LOGANALYTICS_PROXY_PASSWORD").contains("https_proxy");
+  }
+
+  @Test
+  void everyCommandHasHelpWithTheCommonOptionsExitCodesAndEnvironment() {
+    for (String c : Commands.commandNames()) {
+      Cli.Result r = new Cli(home).run(c, "--help");
+
+      assertThat(r.exit()).as(c).isZero();
+      assertThat(r.out()).as(c).contains("Usage: java -jar loganalytics-collector.jar " + c)
+          .contains("--state-dir=DIR").contains("--buffer-dir=DIR").contains("--ca-file=PEM").contains("--help")
+          .contains("--version").contains("Exit status:").contains("143").contains("LOGANALYTICS_SHARED_KEY");
     }
   }
 
   @Test
-  void everyCommandHasHelpWithTheCommonOptions() {
-    for (CommandSpec c : Commands.ALL) {
-      Cli.Result r = new Cli(home).run(c.name(), "--help");
+  void versionNamesTheSdkVersionAtTopLevelAndOnEveryCommand() {
+    Cli.Result top = new Cli(home).run("--version");
+    Cli.Result sub = new Cli(home).run("send", "--version");
 
-      assertThat(r.exit()).as(c.name()).isZero();
-      assertThat(r.out()).as(c.name()).contains("Usage: java -jar loganalytics-collector.jar " + c.name())
-          .contains("--state-dir DIR").contains("--buffer-dir DIR").contains("--ca-file PEM").contains("--help");
-    }
+    assertThat(top.exit()).isZero();
+    assertThat(top.out()).startsWith("loganalytics-collector 0.").contains("Log Analytics SDK for Java 0.");
+    assertThat(sub.out()).isEqualTo(top.out());
   }
 
   @Test
@@ -134,23 +192,23 @@ class CommandLineErrorsTest {
     Cli.Result r = new Cli(home).run("syslog", "--port", "nope", "-h");
 
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("--port PORT").contains("--tcp");
+    assertThat(r.out()).contains("--port=PORT").contains("--tcp");
   }
 
   @Test
   void agentFlagsKeepTheirShortNames() {
-    CommandSpec onboard = Commands.find("onboard").orElseThrow();
+    var onboard = Commands.commandLine("onboard").getCommandSpec();
 
-    assertThat(onboard.shortOption("w")).map(OptionSpec::longName).contains("workspace-id");
-    assertThat(onboard.shortOption("s")).map(OptionSpec::longName).contains("shared-key");
-    assertThat(onboard.shortOption("d")).map(OptionSpec::longName).contains("domain");
-    assertThat(onboard.shortOption("p")).map(OptionSpec::longName).contains("proxy");
+    assertThat(onboard.findOption("-w").longestName()).isEqualTo("--workspace-id");
+    assertThat(onboard.findOption("-s").longestName()).isEqualTo("--shared-key");
+    assertThat(onboard.findOption("-d").longestName()).isEqualTo("--domain");
+    assertThat(onboard.findOption("-p").longestName()).isEqualTo("--proxy");
   }
 
   @Test
   void optionsMayBeWrittenWithEqualsAndAfterPositionals() {
-    ParsedArgs a = ArgParser.parse(Commands.find("tail").orElseThrow(),
-        java.util.List.of("--data-type=APP_LOG", "--poll-ms", "50", "--", "-odd-name.log"));
+    var cl = Commands.commandLine("tail");
+    ParsedArgs a = ParsedArgs.of(cl.parseArgs("--data-type=APP_LOG", "--poll-ms", "50", "--", "-odd-name.log"));
 
     assertThat(a.required("data-type")).isEqualTo("APP_LOG");
     assertThat(a.intValue("poll-ms", 1000, 10, 60000)).isEqualTo(50);

@@ -3,7 +3,8 @@ package io.loganalytics.examples.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loganalytics.sdk.LogAnalyticsClientBuilder;
-import io.loganalytics.sdk.Transport;
+import io.loganalytics.sdk.ServiceException;
+import io.loganalytics.sdk.impl.agent.AgentOptions;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.Map;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -35,38 +37,65 @@ class OnboardAndStatusTest {
   @TempDir Path dir;
 
   @Test
-  void onboardFailsWithOneLineWhenNothingWasSaved() {
-    RecordingClient client = new RecordingClient();
+  void onboardWithoutAKeyNamesTheEnvironmentVariable() {
+    Cli.Result r = new Cli(dir).onboarder(o -> {
+      throw new ServiceException("Onboarding request failed", 0, null, null, true,
+          new java.io.IOException("connect", new java.net.ConnectException("Connection refused")));
+    }).run("onboard", "-w", CommandLineErrorsTest.WS, "--state-dir", dir.resolve("state").toString());
 
-    Cli.Result r = new Cli(dir).client(client).run("onboard", "-w", CommandLineErrorsTest.WS, "-s",
-        CommandLineErrorsTest.KEY, "--state-dir", dir.resolve("state").toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.err()).isEqualTo("error: -s: is required (or set LOGANALYTICS_SHARED_KEY)\n");
+  }
+
+  @Test
+  void onboardFailureNamesTheConnectionCauseAndNeverTheKey() {
+    Cli.Result r = new Cli(dir).env(Map.of("LOGANALYTICS_SHARED_KEY", CommandLineErrorsTest.KEY)).onboarder(o -> {
+      throw new ServiceException("Onboarding request failed", 0, null, null, true,
+          new java.io.IOException("connect", new java.net.ConnectException("Connection refused")));
+    }).run("onboard", "-w", CommandLineErrorsTest.WS, "--state-dir", dir.resolve("state").toString());
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.errLines()).hasSize(1);
-    assertThat(r.err()).startsWith("error: onboarding did not complete").doesNotContain(CommandLineErrorsTest.KEY);
-    assertThat(client.isClosed()).isTrue();
+    assertThat(r.err()).startsWith("error: onboarding failed: Onboarding request failed (cause: connection refused")
+        .contains("check the proxy").doesNotContain(CommandLineErrorsTest.KEY);
+  }
+
+  @Test
+  void onboardFailureForAnUntrustedCertificateNamesCaFile() {
+    Cli.Result r = new Cli(dir).env(Map.of("LOGANALYTICS_SHARED_KEY", CommandLineErrorsTest.KEY)).onboarder(o -> {
+      throw new ServiceException("Onboarding request failed", 0, null, null, true,
+          new javax.net.ssl.SSLHandshakeException("PKIX path building failed: unable to find valid certification "
+              + "path to requested target"));
+    }).run("onboard", "-w", CommandLineErrorsTest.WS, "--state-dir", dir.resolve("state").toString());
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.err()).contains("not trusted").contains("--ca-file PEM");
   }
 
   @Test
   void onboardPrintsWhatTheSdkSaved() throws Exception {
     Path state = dir.resolve("state");
-    Cli cli = new Cli(dir).client(new RecordingClient()).customizer(b -> {
+    var seen = new java.util.concurrent.atomic.AtomicReference<AgentOptions>();
+    Cli cli = new Cli(dir).env(Map.of("LOGANALYTICS_SHARED_KEY", CommandLineErrorsTest.KEY)).onboarder(o -> {
+      seen.set(o);
       writeAgentState(state);
-      return b;
+      return null;
     });
 
-    Cli.Result r = cli.run("onboard", "-w", CommandLineErrorsTest.WS, "-s", CommandLineErrorsTest.KEY, "-d",
-        "opinsights.azure.us", "-p", "http://proxy.example:3128", "--state-dir", state.toString());
+    Cli.Result r = cli.run("onboard", "-w", CommandLineErrorsTest.WS, "-d", "opinsights.azure.us", "-p",
+        "http://proxy.example:3128", "--state-dir", state.toString());
 
     assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.err()).isEmpty();
     assertThat(r.out()).contains("agent GUID          " + GUID).contains("certificate expires " + EXPIRY)
-        .contains("onboarded to workspace " + CommandLineErrorsTest.WS);
-    LogAnalyticsClientBuilder b = cli.lastBuilder.get();
-    assertThat(b.transport()).isEqualTo(Transport.AGENT_CERTIFICATE);
-    assertThat(b.credentials()).map(c -> c.workspaceId()).contains(CommandLineErrorsTest.WS);
-    assertThat(b.cloud().domain()).isEqualTo("opinsights.azure.us");
-    assertThat(b.proxy()).map(p -> p.host()).contains("proxy.example");
-    assertThat(b.stateDirectory()).contains(state);
+        .contains("onboarded to workspace " + CommandLineErrorsTest.WS).contains("cloud               "
+        + "opinsights.azure.com");
+    AgentOptions o = seen.get();
+    assertThat(o.credentials()).map(c -> c.workspaceId()).contains(CommandLineErrorsTest.WS);
+    assertThat(o.cloud()).map(c -> c.domain()).contains("opinsights.azure.us");
+    assertThat(o.stateDirectory()).isEqualTo(state);
     assertThat(r.out() + r.err()).doesNotContain(CommandLineErrorsTest.KEY);
   }
 

@@ -45,9 +45,10 @@ class SendCommandTest {
   @Test
   void dataCollectorPathReadsStandardInput() {
     RecordingClient client = new RecordingClient();
-    Cli cli = new Cli(dir).client(client).stdin("{\"level\":\"info\"}\n{\"level\":\"warn\"}");
+    Cli cli = new Cli(dir).client(client).stdin("{\"level\":\"info\"}\n{\"level\":\"warn\"}")
+        .env(java.util.Map.of(ClientSetup.SHARED_KEY_ENV, KEY));
 
-    Cli.Result r = cli.run("send", "-w", WS, "-s", KEY, "--log-type", "AppEvents", "-d", "opinsights.azure.us",
+    Cli.Result r = cli.run("send", "-w", WS, "--log-type", "AppEvents", "-d", "opinsights.azure.us",
         "--buffer-dir", dir.resolve("buf").toString(), "--state-dir", dir.resolve("state").toString());
 
     assertThat(r.exit()).isZero();
@@ -131,17 +132,22 @@ class SendCommandTest {
   }
 
   @Test
-  void theLastRunsCountersAreWhatStatusShows() {
-    new Cli(dir).client(new RecordingClient()).stdin("{}\n{}\n").run("send", "--data-type", "T", "--state-dir",
-        dir.resolve("state").toString(), "--buffer-dir", dir.resolve("b").toString());
+  void statusSumsTheCountersOfEveryRunAndSaysWhenNotOnboarded() {
+    String[] send = {"send", "--data-type", "T", "--state-dir", dir.resolve("state").toString(), "--buffer-dir",
+        dir.resolve("b").toString()};
+    new Cli(dir).client(new RecordingClient()).stdin("{}\n{}\n").run(send);
+    new Cli(dir).client(new RecordingClient()).stdin("{}\n{}\n{}\n").run(send);
 
     Cli.Result status = new Cli(dir).run("status", "--state-dir", dir.resolve("state").toString(), "--buffer-dir",
         dir.resolve("no-buffer").toString());
 
-    assertThat(status.exit()).isZero();
+    assertThat(status.exit()).isEqualTo(1);
+    assertThat(status.errLines()).hasSize(1);
+    assertThat(status.err()).startsWith("error: not onboarded: ").contains("run onboard");
     assertThat(status.out()).contains("agent GUID       - (not onboarded: run onboard)")
         .contains("certificate      - (none)").contains("(no buffer yet)")
         .contains("last upload      2026-11-25T10:00:00Z")
-        .contains("counters         sent 2, given up 0, requests 1, retries 0");
+        .contains("target           agent " + dir.resolve("state"))
+        .contains("counters         sent 5, given up 0, requests 2, retries 0, dropped at input 0 (over 2 runs");
   }
 }

@@ -47,11 +47,11 @@ class TailCommandTest {
     Path log = dir.resolve("events.jsonl");
     FileFollowerTest.append(log, "{\"level\":\"info\"}\nnot json\n{\"level\":\"warn\"}\n");
     RecordingClient client = new RecordingClient();
-    Cli cli = new Cli(dir).client(client);
+    Cli cli = new Cli(dir).client(client).env(java.util.Map.of(ClientSetup.SHARED_KEY_ENV, CommandLineErrorsTest.KEY));
     cli.stop.countDown();
 
     Cli.Result r = cli.run("tail", log.toString(), "--log-type", "AppEvents", "-w", CommandLineErrorsTest.WS,
-        "-s", CommandLineErrorsTest.KEY, "--format", "json", "--from-start", "--buffer-dir",
+        "--format", "json", "--from-start", "--buffer-dir",
         dir.resolve("buffer").toString(), "--state-dir", dir.resolve("state").toString());
 
     assertThat(r.exit()).isEqualTo(1);
