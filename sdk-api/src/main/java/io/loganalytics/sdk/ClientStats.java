@@ -23,6 +23,7 @@ public final class ClientStats {
   private final long bufferedRecords;
   private final long bufferedBytes;
   private final Instant certificateExpiry;
+  private final Instant credentialExpiry;
   private final String lastError;
   private final Instant lastErrorTime;
 
@@ -69,6 +70,15 @@ public final class ClientStats {
   public ClientStats(long recordsAccepted, long recordsSent, Map<DropReason, Long> recordsDropped, long bytesSent,
       long requests, long retries, Instant lastSuccess, Duration oldestUnsentAge, long bufferedRecords,
       long bufferedBytes, Instant certificateExpiry, String lastError, Instant lastErrorTime) {
+    this(recordsAccepted, recordsSent, recordsDropped, bytesSent, requests, retries, lastSuccess, oldestUnsentAge,
+        bufferedRecords, bufferedBytes, certificateExpiry, lastError, lastErrorTime, null);
+  }
+
+  private ClientStats(long recordsAccepted, long recordsSent, Map<DropReason, Long> recordsDropped, long bytesSent,
+      long requests, long retries, Instant lastSuccess, Duration oldestUnsentAge, long bufferedRecords,
+      long bufferedBytes, Instant certificateExpiry, String lastError, Instant lastErrorTime,
+      Instant credentialExpiry) {
+    this.credentialExpiry = credentialExpiry;
     this.recordsAccepted = recordsAccepted;
     this.recordsSent = recordsSent;
     EnumMap<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
@@ -153,6 +163,28 @@ public final class ClientStats {
   }
 
   /**
+   * When the access token the Logs Ingestion transport currently holds expires (it is refreshed 5 minutes before).
+   * An expiry in the past, or none while records are buffered, means tokens cannot be had: see {@link #lastError()}.
+   *
+   * @return the expiry, empty on the retired transports and before the first token
+   */
+  public Optional<Instant> credentialExpiry() {
+    return Optional.ofNullable(credentialExpiry);
+  }
+
+  /**
+   * The same snapshot with the access token's expiry.
+   *
+   * @param expiry the expiry, or {@code null} for none
+   * @return a new snapshot
+   */
+  public ClientStats withCredentialExpiry(Instant expiry) {
+    return new ClientStats(recordsAccepted, recordsSent, recordsDropped, bytesSent, requests, retries,
+        lastSuccess, oldestUnsentAge, bufferedRecords, bufferedBytes, certificateExpiry, lastError, lastErrorTime,
+        expiry);
+  }
+
+  /**
    * The latest failure since the client was built: an upload try that failed (an HTTP status with the service's
    * reason, or a connection, TLS or DNS error) or, on the agent path, an onboarding attempt that failed. It stays
    * after a later success; compare {@link #lastErrorTime()} with {@link #lastSuccess()} to see whether it still
@@ -175,6 +207,7 @@ public final class ClientStats {
         + ", bytesSent=" + bytesSent + ", requests=" + requests + ", retries=" + retries + ", lastSuccess="
         + lastSuccess + ", oldestUnsentAge=" + oldestUnsentAge + ", buffered=" + bufferedRecords + " records/"
         + bufferedBytes + " bytes, certificateExpiry=" + certificateExpiry
+        + (credentialExpiry == null ? "" : ", credentialExpiry=" + credentialExpiry)
         + (lastError == null ? "" : ", lastError=" + lastError + " at " + lastErrorTime) + "}";
   }
 }

@@ -76,6 +76,17 @@ final class EmulatorDispatcher extends Dispatcher {
   public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
     drainServerQueue();
     Exchange x = new Exchange(request, emulator.now());
+    if (x.host.equals("login." + emulator.domain())) {
+      // The Entra token endpoint: no injected faults (they are meant for the uploads).
+      try {
+        x.apply(emulator.ingestion().token(request.getMethod(), x.rawPath(), headerValues(request.getHeaders()),
+            x.body(), "https://" + x.headerValue("Host") + x.rawPath(), x.now));
+      } catch (RuntimeException e) {
+        LOG.warn("Workspace emulator failed on the token endpoint", e);
+        x.apply(LogsIngestionService.azureError(500, "InternalServerError", "the emulator failed: " + e));
+      }
+      return x.finish();
+    }
     try {
       Faults.Fault fault = emulator.faults().poll();
       if (fault != null) {
@@ -100,6 +111,13 @@ final class EmulatorDispatcher extends Dispatcher {
   }
 
   private void route(Exchange x) {
+    if (x.host.endsWith(".ingest." + emulator.domain())) {
+      String target = x.request.getTarget();
+      int q = target.indexOf('?');
+      x.apply(emulator.ingestion().ingest(x.request.getMethod(), x.rawPath(), q < 0 ? null : target.substring(q + 1),
+          headerValues(x.request.getHeaders()), x.body(), x.now));
+      return;
+    }
     String endpoint;
     switch (x.path) {
       case TOPOLOGY:
@@ -567,6 +585,22 @@ final class EmulatorDispatcher extends Dispatcher {
       return b == null ? new byte[0] : b.toByteArray();
     }
 
+    String rawPath() {
+      String target = request.getTarget();
+      int q = target.indexOf('?');
+      return q < 0 ? target : target.substring(0, q);
+    }
+
+    void apply(LogsIngestionService.Answer a) {
+      status = a.status;
+      reason = a.reason;
+      contentType = a.contentType;
+      body = a.body;
+      extraHeaders.putAll(a.headers);
+      accepted = a.accepted;
+      agentId = a.principal;
+    }
+
     void responseHeader(String name, String value) {
       extraHeaders.put(name, value);
     }
@@ -627,6 +661,10 @@ final class EmulatorDispatcher extends Dispatcher {
       if (requestId != null) {
         response.setHeader("X-Request-ID", requestId);
       }
+      String clientRequestId = headerValue("x-ms-client-request-id");
+      if (clientRequestId != null) {
+        response.setHeader("x-ms-client-request-id", clientRequestId);
+      }
       if (contentType != null) {
         response.setHeader("Content-Type", contentType);
       }
@@ -652,6 +690,12 @@ final class EmulatorDispatcher extends Dispatcher {
     switch (code) {
       case 200:
         return "OK";
+      case 204:
+        return "No Content";
+      case 401:
+        return "Unauthorized";
+      case 415:
+        return "Unsupported Media Type";
       case 400:
         return "Bad Request";
       case 403:
@@ -677,6 +721,15 @@ final class EmulatorDispatcher extends Dispatcher {
       default:
         return code < 400 ? "Redirection" : code < 500 ? "Client Error" : "Server Error";
     }
+  }
+
+  /** The first value of each header, names lowercase. */
+  private static Map<String, String> headerValues(Headers headers) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (int i = 0; i < headers.size(); i++) {
+      map.putIfAbsent(headers.name(i).toLowerCase(Locale.ROOT), headers.value(i));
+    }
+    return map;
   }
 
   private static Map<String, List<String>> headerMap(Headers headers) {

@@ -57,6 +57,8 @@ final class EmulatorTls {
         .commonName("*.oms." + domain)
         .addSubjectAlternativeName("*.oms." + domain)
         .addSubjectAlternativeName("*.ods." + domain)
+        .addSubjectAlternativeName("*.ingest." + domain)
+        .addSubjectAlternativeName("login." + domain)
         .addSubjectAlternativeName("localhost")
         .addSubjectAlternativeName("127.0.0.1")
         .validityInterval(from.toEpochMilli(), until.toEpochMilli())

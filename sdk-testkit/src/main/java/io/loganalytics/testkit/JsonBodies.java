@@ -93,6 +93,29 @@ final class JsonBodies {
     return records;
   }
 
+  /**
+   * Parses a Logs Ingestion body: a JSON array of objects (possibly empty); any property names, nested values
+   * allowed. A violation is a 400 rejection with code {@code InvalidPayload}.
+   */
+  static List<Map<String, Object>> parseArrayOfObjects(byte[] body) {
+    Object value = parseDocument(body, "InvalidPayload");
+    if (!(value instanceof List)) {
+      throw new Rejection(400, "InvalidPayload", "the body is a JSON " + kind(value) + "; expected an array of "
+          + "objects");
+    }
+    List<?> array = (List<?>) value;
+    List<Map<String, Object>> records = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      Object element = array.get(i);
+      if (!(element instanceof Map)) {
+        throw new Rejection(400, "InvalidPayload", "element " + i + " of the array is a JSON " + kind(element)
+            + "; expected an object");
+      }
+      records.add(asRecord(element));
+    }
+    return records;
+  }
+
   private static void checkField(int index, String name, Object value) {
     String where = "record " + index + ", property '" + TopologyXml.abbreviate(name) + "'";
     if (!PROPERTY_NAME.matcher(name).matches()) {

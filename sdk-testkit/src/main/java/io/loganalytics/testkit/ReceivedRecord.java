@@ -32,6 +32,12 @@ public record ReceivedRecord(
   /** The transport name of the agent path, {@code PostJsonDataItems}. */
   public static final String ODS = "ods";
 
+  /**
+   * The transport name of the Logs Ingestion API; such a record's {@code type} is the stream, its {@code ipName}
+   * the DCR's immutable id and its {@code agentId} the client id of the token's principal.
+   */
+  public static final String LOGS_INGESTION = "li";
+
   /** The transport name of the Data Collector API, {@code /api/logs}. */
   public static final String DATA_COLLECTOR = "dc";
 

@@ -111,6 +111,7 @@ public final class WorkspaceEmulator implements AutoCloseable {
   private volatile SharedKeys keys;
   private volatile CloudEnvironment cloud;
   private volatile boolean closed;
+  private final LogsIngestionService ingestion;
 
   private WorkspaceEmulator(Builder b) {
     this.workspaceId = b.workspaceId;
@@ -124,6 +125,114 @@ public final class WorkspaceEmulator implements AutoCloseable {
     this.telemetryReportInterval = b.telemetryReportInterval;
     this.keys = new SharedKeys(b.sharedKey, b.secondaryKey);
     this.tls = EmulatorTls.create(baseCloud.domain(), b.clock.instant());
+    this.ingestion = new LogsIngestionService(java.util.UUID.randomUUID().toString(),
+        "https://monitor." + baseCloud.domain(), Duration.ofHours(1));
+  }
+
+  // ---------------------------------------------------------------- Logs Ingestion API and Entra ID
+
+  LogsIngestionService ingestion() {
+    return ingestion;
+  }
+
+  /**
+   * The emulator's Entra tenant, a random GUID.
+   *
+   * @return the tenant id
+   */
+  public String tenantId() {
+    return ingestion.tenantId;
+  }
+
+  /**
+   * The cloud for the Logs Ingestion transport: {@link #cloud()} with the emulator's Entra authority
+   * ({@code https://login.<domain>:<port>/}) and ingestion audience ({@code https://monitor.<domain>}).
+   *
+   * @return the cloud
+   */
+  public CloudEnvironment logsIngestionCloud() {
+    return cloud.withAuthorityHost(java.net.URI.create("https://login." + baseCloud.domain() + ":" + port() + "/"))
+        .withIngestionAudience(ingestion.audience);
+  }
+
+  /**
+   * The data collection endpoint, {@code https://dce.ingest.<domain>:<port>}.
+   *
+   * @return the endpoint
+   */
+  public java.net.URI logsIngestionEndpoint() {
+    return java.net.URI.create("https://dce.ingest." + baseCloud.domain() + ":" + port());
+  }
+
+  /**
+   * Registers an app (a service principal) with a client secret in the emulator's tenant.
+   *
+   * @param clientId the client id, a GUID
+   * @param secret the secret's value
+   * @return the credential a client uses for it
+   */
+  public io.loganalytics.sdk.EntraCredential registerClientSecret(String clientId, String secret) {
+    LogsIngestionService.App app = ingestion.apps.computeIfAbsent(clientId.toLowerCase(Locale.ROOT),
+        LogsIngestionService.App::new);
+    app.secret = secret;
+    return io.loganalytics.sdk.EntraCredential.clientSecret(ingestion.tenantId, clientId, secret);
+  }
+
+  /**
+   * Registers a certificate for an app (client assertions signed with its key are accepted).
+   *
+   * @param clientId the client id, a GUID
+   * @param certificate the certificate
+   */
+  public void registerClientCertificate(String clientId, java.security.cert.X509Certificate certificate) {
+    ingestion.apps.computeIfAbsent(clientId.toLowerCase(Locale.ROOT), LogsIngestionService.App::new)
+        .certificates.add(certificate);
+  }
+
+  /**
+   * Registers a federated token for an app (workload identity).
+   *
+   * @param clientId the client id, a GUID
+   * @param federatedToken the token the app presents as its assertion
+   */
+  public void registerFederatedToken(String clientId, String federatedToken) {
+    ingestion.apps.computeIfAbsent(clientId.toLowerCase(Locale.ROOT), LogsIngestionService.App::new)
+        .federatedTokens.add(federatedToken);
+  }
+
+  /**
+   * How long the tokens the emulator issues from now on are valid. Default one hour.
+   *
+   * @param lifetime the lifetime
+   */
+  public void tokenLifetime(Duration lifetime) {
+    ingestion.tokenLifetime = lifetime;
+  }
+
+  /**
+   * Creates a data collection rule with these streams.
+   *
+   * @param dcrImmutableId the DCR's immutable id ({@code dcr-} and 32 hexadecimal digits)
+   * @param streams the declared streams, such as {@code Custom-MyTable_CL}
+   */
+  public void createDataCollectionRule(String dcrImmutableId, String... streams) {
+    LogsIngestionService.Dcr dcr = ingestion.dcrs.computeIfAbsent(dcrImmutableId.toLowerCase(Locale.ROOT),
+        LogsIngestionService.Dcr::new);
+    dcr.streams.addAll(List.of(streams));
+  }
+
+  /**
+   * Grants an app "Monitoring Metrics Publisher" on a data collection rule.
+   *
+   * @param dcrImmutableId the DCR's immutable id
+   * @param clientId the app's client id
+   */
+  public void grantPublisher(String dcrImmutableId, String clientId) {
+    LogsIngestionService.Dcr dcr = ingestion.dcrs.get(dcrImmutableId.toLowerCase(Locale.ROOT));
+    if (dcr == null) {
+      throw new IllegalArgumentException("no data collection rule " + dcrImmutableId);
+    }
+    dcr.publishers.add(clientId.toLowerCase(Locale.ROOT));
   }
 
   /**

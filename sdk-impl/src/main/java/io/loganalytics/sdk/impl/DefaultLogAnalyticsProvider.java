@@ -1,6 +1,8 @@
 package io.loganalytics.sdk.impl;
 
+import io.loganalytics.sdk.AccessTokenProvider;
 import io.loganalytics.sdk.BufferOptions;
+import io.loganalytics.sdk.ConfigurationException;
 import io.loganalytics.sdk.BufferReport;
 import io.loganalytics.sdk.DiskBuffer;
 import io.loganalytics.sdk.LogAnalyticsClient;
@@ -16,7 +18,10 @@ import io.loganalytics.sdk.impl.client.DefaultLogAnalyticsClient;
 import io.loganalytics.sdk.impl.http.ClientCertificateExecutor;
 import io.loganalytics.sdk.impl.http.HttpClients;
 import io.loganalytics.sdk.impl.http.HttpSettings;
+import io.loganalytics.sdk.impl.identity.EntraTokenProviders;
+import io.loganalytics.sdk.impl.identity.TokenCache;
 import io.loganalytics.sdk.impl.transport.DataCollectorTransport;
+import io.loganalytics.sdk.impl.transport.LogsIngestionTransport;
 import io.loganalytics.sdk.impl.transport.OdsTransport;
 import io.loganalytics.sdk.spi.LogAnalyticsProvider;
 import java.nio.file.Path;
@@ -27,7 +32,10 @@ import java.util.function.Function;
  * {@link DiskBuffer#verify}, registered for {@link java.util.ServiceLoader} in
  * {@code META-INF/services/io.loganalytics.sdk.spi.LogAnalyticsProvider}. Internal: not API.
  *
- * <p>It wires the parts: the {@link FileDiskBuffer}; on the Data Collector path an HTTPS executor of
+ * <p>It wires the parts: the {@link FileDiskBuffer}; on the Logs Ingestion path (the default) one HTTPS executor
+ * of {@code impl.http} for both the Entra token endpoint and the ingestion endpoint, the token provider of the
+ * {@link io.loganalytics.sdk.EntraCredential} ({@link EntraTokenProviders}) or the user's own, behind a
+ * {@link TokenCache}, under the {@link LogsIngestionTransport}; on the Data Collector path an HTTPS executor of
  * {@code impl.http} (JVM trust plus extra anchors, proxy, resolver) under the {@link DataCollectorTransport}; on the
  * agent path an {@link AgentSession} (onboarding when the state directory holds no identity yet, then heartbeat and
  * renewal) under the {@link OdsTransport}.
@@ -55,8 +63,19 @@ public final class DefaultLogAnalyticsProvider implements LogAnalyticsProvider {
           executor);
     }
     if (config.transport() == Transport.LOGS_INGESTION) {
-      // Interim: the Logs Ingestion wiring lands with its transport (issue 9).
-      throw new UnsupportedOperationException("the Logs Ingestion transport is not wired yet");
+      // One executor for the token endpoint and the ingestion endpoint: the same proxy, trust anchors and resolver.
+      ClientCertificateExecutor executor = HttpClients.withoutClientCertificate(HttpSettings.from(config).build());
+      try {
+        AccessTokenProvider provider = config.tokenProvider().orElseGet(() -> EntraTokenProviders.create(
+            config.entraCredential().orElseThrow(() -> new ConfigurationException("entraCredential",
+                "is required for the Logs Ingestion transport")), config.cloud(), executor, config.clock()));
+        TokenCache tokens = new TokenCache(provider, config.cloud().ingestionScope(), config.clock());
+        return DefaultLogAnalyticsClient.create(config, opener,
+            LogsIngestionTransport.create(config, executor, tokens), executor);
+      } catch (RuntimeException e) {
+        executor.close();
+        throw e;
+      }
     }
     BouncyCastle.require("the agent transport");
     AgentSession session = AgentIdentity.openForClient(AgentOptions.from(config).build());

@@ -554,7 +554,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     }
     return new ClientStats(accepted.sum(), counters.recordsDelivered(), drops, counters.bytesDelivered(),
         counters.requests(), counters.retries(), counters.lastSuccess(), oldestAge, records, bytes,
-        transport.certificateExpiry().orElse(null), counters.lastError(), counters.lastErrorTime());
+        transport.certificateExpiry().orElse(null), counters.lastError(), counters.lastErrorTime())
+        .withCredentialExpiry(transport.credentialExpiry().orElse(null));
   }
 
   private void runWorker() {

@@ -45,6 +45,7 @@ public final class PayloadWriter implements AutoCloseable {
   private static final byte[] ODS_PREFIX_ITEMS = "\",\"DataItems\":[".getBytes(StandardCharsets.US_ASCII);
 
   private final Deflater deflater = new Deflater(DEFLATE_LEVEL);
+  private Deflater gzipDeflater;
   private final ByteSink out = new ByteSink(64 * 1024);
   private final RawSlice slice = new RawSlice();
 
@@ -132,6 +133,37 @@ public final class PayloadWriter implements AutoCloseable {
     return finish();
   }
 
+  /**
+   * Writes the Logs Ingestion body, a JSON array of the records, gzip-compressed (RFC 1952: a 10-byte header, the
+   * raw deflate stream at {@link #DEFLATE_LEVEL}, CRC-32 and length).
+   *
+   * @param records the records, in {@link RecordFormat}
+   * @return the gzip bytes
+   */
+  public byte[] writeJsonArrayGzipped(List<byte[]> records) {
+    byte[] json = writeDataCollector(records);
+    if (gzipDeflater == null) {
+      gzipDeflater = new Deflater(DEFLATE_LEVEL, true);
+    }
+    gzipDeflater.reset();
+    gzipDeflater.setInput(json);
+    gzipDeflater.finish();
+    out.reset();
+    out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff}, 0, 10);
+    byte[] buf = new byte[64 * 1024];
+    while (!gzipDeflater.finished()) {
+      int n = gzipDeflater.deflate(buf);
+      out.write(buf, 0, n);
+    }
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(json);
+    long c = crc.getValue();
+    int len = json.length;
+    out.write(new byte[] {(byte) c, (byte) (c >> 8), (byte) (c >> 16), (byte) (c >> 24),
+        (byte) len, (byte) (len >> 8), (byte) (len >> 16), (byte) (len >> 24)}, 0, 8);
+    return finish();
+  }
+
   private void writeItems(JsonGenerator g, List<byte[]> records) throws IOException {
     for (byte[] r : records) {
       slice.set(r, RecordFormat.headerLength(r));
@@ -151,6 +183,9 @@ public final class PayloadWriter implements AutoCloseable {
   @Override
   public void close() {
     deflater.end();
+    if (gzipDeflater != null) {
+      gzipDeflater.end();
+    }
   }
 
   /**

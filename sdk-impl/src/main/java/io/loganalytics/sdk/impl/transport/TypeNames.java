@@ -11,7 +11,28 @@ final class TypeNames {
   /** DataType: as the agent's ({@code LINUX_SYSLOGS_BLOB}); {@code .} allowed, at most 100 characters. */
   static final Pattern DATA_TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_.]{0,99}");
 
+  /**
+   * A Logs Ingestion stream: {@code Custom-} or {@code Microsoft-} and letters, digits or {@code _}, optionally
+   * after {@code dcr-<32 hex>/} naming another DCR on the same endpoint; at most 100 characters in all.
+   */
+  static final Pattern STREAM = Pattern.compile("(?:(dcr-[0-9a-fA-F]{32})/)?((?:Custom|Microsoft)-[A-Za-z0-9_]{1,60})");
+
   private TypeNames() {}
+
+  /**
+   * Checks a Logs Ingestion record type.
+   *
+   * @param type the type
+   * @throws InvalidRecordException naming {@code type} when it is not a stream name
+   */
+  static void checkStream(String type) {
+    if (type == null || !STREAM.matcher(type).matches()) {
+      throw new InvalidRecordException("type", shown(type) + " is not a Logs Ingestion stream name: expected "
+          + "Custom-<name> or Microsoft-<table> (letters, digits, '_', as declared in the DCR's "
+          + "streamDeclarations), optionally as dcr-<32 hex digits>/<stream> to target another DCR on the same "
+          + "endpoint");
+    }
+  }
 
   /** The most characters of an invalid type name that an error message shows. */
   static final int SHOWN_CHARS = 40;

@@ -82,6 +82,34 @@ public interface UploadTransport {
   /** @return when the agent certificate expires, empty on the Data Collector path */
   Optional<Instant> certificateExpiry();
 
+  /** @return when the current access token expires (Logs Ingestion), empty on the other paths */
+  default Optional<Instant> credentialExpiry() {
+    return Optional.empty();
+  }
+
+  /**
+   * What to fix after the service refused our credentials, when this transport knows better than the generic advice
+   * about workspace keys.
+   *
+   * @param status 401 or 403, or 0 when no token could be had
+   * @param reason the service's reason, or {@code null}
+   * @param body the request refused, or {@code null}
+   * @return one or two sentences, or {@code null} for the generic advice
+   */
+  default String authenticationAdvice(int status, String reason, PreparedBody body) {
+    return null;
+  }
+
+  /**
+   * What a 404 (not about size) means for this transport.
+   *
+   * @param body the request refused
+   * @return a sentence naming what to check, or {@code null} for the generic one (the workspace ID and the cloud)
+   */
+  default String notFoundAdvice(PreparedBody body) {
+    return null;
+  }
+
   /**
    * Frees what the transport holds (the payload writer's native deflater). Called once by the client when it
    * closes, after the last request; nothing is sent afterwards. Idempotent; by default nothing to free.

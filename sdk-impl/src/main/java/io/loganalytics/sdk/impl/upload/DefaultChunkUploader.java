@@ -6,13 +6,16 @@ import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.ChunkUploader;
 import io.loganalytics.sdk.DropReason;
 import io.loganalytics.sdk.GiveUpAction;
+import io.loganalytics.sdk.LogAnalyticsException;
 import io.loganalytics.sdk.LogAnalyticsListener;
 import io.loganalytics.sdk.RetryPolicy;
+import io.loganalytics.sdk.ServiceException;
 import io.loganalytics.sdk.UploadResult;
 import io.loganalytics.sdk.impl.auth.ClockSkew;
 import io.loganalytics.sdk.impl.http.HttpResponse;
 import io.loganalytics.sdk.impl.json.DeadLetterWriter;
 import io.loganalytics.sdk.impl.json.RecordFormat;
+import io.loganalytics.sdk.impl.transport.CredentialUnavailableException;
 import io.loganalytics.sdk.impl.transport.PreparedBody;
 import io.loganalytics.sdk.impl.transport.UploadTransport;
 import java.io.IOException;
@@ -256,6 +259,8 @@ public final class DefaultChunkUploader implements ChunkUploader {
     int retries;
     /** Authentication failures: retried without end, not counted against the policy's retries. */
     int authFailures;
+    /** Whether a 401 already made the transport drop its token for this request (done once, then the usual path). */
+    boolean tokenRefreshed;
 
     Batch(String type, String ipName, List<Integer> indices, List<byte[]> records, int retries) {
       this.type = type;
@@ -276,6 +281,8 @@ public final class DefaultChunkUploader implements ChunkUploader {
     /** The reason and detail of the first give-up, for the result. */
     private String giveUpReason;
     private String deferReason;
+    /** The body being sent, for advice naming its stream. */
+    private PreparedBody currentBody;
 
     Run(Chunk chunk, String chunkId) {
       this.chunk = chunk;
@@ -383,6 +390,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
           if (body == null) {
             body = transport.prepare(b.type, b.ipName, b.records);
           }
+          currentBody = body;
           response = transport.send(body, chunkId, b.retries + b.authFailures);
           cause = describe(response);
         } catch (IOException e) {
@@ -392,6 +400,26 @@ public final class DefaultChunkUploader implements ChunkUploader {
             queue.addFirst(b);
             deferReason = "the uploader is closing (the request in flight ended: " + e.getMessage() + ")";
             return;
+          }
+          if (e instanceof CredentialUnavailableException) {
+            // No token could be had: nothing was sent. Like a refusal: no retry budget, the records stay buffered.
+            LogAnalyticsException failure = ((CredentialUnavailableException) e).failure();
+            cause = "no access token: " + failure.getMessage();
+            tokenFailure(failure, body);
+            failure(cause, true);
+            b.authFailures++;
+            int step = Math.min(b.authFailures, MAX_AUTH_BACKOFF_STEP);
+            Duration wait = policy.backoff(step, jitter());
+            counters.retry();
+            LOG.debug("Chunk {}: {}; retry in {}", chunkId, cause, wait);
+            listener.onRetryScheduled(chunkId, b.retries + b.authFailures, wait, cause);
+            String stop = waitFor(wait);
+            if (stop != null) {
+              queue.addFirst(b);
+              deferReason = stop;
+              return;
+            }
+            continue;
           }
           cause = "I/O error: " + e;
           if (refusesOurCertificate(e)) {
@@ -410,6 +438,9 @@ public final class DefaultChunkUploader implements ChunkUploader {
         }
         if (response == null) {
           failure(cause, auth || unexpected && b.retries == 0);
+        }
+        if (response != null && response.isSuccessful()) {
+          b.tokenRefreshed = false;
         }
         Optional<Duration> retryAfter = Optional.empty();
         if (response != null) {
@@ -440,9 +471,18 @@ public final class DefaultChunkUploader implements ChunkUploader {
           }
           if (status == 404) {
             // PROTOCOL B8: a 404 that is not about size is a wrong URL; retrying it blindly only delays the report.
-            giveUp(b, DropReason.REJECTED, "the service answered " + cause + " from " + transport
-                + ": the URL is wrong (check the workspace ID and the cloud)");
+            String advice = transport.notFoundAdvice(body);
+            giveUp(b, DropReason.REJECTED, "the service answered " + cause + " from " + transport + ": "
+                + (advice != null ? advice : "the URL is wrong (check the workspace ID and the cloud)"));
             return;
+          }
+          if (status == 401 && !b.tokenRefreshed && transport.credentialExpiry().isPresent()) {
+            // A bearer token may have been revoked or expired early: drop it and try once more at once, without
+            // using the retry budget (LOGS-INGESTION §2d); a second 401 takes the usual refusal path.
+            b.tokenRefreshed = true;
+            String action = transport.onAuthenticationFailure(401);
+            LOG.debug("Chunk {}: {}; {}", chunkId, cause, action);
+            continue;
           }
           if (status == 401 || status == 403) {
             authenticationFailure(status, response, cause, null);
@@ -545,10 +585,14 @@ public final class DefaultChunkUploader implements ChunkUploader {
       String action = transport.onAuthenticationFailure(status);
       Duration skew = response != null && response.header("Date").isPresent()
           ? transport.clockSkew().offset() : null;
+      String reason = response != null ? Responses.reason(response) : null;
+      String advice = response != null ? transport.authenticationAdvice(status, reason, currentBody) : null;
       StringBuilder msg = new StringBuilder(response != null ? "The workspace refused the credentials ("
           : "The service refused the agent certificate (").append(cause)
           .append(", request ").append(chunkId).append("). ");
-      if (response != null) {
+      if (advice != null) {
+        msg.append(advice);
+      } else if (response != null) {
         msg.append("Check the workspace ID and key (regenerated keys are a common cause; a new permission can take "
             + "30 minutes to apply)");
       } else {
@@ -562,13 +606,35 @@ public final class DefaultChunkUploader implements ChunkUploader {
       }
       msg.append(". ").append(action).append(". The records stay buffered and are retried until it is fixed.");
       AuthenticationException e = new AuthenticationException(msg.toString(), status,
-          response != null ? Responses.reason(response) : null, chunkId, skew, true, error);
+          reason, chunkId, skew, true, error);
       Instant now = clock.instant();
       if (lastAuthWarning == null || !now.isBefore(lastAuthWarning.plus(WARN_INTERVAL))) {
         lastAuthWarning = now;
         LOG.warn("{}", e.getMessage());
       } else {
         LOG.debug("{}", e.getMessage());
+      }
+      listener.onAuthenticationFailure(e);
+    }
+
+    /**
+     * Reports that no access token could be had (Logs Ingestion): logged like a refusal (WARN at most every
+     * {@link #WARN_INTERVAL}) and sent as an {@link AuthenticationException} event whose cause is the token failure.
+     */
+    private void tokenFailure(LogAnalyticsException failure, PreparedBody body) {
+      String advice = transport.authenticationAdvice(0, null, body);
+      String msg = (advice != null ? advice + ". " : "") + failure.getMessage() + " (request " + chunkId + "). "
+          + "The records stay buffered and are retried until it is fixed.";
+      int status = failure instanceof ServiceException ? ((ServiceException) failure).status() : 0;
+      String reason = failure instanceof ServiceException ? ((ServiceException) failure).reason() : null;
+      AuthenticationException e = new AuthenticationException(msg, status, reason, chunkId, null,
+          failure.isRetryable(), failure);
+      Instant now = clock.instant();
+      if (lastAuthWarning == null || !now.isBefore(lastAuthWarning.plus(WARN_INTERVAL))) {
+        lastAuthWarning = now;
+        LOG.warn("{}", msg);
+      } else {
+        LOG.debug("{}", msg);
       }
       listener.onAuthenticationFailure(e);
     }

@@ -340,6 +340,130 @@ class EndToEndTest {
     }
   }
 
+  // --- Logs Ingestion API with an Entra ID client secret ---
+
+  private static final String DCR = "dcr-0123456789abcdef0123456789abcdef";
+  private static final String OTHER_DCR = "dcr-fedcba9876543210fedcba9876543210";
+  private static final String APP = "11111111-2222-3333-4444-555555555555";
+
+  private LogAnalyticsClientBuilder logsIngestion(WorkspaceEmulator emulator, io.loganalytics.sdk.EntraCredential
+      credential, Events events) {
+    return LogAnalyticsClient.builder()
+        .logsIngestion(emulator.logsIngestionEndpoint(), DCR)
+        .entraCredential(credential)
+        .cloud(emulator.logsIngestionCloud())
+        .hostResolver(emulator.hostResolver())
+        .trustCertificates(emulator.writeCaCertificate(tmp.resolve("emulator-ca.pem")))
+        .bufferDirectory(tmp.resolve("buffer"))
+        .retryPolicy(FAST)
+        .listener(events);
+  }
+
+  private static String newSecret() {
+    byte[] raw = new byte[24];
+    RANDOM.nextBytes(raw);
+    String secret = "Sec~" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    SECRETS.add(secret);
+    return secret;
+  }
+
+  @Test
+  void logsIngestionDeliversEveryRecordToItsStreamAndDcrWithAClientSecret() throws Exception {
+    Events events = new Events();
+    try (WorkspaceEmulator emulator = emulator(WorkspaceEmulator.builder())) {
+      io.loganalytics.sdk.EntraCredential credential = emulator.registerClientSecret(APP, newSecret());
+      emulator.createDataCollectionRule(DCR, "Custom-AppLogs_CL", "Custom-Audit_CL");
+      emulator.createDataCollectionRule(OTHER_DCR, "Custom-Other_CL");
+      emulator.grantPublisher(DCR, APP);
+      emulator.grantPublisher(OTHER_DCR, APP);
+      try (LogAnalyticsClient client = logsIngestion(emulator, credential, events).build()) {
+        sendNumbered(client, "Custom-AppLogs_CL", 0, 50);
+        sendNumbered(client, "Custom-Audit_CL", 50, 60);
+        sendNumbered(client, OTHER_DCR + "/Custom-Other_CL", 60, 65);
+        assertThat(client.flush(AWAIT)).isTrue();
+
+        assertExactlyOnce(emulator.records("Custom-AppLogs_CL"), 0, 50);
+        assertExactlyOnce(emulator.records("Custom-Audit_CL"), 50, 60);
+        assertExactlyOnce(emulator.records("Custom-Other_CL"), 60, 65);
+        assertThat(emulator.records("Custom-Other_CL")).allSatisfy(r -> {
+          assertThat(r.transport()).isEqualTo(ReceivedRecord.LOGS_INGESTION);
+          assertThat(r.ipName()).isEqualTo(OTHER_DCR);
+        });
+        ReceivedRecord first = emulator.records("Custom-AppLogs_CL").get(0);
+        assertThat(first.field("nested")).isEqualTo(Map.of("k", "v" + id(first)));
+        assertThat(client.stats().recordsSent()).isEqualTo(65);
+        assertThat(events.authFailures).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void logsIngestionWithoutThePublisherRoleReportsTheRoleAndKeepsTheRecords() throws Exception {
+    Events events = new Events();
+    try (WorkspaceEmulator emulator = emulator(WorkspaceEmulator.builder())) {
+      io.loganalytics.sdk.EntraCredential credential = emulator.registerClientSecret(APP, newSecret());
+      emulator.createDataCollectionRule(DCR, "Custom-AppLogs_CL");
+      try (LogAnalyticsClient client = logsIngestion(emulator, credential, events).build()) {
+        sendNumbered(client, "Custom-AppLogs_CL", 0, 5);
+        assertThat(client.flush(Duration.ofSeconds(2))).isFalse();
+        assertThat(events.authFailures).isNotEmpty();
+        assertThat(events.authFailures.get(0).getMessage()).contains("Monitoring Metrics Publisher")
+            .contains("30 minutes");
+        assertThat(client.stats().bufferedRecords()).isEqualTo(5);
+
+        emulator.grantPublisher(DCR, APP);
+        assertThat(client.flush(AWAIT)).isTrue();
+        assertExactlyOnce(emulator.records("Custom-AppLogs_CL"), 0, 5);
+      }
+    }
+  }
+
+  @Test
+  void logsIngestionWithAWrongSecretSaysSoWithoutTheSecretAndKeepsTheRecords() throws Exception {
+    Events events = new Events();
+    try (WorkspaceEmulator emulator = emulator(WorkspaceEmulator.builder())) {
+      emulator.registerClientSecret(APP, newSecret());
+      emulator.createDataCollectionRule(DCR, "Custom-AppLogs_CL");
+      emulator.grantPublisher(DCR, APP);
+      String wrong = newSecret();
+      io.loganalytics.sdk.EntraCredential credential =
+          io.loganalytics.sdk.EntraCredential.clientSecret(emulator.tenantId(), APP, wrong);
+      try (LogAnalyticsClient client = logsIngestion(emulator, credential, events).build()) {
+        sendNumbered(client, "Custom-AppLogs_CL", 0, 3);
+        assertThat(client.flush(Duration.ofSeconds(2))).isFalse();
+        assertThat(events.authFailures).isNotEmpty();
+        assertThat(events.authFailures.get(0).getMessage()).contains("7000215").doesNotContain(wrong);
+        assertThat(client.stats().bufferedRecords()).isEqualTo(3);
+        assertThat(emulator.records("Custom-AppLogs_CL")).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void logsIngestionRefreshesTheTokenAcrossItsExpiryWithoutLosingRecords() throws Exception {
+    Events events = new Events();
+    io.loganalytics.testkit.MutableClock clock = new io.loganalytics.testkit.MutableClock(Instant.now());
+    try (WorkspaceEmulator emulator = emulator(WorkspaceEmulator.builder().clock(clock))) {
+      io.loganalytics.sdk.EntraCredential credential = emulator.registerClientSecret(APP, newSecret());
+      emulator.createDataCollectionRule(DCR, "Custom-AppLogs_CL");
+      emulator.grantPublisher(DCR, APP);
+      emulator.tokenLifetime(Duration.ofMinutes(20));
+      try (LogAnalyticsClient client = logsIngestion(emulator, credential, events).clock(clock).build()) {
+        sendNumbered(client, "Custom-AppLogs_CL", 0, 5);
+        assertThat(client.flush(AWAIT)).isTrue();
+        clock.advance(Duration.ofHours(2));
+        sendNumbered(client, "Custom-AppLogs_CL", 5, 10);
+        assertThat(client.flush(AWAIT)).isTrue();
+
+        assertExactlyOnce(emulator.records("Custom-AppLogs_CL"), 0, 10);
+        long tokenRequests = emulator.requests().stream().filter(r -> r.path().endsWith("/oauth2/v2.0/token"))
+            .count();
+        assertThat(tokenRequests).as("one token per expiry").isEqualTo(2);
+        assertThat(statuses(emulator)).as("the expired token was never sent").doesNotContain(401);
+      }
+    }
+  }
+
   // --- Clock skew, restart ---
 
   @ParameterizedTest
