@@ -5,6 +5,7 @@ import io.loganalytics.sdk.HostResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +81,101 @@ public final class HttpClients {
   public static ClientCertificateExecutor withoutClientCertificate(HttpSettings settings) {
     TlsFactory tls = new TlsFactory(trustManager(settings.trustedCertificates()));
     return new OkHttpExecutor(baseClient(settings), tls, settings, null, null, true);
+  }
+
+  /**
+   * A client for managed identity endpoints (Azure VM IMDS, App Service, Azure Arc). It never goes through a proxy:
+   * those endpoints live on this host or its link-local network, and IMDS refuses forwarded requests. Plain
+   * {@code http} is allowed only to a {@linkplain #isLocalPlainHttp(URI) loopback or link-local address} (IMDS and
+   * the Arc agent speak nothing else); any other {@code http} URL is refused before a byte is sent, and {@code https}
+   * is verified as everywhere else.
+   *
+   * @param settings the settings (timeouts, extra trust anchors, response limit); the proxy is ignored
+   * @return the executor; close it when done
+   * @throws ConfigurationException naming {@code trustCertificates} when an extra trust file cannot be read
+   */
+  public static ClientCertificateExecutor forManagedIdentity(HttpSettings settings) {
+    TlsFactory tls = new TlsFactory(trustManager(settings.trustedCertificates()));
+    OkHttpClient direct = baseClient(settings).newBuilder().proxy(java.net.Proxy.NO_PROXY).build();
+    return new LocalPlainHttpExecutor(new OkHttpExecutor(direct, tls, settings, null, null, true));
+  }
+
+  /**
+   * Whether a URL may be fetched over plain {@code http} by {@link #forManagedIdentity}: its host is
+   * {@code localhost} or an IP literal of a loopback ({@code 127.0.0.0/8}, {@code ::1}) or link-local
+   * ({@code 169.254.0.0/16}, {@code fe80::/10}) address. No name is resolved.
+   *
+   * @param uri the URL
+   * @return {@code true} for such an http URL
+   */
+  public static boolean isLocalPlainHttp(URI uri) {
+    if (uri == null || !"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+      return false;
+    }
+    String host = uri.getHost();
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    boolean ipLiteral = literal.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || (literal.contains(":")
+        && literal.matches("[0-9A-Fa-f:.%a-zA-Z0-9]+"));
+    if (!ipLiteral) {
+      return false;
+    }
+    try {
+      InetAddress a = InetAddress.getByName(literal);
+      return a.isLoopbackAddress() || a.isLinkLocalAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** Refuses plain http to anything but a loopback or link-local address; delegates everything else. */
+  private static final class LocalPlainHttpExecutor implements ClientCertificateExecutor {
+    private final ClientCertificateExecutor delegate;
+
+    LocalPlainHttpExecutor(ClientCertificateExecutor delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public HttpResponse execute(HttpRequest request) throws IOException {
+      URI uri = request.uri();
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (scheme.equals("http") && !isLocalPlainHttp(uri)) {
+        throw new IOException("refusing plain http to " + uri.getHost() + ": only a loopback or link-local "
+            + "managed identity endpoint may be reached without TLS; use https");
+      }
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        throw new IOException("refusing the scheme '" + scheme + "'; use http or https");
+      }
+      return delegate.execute(request);
+    }
+
+    @Override
+    public void presentCertificate(PrivateKey key, X509Certificate certificate) {
+      throw new UnsupportedOperationException("managed identity endpoints take no client certificate");
+    }
+
+    @Override
+    public HttpExecutor withCertificate(PrivateKey key, X509Certificate certificate) {
+      throw new UnsupportedOperationException("managed identity endpoints take no client certificate");
+    }
+
+    @Override
+    public X509Certificate currentCertificate() {
+      return null;
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+
+    @Override
+    public String toString() {
+      return "ManagedIdentityHttp{" + delegate + "}";
+    }
   }
 
   static OkHttpClient baseClient(HttpSettings settings) {

@@ -7,18 +7,22 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
-/** An HTTP POST to send: URI, headers in order, body and content type. Immutable. */
+/** An HTTP request to send (a POST, or a GET for managed identity endpoints): URI, headers in order, body and content type. Immutable. */
 public final class HttpRequest {
   private static final java.util.Set<String> SECRET_HEADERS =
-      java.util.Set.of("authorization", "proxy-authorization");
+      java.util.Set.of("authorization", "proxy-authorization", "x-identity-header");
+  private static final byte[] NO_BODY = new byte[0];
 
+  private final String method;
   private final URI uri;
   private final Map<String, String> headers;
   private final byte[] body;
   private final String contentType;
   private final int maxResponseBytes;
 
-  private HttpRequest(URI uri, Map<String, String> headers, byte[] body, String contentType, int maxResponseBytes) {
+  private HttpRequest(String method, URI uri, Map<String, String> headers, byte[] body, String contentType,
+      int maxResponseBytes) {
+    this.method = method;
     this.uri = uri;
     this.headers = headers;
     this.body = body;
@@ -36,9 +40,21 @@ public final class HttpRequest {
    * @return the request
    */
   public static HttpRequest post(URI uri, String contentType, byte[] body, Map<String, String> headers) {
-    return new HttpRequest(Objects.requireNonNull(uri, "uri"),
+    return new HttpRequest("POST", Objects.requireNonNull(uri, "uri"),
         Collections.unmodifiableMap(new LinkedHashMap<>(headers)), Objects.requireNonNull(body, "body"),
         contentType, 0);
+  }
+
+  /**
+   * A GET without body (managed identity token endpoints).
+   *
+   * @param uri the target, with its query
+   * @param headers the headers, in order
+   * @return the request
+   */
+  public static HttpRequest get(URI uri, Map<String, String> headers) {
+    return new HttpRequest("GET", Objects.requireNonNull(uri, "uri"),
+        Collections.unmodifiableMap(new LinkedHashMap<>(headers)), NO_BODY, null, 0);
   }
 
   /**
@@ -53,12 +69,17 @@ public final class HttpRequest {
     if (bytes < 1) {
       throw new IllegalArgumentException("maxResponseBytes must be at least 1, was " + bytes);
     }
-    return new HttpRequest(uri, headers, body, contentType, bytes);
+    return new HttpRequest(method, uri, headers, body, contentType, bytes);
   }
 
   /** @return the request's own limit on the answer's body, or {@code 0} for the executor's */
   public int maxResponseBytes() {
     return maxResponseBytes;
+  }
+
+  /** @return {@code POST} or {@code GET} */
+  public String method() {
+    return method;
   }
 
   /** @return the target */
@@ -84,7 +105,7 @@ public final class HttpRequest {
   /** Shows the method, URI and header names; secret header values appear as {@code OBFUSCATED}. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("POST ").append(uri).append(" {");
+    StringBuilder sb = new StringBuilder(method).append(' ').append(uri).append(" {");
     headers.forEach((k, v) -> sb.append(k).append('=')
         .append(SECRET_HEADERS.contains(k.toLowerCase(Locale.ROOT)) ? "OBFUSCATED" : v).append(", "));
     return sb.append("body=").append(body.length).append(" bytes}").toString();

@@ -114,8 +114,12 @@ final class OkHttpExecutor implements ClientCertificateExecutor {
         rb.addHeader(h.getKey(), h.getValue());
       }
     }
-    MediaType type = request.contentType() == null ? null : MediaType.parse(request.contentType());
-    rb.post(RequestBody.create(request.body(), type));
+    if ("GET".equals(request.method())) {
+      rb.get();
+    } else {
+      MediaType type = request.contentType() == null ? null : MediaType.parse(request.contentType());
+      rb.post(RequestBody.create(request.body(), type));
+    }
     OkHttpClient client = current.get().client;
     Call call = client.newCall(rb.build());
     HttpCancellation cancellation = HttpCancellation.current();
