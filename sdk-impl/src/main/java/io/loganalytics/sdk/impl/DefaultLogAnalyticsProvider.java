@@ -3,6 +3,7 @@ package io.loganalytics.sdk.impl;
 import io.loganalytics.sdk.AccessTokenProvider;
 import io.loganalytics.sdk.BufferOptions;
 import io.loganalytics.sdk.ConfigurationException;
+import io.loganalytics.sdk.EntraCredential;
 import io.loganalytics.sdk.BufferReport;
 import io.loganalytics.sdk.DiskBuffer;
 import io.loganalytics.sdk.LogAnalyticsClient;
@@ -64,16 +65,34 @@ public final class DefaultLogAnalyticsProvider implements LogAnalyticsProvider {
     }
     if (config.transport() == Transport.LOGS_INGESTION) {
       // One executor for the token endpoint and the ingestion endpoint: the same proxy, trust anchors and resolver.
-      ClientCertificateExecutor executor = HttpClients.withoutClientCertificate(HttpSettings.from(config).build());
+      // Managed identity endpoints are local (IMDS, App Service, the Arc agent): they get a direct executor that
+      // allows plain http to loopback and link-local addresses only.
+      HttpSettings settings = HttpSettings.from(config).build();
+      ClientCertificateExecutor executor = HttpClients.withoutClientCertificate(settings);
+      ClientCertificateExecutor identityExecutor = null;
       try {
-        AccessTokenProvider provider = config.tokenProvider().orElseGet(() -> EntraTokenProviders.create(
-            config.entraCredential().orElseThrow(() -> new ConfigurationException("entraCredential",
-                "is required for the Logs Ingestion transport")), config.cloud(), executor, config.clock()));
+        AccessTokenProvider provider;
+        if (config.tokenProvider().isPresent()) {
+          provider = config.tokenProvider().get();
+        } else {
+          EntraCredential credential = config.entraCredential().orElseThrow(() -> new ConfigurationException(
+              "entraCredential", "is required for the Logs Ingestion transport"));
+          if (EntraTokenProviders.isManagedIdentity(credential)) {
+            identityExecutor = HttpClients.forManagedIdentity(settings);
+          }
+          provider = EntraTokenProviders.create(credential, config.cloud(),
+              identityExecutor == null ? executor : identityExecutor, config.clock());
+        }
         TokenCache tokens = new TokenCache(provider, config.cloud().ingestionScope(), config.clock());
-        return DefaultLogAnalyticsClient.create(config, opener,
-            LogsIngestionTransport.create(config, executor, tokens), executor);
+        LogsIngestionTransport transport = LogsIngestionTransport.create(config, executor, tokens);
+        return identityExecutor == null
+            ? DefaultLogAnalyticsClient.create(config, opener, transport, executor)
+            : DefaultLogAnalyticsClient.create(config, opener, transport, executor, identityExecutor);
       } catch (RuntimeException e) {
         executor.close();
+        if (identityExecutor != null) {
+          identityExecutor.close();
+        }
         throw e;
       }
     }

@@ -53,10 +53,27 @@ public final class EntraTokenProviders {
         return new WorkloadIdentityTokenProvider(client, tokenEndpoint(credential, cloud), clientId(credential),
             file(credential));
       default:
-        // Managed identities (IMDS, App Service, Arc): ManagedIdentityTokenProvider(credential,
-        // cloud.ingestionAudience(), executor, clock) is wired here when it lands.
-        throw new ConfigurationException("entraCredential", credential.kind() + " is not supported by this build "
-            + "yet; use a client secret, a client certificate or workload identity, or tokenProvider(...)");
+        // Managed identities (IMDS, App Service, Arc): the executor is the direct, local one
+        // (HttpClients.forManagedIdentity); the resource is the cloud's ingestion audience.
+        return new ManagedIdentityTokenProvider(credential, cloud.ingestionAudience(), executor, clock);
+    }
+  }
+
+  /**
+   * Whether a credential is a managed identity, whose endpoint is local and needs the direct executor of
+   * {@code HttpClients.forManagedIdentity}.
+   *
+   * @param credential the credential
+   * @return {@code true} for the managed identity kinds
+   */
+  public static boolean isManagedIdentity(EntraCredential credential) {
+    switch (credential.kind()) {
+      case MANAGED_IDENTITY_IMDS:
+      case MANAGED_IDENTITY_APP_SERVICE:
+      case MANAGED_IDENTITY_ARC:
+        return true;
+      default:
+        return false;
     }
   }
 
