@@ -16,6 +16,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The settings every integration reads from its configuration file (logback.xml, log4j2.xml, OpenTelemetry
@@ -33,9 +35,10 @@ import java.util.Locale;
  *   <li>Data Collector: {@code workspaceId}, {@code sharedKey}, and {@code stream} holding the {@code Log-Type}
  *       (such as {@code MyApp}; the table is {@code MyApp_CL}).
  * </ul>
- * Secrets belong in the environment: write {@code ${AZURE_CLIENT_SECRET}} (Logback) or
- * {@code ${env:AZURE_CLIENT_SECRET}} (Log4j2) rather than the value. No secret appears in {@link #toString()} or in
- * an error.
+ * Secrets belong in the environment: name the variable with {@code clientSecretVariable} or
+ * {@code sharedKeyVariable} (read from the environment, then from system properties) rather than writing the value
+ * or a {@code ${...}} substitution, which Logback records in its status messages. No secret appears in
+ * {@link #toString()} or in an error.
  *
  * <p><b>Buffer.</b> {@code bufferDirectory} (required; one directory per appender), {@code capacity} (default
  * 10MB), {@code overflowPolicy} (default {@code DROP_OLDEST}; {@code REJECT_NEW} refuses the new event;
@@ -82,9 +85,59 @@ public final class IntegrationSettings {
   private String timeColumn;
   private String maxFieldBytes;
   private String customizer;
+  private String clientSecretVariable;
+  private String sharedKeyVariable;
+  private final Function<String, String> variables;
 
-  /** Empty settings. */
-  public IntegrationSettings() {}
+  /** Empty settings; secret variables are read from the environment, then from system properties. */
+  public IntegrationSettings() {
+    this(name -> {
+      String v = System.getenv(name);
+      return v != null ? v : System.getProperty(name);
+    });
+  }
+
+  /**
+   * Empty settings with another source of variables (for tests).
+   *
+   * @param variables looks a variable up by name; returns {@code null} when it is not set
+   */
+  public IntegrationSettings(Function<String, String> variables) {
+    this.variables = Objects.requireNonNull(variables, "variables");
+  }
+
+  /**
+   * The name of the environment variable (or, when no such variable is set, system property) that holds the Entra
+   * client secret. Preferred over {@link #setClientSecret}: Logback 1.5 and later record every substituted
+   * {@code ${...}} value in its status messages, which it prints on any configuration error.
+   *
+   * @param v the variable's name, such as {@code AZURE_CLIENT_SECRET}
+   */
+  public void setClientSecretVariable(String v) {
+    clientSecretVariable = v;
+  }
+
+  /**
+   * The name of the environment variable (or system property) that holds the workspace shared key; preferred over
+   * {@link #setSharedKey}, as for {@link #setClientSecretVariable}.
+   *
+   * @param v the variable's name, such as {@code LOGANALYTICS_SHARED_KEY}
+   */
+  public void setSharedKeyVariable(String v) {
+    sharedKeyVariable = v;
+  }
+
+  private String secret(String field, String value, String variableField, String variable) {
+    if (!blank(variable)) {
+      String v = variables.apply(variable.strip());
+      if (blank(v)) {
+        throw new ConfigurationException(variableField, "names '" + variable.strip() + "', which is not set in the "
+            + "environment (nor as a system property)");
+      }
+      return v.strip();
+    }
+    return blank(value) ? null : value.strip();
+  }
 
   /** @param v {@code LOGS_INGESTION} (default) or {@code DATA_COLLECTOR} */
   public void setTransport(String v) {
@@ -301,12 +354,13 @@ public final class IntegrationSettings {
         throw new ConfigurationException("workspaceId", "is missing; the Data Collector transport needs the "
             + "workspace id and its shared key");
       }
-      if (blank(sharedKey)) {
-        throw new ConfigurationException("sharedKey", "is missing; set it from the environment, such as "
-            + "${LOGANALYTICS_SHARED_KEY}");
+      String key = secret("sharedKey", sharedKey, "sharedKeyVariable", sharedKeyVariable);
+      if (key == null) {
+        throw new ConfigurationException("sharedKey", "is missing; name the environment variable that holds it "
+            + "with sharedKeyVariable, such as LOGANALYTICS_SHARED_KEY");
       }
       b.transport(Transport.DATA_COLLECTOR)
-          .credentials(WorkspaceCredentials.of(workspaceId.strip(), sharedKey.strip()))
+          .credentials(WorkspaceCredentials.of(workspaceId.strip(), key))
           .timeGeneratedField(timeColumn());
     }
     if (!blank(cloud)) {
@@ -329,7 +383,8 @@ public final class IntegrationSettings {
   }
 
   private EntraCredential entraCredential() {
-    if (blank(tenantId) && blank(clientId) && blank(clientSecret)) {
+    String secretValue = secret("clientSecret", clientSecret, "clientSecretVariable", clientSecretVariable);
+    if (blank(tenantId) && blank(clientId) && secretValue == null) {
       return EntraCredential.fromEnvironment();
     }
     if (blank(tenantId)) {
@@ -340,7 +395,7 @@ public final class IntegrationSettings {
       throw new ConfigurationException("clientId", "is missing; with tenantId and clientSecret it selects an app "
           + "registration's secret");
     }
-    return EntraCredential.clientSecret(tenantId, clientId, clientSecret);
+    return EntraCredential.clientSecret(tenantId, clientId, secretValue);
   }
 
   BufferOptions bufferOptions() {
@@ -415,7 +470,8 @@ public final class IntegrationSettings {
     return "IntegrationSettings{transport=" + transport + ", endpoint=" + endpoint + ", dcr=" + dcr + ", stream="
         + stream + ", tenantId=" + tenantId + ", clientId=" + clientId + ", clientSecret="
         + (blank(clientSecret) ? "none" : "<set>") + ", workspaceId=" + workspaceId + ", sharedKey="
-        + (blank(sharedKey) ? "none" : "<set>") + ", bufferDirectory=" + bufferDirectory + ", capacity=" + capacity
+        + (blank(sharedKey) ? "none" : "<set>") + ", sharedKeyVariable=" + sharedKeyVariable + ", clientSecretVariable="
+        + clientSecretVariable + ", bufferDirectory=" + bufferDirectory + ", capacity=" + capacity
         + ", overflowPolicy=" + overflowPolicy + ", customizer=" + customizer + "}";
   }
 }

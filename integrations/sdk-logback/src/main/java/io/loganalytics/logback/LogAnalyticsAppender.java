@@ -225,9 +225,19 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
     settings.setClientId(v);
   }
 
-  /** @param v the Entra client secret; write {@code ${AZURE_CLIENT_SECRET}}, not the value */
+  /**
+   * The Entra client secret itself. Prefer {@link #setClientSecretVariable}: Logback records substituted
+   * {@code ${...}} values in its status messages.
+   *
+   * @param v the secret
+   */
   public void setClientSecret(String v) {
     settings.setClientSecret(v);
+  }
+
+  /** @param v the environment variable (or system property) holding the Entra client secret */
+  public void setClientSecretVariable(String v) {
+    settings.setClientSecretVariable(v);
   }
 
   /** @param v the workspace id (Data Collector) */
@@ -235,9 +245,19 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
     settings.setWorkspaceId(v);
   }
 
-  /** @param v the shared key (Data Collector); write {@code ${LOGANALYTICS_SHARED_KEY}}, not the value */
+  /**
+   * The shared key itself (Data Collector). Prefer {@link #setSharedKeyVariable}: Logback records substituted
+   * {@code ${...}} values in its status messages.
+   *
+   * @param v the key
+   */
   public void setSharedKey(String v) {
     settings.setSharedKey(v);
+  }
+
+  /** @param v the environment variable (or system property) holding the shared key (Data Collector) */
+  public void setSharedKeyVariable(String v) {
+    settings.setSharedKeyVariable(v);
   }
 
   /** @param v {@code AzureCloud} (default), {@code AzureUSGovernment}, {@code AzureChinaCloud} or a domain */
