@@ -51,6 +51,9 @@ import java.util.function.Function;
  * {@code time-generated-field}). {@code maxFieldBytes}: string values longer than this many UTF-8 bytes are cut and
  * marked {@code ...[truncated]} (default 32,000, under the service's 32 KB column limit).
  *
+ * <p><b>Batching.</b> {@code batchSize} (default 1) and {@code batchDelay} (default 200 ms): see
+ * {@link #setBatchSize}.
+ *
  * <p><b>Other.</b> {@code cloud} ({@code AzureCloud} default, {@code AzureUSGovernment}, {@code AzureChinaCloud});
  * {@code trustCertificates} (a PEM file of extra trust anchors, for a TLS-inspecting proxy or an emulator);
  * {@code flushTimeout} (how long stopping waits for delivery, default 5 s; what is left stays on disk for the next
@@ -85,6 +88,8 @@ public final class IntegrationSettings {
   private String timeColumn;
   private String maxFieldBytes;
   private String customizer;
+  private String batchSize;
+  private String batchDelay;
   private String clientSecretVariable;
   private String sharedKeyVariable;
   private final Function<String, String> variables;
@@ -232,6 +237,70 @@ public final class IntegrationSettings {
   /** @param v the most UTF-8 bytes of one string value */
   public void setMaxFieldBytes(String v) {
     maxFieldBytes = v;
+  }
+
+  /**
+   * Events per batch handed to the disk buffer at once (default 1: every event is on disk, written to the operating
+   * system, before the log call returns). Larger batches cost the caller much less per event; up to this many events
+   * (or {@code batchDelay} of them) then live in memory only and are lost if the process crashes.
+   *
+   * @param v 1 to 10000
+   */
+  public void setBatchSize(String v) {
+    batchSize = v;
+  }
+
+  /**
+   * The longest an event waits in memory for its batch to fill (default 200 ms); with {@code batchSize} above 1.
+   *
+   * @param v such as {@code 200ms}
+   */
+  public void setBatchDelay(String v) {
+    batchDelay = v;
+  }
+
+  /**
+   * Events per batch.
+   *
+   * @return {@code batchSize}, default 1
+   */
+  public int batchSize() {
+    if (blank(batchSize)) {
+      return 1;
+    }
+    try {
+      int n = Integer.parseInt(batchSize.strip());
+      if (n >= 1 && n <= 10_000) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigurationException("batchSize", "'" + batchSize + "' is not a number from 1 to 10000");
+  }
+
+  /**
+   * The longest wait of an event for its batch.
+   *
+   * @return {@code batchDelay}, default 200 ms
+   */
+  public Duration batchDelay() {
+    Duration d = blank(batchDelay) ? Duration.ofMillis(200) : Values.parseDuration("batchDelay", batchDelay);
+    if (d.isZero() || d.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new ConfigurationException("batchDelay", d.toMillis() + " ms is outside 1 ms..1 min");
+    }
+    return d;
+  }
+
+  /**
+   * A sink for these settings: the stream, the batching, the error channel.
+   *
+   * @param errors the framework's error channel
+   * @param clock the time source for throttling
+   * @return the sink, not started
+   */
+  public RecordSink newSink(java.util.function.BiConsumer<String, Throwable> errors, java.time.Clock clock) {
+    return new RecordSink(stream(), errors, clock, batchSize(), batchDelay());
   }
 
   /** @param v a {@link ClientBuilderCustomizer} class name */

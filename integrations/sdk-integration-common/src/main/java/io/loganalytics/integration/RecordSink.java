@@ -12,8 +12,13 @@ import io.loganalytics.sdk.RecordTooLargeException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
@@ -44,6 +49,11 @@ public final class RecordSink {
   private final ErrorThrottle deliveryThrottle;
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong offered = new AtomicLong();
+  private final int batchSize;
+  private final Duration batchDelay;
+  private final Object batchLock = new Object();
+  private List<Map<String, ?>> batch;
+  private ScheduledExecutorService batchTimer;
   private volatile LogAnalyticsClient client;
 
   /**
@@ -55,6 +65,34 @@ public final class RecordSink {
    * @param clock the time source for throttling
    */
   public RecordSink(String stream, BiConsumer<String, Throwable> errors, Clock clock) {
+    this(stream, errors, clock, 1, Duration.ofMillis(200));
+  }
+
+  /**
+   * A sink that hands records to the client in batches: {@link #offer} adds the record to an in-memory batch, and
+   * the call that fills it (or a timer thread, {@code batchDelay} after the first record of a batch) appends the
+   * whole batch to the disk buffer with one {@code sendAll}, which costs one write instead of one per record. Up to
+   * {@code batchSize} records, or {@code batchDelay} of them, live in memory only and are lost if the process
+   * crashes (as the unflushed buffer of a file appender with {@code immediateFlush=false}); {@link #stop} sends
+   * them. Batches filled on different threads may reach the buffer in either order. When the buffer refuses a
+   * batch, every record of it is counted as refused (a prefix may in fact have been buffered).
+   *
+   * @param stream the record type of every record
+   * @param errors the framework's error channel, as for {@link #RecordSink(String, BiConsumer, Clock)}
+   * @param clock the time source for throttling
+   * @param batchSize records per batch; 1 hands each record to the buffer before {@link #offer} returns
+   * @param batchDelay the longest a record waits in memory for its batch to fill
+   */
+  public RecordSink(String stream, BiConsumer<String, Throwable> errors, Clock clock, int batchSize,
+      Duration batchDelay) {
+    if (batchSize < 1 || batchSize > 10_000) {
+      throw new io.loganalytics.sdk.ConfigurationException("batchSize", batchSize + " is outside 1..10000");
+    }
+    if (batchDelay == null || batchDelay.isZero() || batchDelay.isNegative()) {
+      throw new io.loganalytics.sdk.ConfigurationException("batchDelay", "must be positive, was " + batchDelay);
+    }
+    this.batchSize = batchSize;
+    this.batchDelay = batchDelay;
     this.stream = Objects.requireNonNull(stream, "stream");
     this.errors = Objects.requireNonNull(errors, "errors");
     this.refusedThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
@@ -123,6 +161,76 @@ public final class RecordSink {
    */
   public void start(LogAnalyticsClient client) {
     this.client = Objects.requireNonNull(client, "client");
+    if (batchSize > 1) {
+      synchronized (batchLock) {
+        batch = new ArrayList<>(batchSize);
+        batchTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "loganalytics-appender-batch");
+          t.setDaemon(true);
+          return t;
+        });
+        long ms = Math.max(1, batchDelay.toMillis());
+        batchTimer.scheduleWithFixedDelay(this::sendPartialBatch, ms, ms, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private void sendPartialBatch() {
+    List<Map<String, ?>> full;
+    synchronized (batchLock) {
+      if (batch == null || batch.isEmpty()) {
+        return;
+      }
+      full = batch;
+      batch = new ArrayList<>(batchSize);
+    }
+    sendBatch(full);
+  }
+
+  /** Hands a batch to the client; never throws. */
+  private void sendBatch(List<Map<String, ?>> records) {
+    LogAnalyticsClient c = client;
+    boolean[] sending = SENDING.get();
+    if (c == null || records.isEmpty()) {
+      return;
+    }
+    boolean outer = sending[0];
+    sending[0] = true;
+    try {
+      c.sendAll(stream, records);
+    } catch (InvalidRecordException | RecordTooLargeException e) {
+      // sendAll encodes the whole batch before appending: nothing of it was buffered. Find the culprit one by one.
+      for (Map<String, ?> r : records) {
+        sendOne(c, r);
+      }
+    } catch (RuntimeException e) {
+      refused.addAndGet(records.size());
+      report(e);
+    } finally {
+      sending[0] = outer;
+    }
+  }
+
+  private boolean sendOne(LogAnalyticsClient c, Map<String, ?> record) {
+    try {
+      c.send(stream, record);
+      return true;
+    } catch (RuntimeException e) {
+      refused.incrementAndGet();
+      report(e);
+      return false;
+    }
+  }
+
+  private void report(RuntimeException e) {
+    if (e instanceof BufferFullException) {
+      refusedThrottle.report("Log Analytics: event refused, the buffer is full: " + e.getMessage(),
+          m -> errors.accept(m, null));
+    } else if (e instanceof InvalidRecordException || e instanceof RecordTooLargeException) {
+      invalidThrottle.report("Log Analytics: event refused: " + e.getMessage(), m -> errors.accept(m, e));
+    } else if (!(e instanceof ClientClosedException)) {
+      refusedThrottle.report("Log Analytics: event not buffered: " + e, m -> errors.accept(m, e));
+    }
   }
 
   /**
@@ -137,27 +245,48 @@ public final class RecordSink {
     if (c == null || sending[0]) {
       return false;
     }
-    sending[0] = true;
     offered.incrementAndGet();
-    try {
-      c.send(stream, record);
+    if (batchSize > 1) {
+      List<Map<String, ?>> full = null;
+      synchronized (batchLock) {
+        if (batch == null) {
+          refused.incrementAndGet();
+          return false;
+        }
+        batch.add(record);
+        if (batch.size() >= batchSize) {
+          full = batch;
+          batch = new ArrayList<>(batchSize);
+        }
+      }
+      if (full != null) {
+        sendBatch(full);
+      }
       return true;
-    } catch (BufferFullException e) {
-      refused.incrementAndGet();
-      refusedThrottle.report("Log Analytics: event refused, the buffer is full: " + e.getMessage(),
-          m -> errors.accept(m, null));
-    } catch (InvalidRecordException | RecordTooLargeException e) {
-      refused.incrementAndGet();
-      invalidThrottle.report("Log Analytics: event refused: " + e.getMessage(), m -> errors.accept(m, e));
-    } catch (ClientClosedException e) {
-      refused.incrementAndGet();
-    } catch (RuntimeException e) {
-      refused.incrementAndGet();
-      refusedThrottle.report("Log Analytics: event not buffered: " + e, m -> errors.accept(m, e));
+    }
+    sending[0] = true;
+    try {
+      return sendOne(c, record);
     } finally {
       sending[0] = false;
     }
-    return false;
+  }
+
+  /**
+   * Buffers several records with one {@code sendAll} (one write to the disk buffer), now, on this thread; never
+   * throws. For callers that already hold a batch, such as an OpenTelemetry exporter.
+   *
+   * @param records the records
+   * @return how many were refused (all of them when the buffer refused the batch)
+   */
+  public long offerAll(List<? extends Map<String, ?>> records) {
+    if (client == null || SENDING.get()[0]) {
+      return records.size();
+    }
+    offered.addAndGet(records.size());
+    long before = refused.get();
+    sendBatch(new ArrayList<>(records));
+    return refused.get() - before;
   }
 
   /**
@@ -171,6 +300,20 @@ public final class RecordSink {
     LogAnalyticsClient c = client;
     if (c == null) {
       return true;
+    }
+    List<Map<String, ?>> rest = null;
+    synchronized (batchLock) {
+      if (batchTimer != null) {
+        batchTimer.shutdownNow();
+        batchTimer = null;
+      }
+      if (batch != null) {
+        rest = batch;
+        batch = null;
+      }
+    }
+    if (rest != null) {
+      sendBatch(rest);
     }
     client = null;
     boolean[] sending = SENDING.get();

@@ -213,6 +213,31 @@ public final class LogAnalyticsAppender extends AbstractAppender {
     @PluginBuilderAttribute private String timeColumn;
     @PluginBuilderAttribute private String maxFieldBytes;
     @PluginBuilderAttribute private String customizer;
+    @PluginBuilderAttribute private String batchSize;
+    @PluginBuilderAttribute private String batchDelay;
+
+    /**
+     * Sets batchSize: events handed to the disk buffer at once (default 1; see
+     * {@link IntegrationSettings#setBatchSize(String)} for the trade-off).
+     *
+     * @param v the value
+     * @return this builder
+     */
+    public B setBatchSize(String v) {
+      batchSize = v;
+      return asBuilder();
+    }
+
+    /**
+     * Sets batchDelay: the longest an event waits in memory for its batch (default 200ms).
+     *
+     * @param v the value
+     * @return this builder
+     */
+    public B setBatchDelay(String v) {
+      batchDelay = v;
+      return asBuilder();
+    }
 
     /** For {@link LogAnalyticsAppender#newBuilder()}. */
     protected Builder() {}
@@ -484,9 +509,11 @@ public final class LogAnalyticsAppender extends AbstractAppender {
       s.setTimeColumn(timeColumn);
       s.setMaxFieldBytes(maxFieldBytes);
       s.setCustomizer(customizer);
+      s.setBatchSize(batchSize);
+      s.setBatchDelay(batchDelay);
       String name = getName();
       try {
-        RecordSink sink = new RecordSink(s.stream(), (message, cause) -> {
+        RecordSink sink = s.newSink((message, cause) -> {
           if (cause == null) {
             LOGGER.error("[{}] {}", name, message);
           } else {

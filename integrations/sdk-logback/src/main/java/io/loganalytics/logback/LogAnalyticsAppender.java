@@ -41,7 +41,8 @@ import org.slf4j.event.KeyValuePair;
  * than {@code maxFieldBytes} are cut and marked.
  *
  * <p><b>Never blocks, never throws.</b> {@code append} buffers the row on disk (with {@code INTERVAL} durability by
- * default, no fsync on the caller's thread) and returns; the SDK uploads in the background. When the buffer is full
+ * default, no fsync on the caller's thread; with {@code batchSize} above 1, in batches: see
+ * {@link IntegrationSettings#setBatchSize(String)}) and returns; the SDK uploads in the background. When the buffer is full
  * the {@code overflowPolicy} decides: {@code DROP_OLDEST} (default) evicts the oldest rows, {@code REJECT_NEW}
  * refuses the new one, {@code BLOCK} waits at most {@code blockTimeout} (at most 1 s) and then refuses it. Refused
  * rows and the client's drops are reported to Logback's status manager ({@code addError}, at most once a minute
@@ -83,7 +84,7 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
       timeColumn = settings.timeColumn();
       maxFieldBytes = settings.maxFieldBytes();
       flushTimeout = settings.flushTimeout();
-      RecordSink s = new RecordSink(settings.stream(), this::report, clock);
+      RecordSink s = settings.newSink(this::report, clock);
       s.start(settings.buildClient(s.listener()));
       sink = s;
       super.start();
@@ -308,6 +309,19 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
   /** @param v the most UTF-8 bytes of one string value (default 32000) */
   public void setMaxFieldBytes(String v) {
     settings.setMaxFieldBytes(v);
+  }
+
+  /**
+   * @param v events handed to the disk buffer at once (default 1); see
+   *     {@link IntegrationSettings#setBatchSize(String)} for the trade-off
+   */
+  public void setBatchSize(String v) {
+    settings.setBatchSize(v);
+  }
+
+  /** @param v the longest an event waits in memory for its batch, such as {@code 200ms} (default) */
+  public void setBatchDelay(String v) {
+    settings.setBatchDelay(v);
   }
 
   /** @param v the class name of an {@link io.loganalytics.integration.ClientBuilderCustomizer} */

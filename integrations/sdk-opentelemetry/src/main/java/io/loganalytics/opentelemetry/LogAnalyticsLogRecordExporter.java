@@ -121,19 +121,21 @@ public final class LogAnalyticsLogRecordExporter implements LogRecordExporter {
       return CompletableResultCode.ofSuccess();
     }
     boolean all = true;
+    List<Map<String, Object>> rows = new ArrayList<>(logs.size());
     for (LogRecordData log : logs) {
       if (RecordSink.isOwnLogger(log.getInstrumentationScopeInfo().getName())) {
         continue;
       }
-      Map<String, Object> row;
       try {
-        row = toRow(log);
+        rows.add(toRow(log));
       } catch (RuntimeException e) {
         report("Log Analytics: a log record could not be turned into a row: " + e, e);
         all = false;
-        continue;
       }
-      all &= sink.offer(row);
+    }
+    // One sendAll per export: the batch processor's batch becomes one write to the disk buffer.
+    if (!rows.isEmpty() && sink.offerAll(rows) > 0) {
+      all = false;
     }
     return all ? CompletableResultCode.ofSuccess() : CompletableResultCode.ofFailure();
   }

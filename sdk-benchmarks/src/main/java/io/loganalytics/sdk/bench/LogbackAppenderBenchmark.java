@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.FileAppender;
 import io.loganalytics.logback.LogAnalyticsAppender;
 import io.loganalytics.testkit.WorkspaceEmulator;
@@ -16,6 +17,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -32,7 +34,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #logAnalyticsAppender}: the row built and handed to the client: validated, encoded as JSON and
  *       appended to the disk buffer ({@code INTERVAL} durability, the appender's default; no fsync on the caller's
  *       thread). The uploader delivers in the background to the workspace emulator (Data Collector transport, TLS on
- *       loopback), sharing the machine's cores, as it would in an application.
+ *       loopback), sharing the machine's cores, as it would in an application. With {@code batchSize=1} (the
+ *       default) each event is written to the buffer file before {@code info()} returns; with {@code batchSize=64}
+ *       events are handed over 64 at a time (one write), which is what {@code immediateFlush=false} does for the
+ *       file appender: a crash loses what was not written yet.
  * </ul>
  *
  * <p>Read the result as {@code logAnalyticsAppender / fileAppender}; the target is at most 2. Both loggers have the
@@ -61,6 +66,11 @@ public class LogbackAppenderBenchmark {
       root.setLevel(ch.qos.logback.classic.Level.INFO);
       root.addAppender(appender);
       logger = context.getLogger("com.example.orders.Checkout");
+    }
+
+    /** The MDC is per thread: set on the thread that runs the iteration (JMH runs setup on a worker thread). */
+    @Setup(Level.Iteration)
+    public void mdc() {
       context.getMDCAdapter().put("orderId", "A-42");
       context.getMDCAdapter().put("tenant", "contoso");
     }
@@ -80,6 +90,7 @@ public class LogbackAppenderBenchmark {
     public void setUp() {
       directory = BenchFiles.tempDir("bench-logback-file");
       context = new LoggerContext();
+      context.setMDCAdapter(new LogbackMDCAdapter());
       PatternLayoutEncoder encoder = new PatternLayoutEncoder();
       encoder.setContext(context);
       encoder.setPattern(PATTERN);
@@ -97,6 +108,10 @@ public class LogbackAppenderBenchmark {
 
   /** The Log Analytics appender, delivering to the workspace emulator. */
   public static class LogAnalyticsSetting extends Setting {
+    /** The appender's batchSize: 1 puts every event in the disk buffer before info() returns. */
+    @Param({"1", "64"})
+    public String batchSize;
+
     WorkspaceEmulator emulator;
     LogAnalyticsAppender appender;
 
@@ -107,7 +122,8 @@ public class LogbackAppenderBenchmark {
       emulator = WorkspaceEmulator.builder().start();
       BenchEmulator.emulator = emulator;
       context = new LoggerContext();
-      appender = LogbackBench.appender(context, emulator, directory, "256MB", "DROP_OLDEST");
+      context.setMDCAdapter(new LogbackMDCAdapter());
+      appender = LogbackBench.appender(context, emulator, directory, "256MB", "DROP_OLDEST", batchSize);
       context(appender);
     }
 

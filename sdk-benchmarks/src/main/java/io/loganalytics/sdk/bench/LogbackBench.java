@@ -10,7 +10,7 @@ final class LogbackBench {
   private LogbackBench() {}
 
   static LogAnalyticsAppender appender(LoggerContext context, WorkspaceEmulator emulator, Path directory,
-      String capacity, String overflowPolicy) {
+      String capacity, String overflowPolicy, String batchSize) {
     System.setProperty("BENCH_LA_SHARED_KEY", emulator.sharedKey());
     LogAnalyticsAppender a = new LogAnalyticsAppender();
     a.setContext(context);
@@ -24,6 +24,7 @@ final class LogbackBench {
     a.setOverflowPolicy(overflowPolicy);
     a.setTrustCertificates(emulator.writeCaCertificate(directory.resolve("ca.pem")).toString());
     a.setFlushTimeout("2s");
+    a.setBatchSize(batchSize);
     a.setCustomizer(BenchEmulator.class.getName());
     a.start();
     if (!a.isStarted()) {

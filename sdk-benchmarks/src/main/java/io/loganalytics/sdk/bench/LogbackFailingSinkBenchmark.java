@@ -2,6 +2,7 @@ package io.loganalytics.sdk.bench;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import io.loganalytics.logback.LogAnalyticsAppender;
 import io.loganalytics.testkit.WorkspaceEmulator;
 import java.nio.file.Path;
@@ -57,7 +58,8 @@ public class LogbackFailingSinkBenchmark {
     emulator.faults().failNext(Integer.MAX_VALUE, 503, null, false);
     BenchEmulator.emulator = emulator;
     context = new LoggerContext();
-    appender = LogbackBench.appender(context, emulator, directory, "1MB", overflowPolicy);
+    context.setMDCAdapter(new LogbackMDCAdapter());
+    appender = LogbackBench.appender(context, emulator, directory, "1MB", overflowPolicy, "1");
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(ch.qos.logback.classic.Level.INFO);
     root.addAppender(appender);
