@@ -479,8 +479,9 @@ public final class IntegrationSettings {
         throw new ConfigurationException("capacity", bytes + " bytes is below the minimum of 64KB");
       }
       o.capacityBytes(bytes);
-      // Eviction under DROP_OLDEST frees whole segments: keep them small against the capacity.
-      o.segmentBytes((int) Math.max(4096, Math.min(1 << 20, bytes / 8)));
+      // Eviction under DROP_OLDEST frees whole segments: an eighth of the capacity each. Starting a segment forces
+      // the previous one to disk on the appending thread, so a large buffer gets larger segments (at most 8 MiB).
+      o.segmentBytes((int) Math.max(4096, Math.min(8 << 20, bytes / 8)));
     }
     OverflowPolicy policy = OverflowPolicy.DROP_OLDEST;
     if (!blank(overflowPolicy)) {

@@ -167,7 +167,7 @@ class LogAnalyticsAppenderTest {
     };
     LogAnalyticsAppender appender = configure("log4j2-emulator.xml");
     assertThat(appender).isNotNull();
-    emulator.faults().failNext(1_000_000, 503, null, false);
+    emulator.faults().failNext(100_000, 503, null, false);
 
     Logger log = LogManager.getLogger("com.example.burst");
     String padding = "x".repeat(200);
@@ -209,7 +209,7 @@ class LogAnalyticsAppenderTest {
     System.setProperty("LA_OVERFLOW", "REJECT_NEW");
     LogAnalyticsAppender appender = configure("log4j2-emulator.xml");
     assertThat(appender).isNotNull();
-    emulator.faults().failNext(1_000_000, 500, null, false);
+    emulator.faults().failNext(100_000, 500, null, false);
 
     int threads = 8;
     int perThread = 400;

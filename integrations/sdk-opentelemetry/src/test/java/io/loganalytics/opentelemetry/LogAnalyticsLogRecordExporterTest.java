@@ -146,7 +146,7 @@ class LogAnalyticsLogRecordExporterTest {
       LogAnalyticsLogRecordExporter exporter = LogAnalyticsLogRecordExporter.create(client, "OtelLogs", "EventTime");
       SdkLoggerProvider loggers = SdkLoggerProvider.builder()
           .addLogRecordProcessor(BatchLogRecordProcessor.builder(exporter).build()).build();
-      emulator.faults().failNext(1_000_000, 503, null, false);
+      emulator.faults().failNext(100_000, 503, null, false);
       Logger log = loggers.get("com.example.outage");
       for (int i = 0; i < 200; i++) {
         log.logRecordBuilder().setBody("during outage " + i).emit();

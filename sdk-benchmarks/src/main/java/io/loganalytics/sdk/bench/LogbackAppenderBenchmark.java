@@ -112,6 +112,14 @@ public class LogbackAppenderBenchmark {
     @Param({"1", "64"})
     public String batchSize;
 
+    /**
+     * {@code delivering}: the uploader delivers to the emulator during the measurement, sharing the cores;
+     * {@code idle}: the emulator answers 503 with an hour's Retry-After, so the uploader waits and the score is the
+     * caller's own cost (building the row, encoding, appending to the buffer file).
+     */
+    @Param({"delivering", "idle"})
+    public String upload;
+
     WorkspaceEmulator emulator;
     LogAnalyticsAppender appender;
 
@@ -121,6 +129,9 @@ public class LogbackAppenderBenchmark {
       directory = BenchFiles.tempDir("bench-logback-la");
       emulator = WorkspaceEmulator.builder().start();
       BenchEmulator.emulator = emulator;
+      if (upload.equals("idle")) {
+        emulator.faults().failNext(10_000, 503, java.time.Duration.ofHours(1), false);
+      }
       context = new LoggerContext();
       context.setMDCAdapter(new LogbackMDCAdapter());
       appender = LogbackBench.appender(context, emulator, directory, "256MB", "DROP_OLDEST", batchSize);
@@ -134,6 +145,7 @@ public class LogbackAppenderBenchmark {
       if (appender.getRefusedCount() > 0) {
         throw new IllegalStateException(appender.getRefusedCount() + " events were refused");
       }
+      emulator.faults().clear();
       super.tearDown();
       emulator.close();
     }

@@ -55,7 +55,7 @@ public class LogbackFailingSinkBenchmark {
   public void setUp() {
     directory = BenchFiles.tempDir("bench-logback-failing");
     emulator = WorkspaceEmulator.builder().start();
-    emulator.faults().failNext(Integer.MAX_VALUE, 503, null, false);
+    emulator.faults().failNext(10_000, 503, null, false);
     BenchEmulator.emulator = emulator;
     context = new LoggerContext();
     context.setMDCAdapter(new LogbackMDCAdapter());
