@@ -277,6 +277,11 @@ class LogAnalyticsAppenderTest {
 
   @Test
   void theReadmeLogsIngestionConfigurationUsesOnlyRealSettings() throws Exception {
+    String readme = java.nio.file.Files.readString(Path.of("../../README.md"));
+    String file = new String(getClass().getResourceAsStream("/log4j2-logs-ingestion.xml").readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(readme).as("README.md shows the file as it is").contains(file);
+
     System.setProperty("LA_BUFFER_DIR", tmp.resolve("li-buffer").toString());
     System.setProperty("AZURE_CLIENT_SECRET", "not-a-real-secret-7f3a");
     try {

@@ -209,4 +209,35 @@ class LogAnalyticsLogRecordExporterTest {
           assertThat(all.toString()).contains("bufferDirectory").doesNotContain(emulator.sharedKey());
         });
   }
+
+  @Test
+  void theReadmeLogsIngestionPropertiesAreAllValidSettings() throws Exception {
+    String file = new String(getClass().getResourceAsStream("/otel-logs-ingestion.properties").readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(java.nio.file.Files.readString(Path.of("../../README.md"))).as("README.md shows the file as it is")
+        .contains(file);
+    java.util.Properties p = new java.util.Properties();
+    p.load(new java.io.StringReader(file));
+    Map<String, String> config = new java.util.HashMap<>();
+    p.stringPropertyNames().forEach(k -> config.put(k, p.getProperty(k)));
+    config.put("otel.exporter.loganalytics.buffer.directory", tmp.resolve("li-buffer").toString());
+    config.put("otel.traces.exporter", "none");
+    config.put("otel.metrics.exporter", "none");
+    System.setProperty("AZURE_CLIENT_SECRET", "not-a-real-secret-7f3a");
+    try {
+      OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder().addPropertiesSupplier(() -> config).build()
+          .getOpenTelemetrySdk();
+      sdk.shutdown().join(10, TimeUnit.SECONDS); // the Logs Ingestion transport is wired: the exporter was built
+    } catch (RuntimeException e) {
+      // Until the Logs Ingestion transport is wired the client cannot be built; no setting may be the reason.
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        assertThat(t).isNotInstanceOf(io.loganalytics.sdk.ConfigurationException.class);
+        assertThat(String.valueOf(t.getMessage())).doesNotContain("not-a-real-secret-7f3a");
+      }
+      assertThat(e).rootCause().isInstanceOf(UnsupportedOperationException.class)
+          .hasMessageContaining("Logs Ingestion");
+    } finally {
+      System.clearProperty("AZURE_CLIENT_SECRET");
+    }
+  }
 }
