@@ -269,6 +269,34 @@ class LogAnalyticsAppenderTest {
   }
 
   @Test
+  void hugeAndHostileValuesArriveCutOrStringifiedInsteadOfBeingRefused() throws Exception {
+    LogAnalyticsAppender appender = configure("logback-emulator.xml");
+    Logger log = LoggerFactory.getLogger("com.example.hostile");
+    String huge = "\u00e9".repeat(60_000); // 120,000 UTF-8 bytes, far over the 32 KB column limit
+    Object hostile = new Object() {
+      @Override
+      public String toString() {
+        throw new IllegalStateException("toString is broken");
+      }
+    };
+    log.atError().setMessage(huge).addKeyValue("nothing", (Object) null).addKeyValue("broken", hostile)
+        .setCause(new RuntimeException(huge)).log();
+
+    assertThat(appender.getClient().flush(AWAIT)).isTrue();
+    assertThat(appender.getRefusedCount()).isZero();
+    ReceivedRecord row = emulator.records("AppLogs").get(0);
+    for (String column : List.of("Message", "ExceptionMessage", "Exception")) {
+      String v = (String) row.field(column);
+      assertThat(v).endsWith("...[truncated]");
+      assertThat(v.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(32_000);
+    }
+    Map<?, ?> kv = (Map<?, ?>) row.field("KeyValues");
+    assertThat(kv.containsKey("nothing")).isTrue();
+    assertThat(kv.get("nothing")).isNull();
+    assertThat((String) kv.get("broken")).contains("toString() failed");
+  }
+
+  @Test
   void batchedEventsAllArriveWhenTheContextStops() throws Exception {
     System.setProperty("LA_BATCH", "50");
     LogAnalyticsAppender appender = configure("logback-emulator.xml");
