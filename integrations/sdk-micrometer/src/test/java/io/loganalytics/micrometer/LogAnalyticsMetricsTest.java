@@ -117,6 +117,17 @@ class LogAnalyticsMetricsTest {
   }
 
   @Test
+  void theReadmeShowsTheSnippetThisTestCompiles() throws Exception {
+    String source = java.nio.file.Files.readString(Path.of(
+        "src/test/java/io/loganalytics/micrometer/LogAnalyticsMetricsTest.java"));
+    int begin = source.indexOf("// README:begin\n") + "// README:begin\n".length();
+    String snippet = source.substring(begin, source.indexOf("      // README:end", begin));
+    String unindented = snippet.lines().map(l -> l.substring(Math.min(6, l.length())))
+        .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+    assertThat(java.nio.file.Files.readString(Path.of("../../README.md"))).contains("```java\n" + unindented + "```");
+  }
+
+  @Test
   void aStatsSourceThatThrowsReadsAsNoClient() {
     new LogAnalyticsMetrics(() -> {
       throw new IllegalStateException("closed");
@@ -139,6 +150,20 @@ class LogAnalyticsMetricsTest {
                 .initialBackoff(Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(50)).build())
             .build()) {
       new LogAnalyticsMetrics(client::stats, Tags.of("stream", "Metered"), clock).bindTo(registry);
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      java.util.function.Supplier<LogAnalyticsClient> source = () -> client;
+      // README:begin
+      new LogAnalyticsMetrics(client, Tags.of("stream", "Custom-MyApp_CL")).bindTo(registry);
+      // An appender's client comes and goes with the appender (source = appender::getClient):
+      new LogAnalyticsMetrics(() -> {
+        LogAnalyticsClient c = source.get();
+        return c == null ? null : c.stats();
+      }, Tags.of("appender", "LOGANALYTICS")).bindTo(registry);
+      // README:end
+      assertThat(registry.get("loganalytics.records.accepted").tag("appender", "LOGANALYTICS").functionCounter())
+          .isNotNull();
+      assertThat(registry.get("loganalytics.records.accepted").tag("stream", "Custom-MyApp_CL").functionCounter())
+          .isNotNull();
       emulator.faults().failNext(2, 503, null, false);
       for (int i = 0; i < 10; i++) {
         client.send("Metered", Map.of("n", i));
