@@ -160,7 +160,7 @@ public final class RecordSink {
    * @param client the client, built with {@link #listener()}
    */
   public void start(LogAnalyticsClient client) {
-    this.client = Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(client, "client");
     if (batchSize > 1) {
       synchronized (batchLock) {
         batch = new ArrayList<>(batchSize);
@@ -173,6 +173,7 @@ public final class RecordSink {
         batchTimer.scheduleWithFixedDelay(this::sendPartialBatch, ms, ms, TimeUnit.MILLISECONDS);
       }
     }
+    this.client = client; // last: an offer that sees the client also sees the batch
   }
 
   private void sendPartialBatch() {
@@ -191,7 +192,11 @@ public final class RecordSink {
   private void sendBatch(List<Map<String, ?>> records) {
     LogAnalyticsClient c = client;
     boolean[] sending = SENDING.get();
-    if (c == null || records.isEmpty()) {
+    if (records.isEmpty()) {
+      return;
+    }
+    if (c == null) { // stopped while this batch was being handed over: counted, never lost silently
+      refused.addAndGet(records.size());
       return;
     }
     boolean outer = sending[0];
