@@ -1,0 +1,351 @@
+package io.loganalytics.integration;
+
+import io.loganalytics.sdk.AuthenticationException;
+import io.loganalytics.sdk.BufferException;
+import io.loganalytics.sdk.BufferFullException;
+import io.loganalytics.sdk.ClientClosedException;
+import io.loganalytics.sdk.DropReason;
+import io.loganalytics.sdk.InvalidRecordException;
+import io.loganalytics.sdk.LogAnalyticsClient;
+import io.loganalytics.sdk.LogAnalyticsListener;
+import io.loganalytics.sdk.RecordTooLargeException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * The part of an appender or exporter that hands records to the client without ever throwing into the caller: a
+ * refused record (buffer full under {@code REJECT_NEW} or after {@code BLOCK}'s bounded wait, a malformed record,
+ * a disk failure, a closed client) is counted in {@link #refused()} and reported through the error channel, at most
+ * once a minute per kind of failure with the number held back. Records the client drops later (evicted under
+ * {@code DROP_OLDEST}, given up after retries, refused by the service) are reported the same way through the
+ * listener {@link #listener()} returns, which the client must be built with.
+ *
+ * <p><b>Loops.</b> The SDK logs through SLF4J; when the application's logging framework is also the one this sink
+ * feeds, the SDK's own lines would come back as records. {@link #isOwnLogger(String)} names the loggers to drop
+ * (the SDK's {@code io.loganalytics} and OkHttp's {@code okhttp3}), and {@link #isSending()} tells whether the current
+ * thread is inside {@link #offer}, so that anything logged from within the client call is dropped too.
+ *
+ * <p>Thread-safe: {@link #offer} may be called from any number of threads at once.
+ */
+public final class RecordSink {
+  private static final ThreadLocal<boolean[]> SENDING = ThreadLocal.withInitial(() -> new boolean[1]);
+  private static final Duration REPORT_INTERVAL = Duration.ofMinutes(1);
+
+  private final String stream;
+  private final BiConsumer<String, Throwable> errors;
+  private final ErrorThrottle refusedThrottle;
+  private final ErrorThrottle invalidThrottle;
+  private final ErrorThrottle droppedThrottle;
+  private final ErrorThrottle deliveryThrottle;
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong offered = new AtomicLong();
+  private final int batchSize;
+  private final Duration batchDelay;
+  private final Object batchLock = new Object();
+  private List<Map<String, ?>> batch;
+  private ScheduledExecutorService batchTimer;
+  private volatile LogAnalyticsClient client;
+
+  /**
+   * A sink; {@link #start} gives it its client.
+   *
+   * @param stream the record type of every record
+   * @param errors the framework's error channel ({@code addError}, the status logger); called on the logging
+   *     thread or the SDK's uploader thread, with a message that holds no secret and the cause or {@code null}
+   * @param clock the time source for throttling
+   */
+  public RecordSink(String stream, BiConsumer<String, Throwable> errors, Clock clock) {
+    this(stream, errors, clock, 1, Duration.ofMillis(200));
+  }
+
+  /**
+   * A sink that hands records to the client in batches: {@link #offer} adds the record to an in-memory batch, and
+   * the call that fills it (or a timer thread, {@code batchDelay} after the first record of a batch) appends the
+   * whole batch to the disk buffer with one {@code sendAll}, which costs one write instead of one per record. Up to
+   * {@code batchSize} records, or {@code batchDelay} of them, live in memory only and are lost if the process
+   * crashes (as the unflushed buffer of a file appender with {@code immediateFlush=false}); {@link #stop} sends
+   * them. Batches filled on different threads may reach the buffer in either order. When the buffer refuses a
+   * batch, every record of it is counted as refused (a prefix may in fact have been buffered).
+   *
+   * @param stream the record type of every record
+   * @param errors the framework's error channel, as for {@link #RecordSink(String, BiConsumer, Clock)}
+   * @param clock the time source for throttling
+   * @param batchSize records per batch; 1 hands each record to the buffer before {@link #offer} returns
+   * @param batchDelay the longest a record waits in memory for its batch to fill
+   */
+  public RecordSink(String stream, BiConsumer<String, Throwable> errors, Clock clock, int batchSize,
+      Duration batchDelay) {
+    if (batchSize < 1 || batchSize > 10_000) {
+      throw new io.loganalytics.sdk.ConfigurationException("batchSize", batchSize + " is outside 1..10000");
+    }
+    if (batchDelay == null || batchDelay.isZero() || batchDelay.isNegative()) {
+      throw new io.loganalytics.sdk.ConfigurationException("batchDelay", "must be positive, was " + batchDelay);
+    }
+    this.batchSize = batchSize;
+    this.batchDelay = batchDelay;
+    this.stream = Objects.requireNonNull(stream, "stream");
+    this.errors = Objects.requireNonNull(errors, "errors");
+    this.refusedThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
+    this.invalidThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
+    this.droppedThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
+    this.deliveryThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
+  }
+
+  /**
+   * Whether events of a logger must be dropped because they come from the SDK or its HTTP client.
+   *
+   * @param loggerName the logger's name, or {@code null}
+   * @return {@code true} for {@code io.loganalytics} and {@code okhttp3} and their children
+   */
+  public static boolean isOwnLogger(String loggerName) {
+    return loggerName != null && (loggerName.startsWith("io.loganalytics.") || loggerName.equals("io.loganalytics")
+        || loggerName.startsWith("okhttp3."));
+  }
+
+  /**
+   * Whether the current thread is inside {@link #offer} (of any sink): an event logged now comes from the SDK.
+   *
+   * @return whether to drop the event
+   */
+  public static boolean isSending() {
+    return SENDING.get()[0];
+  }
+
+  /**
+   * The listener to build the client with: it reports drops, give-ups and authentication failures, throttled.
+   *
+   * @return the listener
+   */
+  public LogAnalyticsListener listener() {
+    return new LogAnalyticsListener() {
+      @Override
+      public void onRecordsDropped(DropReason reason, long records, long bytes, String detail) {
+        droppedThrottle.report("Log Analytics: " + records + " record(s) dropped (" + reason + "): " + detail,
+            m -> errors.accept(m, null));
+      }
+
+      @Override
+      public void onAuthenticationFailure(AuthenticationException error) {
+        deliveryThrottle.report("Log Analytics: the service refused the credentials: " + error.getMessage(),
+            m -> errors.accept(m, null));
+      }
+
+      @Override
+      public void onBufferError(BufferException error) {
+        deliveryThrottle.report("Log Analytics: buffer failure: " + error.getMessage(),
+            m -> errors.accept(m, null));
+      }
+
+      @Override
+      public void onSegmentQuarantined(Path quarantinedFile, String detail) {
+        errors.accept("Log Analytics: a corrupt buffer segment was moved to " + quarantinedFile + ": " + detail,
+            null);
+      }
+    };
+  }
+
+  /**
+   * Gives the sink its client.
+   *
+   * @param client the client, built with {@link #listener()}
+   */
+  public void start(LogAnalyticsClient client) {
+    Objects.requireNonNull(client, "client");
+    if (batchSize > 1) {
+      synchronized (batchLock) {
+        batch = new ArrayList<>(batchSize);
+        batchTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "loganalytics-appender-batch");
+          t.setDaemon(true);
+          return t;
+        });
+        long ms = Math.max(1, batchDelay.toMillis());
+        batchTimer.scheduleWithFixedDelay(this::sendPartialBatch, ms, ms, TimeUnit.MILLISECONDS);
+      }
+    }
+    this.client = client; // last: an offer that sees the client also sees the batch
+  }
+
+  private void sendPartialBatch() {
+    List<Map<String, ?>> full;
+    synchronized (batchLock) {
+      if (batch == null || batch.isEmpty()) {
+        return;
+      }
+      full = batch;
+      batch = new ArrayList<>(batchSize);
+    }
+    sendBatch(full);
+  }
+
+  /** Hands a batch to the client; never throws. */
+  private void sendBatch(List<Map<String, ?>> records) {
+    LogAnalyticsClient c = client;
+    boolean[] sending = SENDING.get();
+    if (records.isEmpty()) {
+      return;
+    }
+    if (c == null) { // stopped while this batch was being handed over: counted, never lost silently
+      refused.addAndGet(records.size());
+      return;
+    }
+    boolean outer = sending[0];
+    sending[0] = true;
+    try {
+      c.sendAll(stream, records);
+    } catch (InvalidRecordException | RecordTooLargeException e) {
+      // sendAll encodes the whole batch before appending: nothing of it was buffered. Find the culprit one by one.
+      for (Map<String, ?> r : records) {
+        sendOne(c, r);
+      }
+    } catch (RuntimeException e) {
+      refused.addAndGet(records.size());
+      report(e);
+    } finally {
+      sending[0] = outer;
+    }
+  }
+
+  private boolean sendOne(LogAnalyticsClient c, Map<String, ?> record) {
+    try {
+      c.send(stream, record);
+      return true;
+    } catch (RuntimeException e) {
+      refused.incrementAndGet();
+      report(e);
+      return false;
+    }
+  }
+
+  private void report(RuntimeException e) {
+    if (e instanceof BufferFullException) {
+      refusedThrottle.report("Log Analytics: event refused, the buffer is full: " + e.getMessage(),
+          m -> errors.accept(m, null));
+    } else if (e instanceof InvalidRecordException || e instanceof RecordTooLargeException) {
+      invalidThrottle.report("Log Analytics: event refused: " + e.getMessage(), m -> errors.accept(m, e));
+    } else if (!(e instanceof ClientClosedException)) {
+      refusedThrottle.report("Log Analytics: event not buffered: " + e, m -> errors.accept(m, e));
+    }
+  }
+
+  /**
+   * Buffers one record; never throws and never waits longer than the buffer's bounded {@code BLOCK} wait.
+   *
+   * @param record the record's columns
+   * @return whether the record was buffered
+   */
+  public boolean offer(Map<String, ?> record) {
+    LogAnalyticsClient c = client;
+    boolean[] sending = SENDING.get();
+    if (c == null || sending[0]) {
+      return false;
+    }
+    offered.incrementAndGet();
+    if (batchSize > 1) {
+      List<Map<String, ?>> full = null;
+      synchronized (batchLock) {
+        if (batch == null) {
+          refused.incrementAndGet();
+          return false;
+        }
+        batch.add(record);
+        if (batch.size() >= batchSize) {
+          full = batch;
+          batch = new ArrayList<>(batchSize);
+        }
+      }
+      if (full != null) {
+        sendBatch(full);
+      }
+      return true;
+    }
+    sending[0] = true;
+    try {
+      return sendOne(c, record);
+    } finally {
+      sending[0] = false;
+    }
+  }
+
+  /**
+   * Buffers several records with one {@code sendAll} (one write to the disk buffer), now, on this thread; never
+   * throws. For callers that already hold a batch, such as an OpenTelemetry exporter.
+   *
+   * @param records the records
+   * @return how many were refused (all of them when the buffer refused the batch)
+   */
+  public long offerAll(List<? extends Map<String, ?>> records) {
+    if (client == null || SENDING.get()[0]) {
+      return records.size();
+    }
+    offered.addAndGet(records.size());
+    long before = refused.get();
+    sendBatch(new ArrayList<>(records));
+    return refused.get() - before;
+  }
+
+  /**
+   * Flushes for at most {@code timeout} and closes the client; what is not delivered stays on disk for the next
+   * start. Never throws.
+   *
+   * @param timeout how long to push at most
+   * @return whether the buffer was empty at the end
+   */
+  public boolean stop(Duration timeout) {
+    LogAnalyticsClient c = client;
+    if (c == null) {
+      return true;
+    }
+    List<Map<String, ?>> rest = null;
+    synchronized (batchLock) {
+      if (batchTimer != null) {
+        batchTimer.shutdownNow();
+        batchTimer = null;
+      }
+      if (batch != null) {
+        rest = batch;
+        batch = null;
+      }
+    }
+    if (rest != null) {
+      sendBatch(rest);
+    }
+    client = null;
+    boolean[] sending = SENDING.get();
+    sending[0] = true;
+    try {
+      c.flush(timeout);
+      return c.close(Duration.ofMillis(Math.max(100, timeout.toMillis() / 5)));
+    } catch (RuntimeException e) {
+      errors.accept("Log Analytics: closing the client failed: " + e, e);
+      return false;
+    } finally {
+      sending[0] = false;
+    }
+  }
+
+  /** @return the client, or {@code null} before {@link #start} and after {@link #stop} */
+  public LogAnalyticsClient client() {
+    return client;
+  }
+
+  /** @return records this sink could not buffer (the client's own drops are in its stats) */
+  public long refused() {
+    return refused.get();
+  }
+
+  /** @return records offered while the sink was started */
+  public long offered() {
+    return offered.get();
+  }
+}

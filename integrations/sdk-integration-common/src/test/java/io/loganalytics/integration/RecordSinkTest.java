@@ -1,0 +1,153 @@
+package io.loganalytics.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loganalytics.sdk.BufferFullException;
+import io.loganalytics.sdk.ClientStats;
+import io.loganalytics.sdk.InvalidRecordException;
+import io.loganalytics.sdk.LogAnalyticsClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class RecordSinkTest {
+  /** Records what reaches it; refuses records holding "bad", and everything while full. */
+  static final class RecordingClient implements LogAnalyticsClient {
+    final List<Integer> calls = new CopyOnWriteArrayList<>(); // batch sizes, 1 for send
+    final List<Object> stored = new CopyOnWriteArrayList<>();
+    volatile boolean full;
+    volatile boolean sawSendingInside;
+
+    @Override
+    public void send(String type, Map<String, ?> record) {
+      sawSendingInside |= RecordSink.isSending();
+      if (record.containsKey("bad")) {
+        throw new InvalidRecordException("bad", "is bad");
+      }
+      if (full) {
+        throw new BufferFullException(Path.of("buffer"), "full");
+      }
+      calls.add(1);
+      stored.add(record.get("n"));
+    }
+
+    @Override
+    public void sendAll(String type, List<? extends Map<String, ?>> records) {
+      sawSendingInside |= RecordSink.isSending();
+      for (Map<String, ?> r : records) {
+        if (r.containsKey("bad")) {
+          throw new InvalidRecordException("bad", "is bad");
+        }
+      }
+      if (full) {
+        throw new BufferFullException(Path.of("buffer"), "full");
+      }
+      calls.add(records.size());
+      for (Map<String, ?> r : records) {
+        stored.add(r.get("n"));
+      }
+    }
+
+    @Override
+    public void sendJson(String type, String jsonObject) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean flush(Duration timeout) {
+      return true;
+    }
+
+    @Override
+    public boolean close(Duration timeout) {
+      return true;
+    }
+
+    @Override
+    public ClientStats stats() {
+      return new ClientStats(0, 0, Map.of(), 0, 0, 0, null, null, 0, 0, null);
+    }
+  }
+
+  private final List<String> errors = new ArrayList<>();
+
+  private RecordSink sink(int batchSize, Duration delay) {
+    return new RecordSink("T", (m, e) -> errors.add(m), Clock.systemUTC(), batchSize, delay);
+  }
+
+  @Test
+  void unbatchedSinkHandsEachRecordOverAtOnceAndNeverThrows() {
+    RecordingClient c = new RecordingClient();
+    RecordSink s = sink(1, Duration.ofMillis(200));
+    assertThat(s.offer(Map.of("n", 0))).as("not started").isFalse();
+    s.start(c);
+    assertThat(s.offer(Map.of("n", 1))).isTrue();
+    assertThat(s.offer(Map.of("n", 2, "bad", true))).isFalse();
+    c.full = true;
+    assertThat(s.offer(Map.of("n", 3))).isFalse();
+    assertThat(s.offer(Map.of("n", 4))).isFalse();
+    assertThat(c.stored).containsExactly(1);
+    assertThat(s.refused()).isEqualTo(3);
+    assertThat(c.sawSendingInside).as("the loop guard is up during the client call").isTrue();
+    assertThat(RecordSink.isSending()).isFalse();
+    assertThat(errors).hasSize(2).anySatisfy(m -> assertThat(m).contains("buffer is full"))
+        .anySatisfy(m -> assertThat(m).contains("bad"));
+  }
+
+  @Test
+  void fullBatchesGoInOneCallAndStopSendsTheRest() {
+    RecordingClient c = new RecordingClient();
+    RecordSink s = sink(3, Duration.ofMinutes(1));
+    s.start(c);
+    for (int i = 0; i < 7; i++) {
+      assertThat(s.offer(Map.of("n", i))).isTrue();
+    }
+    assertThat(c.calls).containsExactly(3, 3);
+    assertThat(s.stop(Duration.ofSeconds(1))).isTrue();
+    assertThat(c.calls).containsExactly(3, 3, 1);
+    assertThat(c.stored).containsExactly(0, 1, 2, 3, 4, 5, 6);
+    assertThat(s.offer(Map.of("n", 8))).as("stopped").isFalse();
+  }
+
+  @Test
+  void aPartialBatchIsSentByTheTimer() throws Exception {
+    RecordingClient c = new RecordingClient();
+    RecordSink s = sink(100, Duration.ofMillis(20));
+    s.start(c);
+    s.offer(Map.of("n", 1));
+    s.offer(Map.of("n", 2));
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (c.stored.size() < 2 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(c.stored).containsExactly(1, 2);
+    s.stop(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void anInvalidRecordCostsOnlyItselfAndAFullBufferCountsTheWholeBatch() {
+    RecordingClient c = new RecordingClient();
+    RecordSink s = sink(3, Duration.ofMinutes(1));
+    s.start(c);
+    s.offer(Map.of("n", 1));
+    s.offer(Map.of("n", 2, "bad", true));
+    s.offer(Map.of("n", 3));
+    assertThat(c.stored).containsExactly(1, 3);
+    assertThat(s.refused()).isEqualTo(1);
+    c.full = true;
+    for (int i = 4; i < 7; i++) {
+      s.offer(Map.of("n", i));
+    }
+    assertThat(s.refused()).isEqualTo(4);
+    assertThat(s.offerAll(List.of(Map.of("n", 9), Map.of("n", 10)))).isEqualTo(2);
+    c.full = false;
+    assertThat(s.offerAll(List.of(Map.of("n", 11), Map.of("n", 12)))).isZero();
+    assertThat(c.calls).endsWith(2);
+    s.stop(Duration.ofSeconds(1));
+  }
+}

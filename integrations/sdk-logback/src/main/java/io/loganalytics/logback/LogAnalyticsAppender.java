@@ -1,0 +1,331 @@
+package io.loganalytics.logback;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
+import io.loganalytics.integration.IntegrationSettings;
+import io.loganalytics.integration.RecordSink;
+import io.loganalytics.integration.Values;
+import io.loganalytics.sdk.LogAnalyticsClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Marker;
+import org.slf4j.event.KeyValuePair;
+
+/**
+ * A Logback appender that delivers events to a Log Analytics table through the SDK's disk buffer.
+ *
+ * <pre>{@code
+ * <appender name="LOGANALYTICS" class="io.loganalytics.logback.LogAnalyticsAppender">
+ *   <endpoint>https://my-dce-ab12.eastus-1.ingest.monitor.azure.com</endpoint>
+ *   <dcr>dcr-00112233445566778899aabbccddeeff</dcr>
+ *   <stream>Custom-MyApp_CL</stream>
+ *   <bufferDirectory>/var/lib/myapp/loganalytics</bufferDirectory>
+ * </appender>
+ * }</pre>
+ *
+ * <p>Settings (each a nested element): see {@link IntegrationSettings} for the transport, credential, buffer and
+ * column settings; their names are the same here.
+ *
+ * <p><b>Columns.</b> Each event becomes one row: {@code TimeGenerated} (the event's time, ISO-8601 UTC; the column
+ * is {@code timeColumn}), {@code Level} ({@code INFO}), {@code Logger}, {@code Thread}, {@code Message} (formatted),
+ * and when present {@code ExceptionClass}, {@code ExceptionMessage} and {@code Exception} (the full stack trace with
+ * causes and suppressed exceptions, as Logback prints it), {@code Mdc} (the MDC as one JSON object: a
+ * {@code dynamic} column, so that MDC keys need not be column names), {@code Markers} (a JSON array of marker
+ * names) and {@code KeyValues} (the SLF4J 2 fluent API's key-value pairs as one JSON object). String values longer
+ * than {@code maxFieldBytes} are cut and marked.
+ *
+ * <p><b>Never blocks, never throws.</b> {@code append} buffers the row on disk (with {@code INTERVAL} durability by
+ * default, no fsync on the caller's thread; with {@code batchSize} above 1, in batches: see
+ * {@link IntegrationSettings#setBatchSize(String)}) and returns; the SDK uploads in the background. When the buffer is full
+ * the {@code overflowPolicy} decides: {@code DROP_OLDEST} (default) evicts the oldest rows, {@code REJECT_NEW}
+ * refuses the new one, {@code BLOCK} waits at most {@code blockTimeout} (at most 1 s) and then refuses it. Refused
+ * rows and the client's drops are reported to Logback's status manager ({@code addError}, at most once a minute
+ * per kind, with a count), never thrown.
+ *
+ * <p><b>No loops.</b> Events of the SDK's own loggers ({@code io.loganalytics...}) and OkHttp's ({@code okhttp3...})
+ * are dropped, and so is any event logged on a thread while it is inside this appender's call to the client.
+ *
+ * <p><b>Stopping.</b> {@link #stop()} flushes for at most {@code flushTimeout} (default 5 s) and closes the client;
+ * what is left stays on disk and goes with the next start. Add {@code <shutdownHook/>} to logback.xml so that the
+ * JVM's exit stops the context, or stop the {@code LoggerContext} yourself.
+ *
+ * <p><b>Threading.</b> Thread-safe: Logback calls {@code append} from any number of threads at once; the client is
+ * thread-safe. Configure (setters) before {@link #start()}, as Joran does.
+ */
+public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+  private final IntegrationSettings settings = new IntegrationSettings();
+  private final Clock clock;
+  private volatile RecordSink sink;
+  private String timeColumn = "TimeGenerated";
+  private int maxFieldBytes = IntegrationSettings.DEFAULT_MAX_FIELD_BYTES;
+  private Duration flushTimeout = Duration.ofSeconds(5);
+
+  /** An appender with nothing configured; Joran calls the setters, then {@link #start()}. */
+  public LogAnalyticsAppender() {
+    this(Clock.systemUTC());
+  }
+
+  LogAnalyticsAppender(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public void start() {
+    if (isStarted()) {
+      return;
+    }
+    try {
+      timeColumn = settings.timeColumn();
+      maxFieldBytes = settings.maxFieldBytes();
+      flushTimeout = settings.flushTimeout();
+      RecordSink s = settings.newSink(this::report, clock);
+      s.start(settings.buildClient(s.listener()));
+      sink = s;
+      super.start();
+    } catch (RuntimeException e) {
+      addError("Log Analytics appender [" + getName() + "] not started: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void stop() {
+    if (!isStarted()) {
+      return;
+    }
+    super.stop();
+    RecordSink s = sink;
+    sink = null;
+    if (s != null && !s.stop(flushTimeout)) {
+      addWarn("Log Analytics appender [" + getName() + "]: not everything was delivered within " + flushTimeout
+          + "; the rest stays in the buffer directory for the next start");
+    }
+  }
+
+  private void report(String message, Throwable cause) {
+    if (cause == null) {
+      addError("[" + getName() + "] " + message);
+    } else {
+      addError("[" + getName() + "] " + message, cause);
+    }
+  }
+
+  @Override
+  protected void append(ILoggingEvent event) {
+    RecordSink s = sink;
+    if (s == null || RecordSink.isSending() || RecordSink.isOwnLogger(event.getLoggerName())) {
+      return;
+    }
+    Map<String, Object> row;
+    try {
+      row = toRow(event);
+    } catch (RuntimeException e) {
+      report("Log Analytics: an event could not be turned into a row: " + e, e);
+      return;
+    }
+    s.offer(row);
+  }
+
+  /**
+   * The row of an event.
+   *
+   * @param event the event
+   * @return its columns
+   */
+  Map<String, Object> toRow(ILoggingEvent event) {
+    Map<String, Object> row = new LinkedHashMap<>(16);
+    row.put(timeColumn, event.getInstant().toString());
+    row.put("Level", event.getLevel().toString());
+    row.put("Logger", event.getLoggerName());
+    row.put("Thread", event.getThreadName());
+    row.put("Message", Values.truncateUtf8(event.getFormattedMessage(), maxFieldBytes));
+    IThrowableProxy tp = event.getThrowableProxy();
+    if (tp != null) {
+      row.put("ExceptionClass", tp.getClassName());
+      if (tp.getMessage() != null) {
+        row.put("ExceptionMessage", Values.truncateUtf8(tp.getMessage(), maxFieldBytes));
+      }
+      row.put("Exception", Values.truncateUtf8(ThrowableProxyUtil.asString(tp), maxFieldBytes));
+    }
+    Map<String, String> mdc = event.getMDCPropertyMap();
+    if (mdc != null && !mdc.isEmpty()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (Map.Entry<String, String> e : mdc.entrySet()) {
+        m.put(e.getKey(), Values.truncateUtf8(e.getValue(), maxFieldBytes));
+      }
+      row.put("Mdc", m);
+    }
+    List<Marker> markers = event.getMarkerList();
+    if (markers != null && !markers.isEmpty()) {
+      List<String> names = new ArrayList<>(markers.size());
+      for (Marker mk : markers) {
+        names.add(mk.getName());
+      }
+      row.put("Markers", names);
+    }
+    List<KeyValuePair> kvs = event.getKeyValuePairs();
+    if (kvs != null && !kvs.isEmpty()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (KeyValuePair kv : kvs) {
+        Object v = Values.columnValue(kv.value);
+        m.put(String.valueOf(kv.key), v instanceof String ? Values.truncateUtf8((String) v, maxFieldBytes) : v);
+      }
+      row.put("KeyValues", m);
+    }
+    return row;
+  }
+
+  /**
+   * The running client, for metrics ({@code LogAnalyticsMetrics}) or a manual flush.
+   *
+   * @return the client, or {@code null} when the appender is not started
+   */
+  public LogAnalyticsClient getClient() {
+    RecordSink s = sink;
+    return s == null ? null : s.client();
+  }
+
+  /** @return events this appender could not buffer since it started (the client's drops are in its stats) */
+  public long getRefusedCount() {
+    RecordSink s = sink;
+    return s == null ? 0 : s.refused();
+  }
+
+  /** @param v {@code LOGS_INGESTION} (default) or {@code DATA_COLLECTOR} */
+  public void setTransport(String v) {
+    settings.setTransport(v);
+  }
+
+  /** @param v the data collection endpoint (Logs Ingestion) */
+  public void setEndpoint(String v) {
+    settings.setEndpoint(v);
+  }
+
+  /** @param v the data collection rule's immutable id (Logs Ingestion) */
+  public void setDcr(String v) {
+    settings.setDcr(v);
+  }
+
+  /** @param v the stream, such as {@code Custom-MyApp_CL} (Data Collector: the Log-Type) */
+  public void setStream(String v) {
+    settings.setStream(v);
+  }
+
+  /** @param v the Entra tenant id; with clientId and clientSecret (else the environment's credential) */
+  public void setTenantId(String v) {
+    settings.setTenantId(v);
+  }
+
+  /** @param v the Entra application (client) id */
+  public void setClientId(String v) {
+    settings.setClientId(v);
+  }
+
+  /**
+   * The Entra client secret itself. Prefer {@link #setClientSecretVariable}: Logback records substituted
+   * {@code ${...}} values in its status messages.
+   *
+   * @param v the secret
+   */
+  public void setClientSecret(String v) {
+    settings.setClientSecret(v);
+  }
+
+  /** @param v the environment variable (or system property) holding the Entra client secret */
+  public void setClientSecretVariable(String v) {
+    settings.setClientSecretVariable(v);
+  }
+
+  /** @param v the workspace id (Data Collector) */
+  public void setWorkspaceId(String v) {
+    settings.setWorkspaceId(v);
+  }
+
+  /**
+   * The shared key itself (Data Collector). Prefer {@link #setSharedKeyVariable}: Logback records substituted
+   * {@code ${...}} values in its status messages.
+   *
+   * @param v the key
+   */
+  public void setSharedKey(String v) {
+    settings.setSharedKey(v);
+  }
+
+  /** @param v the environment variable (or system property) holding the shared key (Data Collector) */
+  public void setSharedKeyVariable(String v) {
+    settings.setSharedKeyVariable(v);
+  }
+
+  /** @param v {@code AzureCloud} (default), {@code AzureUSGovernment}, {@code AzureChinaCloud} or a domain */
+  public void setCloud(String v) {
+    settings.setCloud(v);
+  }
+
+  /** @param v the buffer directory (required, one per appender) */
+  public void setBufferDirectory(String v) {
+    settings.setBufferDirectory(v);
+  }
+
+  /** @param v the buffer capacity, such as {@code 10MB} (default) */
+  public void setCapacity(String v) {
+    settings.setCapacity(v);
+  }
+
+  /** @param v {@code DROP_OLDEST} (default), {@code REJECT_NEW} or {@code BLOCK} */
+  public void setOverflowPolicy(String v) {
+    settings.setOverflowPolicy(v);
+  }
+
+  /** @param v the longest wait under {@code BLOCK}, such as {@code 100ms} (default; at most 1 s) */
+  public void setBlockTimeout(String v) {
+    settings.setBlockTimeout(v);
+  }
+
+  /** @param v {@code INTERVAL} (default) or {@code SYNC} */
+  public void setDurability(String v) {
+    settings.setDurability(v);
+  }
+
+  /** @param v a PEM file of extra trust anchors */
+  public void setTrustCertificates(String v) {
+    settings.setTrustCertificates(v);
+  }
+
+  /** @param v how long {@link #stop()} waits for delivery, such as {@code 5s} (default) */
+  public void setFlushTimeout(String v) {
+    settings.setFlushTimeout(v);
+  }
+
+  /** @param v the event-time column (default {@code TimeGenerated}; {@code EventTime} on Data Collector) */
+  public void setTimeColumn(String v) {
+    settings.setTimeColumn(v);
+  }
+
+  /** @param v the most UTF-8 bytes of one string value (default 32000) */
+  public void setMaxFieldBytes(String v) {
+    settings.setMaxFieldBytes(v);
+  }
+
+  /**
+   * @param v events handed to the disk buffer at once (default 1); see
+   *     {@link IntegrationSettings#setBatchSize(String)} for the trade-off
+   */
+  public void setBatchSize(String v) {
+    settings.setBatchSize(v);
+  }
+
+  /** @param v the longest an event waits in memory for its batch, such as {@code 200ms} (default) */
+  public void setBatchDelay(String v) {
+    settings.setBatchDelay(v);
+  }
+
+  /** @param v the class name of an {@link io.loganalytics.integration.ClientBuilderCustomizer} */
+  public void setCustomizer(String v) {
+    settings.setCustomizer(v);
+  }
+}

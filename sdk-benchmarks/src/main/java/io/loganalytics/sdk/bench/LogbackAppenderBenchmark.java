@@ -1,0 +1,173 @@
+package io.loganalytics.sdk.bench;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.FileAppender;
+import io.loganalytics.logback.LogAnalyticsAppender;
+import io.loganalytics.testkit.WorkspaceEmulator;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The caller's cost of one Logback {@code info()} through {@link LogAnalyticsAppender}, against Logback's own
+ * {@link FileAppender} ({@code immediateFlush=false}) writing the same events, in the same run.
+ *
+ * <ul>
+ *   <li>{@link #fileAppender}: the baseline; the pattern writes what the row holds (ISO time, level, thread, logger,
+ *       MDC, formatted message).
+ *   <li>{@link #logAnalyticsAppender}: the row built and handed to the client: validated, encoded as JSON and
+ *       appended to the disk buffer ({@code INTERVAL} durability, the appender's default; no fsync on the caller's
+ *       thread). The uploader delivers in the background to the workspace emulator (Data Collector transport, TLS on
+ *       loopback), sharing the machine's cores, as it would in an application. With {@code batchSize=1} (the
+ *       default) each event is written to the buffer file before {@code info()} returns; with {@code batchSize=64}
+ *       events are handed over 64 at a time (one write), which is what {@code immediateFlush=false} does for the
+ *       file appender: a crash loses what was not written yet.
+ * </ul>
+ *
+ * <p>Read the result as {@code logAnalyticsAppender / fileAppender}; the target is at most 2. Both loggers have the
+ * same MDC (two entries) and the same message with two arguments.
+ *
+ * <p>Run: {@code java -jar sdk-benchmarks/target/benchmarks.jar LogbackAppenderBenchmark}
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "-Dslf4j.provider=org.slf4j.nop.NOPServiceProvider"})
+@Warmup(iterations = 3, time = 5)
+@Measurement(iterations = 5, time = 5)
+public class LogbackAppenderBenchmark {
+  static final String PATTERN = "%d{ISO8601} %-5level [%thread] %logger - %mdc - %msg%n";
+
+  /** A Logback context with one appender on the root logger, and the logger the benchmark calls. */
+  @State(Scope.Benchmark)
+  public abstract static class Setting {
+    Path directory;
+    LoggerContext context;
+    Logger logger;
+    long counter;
+
+    void context(ch.qos.logback.core.Appender<ILoggingEvent> appender) {
+      Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      root.setLevel(ch.qos.logback.classic.Level.INFO);
+      root.addAppender(appender);
+      logger = context.getLogger("com.example.orders.Checkout");
+    }
+
+    /** The MDC is per thread: set on the thread that runs the iteration (JMH runs setup on a worker thread). */
+    @Setup(Level.Iteration)
+    public void mdc() {
+      context.getMDCAdapter().put("orderId", "A-42");
+      context.getMDCAdapter().put("tenant", "contoso");
+    }
+
+    /** Stops the context (flushing the appender) and deletes the directory. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      context.stop();
+      BenchFiles.deleteRecursively(directory);
+    }
+  }
+
+  /** Logback's FileAppender, immediateFlush=false. */
+  public static class FileSetting extends Setting {
+    /** Builds the context. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      directory = BenchFiles.tempDir("bench-logback-file");
+      context = new LoggerContext();
+      context.setMDCAdapter(new LogbackMDCAdapter());
+      PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+      encoder.setContext(context);
+      encoder.setPattern(PATTERN);
+      encoder.start();
+      FileAppender<ILoggingEvent> file = new FileAppender<>();
+      file.setContext(context);
+      file.setName("FILE");
+      file.setFile(directory.resolve("app.log").toString());
+      file.setEncoder(encoder);
+      file.setImmediateFlush(false);
+      file.start();
+      context(file);
+    }
+  }
+
+  /** The Log Analytics appender, delivering to the workspace emulator. */
+  public static class LogAnalyticsSetting extends Setting {
+    /** The appender's batchSize: 1 puts every event in the disk buffer before info() returns. */
+    @Param({"1", "64"})
+    public String batchSize;
+
+    /**
+     * {@code delivering}: the uploader delivers to the emulator during the measurement, sharing the cores;
+     * {@code idle}: the emulator answers 503 with an hour's Retry-After, so the uploader waits and the score is the
+     * caller's own cost (building the row, encoding, appending to the buffer file).
+     */
+    @Param({"delivering", "idle"})
+    public String upload;
+
+    WorkspaceEmulator emulator;
+    LogAnalyticsAppender appender;
+
+    /** Starts the emulator and builds the context. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      directory = BenchFiles.tempDir("bench-logback-la");
+      emulator = WorkspaceEmulator.builder().start();
+      BenchEmulator.emulator = emulator;
+      if (upload.equals("idle")) {
+        emulator.faults().failNext(10_000, 503, java.time.Duration.ofHours(1), false);
+      }
+      context = new LoggerContext();
+      context.setMDCAdapter(new LogbackMDCAdapter());
+      appender = LogbackBench.appender(context, emulator, directory, "256MB", "DROP_OLDEST", batchSize);
+      context(appender);
+    }
+
+    /** Stops the context, then the emulator. */
+    @Override
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      if (appender.getRefusedCount() > 0) {
+        throw new IllegalStateException(appender.getRefusedCount() + " events were refused");
+      }
+      emulator.faults().clear();
+      super.tearDown();
+      emulator.close();
+    }
+  }
+
+  /**
+   * One {@code info()} through the file appender.
+   *
+   * @param s the setting
+   */
+  @Benchmark
+  public void fileAppender(FileSetting s) {
+    s.logger.info("order {} placed by {}", s.counter++, "user-17");
+  }
+
+  /**
+   * One {@code info()} through the Log Analytics appender.
+   *
+   * @param s the setting
+   */
+  @Benchmark
+  public void logAnalyticsAppender(LogAnalyticsSetting s) {
+    s.logger.info("order {} placed by {}", s.counter++, "user-17");
+  }
+}
