@@ -2,6 +2,7 @@ package io.loganalytics.sdk.impl;
 
 import io.loganalytics.sdk.BufferOptions;
 import io.loganalytics.sdk.BufferReport;
+import io.loganalytics.sdk.ChunkUploader;
 import io.loganalytics.sdk.DiskBuffer;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.LogAnalyticsClientBuilder;
@@ -13,6 +14,7 @@ import io.loganalytics.sdk.impl.agent.AgentSession;
 import io.loganalytics.sdk.impl.buffer.FileDiskBuffer;
 import io.loganalytics.sdk.impl.cert.BouncyCastle;
 import io.loganalytics.sdk.impl.client.DefaultLogAnalyticsClient;
+import io.loganalytics.sdk.impl.client.StandaloneUploader;
 import io.loganalytics.sdk.impl.http.ClientCertificateExecutor;
 import io.loganalytics.sdk.impl.http.HttpClients;
 import io.loganalytics.sdk.impl.http.HttpSettings;
@@ -66,6 +68,31 @@ public final class DefaultLogAnalyticsProvider implements LogAnalyticsProvider {
       session.close();
       throw e;
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The Data Collector transport over the same HTTPS executor as {@link #createClient}; the agent transport is
+   * refused by the builder before this is called.
+   */
+  @Override
+  public ChunkUploader createUploader(LogAnalyticsClientBuilder config) {
+    if (config.transport() == Transport.DATA_COLLECTOR) {
+      ClientCertificateExecutor executor = HttpClients.withoutClientCertificate(HttpSettings.from(config).build());
+      try {
+        return StandaloneUploader.create(config, DataCollectorTransport.create(config, executor), executor);
+      } catch (RuntimeException e) {
+        executor.close();
+        throw e;
+      }
+    }
+    if (config.transport() == Transport.LOGS_INGESTION) {
+      // Interim: the Logs Ingestion wiring lands with its transport (issue 9).
+      throw new UnsupportedOperationException("the Logs Ingestion transport is not wired yet");
+    }
+    throw new UnsupportedOperationException("a stand-alone uploader supports LOGS_INGESTION and DATA_COLLECTOR, not "
+        + config.transport());
   }
 
   @Override

@@ -25,6 +25,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -242,7 +243,11 @@ public final class DefaultChunkUploader implements ChunkUploader {
    */
   public UploadResult giveUp(Chunk chunk, DropReason reason, String detail) {
     Run run = new Run(chunk, chunkId(bufferIdentity, chunk.firstSequence()));
-    run.giveUp(chunk.records(), reason, detail);
+    List<Integer> all = new ArrayList<>(chunk.recordCount());
+    for (int i = 0; i < chunk.recordCount(); i++) {
+      all.add(i);
+    }
+    run.giveUp(all, chunk.records(), reason, detail);
     return run.result();
   }
 
@@ -276,6 +281,8 @@ public final class DefaultChunkUploader implements ChunkUploader {
     /** The reason and detail of the first give-up, for the result. */
     private String giveUpReason;
     private String deferReason;
+    /** Index in the chunk of each record given up, and why. */
+    private final Map<Integer, String> givenUpIndices = new HashMap<>();
 
     Run(Chunk chunk, String chunkId) {
       this.chunk = chunk;
@@ -295,12 +302,13 @@ public final class DefaultChunkUploader implements ChunkUploader {
       if (deferReason != null) {
         LOG.debug("Chunk {} deferred: {}", chunkId, deferReason);
         return new UploadResult(chunkId, UploadResult.Outcome.DEFERRED, attempts, delivered, givenUp,
-            deferReason);
+            deferReason, givenUpIndices);
       }
       if (givenUp == 0) {
         return new UploadResult(chunkId, UploadResult.Outcome.DELIVERED, attempts, delivered, 0, null);
       }
-      return new UploadResult(chunkId, UploadResult.Outcome.GIVEN_UP, attempts, delivered, givenUp, giveUpReason);
+      return new UploadResult(chunkId, UploadResult.Outcome.GIVEN_UP, attempts, delivered, givenUp, giveUpReason,
+          givenUpIndices);
     }
 
     /** Groups the records by header, then cuts each group to the request size; unreadable records are given up. */
@@ -311,6 +319,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
       int previousHeader = -1;
       List<Integer> current = null;
       List<byte[]> unreadable = new ArrayList<>();
+      List<Integer> unreadableIndices = new ArrayList<>();
       String unreadableDetail = null;
       for (int i = 0; i < records.size(); i++) {
         byte[] r = records.get(i);
@@ -319,6 +328,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
           header = RecordFormat.headerLength(r);
         } catch (IllegalArgumentException e) {
           unreadable.add(r);
+          unreadableIndices.add(i);
           if (unreadableDetail == null) {
             unreadableDetail = "the buffered record cannot be read: " + e.getMessage();
           }
@@ -335,7 +345,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
         current.add(i);
       }
       if (!unreadable.isEmpty()) {
-        giveUp(unreadable, DropReason.REJECTED, unreadableDetail);
+        giveUp(unreadableIndices, unreadable, DropReason.REJECTED, unreadableDetail);
       }
       Deque<Batch> batches = new ArrayDeque<>();
       for (List<Integer> group : groups.values()) {
@@ -584,7 +594,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
     }
 
     private void giveUp(Batch b, DropReason reason, String detail) {
-      giveUp(b.records, reason, detail);
+      giveUp(b.indices, b.records, reason, detail);
     }
 
     /**
@@ -593,7 +603,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
      * policy says so, then logs once at WARN and sends the events. When that write fails nothing is given up: the
      * upload stops and is deferred.
      */
-    private void giveUp(List<byte[]> records, DropReason reason, String detail) {
+    private void giveUp(List<Integer> indices, List<byte[]> records, DropReason reason, String detail) {
       Path file = null;
       if (deadLetters != null) {
         List<DeadLetterWriter.Entry> entries = new ArrayList<>(records.size());
@@ -618,6 +628,10 @@ public final class DefaultChunkUploader implements ChunkUploader {
         bytes += r.length;
       }
       givenUp += records.size();
+      String why = reason + ": " + detail;
+      for (int i : indices) {
+        givenUpIndices.put(i, why);
+      }
       if (giveUpReason == null) {
         giveUpReason = reason + ": " + detail;
       }
