@@ -7,7 +7,6 @@ import io.loganalytics.testkit.WorkspaceEmulator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +21,7 @@ import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffsets;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.test.TestUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -54,6 +54,7 @@ class LogAnalyticsSinkClusterTest {
   private static WorkspaceEmulator emulator;
   /** Offsets (per partition) that hold poison records. */
   private static final Map<Integer, Set<Integer>> POISON = new HashMap<>();
+  private static final List<String> VIOLATIONS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void startCluster() {
@@ -234,37 +235,32 @@ class LogAnalyticsSinkClusterTest {
   }
 
   /**
-   * The core invariant: every record below a committed offset was received by the emulator (or is poison, which
-   * goes to the DLQ). Offsets are read first; the emulator only gains records afterwards.
+   * The core invariant, checked at every poll: every record below a committed offset was received by the emulator
+   * (or is poison, which goes to the DLQ). Offsets are read first; the emulator only gains records afterwards, so a
+   * record missing now was missing when its offset was committed. Violations are collected (a later delivery must
+   * not hide one) and asserted empty.
    */
-  private static void assertCommittedNeverAheadOfTheService() {
+  private static void checkCommittedNeverAheadOfTheService() {
     Map<Integer, Long> committed = committedOffsets();
     Set<String> delivered = distinctDelivered();
     for (Map.Entry<Integer, Long> e : committed.entrySet()) {
       int p = e.getKey();
       for (int k = 0; k < e.getValue(); k++) {
-        if (!POISON.getOrDefault(p, Set.of()).contains(k)) {
-          assertThat(delivered).as("partition %d committed at %d but record %d was never received", p, e.getValue(),
-              k).contains(p + "/" + k);
+        if (!POISON.getOrDefault(p, Set.of()).contains(k) && !delivered.contains(p + "/" + k)) {
+          VIOLATIONS.add("partition " + p + " committed at " + e.getValue() + " but record " + k
+              + " was not received");
         }
       }
     }
   }
 
   private static void awaitChecking(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + AWAIT.toNanos();
-    while (true) {
-      assertCommittedNeverAheadOfTheService();
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not done within " + AWAIT + ": delivered " + distinctDelivered().size()
-            + ", committed " + committedOffsets());
-      }
-      // Polls a live cluster (no injected clock exists across Kafka's threads); not a wait for a backoff.
-      Thread.sleep(250);
-    }
+    TestUtils.waitForCondition(() -> {
+      checkCommittedNeverAheadOfTheService();
+      return condition.getAsBoolean();
+    }, AWAIT.toMillis(), 250, () -> "not done within " + AWAIT + ": delivered " + distinctDelivered().size()
+        + ", committed " + committedOffsets());
+    assertThat(VIOLATIONS).isEmpty();
   }
 
 }
