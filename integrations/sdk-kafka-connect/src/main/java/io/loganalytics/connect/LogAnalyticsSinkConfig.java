@@ -56,6 +56,8 @@ public final class LogAnalyticsSinkConfig extends AbstractConfig {
   public static final String CLIENT_SECRET = "loganalytics.client.secret";
   /** Cloud name or domain. */
   public static final String CLOUD = "loganalytics.cloud";
+  /** Logs Ingestion: the Entra authority host (a private cloud, an emulator). */
+  public static final String AUTHORITY_HOST = "loganalytics.authority.host";
   /** Port of the service (tests against an emulator). */
   public static final String CLOUD_PORT = "loganalytics.cloud.port";
   /** An IP address every service host name resolves to (an emulator on loopback; TLS still checks the name). */
@@ -125,6 +127,8 @@ public final class LogAnalyticsSinkConfig extends AbstractConfig {
           + "ConfigProvider.")
       .define(CLOUD, Type.STRING, "AzureCloud", Importance.LOW, "AzureCloud, AzureUSGovernment, AzureChinaCloud or "
           + "a domain such as opinsights.azure.com.")
+      .define(AUTHORITY_HOST, Type.STRING, null, Importance.LOW, "LOGS_INGESTION: the Entra ID authority host, "
+          + "https://... (default: the cloud's, e.g. https://login.microsoftonline.com/).")
       .define(CLOUD_PORT, Type.INT, 443, ConfigDef.Range.between(1, 65535), Importance.LOW, "The service's HTTPS "
           + "port (only an emulator differs from 443).")
       .define(HOST_ADDRESS, Type.STRING, null, Importance.LOW, "Connect every service host name to this IP address "
@@ -243,6 +247,14 @@ public final class LogAnalyticsSinkConfig extends AbstractConfig {
     } catch (ConfigurationException e) {
       throw new ConfigException(CLOUD, getString(CLOUD), e.getMessage());
     }
+    if (getString(AUTHORITY_HOST) != null) {
+      try {
+        CloudEnvironment.AZURE_CLOUD.withAuthorityHost(URI.create(getString(AUTHORITY_HOST)));
+      } catch (IllegalArgumentException | ConfigurationException e) {
+        throw new ConfigException(AUTHORITY_HOST, getString(AUTHORITY_HOST), "must be an https URL with a host ("
+            + e.getMessage() + ")");
+      }
+    }
     String pem = getString(TRUST_PEM);
     if (pem != null && !Files.isReadable(Path.of(pem))) {
       throw new ConfigException(TRUST_PEM, pem, "is not a readable file");
@@ -304,6 +316,9 @@ public final class LogAnalyticsSinkConfig extends AbstractConfig {
     CloudEnvironment cloud = CloudEnvironment.fromName(getString(CLOUD));
     if (getInt(CLOUD_PORT) != 443) {
       cloud = cloud.withPort(getInt(CLOUD_PORT));
+    }
+    if (getString(AUTHORITY_HOST) != null) {
+      cloud = cloud.withAuthorityHost(URI.create(getString(AUTHORITY_HOST)));
     }
     b.cloud(cloud);
     if (transport() == Transport.DATA_COLLECTOR) {

@@ -71,6 +71,10 @@ class LogAnalyticsSinkConfigTest {
     httpDce.put("loganalytics.dce.endpoint", "http://plain.example.com");
     assertThat(errors(httpDce).get("loganalytics.dce.endpoint").get(0)).contains("https");
 
+    Map<String, String> authority = logsIngestion();
+    authority.put("loganalytics.authority.host", "http://login.example.com");
+    assertThat(errors(authority)).containsKey("loganalytics.authority.host");
+
     Map<String, String> noSecret = logsIngestion();
     noSecret.remove("loganalytics.client.secret");
     assertThat(errors(noSecret)).containsOnlyKeys("loganalytics.client.secret");
