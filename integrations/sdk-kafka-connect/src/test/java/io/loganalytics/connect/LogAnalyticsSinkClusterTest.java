@@ -58,7 +58,8 @@ class LogAnalyticsSinkClusterTest {
 
   @BeforeAll
   static void startCluster() {
-    emulator = WorkspaceEmulator.builder().start();
+    // A request over 8000 bytes gets 413: a record bigger than that is refused by the service alone (TOO_LARGE).
+    emulator = WorkspaceEmulator.builder().maxRequestBytes(8000).start();
     Map<String, String> workerProps = new HashMap<>();
     workerProps.put("offset.flush.interval.ms", "1000");
     // Production default: 300000 (5 min) before the tasks of a departed worker are reassigned.
@@ -143,13 +144,23 @@ class LogAnalyticsSinkClusterTest {
     assertThat(emulator.requests()).extracting(r -> r.status()).contains(503, 429);
     ConsumerRecords<byte[], byte[]> dlq = connect.kafka().consume(poisonCount(), AWAIT.toMillis(), DLQ);
     Set<String> dlqValues = new HashSet<>();
+    int tooLarge = 0;
     for (ConsumerRecord<byte[], byte[]> r : dlq) {
-      dlqValues.add(new String(r.value(), StandardCharsets.UTF_8));
-      Header reason = r.headers().lastHeader("__connect.errors.exception.message");
-      assertThat(reason).isNotNull();
-      assertThat(new String(reason.value(), StandardCharsets.UTF_8)).contains(TABLE).contains("JSON");
+      String value = new String(r.value(), StandardCharsets.UTF_8);
+      dlqValues.add(value);
+      Header header = r.headers().lastHeader("__connect.errors.exception.message");
+      assertThat(header).isNotNull();
+      String reason = new String(header.value(), StandardCharsets.UTF_8);
+      if (value.startsWith("poison")) {
+        assertThat(reason).contains(TABLE).contains("JSON");
+      } else {
+        assertThat(value).contains("\"k\":50,");
+        assertThat(reason).contains("TOO_LARGE").contains("413");
+        tooLarge++;
+      }
     }
-    assertThat(dlqValues).hasSize(poisonCount()).allMatch(v -> v.startsWith("poison"));
+    assertThat(dlqValues).hasSize(poisonCount());
+    assertThat(tooLarge).isEqualTo(2);
     System.out.printf("CLUSTER phase1 delivered=%d received=%d duplicates=%d dlq=%d requests=%d%n",
         distinctDelivered().size(), received().size(), received().size() - distinctDelivered().size(),
         dlqValues.size(), emulator.requests().size());
@@ -192,6 +203,11 @@ class LogAnalyticsSinkClusterTest {
         if (poisonEvery > 0 && (k + p) % poisonEvery == 0 && k > 0) {
           POISON.computeIfAbsent(p, x -> new HashSet<>()).add(k);
           connect.kafka().produce(TOPIC, p, null, "poison " + p + "/" + k);
+        } else if (poisonEvery > 0 && k == 50 && p % 3 == 0) {
+          // Valid JSON the service refuses for its size, even alone: it goes to the DLQ by its index in the chunk.
+          POISON.computeIfAbsent(p, x -> new HashSet<>()).add(k);
+          connect.kafka().produce(TOPIC, p, null, "{\"p\":" + p + ",\"k\":" + k + ",\"pad\":\"" + "x".repeat(9000)
+              + "\"}");
         } else {
           connect.kafka().produce(TOPIC, p, null, "{\"p\":" + p + ",\"k\":" + k + ",\"msg\":\"record " + p + "/"
               + k + "\"}");
