@@ -151,7 +151,8 @@ public class LogAnalyticsSinkTask extends SinkTask {
   @Override
   public void open(Collection<TopicPartition> partitions) {
     for (TopicPartition tp : partitions) {
-      tracker.open(tp);
+      // A partition still tracked keeps its state: replacing it would drop pending records from the commit rule.
+      tracker.partition(tp);
     }
   }
 

@@ -241,6 +241,21 @@ class LogAnalyticsSinkTaskTest {
   }
 
   @Test
+  void openingAPartitionAgainWithoutCloseKeepsItsPendingRecords() throws Exception {
+    start(true, Map.of());
+    task.put(json(P0, 0, 2));
+    Call first = FakeUploader.next(calls);
+    task.open(List.of(P0));
+    task.put(json(P0, 2, 4));
+    Call second = FakeUploader.next(calls);
+    second.deliver();
+    await(() -> task.deliveredRecords() == 2);
+    assertThat(committed(P0)).isEqualTo(-1);
+    first.deliver();
+    await(() -> committed(P0) == 4);
+  }
+
+  @Test
   void pausesAboveTheInFlightLimitAndResumesBelowHalf() throws Exception {
     start(true, Map.of("max.in.flight.records", "4", "batch.max.records", "2"));
     task.put(json(P0, 0, 6));
