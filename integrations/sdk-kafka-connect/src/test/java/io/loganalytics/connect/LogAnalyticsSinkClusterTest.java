@@ -46,7 +46,8 @@ class LogAnalyticsSinkClusterTest {
   private static final String CONNECTOR = "la-sink";
   private static final String TABLE = "KcLogs";
   private static final int PARTITIONS = 6;
-  private static final int PER_PARTITION = 100;
+  /** Records per partition and phase; the {@code soak} profile raises it. */
+  private static final int PER_PARTITION = Integer.getInteger("kc.cluster.perPartition", 100);
   private static final Duration AWAIT = Duration.ofSeconds(120);
 
   @TempDir static Path tmp;
@@ -173,7 +174,7 @@ class LogAnalyticsSinkClusterTest {
     emulator.faults().slowResponses(Duration.ofMillis(100));
     produce(PER_PARTITION, 2 * PER_PARTITION, 0);
     int expected = PARTITIONS * 2 * PER_PARTITION - poisonCount();
-    awaitChecking(() -> received().size() >= before + 100);
+    awaitChecking(() -> received().size() >= before + PER_PARTITION);
 
     connect.removeWorker();
     emulator.faults().slowResponses(Duration.ZERO);
