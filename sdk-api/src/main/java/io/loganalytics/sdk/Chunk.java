@@ -53,4 +53,21 @@ public interface Chunk {
     }
     return n;
   }
+
+  /**
+   * A chunk held in memory, for a caller that keeps records somewhere other than a {@link DiskBuffer} (a Kafka
+   * Connect task, for example) and uploads them with a {@link ChunkUploader} from
+   * {@link LogAnalyticsClientBuilder#buildUploader()}.
+   *
+   * @param firstSequence the caller's number for the first record; the uploader derives the chunk's
+   *     {@code X-Request-ID} from it, so the same number for the same records makes a resend traceable
+   * @param records the records, as encoded by {@link ChunkUploader#encode} or {@link ChunkUploader#encodeJson}; the
+   *     list is copied, the arrays are not
+   * @param oldestAppendTime when the oldest record was received
+   * @return an immutable chunk
+   * @throws IllegalArgumentException when {@code records} is empty or holds {@code null}
+   */
+  static Chunk of(long firstSequence, List<byte[]> records, Instant oldestAppendTime) {
+    return new MemoryChunk(firstSequence, records, oldestAppendTime);
+  }
 }

@@ -416,6 +416,39 @@ public final class LogAnalyticsClientBuilder {
       throw new ConfigurationException("bufferDirectory", "is required: the client keeps records on disk until "
           + "they are delivered");
     }
+    validateTransport();
+    return Providers.get().createClient(snapshot());
+  }
+
+  /**
+   * Builds a stand-alone {@link ChunkUploader} with this builder's transport, credentials, cloud, proxy, trust,
+   * request size, retry policy and listener, but <b>no disk buffer and no background thread</b>: the caller keeps
+   * the records (in memory, or in a system that is itself durable, such as a Kafka topic whose offsets are committed
+   * only after {@link UploadResult.Outcome#DELIVERED}), encodes them with {@link ChunkUploader#encode} /
+   * {@link ChunkUploader#encodeJson}, groups them with {@link Chunk#of} and calls {@link ChunkUploader#upload} on its
+   * own thread. The buffer settings are ignored. With {@link GiveUpAction#DEAD_LETTER} given-up records are still
+   * written to the policy's directory; a caller with its own dead-letter queue sets {@link GiveUpAction#DISCARD}
+   * and uses {@link UploadResult#givenUpIndexes()}.
+   *
+   * <p>The uploader does one upload at a time (use one per thread); its encode methods are thread-safe. Closing it
+   * ends a wait in progress ({@link UploadResult.Outcome#DEFERRED}) and releases its connections. The agent
+   * transport is not supported (it needs the client's session).
+   *
+   * @return the uploader
+   * @throws ConfigurationException naming the first missing or inconsistent setting, or {@code transport} for the
+   *     agent transport
+   * @throws IllegalStateException when no implementation ({@code io.loganalytics:sdk-impl}) is on the class path
+   */
+  public ChunkUploader buildUploader() {
+    if (transport == Transport.AGENT_CERTIFICATE) {
+      throw new ConfigurationException("transport", "AGENT_CERTIFICATE cannot be used by a stand-alone uploader "
+          + "(the agent session belongs to a client); use LOGS_INGESTION or DATA_COLLECTOR");
+    }
+    validateTransport();
+    return Providers.get().createUploader(snapshot());
+  }
+
+  private void validateTransport() {
     if (transport == Transport.LOGS_INGESTION) {
       if (logsIngestionEndpoint == null) {
         throw new ConfigurationException("logsIngestionEndpoint", "is required for the Logs Ingestion transport "
@@ -442,7 +475,6 @@ public final class LogAnalyticsClientBuilder {
       throw new ConfigurationException("renewalWindow", renewalWindow + " must be shorter than "
           + "certificateValidity " + certificateValidity);
     }
-    return Providers.get().createClient(snapshot());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.loganalytics.sdk.spi;
 
 import io.loganalytics.sdk.BufferOptions;
 import io.loganalytics.sdk.BufferReport;
+import io.loganalytics.sdk.ChunkUploader;
 import io.loganalytics.sdk.DiskBuffer;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.LogAnalyticsClientBuilder;
@@ -21,6 +22,20 @@ public interface LogAnalyticsProvider {
    * @return a running client
    */
   LogAnalyticsClient createClient(LogAnalyticsClientBuilder config);
+
+  /**
+   * Builds a stand-alone uploader from a validated builder: the client's transport, credentials, proxy, trust,
+   * retry policy and listener, without a disk buffer or a background thread. The default refuses, for providers
+   * written before this method existed.
+   *
+   * @param config the builder's settings
+   * @return an uploader that also encodes records; closing it releases its connections
+   * @throws UnsupportedOperationException when the provider cannot build one
+   */
+  default ChunkUploader createUploader(LogAnalyticsClientBuilder config) {
+    throw new UnsupportedOperationException("this Log Analytics SDK implementation cannot build a stand-alone "
+        + "uploader");
+  }
 
   /**
    * Opens (or creates) a disk buffer.

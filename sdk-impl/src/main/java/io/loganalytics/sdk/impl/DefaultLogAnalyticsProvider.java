@@ -5,6 +5,7 @@ import io.loganalytics.sdk.BufferOptions;
 import io.loganalytics.sdk.ConfigurationException;
 import io.loganalytics.sdk.EntraCredential;
 import io.loganalytics.sdk.BufferReport;
+import io.loganalytics.sdk.ChunkUploader;
 import io.loganalytics.sdk.DiskBuffer;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.LogAnalyticsClientBuilder;
@@ -16,6 +17,7 @@ import io.loganalytics.sdk.impl.agent.AgentSession;
 import io.loganalytics.sdk.impl.buffer.FileDiskBuffer;
 import io.loganalytics.sdk.impl.cert.BouncyCastle;
 import io.loganalytics.sdk.impl.client.DefaultLogAnalyticsClient;
+import io.loganalytics.sdk.impl.client.StandaloneUploader;
 import io.loganalytics.sdk.impl.http.ClientCertificateExecutor;
 import io.loganalytics.sdk.impl.http.HttpClients;
 import io.loganalytics.sdk.impl.http.HttpSettings;
@@ -64,35 +66,11 @@ public final class DefaultLogAnalyticsProvider implements LogAnalyticsProvider {
           executor);
     }
     if (config.transport() == Transport.LOGS_INGESTION) {
-      // One executor for the token endpoint and the ingestion endpoint: the same proxy, trust anchors and resolver.
-      // Managed identity endpoints are local (IMDS, App Service, the Arc agent): they get a direct executor that
-      // allows plain http to loopback and link-local addresses only.
-      HttpSettings settings = HttpSettings.from(config).build();
-      ClientCertificateExecutor executor = HttpClients.withoutClientCertificate(settings);
-      ClientCertificateExecutor identityExecutor = null;
+      LogsIngestionWiring wiring = logsIngestion(config);
       try {
-        AccessTokenProvider provider;
-        if (config.tokenProvider().isPresent()) {
-          provider = config.tokenProvider().get();
-        } else {
-          EntraCredential credential = config.entraCredential().orElseThrow(() -> new ConfigurationException(
-              "entraCredential", "is required for the Logs Ingestion transport"));
-          if (EntraTokenProviders.isManagedIdentity(credential)) {
-            identityExecutor = HttpClients.forManagedIdentity(settings);
-          }
-          provider = EntraTokenProviders.create(credential, config.cloud(),
-              identityExecutor == null ? executor : identityExecutor, config.clock());
-        }
-        TokenCache tokens = new TokenCache(provider, config.cloud().ingestionScope(), config.clock());
-        LogsIngestionTransport transport = LogsIngestionTransport.create(config, executor, tokens);
-        return identityExecutor == null
-            ? DefaultLogAnalyticsClient.create(config, opener, transport, executor)
-            : DefaultLogAnalyticsClient.create(config, opener, transport, executor, identityExecutor);
+        return DefaultLogAnalyticsClient.create(config, opener, wiring.transport, wiring.executors);
       } catch (RuntimeException e) {
-        executor.close();
-        if (identityExecutor != null) {
-          identityExecutor.close();
-        }
+        wiring.close();
         throw e;
       }
     }
@@ -102,6 +80,88 @@ public final class DefaultLogAnalyticsProvider implements LogAnalyticsProvider {
       return DefaultLogAnalyticsClient.createAgent(config, opener, session);
     } catch (RuntimeException e) {
       session.close();
+      throw e;
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The Data Collector transport over the same HTTPS executor as {@link #createClient}; the agent transport is
+   * refused by the builder before this is called.
+   */
+  @Override
+  public ChunkUploader createUploader(LogAnalyticsClientBuilder config) {
+    if (config.transport() == Transport.DATA_COLLECTOR) {
+      ClientCertificateExecutor executor = HttpClients.withoutClientCertificate(HttpSettings.from(config).build());
+      try {
+        return StandaloneUploader.create(config, DataCollectorTransport.create(config, executor), executor);
+      } catch (RuntimeException e) {
+        executor.close();
+        throw e;
+      }
+    }
+    if (config.transport() == Transport.LOGS_INGESTION) {
+      LogsIngestionWiring wiring = logsIngestion(config);
+      try {
+        return StandaloneUploader.create(config, wiring.transport, wiring.executors);
+      } catch (RuntimeException e) {
+        wiring.close();
+        throw e;
+      }
+    }
+    throw new UnsupportedOperationException("a stand-alone uploader supports LOGS_INGESTION and DATA_COLLECTOR, not "
+        + config.transport());
+  }
+
+  /** The Logs Ingestion transport and the executors to close with whatever uses it. */
+  private static final class LogsIngestionWiring {
+    final LogsIngestionTransport transport;
+    final ClientCertificateExecutor[] executors;
+
+    LogsIngestionWiring(LogsIngestionTransport transport, ClientCertificateExecutor... executors) {
+      this.transport = transport;
+      this.executors = executors;
+    }
+
+    void close() {
+      for (ClientCertificateExecutor e : executors) {
+        e.close();
+      }
+    }
+  }
+
+  /**
+   * One executor for the token endpoint and the ingestion endpoint (the same proxy, trust anchors and resolver);
+   * managed identity endpoints are local (IMDS, App Service, the Arc agent) and get a direct executor that allows
+   * plain http to loopback and link-local addresses only. The token provider sits behind a {@link TokenCache}.
+   */
+  private static LogsIngestionWiring logsIngestion(LogAnalyticsClientBuilder config) {
+    HttpSettings settings = HttpSettings.from(config).build();
+    ClientCertificateExecutor executor = HttpClients.withoutClientCertificate(settings);
+    ClientCertificateExecutor identityExecutor = null;
+    try {
+      AccessTokenProvider provider;
+      if (config.tokenProvider().isPresent()) {
+        provider = config.tokenProvider().get();
+      } else {
+        EntraCredential credential = config.entraCredential().orElseThrow(() -> new ConfigurationException(
+            "entraCredential", "is required for the Logs Ingestion transport"));
+        if (EntraTokenProviders.isManagedIdentity(credential)) {
+          identityExecutor = HttpClients.forManagedIdentity(settings);
+        }
+        provider = EntraTokenProviders.create(credential, config.cloud(),
+            identityExecutor == null ? executor : identityExecutor, config.clock());
+      }
+      TokenCache tokens = new TokenCache(provider, config.cloud().ingestionScope(), config.clock());
+      LogsIngestionTransport transport = LogsIngestionTransport.create(config, executor, tokens);
+      return identityExecutor == null ? new LogsIngestionWiring(transport, executor)
+          : new LogsIngestionWiring(transport, executor, identityExecutor);
+    } catch (RuntimeException e) {
+      executor.close();
+      if (identityExecutor != null) {
+        identityExecutor.close();
+      }
       throw e;
     }
   }

@@ -28,6 +28,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -245,7 +246,11 @@ public final class DefaultChunkUploader implements ChunkUploader {
    */
   public UploadResult giveUp(Chunk chunk, DropReason reason, String detail) {
     Run run = new Run(chunk, chunkId(bufferIdentity, chunk.firstSequence()));
-    run.giveUp(chunk.records(), reason, detail);
+    List<Integer> all = new ArrayList<>(chunk.recordCount());
+    for (int i = 0; i < chunk.recordCount(); i++) {
+      all.add(i);
+    }
+    run.giveUp(all, chunk.records(), reason, detail);
     return run.result();
   }
 
@@ -283,6 +288,8 @@ public final class DefaultChunkUploader implements ChunkUploader {
     private String deferReason;
     /** The body being sent, for advice naming its stream. */
     private PreparedBody currentBody;
+    /** Index in the chunk of each record given up, and why. */
+    private final Map<Integer, String> givenUpIndices = new HashMap<>();
 
     Run(Chunk chunk, String chunkId) {
       this.chunk = chunk;
@@ -302,12 +309,13 @@ public final class DefaultChunkUploader implements ChunkUploader {
       if (deferReason != null) {
         LOG.debug("Chunk {} deferred: {}", chunkId, deferReason);
         return new UploadResult(chunkId, UploadResult.Outcome.DEFERRED, attempts, delivered, givenUp,
-            deferReason);
+            deferReason, givenUpIndices);
       }
       if (givenUp == 0) {
         return new UploadResult(chunkId, UploadResult.Outcome.DELIVERED, attempts, delivered, 0, null);
       }
-      return new UploadResult(chunkId, UploadResult.Outcome.GIVEN_UP, attempts, delivered, givenUp, giveUpReason);
+      return new UploadResult(chunkId, UploadResult.Outcome.GIVEN_UP, attempts, delivered, givenUp, giveUpReason,
+          givenUpIndices);
     }
 
     /** Groups the records by header, then cuts each group to the request size; unreadable records are given up. */
@@ -318,6 +326,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
       int previousHeader = -1;
       List<Integer> current = null;
       List<byte[]> unreadable = new ArrayList<>();
+      List<Integer> unreadableIndices = new ArrayList<>();
       String unreadableDetail = null;
       for (int i = 0; i < records.size(); i++) {
         byte[] r = records.get(i);
@@ -326,6 +335,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
           header = RecordFormat.headerLength(r);
         } catch (IllegalArgumentException e) {
           unreadable.add(r);
+          unreadableIndices.add(i);
           if (unreadableDetail == null) {
             unreadableDetail = "the buffered record cannot be read: " + e.getMessage();
           }
@@ -342,7 +352,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
         current.add(i);
       }
       if (!unreadable.isEmpty()) {
-        giveUp(unreadable, DropReason.REJECTED, unreadableDetail);
+        giveUp(unreadableIndices, unreadable, DropReason.REJECTED, unreadableDetail);
       }
       Deque<Batch> batches = new ArrayDeque<>();
       for (List<Integer> group : groups.values()) {
@@ -650,7 +660,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
     }
 
     private void giveUp(Batch b, DropReason reason, String detail) {
-      giveUp(b.records, reason, detail);
+      giveUp(b.indices, b.records, reason, detail);
     }
 
     /**
@@ -659,7 +669,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
      * policy says so, then logs once at WARN and sends the events. When that write fails nothing is given up: the
      * upload stops and is deferred.
      */
-    private void giveUp(List<byte[]> records, DropReason reason, String detail) {
+    private void giveUp(List<Integer> indices, List<byte[]> records, DropReason reason, String detail) {
       Path file = null;
       if (deadLetters != null) {
         List<DeadLetterWriter.Entry> entries = new ArrayList<>(records.size());
@@ -684,6 +694,10 @@ public final class DefaultChunkUploader implements ChunkUploader {
         bytes += r.length;
       }
       givenUp += records.size();
+      String why = reason + ": " + detail;
+      for (int i : indices) {
+        givenUpIndices.put(i, why);
+      }
       if (giveUpReason == null) {
         giveUpReason = reason + ": " + detail;
       }

@@ -220,6 +220,41 @@ class DefaultChunkUploaderTest {
   }
 
   @Test
+  void saysExactlyWhichRecordsWereGivenUpAcross413SplitsAndRefusals() {
+    // Record 3 is "too large" whatever request holds it; any request holding record 6 is refused with a 400.
+    dispatcher.otherwise(r -> {
+      List<Integer> n = numbers(body(r));
+      if (n.contains(3)) {
+        return ScriptedDispatcher.status(413, "");
+      }
+      return n.contains(6) ? ScriptedDispatcher.status(400, "{\"Error\":\"InvalidDataFormat\",\"Message\":\"bad\"}")
+          : ScriptedDispatcher.ok();
+    });
+    DataCollectorTransport t = dataCollector();
+
+    UploadResult result = uploader(t).upload(chunk(0, records(t, "Events", 0, 8)));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.GIVEN_UP);
+    assertThat(result.recordsDelivered()).isEqualTo(3);
+    assertThat(result.givenUpIndexes()).containsExactly(3, 4, 5, 6, 7);
+    assertThat(result.recordsGivenUp()).isEqualTo(result.givenUpIndexes().size());
+    assertThat(result.givenUpReason(3)).get().asString().startsWith("TOO_LARGE");
+    assertThat(result.givenUpReason(6)).get().asString().startsWith("REJECTED").contains("InvalidDataFormat");
+    assertThat(result.givenUpReason(2)).isEmpty();
+  }
+
+  @Test
+  void aDeliveredChunkHasNoGivenUpIndexes() {
+    dispatcher.otherwise(r -> ScriptedDispatcher.ok());
+    DataCollectorTransport t = dataCollector();
+
+    UploadResult result = uploader(t).upload(chunk(0, records(t, "Events", 0, 3)));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.DELIVERED);
+    assertThat(result.givenUpIndexes()).isEmpty();
+  }
+
+  @Test
   void splitsOnA404ThatSaysTheRequestIsTooLarge() {
     dispatcher.then(ScriptedDispatcher.status(404, "{\"Error\":\"RequestTooLarge\"}"));
     DataCollectorTransport t = dataCollector();
