@@ -26,7 +26,8 @@ class BacklogDrainTest {
   void aChildJvmWithA24MegabyteHeapDrainsA96MegabyteBacklogCompletely(@TempDir Path dir) throws Exception {
     Path output = dir.resolve("output.txt");
     Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx24m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+        "-Xmx24m", "-XX:+ExitOnOutOfMemoryError", "-Dslf4j.provider=org.slf4j.nop.NOPServiceProvider",
+        "-cp", System.getProperty("java.class.path"),
         BacklogDrain.class.getName(), "--mb", "96", "--dir", dir.resolve("work").toString())
         .redirectErrorStream(true).redirectOutput(output.toFile()).start();
     boolean exited = child.waitFor(120, TimeUnit.SECONDS);
