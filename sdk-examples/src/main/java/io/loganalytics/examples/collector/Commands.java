@@ -172,8 +172,8 @@ final class Commands {
       new Cmd("migrate-hint", "Tells a Data Collector API user the table and stream to use with the Logs Ingestion "
           + "API, and the steps.", List.of("Offline."), List.of(),
           List.of(new Opt("log-type", null, "NAME", "the Log-Type sent to the Data Collector API"))),
-      new Cmd("demo", "Starts a workspace emulator in-process, onboards, sends a realistic stream with faults, "
-          + "and proves every record arrived.", List.of(), List.of(), List.of(RECORDS)));
+      new Cmd("demo", "Starts a workspace emulator in-process (a DCR, an Entra app), sends a realistic stream "
+          + "with faults over the Logs Ingestion API, and proves every record arrived.", List.of(), List.of(), List.of(RECORDS)));
 
   private Commands() {}
 

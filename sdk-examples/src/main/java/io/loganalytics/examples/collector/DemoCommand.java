@@ -1,14 +1,11 @@
 package io.loganalytics.examples.collector;
 
 import io.loganalytics.sdk.ClientStats;
+import io.loganalytics.sdk.EntraCredential;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.LogAnalyticsClientBuilder;
 import io.loganalytics.sdk.LogAnalyticsListener;
 import io.loganalytics.sdk.RetryPolicy;
-import io.loganalytics.sdk.Transport;
-import io.loganalytics.sdk.impl.agent.AgentIdentity;
-import io.loganalytics.sdk.impl.agent.AgentOptions;
-import io.loganalytics.sdk.impl.agent.AgentStatus;
 import io.loganalytics.testkit.ReceivedRecord;
 import io.loganalytics.testkit.ReceivedRequest;
 import io.loganalytics.testkit.WorkspaceEmulator;
@@ -28,48 +25,53 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code demo}: the main job on one machine, offline. Starts a {@link WorkspaceEmulator} in-process (loopback, its
- * own TLS CA, the real host names mapped to loopback), onboards an agent on a fresh state directory, sends a
- * realistic stream (syslog records as the {@code syslog} command makes them, and application events) through the
- * full pipeline (disk buffer, uploader, agent certificate over mutual TLS) while injecting faults (503 with
+ * own TLS CA, the real host names mapped to loopback) with a data collection rule, two streams and an app that
+ * holds the publisher role, then sends a realistic stream (syslog records and application events) through the full
+ * pipeline of the Logs Ingestion transport (disk buffer, uploader, Entra token from the emulator's token endpoint
+ * with a client secret, gzip, bearer token checked on every request) while injecting faults (503 with
  * {@code Retry-After} in seconds, 429 with {@code Retry-After} as an HTTP date, a connection reset), and ends with a
- * summary that proves every record arrived: sent equals received per type (duplicates from at-least-once delivery
- * are counted apart), onboarding signed with the shared key and verified, every upload authenticated by the
- * agent certificate. Exit status 0 only when all of that holds.
+ * summary that proves every record arrived: sent equals received per stream (duplicates from at-least-once delivery
+ * are counted apart). Exit status 0 only when all of that holds.
  *
  * <p>Retries are shortened (0.2 s upload interval, 0.2 s to 2 s backoff) so the demo takes seconds. Stateless;
  * thread-safe.
  */
 final class DemoCommand implements Command {
-  static final String APP_TYPE = "MYAPP_EVENTS_BLOB";
+  static final String APP_STREAM = "Custom-MyAppEvents_CL";
+  static final String SYSLOG_STREAM = "Custom-Syslog_CL";
   private static final Duration DELIVERY_TIMEOUT = Duration.ofMinutes(3);
 
   @Override
   public int run(ParsedArgs args, CliContext ctx) throws IOException, InterruptedException {
     int total = args.intValue("records", 5000, 1, 1_000_000);
     Path work = Files.createTempDirectory("loganalytics-demo-");
-    Path state = args.path("state-dir").orElse(work.resolve("state"));
     Path buffer = args.path("buffer-dir").orElse(work.resolve("buffer"));
     try (WorkspaceEmulator emulator = WorkspaceEmulator.builder().start()) {
       Path ca = emulator.writeCaCertificate(work.resolve("emulator-ca.pem"));
-      ctx.out.println("1. workspace emulator " + emulator.workspaceId() + " on loopback port " + emulator.port()
-          + " (hosts " + emulator.cloud().omsHost(emulator.workspaceId()) + ", "
-          + emulator.cloud().odsHost(emulator.workspaceId()) + "), TLS CA " + ca);
+      String dcr = "dcr-" + java.util.UUID.randomUUID().toString().replace("-", "");
+      String clientId = java.util.UUID.randomUUID().toString();
+      emulator.createDataCollectionRule(dcr, SYSLOG_STREAM, APP_STREAM);
+      byte[] secretBytes = new byte[24];
+      new java.security.SecureRandom().nextBytes(secretBytes);
+      EntraCredential credential = emulator.registerClientSecret(clientId,
+          java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes));
+      emulator.grantPublisher(dcr, clientId);
+      ctx.out.println("1. workspace emulator on loopback port " + emulator.port() + ": data collection endpoint "
+          + emulator.logsIngestionEndpoint() + ", DCR " + dcr + " (streams " + SYSLOG_STREAM + ", " + APP_STREAM
+          + "), Entra tenant " + emulator.tenantId() + ", TLS CA " + ca);
 
       LogAnalyticsClientBuilder builder = LogAnalyticsClient.builder()
-          .transport(Transport.AGENT_CERTIFICATE)
-          .credentials(emulator.credentials())
-          .cloud(emulator.cloud())
+          .logsIngestion(emulator.logsIngestionEndpoint(), dcr)
+          .entraCredential(credential)
+          .cloud(emulator.logsIngestionCloud())
           .hostResolver(emulator.hostResolver())
           .trustCertificates(ca)
-          .stateDirectory(state)
           .bufferDirectory(buffer)
           .retryPolicy(RetryPolicy.builder().uploadInterval(Duration.ofMillis(200))
               .initialBackoff(Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2)).build());
       args.path("ca-file").ifPresent(builder::trustCertificates);
-
-      AgentStatus onboarded = AgentIdentity.onboard(AgentOptions.from(builder).build());
-      ctx.out.println("2. onboarded agent " + onboarded.agentGuid() + ", certificate " + onboarded.subject()
-          + " expires " + onboarded.notAfter() + ", state in " + state);
+      ctx.out.println("2. app " + clientId + " holds Monitoring Metrics Publisher on the DCR; the client gets its "
+          + "token from the emulator's Entra endpoint with a client secret");
 
       RetryCounter retries = new RetryCounter();
       builder.listener(retries);
@@ -89,7 +91,7 @@ final class DemoCommand implements Command {
             emulator.faults().failNext(1, 429, Duration.ofSeconds(1), true);
           }
           boolean syslog = random.nextInt(10) < 6;
-          String type = syslog ? SyslogRecords.DATA_TYPE : APP_TYPE;
+          String type = syslog ? SYSLOG_STREAM : APP_STREAM;
           client.send(type, syslog ? syslogRecord(seq, random, start) : appEvent(seq, random));
           sentByType.merge(type, 1L, Long::sum);
           if ((seq + 1) % Math.max(1, total / 10) == 0) {
@@ -131,32 +133,23 @@ final class DemoCommand implements Command {
     List<ReceivedRequest> requests = emulator.requests();
     long uploads = 0;
     long uploadsFailed = 0;
-    long uploadsUnauthenticated = 0;
-    long onboardings = 0;
-    long onboardingsUnsigned = 0;
+    long tokens = 0;
     for (ReceivedRequest r : requests) {
       String path = r.path().toLowerCase(java.util.Locale.ROOT);
-      if (path.contains("postjsondataitems")) {
+      if (path.contains("/datacollectionrules/")) {
         uploads++;
         if (r.status() / 100 != 2) {
           uploadsFailed++;
-        } else if (!r.certificateVerified()) {
-          uploadsUnauthenticated++;
         }
-      } else if (path.contains("agenttopologyrequest") && r.header("Authorization") != null) {
-        onboardings++;
-        if (!r.signatureVerified()) {
-          onboardingsUnsigned++;
-        }
+      } else if (path.endsWith("/oauth2/v2.0/token") && r.status() == 200) {
+        tokens++;
       }
     }
-    ok &= uploadsUnauthenticated == 0 && onboardings > 0 && onboardingsUnsigned == 0;
+    ok &= tokens > 0;
     ok &= stats.recordsDroppedTotal() == 0;
-    ctx.out.println("   onboarding requests " + onboardings + ", shared-key signature verified on "
-        + (onboardings - onboardingsUnsigned));
-    ctx.out.println("   upload requests " + uploads + ": " + (uploads - uploadsFailed) + " accepted, each "
-        + "authenticated by the agent certificate" + (uploadsUnauthenticated > 0 ? " EXCEPT "
-        + uploadsUnauthenticated : "") + "; " + uploadsFailed + " answered with injected faults");
+    ctx.out.println("   Entra tokens issued " + tokens);
+    ctx.out.println("   upload requests " + uploads + ": " + (uploads - uploadsFailed) + " accepted (204), each "
+        + "with a bearer token the emulator checked; " + uploadsFailed + " answered with injected faults");
     ctx.out.println("   client: sent " + stats.recordsSent() + ", given up " + stats.recordsDroppedTotal()
         + ", retries " + retries + " (faults injected: 2x 503 Retry-After 1 s, 1x connection reset, "
         + "1x 429 Retry-After HTTP date)");

@@ -233,7 +233,7 @@ class CollectorAgainstEmulatorTest {
 
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("RESULT: every record arrived: sent 400 = received 400")
-        .contains("shared-key signature verified on 1");
+        .contains("Entra tokens issued 1").contains("Custom-Syslog_CL: sent");
   }
 
   @Test
