@@ -409,7 +409,7 @@ public final class LogAnalyticsClientBuilder {
    * @return the running client
    * @throws ConfigurationException naming the first missing or inconsistent setting
    * @throws AuthenticationException on the agent path when the service refused the shared key while onboarding
-   * @throws IllegalStateException when no implementation ({@code io.loganalytics:sdk-impl}) is on the class path
+   * @throws IllegalStateException when no implementation ({@code io.loganalytics:loganalytics-sdk-impl}) is on the class path
    */
   public LogAnalyticsClient build() {
     if (bufferOptions == null) {
@@ -437,7 +437,7 @@ public final class LogAnalyticsClientBuilder {
    * @return the uploader
    * @throws ConfigurationException naming the first missing or inconsistent setting, or {@code transport} for the
    *     agent transport
-   * @throws IllegalStateException when no implementation ({@code io.loganalytics:sdk-impl}) is on the class path
+   * @throws IllegalStateException when no implementation ({@code io.loganalytics:loganalytics-sdk-impl}) is on the class path
    */
   public ChunkUploader buildUploader() {
     if (transport == Transport.AGENT_CERTIFICATE) {

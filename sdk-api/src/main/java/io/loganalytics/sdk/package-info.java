@@ -14,7 +14,7 @@
  *   <li>{@link io.loganalytics.sdk.LogAnalyticsException}: the root of every failure, saying whether a retry helps.
  * </ul>
  *
- * <p>This module depends on nothing but the JDK; the implementation ({@code io.loganalytics:sdk-impl}) is found at
+ * <p>This module depends on nothing but the JDK; the implementation ({@code io.loganalytics:loganalytics-sdk-impl}) is found at
  * run time with {@link java.util.ServiceLoader}.
  */
 package io.loganalytics.sdk;

@@ -144,7 +144,7 @@ class LogAnalyticsClientBuilderTest {
     LogAnalyticsClientBuilder builder = configure.apply(LogAnalyticsClient.builder());
 
     assertThatIllegalStateException().isThrownBy(builder::build)
-        .withMessageContaining("io.loganalytics:sdk-impl")
+        .withMessageContaining("io.loganalytics:loganalytics-sdk-impl")
         .withMessageContaining("No Log Analytics SDK implementation found on the class path");
   }
 

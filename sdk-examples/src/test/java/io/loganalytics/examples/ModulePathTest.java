@@ -105,6 +105,6 @@ class ModulePathTest {
     if (name.equals("classes") && p.getParent() != null && p.getParent().getParent() != null) {
       return p.getParent().getParent().getFileName().toString().equals(module);
     }
-    return name.startsWith(module + "-") && name.endsWith(".jar");
+    return (name.startsWith(module + "-") || name.startsWith("loganalytics-" + module + "-")) && name.endsWith(".jar");
   }
 }

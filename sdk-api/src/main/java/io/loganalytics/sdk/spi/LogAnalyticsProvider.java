@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 /**
  * The implementation behind the API, found with {@link java.util.ServiceLoader}. The artifact
- * {@code io.loganalytics:sdk-impl} provides one. Not for applications: they use {@link LogAnalyticsClient#builder()}
+ * {@code io.loganalytics:loganalytics-sdk-impl} provides one. Not for applications: they use {@link LogAnalyticsClient#builder()}
  * and {@link DiskBuffer#open}.
  */
 public interface LogAnalyticsProvider {

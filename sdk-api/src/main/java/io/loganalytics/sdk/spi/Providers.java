@@ -22,7 +22,7 @@ public final class Providers {
           ServiceLoader.load(LogAnalyticsProvider.class, Providers.class.getClassLoader()).iterator();
       if (!it.hasNext()) {
         throw new IllegalStateException("No Log Analytics SDK implementation found on the class path: add the "
-            + "dependency io.loganalytics:sdk-impl next to io.loganalytics:sdk-api");
+            + "dependency io.loganalytics:loganalytics-sdk-impl next to io.loganalytics:loganalytics-sdk-api");
       }
       p = it.next();
       provider = p;
