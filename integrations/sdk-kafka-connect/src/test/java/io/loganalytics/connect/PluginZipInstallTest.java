@@ -50,11 +50,11 @@ class PluginZipInstallTest {
     try (Stream<Path> s = Files.list(pluginDir.resolve("lib"))) {
       libs = s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
     }
-    assertThat(libs).anyMatch(n -> n.startsWith("sdk-kafka-connect-")).anyMatch(n -> n.startsWith("sdk-api-"))
-        .anyMatch(n -> n.startsWith("sdk-impl-")).anyMatch(n -> n.startsWith("okhttp"))
+    assertThat(libs).anyMatch(n -> n.startsWith("loganalytics-sdk-kafka-connect-")).anyMatch(n -> n.startsWith("loganalytics-sdk-api-"))
+        .anyMatch(n -> n.startsWith("loganalytics-sdk-impl-")).anyMatch(n -> n.startsWith("okhttp"))
         .anyMatch(n -> n.startsWith("jackson-core-"))
         .noneMatch(n -> n.startsWith("kafka") || n.startsWith("connect-") || n.startsWith("slf4j"));
-    Path connectorJar = pluginDir.resolve("lib").resolve(libs.stream().filter(n -> n.startsWith("sdk-kafka-connect-"))
+    Path connectorJar = pluginDir.resolve("lib").resolve(libs.stream().filter(n -> n.startsWith("loganalytics-sdk-kafka-connect-"))
         .findFirst().orElseThrow());
     try (JarFile jar = new JarFile(connectorJar.toFile())) {
       ZipEntry services = jar.getEntry("META-INF/services/org.apache.kafka.connect.sink.SinkConnector");
