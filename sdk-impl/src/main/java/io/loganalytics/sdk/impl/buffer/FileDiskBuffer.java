@@ -358,10 +358,7 @@ public final class FileDiskBuffer implements DiskBuffer {
         acks.frontier = stored.frontier;
         acks.removed.putAll(stored.removed);
       }
-    } catch (IOException e) {
-      if (e.getMessage() == null || !e.getMessage().startsWith("File is corrupt")) {
-        throw e;
-      }
+    } catch (AckState.CorruptStateException e) {
       LOG.warn("Buffer {}: {}; records may be delivered again", dir, e.getMessage());
       BufferException be = new BufferException(dir, e.getMessage() + "; acknowledged records may be read again",
           false, e);
