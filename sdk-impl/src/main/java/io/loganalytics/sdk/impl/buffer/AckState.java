@@ -149,17 +149,17 @@ final class AckState {
   static AckState decode(byte[] bytes) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(bytes);
     if (bytes.length < 24) {
-      throw new IOException("File is corrupt; ack.state is " + bytes.length + " bytes, at least 24 expected");
+      throw new CorruptStateException("File is corrupt; ack.state is " + bytes.length + " bytes, at least 24 expected");
     }
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, bytes.length - 4);
     int stored = b.getInt(bytes.length - 4);
     if (stored != (int) crc.getValue()) {
-      throw new IOException("File is corrupt; ack.state CRC32C stored 0x" + Integer.toHexString(stored)
+      throw new CorruptStateException("File is corrupt; ack.state CRC32C stored 0x" + Integer.toHexString(stored)
           + ", computed 0x" + Integer.toHexString((int) crc.getValue()));
     }
     if (b.getInt() != Format.ACK_MAGIC) {
-      throw new IOException("File is corrupt; ack.state has a bad magic number");
+      throw new CorruptStateException("File is corrupt; ack.state has a bad magic number");
     }
     short version = b.getShort();
     if (version != Format.ACK_VERSION) {
@@ -170,7 +170,8 @@ final class AckState {
     s.frontier = b.getLong();
     int n = b.getInt();
     if (n < 0 || bytes.length != 24 + 16L * n) {
-      throw new IOException("File is corrupt; ack.state claims " + n + " intervals in " + bytes.length + " bytes");
+      throw new CorruptStateException(
+          "File is corrupt; ack.state claims " + n + " intervals in " + bytes.length + " bytes");
     }
     for (int i = 0; i < n; i++) {
       long start = b.getLong();
@@ -191,7 +192,7 @@ final class AckState {
     try (FileChannel ch = channels.open(file, Set.of(StandardOpenOption.READ))) {
       long size = ch.size();
       if (size > (1 << 26)) {
-        throw new IOException("File is corrupt; ack.state is " + size + " bytes");
+        throw new CorruptStateException("File is corrupt; ack.state is " + size + " bytes");
       }
       ByteBuffer b = ByteBuffer.allocate((int) size);
       while (b.hasRemaining()) {
@@ -214,5 +215,17 @@ final class AckState {
       return null;
     }
     return decode(Files.readAllBytes(file));
+  }
+
+  /**
+   * Thrown by {@link #read} when {@code ack.state} exists but its content is damaged (size, magic, CRC32C or interval
+   * count); the caller distinguishes it by type, never by message text. Other {@link IOException}s are I/O failures.
+   */
+  static final class CorruptStateException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    CorruptStateException(String message) {
+      super(message);
+    }
   }
 }

@@ -185,6 +185,9 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final BufferOptions options;
   private final Path dir;
   private final LogAnalyticsListener listener;
+  /** Longest single condition wait under BLOCK before the injected clock is read again. */
+  private static final long BLOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
   private final Clock clock;
   private final ChannelFactory channels;
   /** Creates the directory 0700 and files 0600 where the file system has POSIX permissions. */
@@ -358,10 +361,7 @@ public final class FileDiskBuffer implements DiskBuffer {
         acks.frontier = stored.frontier;
         acks.removed.putAll(stored.removed);
       }
-    } catch (IOException e) {
-      if (e.getMessage() == null || !e.getMessage().startsWith("File is corrupt")) {
-        throw e;
-      }
+    } catch (AckState.CorruptStateException e) {
       LOG.warn("Buffer {}: {}; records may be delivered again", dir, e.getMessage());
       BufferException be = new BufferException(dir, e.getMessage() + "; acknowledged records may be read again",
           false, e);
@@ -702,9 +702,12 @@ public final class FileDiskBuffer implements DiskBuffer {
           throw full(frame, "policy REJECT_NEW");
         case BLOCK:
         default:
-          long now = System.nanoTime();
+          // The deadline is on the injected clock (tests control it); the condition wait is sliced so a clock
+          // that moves faster or slower than real time is re-read at least every BLOCK_SLICE_NANOS.
+          long now = clock.millis();
           if (!waited) {
-            deadline = now + options.blockTimeout().toNanos();
+            long timeout = options.blockTimeout().toMillis();
+            deadline = now + timeout < now ? Long.MAX_VALUE : now + timeout;
             waited = true;
             long millis = clock.millis();
             if (millis - lastBlockWarnMillis >= 60_000 || lastBlockWarnMillis == Long.MIN_VALUE) {
@@ -718,7 +721,7 @@ public final class FileDiskBuffer implements DiskBuffer {
             throw full(frame, "waited " + options.blockTimeout() + " under policy BLOCK");
           }
           try {
-            spaceFreed.awaitNanos(left);
+            spaceFreed.awaitNanos(Math.min(TimeUnit.MILLISECONDS.toNanos(left), BLOCK_SLICE_NANOS));
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw full(frame, "interrupted while waiting under policy BLOCK");

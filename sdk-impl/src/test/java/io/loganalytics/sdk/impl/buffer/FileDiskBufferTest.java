@@ -358,6 +358,36 @@ class FileDiskBufferTest {
   }
 
   @Test
+  void blockTimeoutIsMeasuredOnTheInjectedClock() {
+    // Each reading of this clock is ten minutes later: a 1-hour BLOCK timeout expires after a few readings, so the
+    // append gives up promptly. On System.nanoTime it would wait an hour (the watchdog below fails it instead).
+    java.time.Clock racing = new java.time.Clock() {
+      private final java.util.concurrent.atomic.AtomicLong t = new java.util.concurrent.atomic.AtomicLong();
+
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public java.time.Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(t.addAndGet(600_000));
+      }
+    };
+    try (FileDiskBuffer b = FileDiskBuffer.open(options().overflowPolicy(OverflowPolicy.BLOCK)
+        .blockTimeout(Duration.ofHours(1)).build(), events, racing, channels)) {
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
+          assertThatThrownBy(() -> appendRange(b, 0, 10_000))
+              .isInstanceOf(BufferFullException.class).hasMessageContaining("BLOCK"));
+    }
+  }
+
+  @Test
   void recordLargerThanASegmentIsRefusedAsTooLarge() {
     try (FileDiskBuffer b = open(options())) {
       assertThatThrownBy(() -> b.append(new byte[4096])).isInstanceOf(RecordTooLargeException.class)
