@@ -480,7 +480,8 @@ class LogsIngestionTransportTest {
     assertThat(listener.authFailures).singleElement().satisfies(e -> {
       assertThat(e.status()).isEqualTo(401);
       assertThat(e.reason()).isEqualTo("InvalidToken: The authentication token is not valid.");
-      assertThat(e.getMessage()).contains("https://monitor.azure.com//.default").doesNotContain("tok-");
+      assertThat(e.getMessage()).contains("https://monitor.azure.com//.default").doesNotContain("tok-")
+          .containsOnlyOnce("system clock");
     });
   }
 
@@ -521,8 +522,8 @@ class LogsIngestionTransportTest {
     assertThat(listener.authFailures).singleElement().satisfies(e -> {
       assertThat(e.status()).isEqualTo(403);
       assertThat(e.reason()).startsWith("OperationFailed");
-      assertThat(e.getMessage()).contains("Monitoring Metrics Publisher").contains("30 minutes").contains(DCR)
-          .contains("Custom-AppLogs_CL").doesNotContain("tok-1");
+      assertThat(e.getMessage()).contains("Monitoring Metrics Publisher").contains(DCR).contains("Custom-AppLogs_CL")
+          .contains("can take up to 30 minutes to apply. The token is kept").doesNotContain("tok-1");
     });
     assertThat(sleeper.waits()).hasSize(1);
   }
