@@ -294,6 +294,46 @@ class LogsIngestionTransportTest {
     assertThat(script.seen).extracting(s -> s.header("x-ms-client-request-id")).containsOnly(result.chunkId());
   }
 
+  /** A record whose JSON is exactly {@code jsonBytes} long, in fields under the 64 KB field limit. */
+  private byte[] recordOfJsonLength(String type, int n, int jsonBytes) {
+    RecordEncoder encoder = new RecordEncoder(transport.limits(LogAnalyticsClientBuilder.LOGS_INGESTION_MAX_REQUEST_BYTES));
+    int fields = jsonBytes / 60_000 + 1;
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("n", n);
+    for (int i = 0; i < fields; i++) {
+      r.put("f" + i, "x".repeat(60_000));
+    }
+    byte[] first = encoder.encode(type, "", r);
+    int length = first.length - io.loganalytics.sdk.impl.json.RecordFormat.headerLength(first);
+    String last = "f" + (fields - 1);
+    r.put(last, "x".repeat(60_000 + jsonBytes - length));
+    byte[] exact = encoder.encode(type, "", r);
+    assertThat(exact.length - io.loganalytics.sdk.impl.json.RecordFormat.headerLength(exact)).isEqualTo(jsonBytes);
+    return exact;
+  }
+
+  @Test
+  void exactlyOneMebibyteOfJsonGoesInOneRequestAndOneByteMoreInTwo() {
+    // 3 records of 349,524 bytes, 2 commas and the brackets: 1,048,576 bytes.
+    int each = (LogAnalyticsClientBuilder.LOGS_INGESTION_MAX_REQUEST_BYTES - 4) / 3;
+    List<byte[]> exact = List.of(recordOfJsonLength("Custom-Big_CL", 0, each),
+        recordOfJsonLength("Custom-Big_CL", 1, each), recordOfJsonLength("Custom-Big_CL", 2, each));
+    DefaultChunkUploader u = uploader();
+
+    assertThat(u.upload(chunk(exact)).outcome()).isEqualTo(Outcome.DELIVERED);
+    assertThat(script.seen).singleElement().satisfies(s -> assertThat(s.json.getBytes(StandardCharsets.UTF_8))
+        .hasSize(LogAnalyticsClientBuilder.LOGS_INGESTION_MAX_REQUEST_BYTES));
+
+    script.seen.clear();
+    List<byte[]> oneMore = List.of(recordOfJsonLength("Custom-Big_CL", 0, each),
+        recordOfJsonLength("Custom-Big_CL", 1, each), recordOfJsonLength("Custom-Big_CL", 2, each + 1));
+    assertThat(Chunk.of(2, oneMore, Instant.EPOCH).records()).hasSize(3);
+    assertThat(u.upload(Chunk.of(2, oneMore, Instant.EPOCH)).outcome()).isEqualTo(Outcome.DELIVERED);
+    assertThat(script.seen).hasSize(2).allSatisfy(s -> assertThat(s.json.getBytes(StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(LogAnalyticsClientBuilder.LOGS_INGESTION_MAX_REQUEST_BYTES));
+    assertThat(script.seen).extracting(s -> numbers(s.json)).containsExactly(List.of(0, 1), List.of(2));
+  }
+
   @Test
   void a413SplitsTheRequestAndEveryPartKeepsTheChunksRequestIdAcrossRetriesAndSplits() {
     script.answers.add(azureError(413, "ContentLengthLimitExceeded",
