@@ -151,6 +151,27 @@ class ClientAssertionTest {
   }
 
   @Test
+  void aPkcs12FileIsRecognisedAndTheMessageSaysHowToConvertIt() throws Exception {
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setKeyEntry("app", app.keyPair().getPrivate(), "changeit".toCharArray(),
+        new java.security.cert.Certificate[] {app.certificate()});
+    Path pfx = tmp.resolve("app.pfx");
+    try (java.io.OutputStream out = Files.newOutputStream(pfx)) {
+      store.store(out, "changeit".toCharArray());
+    }
+
+    assertThatThrownBy(() -> ClientAssertion.fromPem(pfx, ClientAssertion.Algorithm.PS256, clock))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.field()).isEqualTo("clientCertificate"))
+        .hasMessageContaining("is not PEM").hasMessageContaining("PKCS #12").hasMessageContaining("openssl pkcs12")
+        .hasMessageContaining(pfx.toString());
+
+    Path text = pem("just some text");
+    assertThatThrownBy(() -> ClientAssertion.fromPem(text, ClientAssertion.Algorithm.PS256, clock))
+        .hasMessageContaining("is not PEM").hasMessageContaining("BEGIN");
+  }
+
+  @Test
   void anEcCertificateIsRefusedBecauseEntraAssertionsNeedRsa() throws Exception {
     HeldCertificate ec = new HeldCertificate.Builder().commonName("ec").ecdsa256().build();
     Path p = pem(ec.certificatePem(), ec.privateKeyPkcs8Pem());
