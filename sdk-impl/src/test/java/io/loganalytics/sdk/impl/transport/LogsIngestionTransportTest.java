@@ -274,6 +274,25 @@ class LogsIngestionTransportTest {
     assertThat(script.seen).extracting(s -> s.header("x-ms-client-request-id")).containsOnly(result.chunkId());
   }
 
+  @Test
+  void recordTypesMustBeStreamsOptionallyOfAnotherDcrAndTheUriFollowsThem() {
+    for (String ok : new String[] {"Custom-AppLogs_CL", "Microsoft-Syslog", OTHER_DCR + "/Custom-X_CL",
+        "Custom-" + "a".repeat(60)}) {
+      transport.validateType(ok);
+    }
+    for (String bad : new String[] {"AppLogs_CL", "Custom-", "custom-AppLogs_CL", "Custom-App-Logs",
+        "dcr-0123/Custom-X_CL", OTHER_DCR + "/AppLogs", "Custom-" + "a".repeat(61), "Custom-X_CL/" + OTHER_DCR,
+        "Custom-X_CL?api-version=1", "Custom-X_CL/../../other", null}) {
+      assertThatThrownBy(() -> transport.validateType(bad))
+          .isInstanceOf(io.loganalytics.sdk.InvalidRecordException.class).hasMessageStartingWith("type:")
+          .hasMessageContaining("streamDeclarations");
+    }
+    assertThat(transport.uri(OTHER_DCR.toUpperCase(java.util.Locale.ROOT).replace("DCR-", "dcr-") + "/Custom-X_CL"))
+        .isEqualTo(URI.create(endpoint() + "/dataCollectionRules/" + OTHER_DCR + "/streams/Custom-X_CL"
+            + "?api-version=2023-01-01"));
+    assertThat(transport.toString()).contains(DCR).doesNotContain("tok-");
+  }
+
   // ------------------------------------------------------------------ size
 
   @Test
