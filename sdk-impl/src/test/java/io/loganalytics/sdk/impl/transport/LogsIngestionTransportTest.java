@@ -459,6 +459,19 @@ class LogsIngestionTransportTest {
     assertThat(listener.dropDetails).singleElement().asString().contains("503").contains("ServiceUnavailable");
   }
 
+  @Test
+  void aRedirectIsNotFollowedSoTheTokenGoesNowhereElse() {
+    script.answers.add(new MockResponse.Builder().code(307).setHeader("Location", "https://" + HOST + ":"
+        + server.getPort() + "/elsewhere").build());
+
+    UploadResult result = uploader().upload(chunk(records("Custom-AppLogs_CL", 0, 1)));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.DELIVERED);
+    assertThat(script.seen).extracting(s -> s.target).containsOnly("/dataCollectionRules/" + DCR
+        + "/streams/Custom-AppLogs_CL?api-version=2023-01-01");
+    assertThat(script.seen).extracting(s -> s.status).containsExactly(307, 204);
+  }
+
   // ------------------------------------------------------------------ permanent refusals
 
   @Test
