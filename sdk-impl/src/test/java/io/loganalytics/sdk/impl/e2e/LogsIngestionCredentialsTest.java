@@ -122,8 +122,10 @@ class LogsIngestionCredentialsTest {
     Events events = new Events();
     try (WorkspaceEmulator emulator = emulator(APP)) {
       emulator.registerClientCertificate(APP, registered.certificate());
-      EntraCredential credential = EntraCredential.clientCertificate(emulator.tenantId(), APP,
-          pem("app.pem", registered.certificatePem(), registered.privateKeyPkcs8Pem()));
+      Path file = pem("app.pem", registered.certificatePem(), registered.privateKeyPkcs8Pem());
+      EntraCredential credential = EntraCredential.fromEnvironment(Map.of("AZURE_TENANT_ID", emulator.tenantId(),
+          "AZURE_CLIENT_ID", APP, "AZURE_CLIENT_CERTIFICATE_PATH", file.toString()));
+      assertThat(credential.kind()).isEqualTo(EntraCredential.Kind.CLIENT_CERTIFICATE);
       try (LogAnalyticsClient client = builder(emulator, events).entraCredential(credential).build()) {
         send(client, 0, 12);
         assertThat(client.flush(AWAIT)).isTrue();
