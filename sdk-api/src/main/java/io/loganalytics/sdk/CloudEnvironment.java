@@ -326,7 +326,9 @@ public final class CloudEnvironment {
     if (authorityHost == null || !"https".equalsIgnoreCase(authorityHost.getScheme())
         || authorityHost.getHost() == null || authorityHost.getUserInfo() != null
         || authorityHost.getQuery() != null || authorityHost.getFragment() != null) {
-      throw new ConfigurationException("authorityHost", "'" + authorityHost + "' must be an https URL with a host "
+      String shown = authorityHost == null ? "null"
+          : authorityHost.toString().replaceAll("//[^/@?#]*@", "//***@"); // user information may be a password
+      throw new ConfigurationException("authorityHost", "'" + shown + "' must be an https URL with a host "
           + "and no user, query or fragment, such as https://login.microsoftonline.com/");
     }
     String a = authorityHost.toString();

@@ -185,9 +185,10 @@ public final class EntraCredential {
    *       certificate;
    *   <li>{@code AZURE_TENANT_ID}, {@code AZURE_CLIENT_ID} and {@code AZURE_FEDERATED_TOKEN_FILE}: workload
    *       identity;
-   *   <li>{@code IDENTITY_ENDPOINT} and {@code IMDS_ENDPOINT}: Azure Arc;
    *   <li>{@code IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER}: App Service (user-assigned when
    *       {@code AZURE_CLIENT_ID} is set);
+   *   <li>{@code IDENTITY_ENDPOINT} and {@code IMDS_ENDPOINT}: Azure Arc (after App Service, as MSAL's managed
+   *       identity source detection does);
    *   <li>otherwise IMDS (user-assigned when {@code AZURE_CLIENT_ID} is set), at
    *       {@code AZURE_POD_IDENTITY_AUTHORITY_HOST} when that is set.
    * </ol>
@@ -203,34 +204,66 @@ public final class EntraCredential {
     String tenant = value(env, "AZURE_TENANT_ID");
     String client = value(env, "AZURE_CLIENT_ID");
     String authority = value(env, "AZURE_AUTHORITY_HOST");
+    // Checked here so that a malformed value is named by its variable, not by the factory's parameter.
+    String tenantId = tenant == null ? null : variable("AZURE_TENANT_ID", () -> tenant(tenant));
+    String clientId = client == null ? null : variable("AZURE_CLIENT_ID", () -> guid("clientId", client));
     EntraCredential chosen = null;
-    if (tenant != null && client != null) {
+    if (tenantId != null && clientId != null) {
       String secretValue = value(env, "AZURE_CLIENT_SECRET");
       String certificate = value(env, "AZURE_CLIENT_CERTIFICATE_PATH");
       String tokenFile = value(env, "AZURE_FEDERATED_TOKEN_FILE");
       if (secretValue != null) {
-        chosen = clientSecret(tenant, client, secretValue);
+        chosen = clientSecret(tenantId, clientId, secretValue);
       } else if (certificate != null) {
-        chosen = clientCertificate(tenant, client, Path.of(certificate));
+        chosen = clientCertificate(tenantId, clientId, variable("AZURE_CLIENT_CERTIFICATE_PATH",
+            () -> path(certificate)));
       } else if (tokenFile != null) {
-        chosen = workloadIdentity(tenant, client, Path.of(tokenFile));
+        chosen = workloadIdentity(tenantId, clientId, variable("AZURE_FEDERATED_TOKEN_FILE", () -> path(tokenFile)));
       }
       if (chosen != null) {
-        return authority == null ? chosen : chosen.withAuthorityHost(uri("AZURE_AUTHORITY_HOST", authority));
+        if (authority == null) {
+          return chosen;
+        }
+        EntraCredential app = chosen;
+        return variable("AZURE_AUTHORITY_HOST", () -> app.withAuthorityHost(uri("AZURE_AUTHORITY_HOST", authority)));
       }
     }
+    // Managed identity, in the order of MSAL's source detection: App Service, then Arc, then IMDS.
     String identityEndpoint = value(env, "IDENTITY_ENDPOINT");
+    String identityHeader = value(env, "IDENTITY_HEADER");
+    if (identityEndpoint != null && identityHeader != null) {
+      return appServiceManagedIdentity(uri("IDENTITY_ENDPOINT", identityEndpoint), identityHeader, clientId);
+    }
     if (identityEndpoint != null && value(env, "IMDS_ENDPOINT") != null) {
       return arcManagedIdentity(uri("IDENTITY_ENDPOINT", identityEndpoint));
     }
-    String identityHeader = value(env, "IDENTITY_HEADER");
-    if (identityEndpoint != null && identityHeader != null) {
-      return appServiceManagedIdentity(uri("IDENTITY_ENDPOINT", identityEndpoint), identityHeader, client);
-    }
-    EntraCredential imds = client == null ? managedIdentity() : managedIdentity(client);
+    EntraCredential imds = clientId == null ? managedIdentity() : managedIdentity(clientId);
     String podIdentity = value(env, "AZURE_POD_IDENTITY_AUTHORITY_HOST");
     return podIdentity == null ? imds
         : imds.withManagedIdentityEndpoint(uri("AZURE_POD_IDENTITY_AUTHORITY_HOST", podIdentity));
+  }
+
+  /** Runs a check of an environment variable's value; its failure is reported under the variable's name. */
+  private static <T> T variable(String name, java.util.function.Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (ConfigurationException e) {
+      if (name.equals(e.field())) {
+        throw e;
+      }
+      String message = e.getMessage();
+      String prefix = e.field() + ": ";
+      throw new ConfigurationException(name, message.startsWith(prefix) ? message.substring(prefix.length())
+          : message);
+    }
+  }
+
+  private static Path path(String value) {
+    try {
+      return Path.of(value);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new ConfigurationException("path", "'" + value + "' is not a valid path (" + e.getReason() + ")");
+    }
   }
 
   private static String value(Map<String, String> env, String name) {
@@ -239,25 +272,34 @@ public final class EntraCredential {
   }
 
   private static URI uri(String field, String value) {
+    URI parsed;
     try {
-      return endpoint(field, URI.create(value));
+      parsed = URI.create(value);
     } catch (IllegalArgumentException e) {
-      throw new ConfigurationException(field, "'" + value + "' is not a URL");
+      throw new ConfigurationException(field, "'" + withoutUserInfo(value) + "' is not a URL");
     }
+    return endpoint(field, parsed);
   }
 
   private static URI endpoint(String field, URI uri) {
     if (uri == null) {
       throw new ConfigurationException(field, "is missing");
     }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-      throw new ConfigurationException(field, "'" + uri + "' must be an http or https URL with a host");
-    }
-    if (uri.getUserInfo() != null) {
+    if (uri.getRawUserInfo() != null) {
+      // Before anything echoes the URL: user information may be a password.
       throw new ConfigurationException(field, "must not hold user information");
     }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+      throw new ConfigurationException(field, "'" + withoutUserInfo(uri.toString()) + "' must be an http or https "
+          + "URL with a host");
+    }
     return uri;
+  }
+
+  /** A URL for a message: anything between {@code //} and {@code @} (user information) replaced by {@code ***}. */
+  private static String withoutUserInfo(String url) {
+    return url.replaceAll("//[^/@?#]*@", "//***@");
   }
 
   private static String tenant(String tenantId) {

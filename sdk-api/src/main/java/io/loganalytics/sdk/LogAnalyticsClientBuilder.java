@@ -143,6 +143,10 @@ public final class LogAnalyticsClientBuilder {
       throw new ConfigurationException("logsIngestionEndpoint", "is missing; expected the data collection "
           + "endpoint's logs ingestion URL, such as https://my-dce-ab12.eastus-1.ingest.monitor.azure.com");
     }
+    if (endpoint.getRawUserInfo() != null) {
+      // Before anything echoes the URL: user information may be a password.
+      throw new ConfigurationException("logsIngestionEndpoint", "must not hold user information (user:password@)");
+    }
     if (!"https".equalsIgnoreCase(endpoint.getScheme()) || endpoint.getHost() == null) {
       throw new ConfigurationException("logsIngestionEndpoint", "'" + endpoint + "' must be an https URL with a "
           + "host: tokens travel to it");

@@ -98,6 +98,8 @@ final class LogsIngestionService {
   final Map<String, App> apps = new ConcurrentHashMap<>();
   final Map<String, Issued> issued = new ConcurrentHashMap<>();
   final Map<String, Dcr> dcrs = new ConcurrentHashMap<>();
+  /** Managed identity endpoints whose tokens the ingestion endpoint accepts as well as its own. */
+  final List<ManagedIdentityEmulator> trustedIdentities = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   LogsIngestionService(String tenantId, String audience, Duration tokenLifetime) {
     this.tenantId = tenantId;
@@ -329,7 +331,7 @@ final class LogsIngestionService {
     if (auth == null || !auth.startsWith("Bearer ")) {
       return azureError(401, "InvalidToken", "The request has no bearer token in its Authorization header.");
     }
-    Issued token = issued.get(auth.substring("Bearer ".length()));
+    Issued token = lookUp(auth.substring("Bearer ".length()));
     if (token == null) {
       return azureError(401, "InvalidToken", "The authentication token is not valid.");
     }
@@ -402,6 +404,25 @@ final class LogsIngestionService {
     a.accepted = List.copyOf(accepted);
     a.principal = token.clientId();
     return a;
+  }
+
+  /** A token of this tenant's, or of a trusted managed identity endpoint (its resource taken without a slash). */
+  private Issued lookUp(String bearer) {
+    Issued own = issued.get(bearer);
+    if (own != null) {
+      return own;
+    }
+    for (ManagedIdentityEmulator identity : trustedIdentities) {
+      java.util.Optional<ManagedIdentityEmulator.IssuedToken> t = identity.issuedToken(bearer);
+      if (t.isPresent()) {
+        String resource = t.get().resource();
+        while (resource.endsWith("/")) {
+          resource = resource.substring(0, resource.length() - 1);
+        }
+        return new Issued(t.get().clientId(), resource, t.get().expiresAt());
+      }
+    }
+    return null;
   }
 
   private static byte[] gunzip(byte[] body, int limit) throws IOException {

@@ -170,6 +170,7 @@ public final class ManagedIdentityEmulator implements AutoCloseable {
   private final List<IssuedToken> issuedInOrder = new CopyOnWriteArrayList<>();
   private final List<SeenRequest> seen = new CopyOnWriteArrayList<>();
   private final Set<String> userAssigned = ConcurrentHashMap.newKeySet();
+  private final Set<String> extraResources = ConcurrentHashMap.newKeySet();
   private volatile boolean systemAssigned = true;
   private volatile Duration tokenLifetime = Duration.ofHours(24);
   private volatile int replyPadding;
@@ -332,6 +333,19 @@ public final class ManagedIdentityEmulator implements AutoCloseable {
   }
 
   /**
+   * Makes another resource (audience) known, such as a {@link WorkspaceEmulator}'s ingestion audience, so that tokens
+   * can be had for it. {@link WorkspaceEmulator#trustManagedIdentity(ManagedIdentityEmulator)} calls it.
+   *
+   * @param resource an audience such as {@code https://monitor.emulator.test}; a trailing slash is ignored
+   * @return this emulator
+   */
+  public ManagedIdentityEmulator acceptResource(String resource) {
+    String r = Objects.requireNonNull(resource, "resource");
+    extraResources.add(r.endsWith("/") ? r.substring(0, r.length() - 1) : r);
+    return this;
+  }
+
+  /**
    * Pads successful answers with a member of this many bytes (for tests of oversized answers).
    *
    * @param bytes the padding, 0 for none
@@ -370,6 +384,16 @@ public final class ManagedIdentityEmulator implements AutoCloseable {
   /** @return the tokens issued, oldest first */
   public List<IssuedToken> issuedTokens() {
     return Collections.unmodifiableList(new ArrayList<>(issuedInOrder));
+  }
+
+  /**
+   * A token issued here, whether or not it has expired.
+   *
+   * @param token the bearer token
+   * @return what was issued, or empty when the token is not one of this emulator's
+   */
+  public java.util.Optional<IssuedToken> issuedToken(String token) {
+    return java.util.Optional.ofNullable(token == null ? null : issued.get(token));
   }
 
   /**
@@ -442,7 +466,7 @@ public final class ManagedIdentityEmulator implements AutoCloseable {
       return error(400, "invalid_request", "Required audience parameter not specified");
     }
     String trimmed = resource.endsWith("/") ? resource.substring(0, resource.length() - 1) : resource;
-    if (!KNOWN_RESOURCES.contains(trimmed)) {
+    if (!KNOWN_RESOURCES.contains(trimmed) && !extraResources.contains(trimmed)) {
       return error(400, "invalid_resource", "AADSTS500011: The resource principal named " + resource
           + " was not found in the tenant");
     }

@@ -201,6 +201,33 @@ public final class WorkspaceEmulator implements AutoCloseable {
   }
 
   /**
+   * Stops accepting a federated token for an app (its issuer rotated it; an old one presented again is refused with
+   * {@code AADSTS700213}, as a token whose subject no longer matches).
+   *
+   * @param clientId the client id, a GUID
+   * @param federatedToken the token
+   */
+  public void revokeFederatedToken(String clientId, String federatedToken) {
+    LogsIngestionService.App app = ingestion.apps.get(clientId.toLowerCase(Locale.ROOT));
+    if (app != null) {
+      app.federatedTokens.remove(federatedToken);
+    }
+  }
+
+  /**
+   * Accepts the tokens of a managed identity endpoint at the ingestion endpoint (as Azure Monitor accepts the tokens
+   * of a VM's identity), and makes that endpoint issue tokens for this emulator's ingestion audience. The identity's
+   * client ID ({@link ManagedIdentityEmulator#SYSTEM_ASSIGNED_CLIENT_ID} for the system-assigned one) is what
+   * {@link #grantPublisher(String, String)} grants. The expiry is the identity emulator's.
+   *
+   * @param identity the managed identity emulator
+   */
+  public void trustManagedIdentity(ManagedIdentityEmulator identity) {
+    identity.acceptResource(ingestion.audience);
+    ingestion.trustedIdentities.add(identity);
+  }
+
+  /**
    * How long the tokens the emulator issues from now on are valid. Default one hour.
    *
    * @param lifetime the lifetime

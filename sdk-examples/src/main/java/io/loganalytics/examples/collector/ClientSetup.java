@@ -309,7 +309,11 @@ final class ClientSetup {
       return EntraCredential.fromEnvironment(env);
     } catch (ConfigurationException e) {
       String f = e.field();
-      String option = "tenantId".equals(f) ? args.name("tenant") : "clientId".equals(f) ? args.name("client-id") : f;
+      // fromEnvironment names the variable; the value may have come from the option that replaced it.
+      boolean tenant = "AZURE_TENANT_ID".equals(f) || "tenantId".equals(f);
+      boolean client = "AZURE_CLIENT_ID".equals(f) || "clientId".equals(f);
+      String option = tenant && args.value("tenant").isPresent() ? args.name("tenant")
+          : client && args.value("client-id").isPresent() ? args.name("client-id") : f;
       throw new UsageException(option, problem(e));
     }
   }

@@ -89,12 +89,21 @@ final class ClientAssertion {
    * @throws ConfigurationException naming {@code clientCertificate} when the file cannot be read or lacks a part
    */
   static ClientAssertion fromPem(Path pemFile, Algorithm algorithm, Clock clock) {
-    String text;
+    byte[] raw;
     try {
-      text = Files.readString(pemFile, StandardCharsets.US_ASCII);
+      raw = Files.readAllBytes(pemFile);
     } catch (IOException e) {
       throw new ConfigurationException("clientCertificate", "cannot read the PEM file " + pemFile + " ("
           + e.getClass().getSimpleName() + ")");
+    }
+    // ISO-8859-1 maps every byte: a binary file is recognised below instead of failing to decode.
+    String text = new String(raw, StandardCharsets.ISO_8859_1);
+    if (!text.contains("-----BEGIN ")) {
+      boolean der = raw.length > 0 && raw[0] == 0x30;
+      throw new ConfigurationException("clientCertificate", "the file " + pemFile + " is not PEM" + (der
+          ? " (it looks like DER or a PKCS #12 .pfx/.p12 file; convert it, for example with openssl pkcs12 -in "
+              + "cert.pfx -out cert.pem -nodes, and keep the result private: chmod 600)"
+          : "; it must hold the certificate and its unencrypted RSA private key as -----BEGIN ...----- blocks"));
     }
     X509Certificate cert = null;
     PrivateKey key = null;

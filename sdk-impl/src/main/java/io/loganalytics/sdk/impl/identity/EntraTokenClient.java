@@ -11,6 +11,7 @@ import io.loganalytics.sdk.impl.http.HttpResponse;
 import io.loganalytics.sdk.impl.json.FlatJson;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -41,6 +42,8 @@ final class EntraTokenClient {
   private static final Logger LOG = LoggerFactory.getLogger(EntraTokenClient.class);
   private static final Pattern AADSTS = Pattern.compile("AADSTS(\\d{4,9})");
   private static final int MAX_DESCRIPTION = 300;
+  /** The form fields that are credentials. */
+  private static final List<String> SECRET_FIELDS = List.of("client_secret", "client_assertion");
 
   private final HttpExecutor executor;
   private final Clock clock;
@@ -98,16 +101,18 @@ final class EntraTokenClient {
     }
     int status = response.status();
     Map<String, Object> m = json.orElse(Map.of());
-    String error = m.get("error") instanceof String ? (String) m.get("error") : null;
-    String description = m.get("error_description") instanceof String ? firstLine((String) m.get("error_description"))
+    String error = m.get("error") instanceof String ? firstLine(withoutCredentials((String) m.get("error"), form))
         : null;
+    String rawDescription = m.get("error_description") instanceof String ? (String) m.get("error_description")
+        : null;
+    String description = rawDescription == null ? null : firstLine(withoutCredentials(rawDescription, form));
     if (status == 408 || status == 429 || status >= 500 || error == null) {
       boolean retryable = status == 408 || status == 429 || status >= 500 || status < 400;
       throw new ServiceException("The token endpoint " + tokenEndpoint + " answered HTTP " + status
           + (error == null ? "" : " " + error) + (description == null ? "" : ": " + description) + " for " + what
           + (retryable ? "; retried later" : ""), status, error, null, retryable, null);
     }
-    String code = aadsts(description, m.get("error_codes"));
+    String code = aadsts(rawDescription, m.get("error_codes")); // digits only: safe whatever the text holds
     throw new AuthenticationException("Microsoft Entra ID refused the " + what + " (HTTP " + status + " " + error
         + (code == null ? "" : ", AADSTS" + code) + "): " + hint(code, error) + (description == null ? ""
         : " The service said: " + description), status, code == null ? error : "AADSTS" + code, null, null, false,
@@ -171,6 +176,33 @@ final class EntraTokenClient {
       }
     }
     return null;
+  }
+
+  /**
+   * The service's text with the credentials of the form cut out: Entra does not echo them, but a broken endpoint or a
+   * proxy's error page may, and the text goes into messages and logs.
+   */
+  static String withoutCredentials(String text, Map<String, String> form) {
+    String out = text;
+    for (String key : SECRET_FIELDS) {
+      String v = form.get(key);
+      if (v != null && !v.isEmpty()) {
+        out = out.replace(v, "***").replace(URLEncoder.encode(v, StandardCharsets.UTF_8), "***");
+        if (decoded(out).contains(v)) {
+          // Encoded some other way: withhold the whole text rather than guess.
+          return "(the answer quoted a credential of the request and is not shown)";
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String decoded(String text) {
+    try {
+      return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return text;
+    }
   }
 
   private static String firstLine(String s) {

@@ -611,10 +611,13 @@ public final class DefaultChunkUploader implements ChunkUploader {
       if (skew != null && skew.abs().compareTo(ClockSkew.THRESHOLD) >= 0) {
         msg.append(". This looks like clock skew: the service's clock is ").append(skew)
             .append(" off ours; signatures now use the corrected time");
-      } else {
+      } else if (advice == null) {
+        // Completes "Check the workspace ID and key ..." / "Check the certificate's expiry ..."; a transport's
+        // advice is a sentence of its own.
         msg.append(" and the system clock");
       }
-      msg.append(". ").append(action).append(". The records stay buffered and are retried until it is fixed.");
+      msg.append(". ").append(capitalized(action))
+          .append(". The records stay buffered and are retried until it is fixed.");
       AuthenticationException e = new AuthenticationException(msg.toString(), status,
           reason, chunkId, skew, true, error);
       Instant now = clock.instant();
@@ -748,6 +751,10 @@ public final class DefaultChunkUploader implements ChunkUploader {
       streakStart = null;
       streakFailures = 0;
     }
+  }
+
+  private static String capitalized(String s) {
+    return s == null || s.isEmpty() ? String.valueOf(s) : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
   private static String describe(HttpResponse response) {

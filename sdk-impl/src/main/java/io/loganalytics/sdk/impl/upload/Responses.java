@@ -53,11 +53,32 @@ final class Responses {
   }
 
   /**
-   * A 404 is read as "request too large" when its body says so, in any case and spelling ({@code RequestTooLarge},
-   * {@code RequestEntityTooLarge}, {@code too large}...: the body mentions "large"); otherwise it is a wrong URL.
+   * A 404 is read as "request too large" when the service's error code says so, in any case and spelling
+   * ({@code RequestTooLarge}, {@code RequestEntityTooLarge}, {@code ContentLengthLimitExceeded}); otherwise it is a
+   * wrong URL. The code is the {@code x-ms-error-code} header when present (Azure Monitor's APIs send it), else the
+   * {@code Error}/{@code code} of a JSON body; only a body that has neither is searched whole for "large". The
+   * message is never searched: it echoes names of the request (a stream called {@code Custom-LargeFiles_CL}), and
+   * reading such a 404 as "too large" would split the request down to single records and drop them as too large.
    */
   static boolean isTooLarge404(HttpResponse response) {
-    return response.status() == 404 && response.bodyText().toLowerCase(Locale.ROOT).contains("large");
+    if (response.status() != 404) {
+      return false;
+    }
+    Optional<String> header = response.header("x-ms-error-code");
+    if (header.isPresent() && !header.get().isBlank()) {
+      return saysTooLarge(header.get());
+    }
+    String body = response.bodyText();
+    Matcher error = JSON_ERROR.matcher(body);
+    if (error.find()) {
+      return saysTooLarge(error.group(1));
+    }
+    return body.toLowerCase(Locale.ROOT).contains("large");
+  }
+
+  private static boolean saysTooLarge(String code) {
+    String c = code.toLowerCase(Locale.ROOT);
+    return c.contains("large") || c.contains("contentlengthlimitexceeded");
   }
 
   /**

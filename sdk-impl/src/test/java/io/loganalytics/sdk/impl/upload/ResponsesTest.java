@@ -66,4 +66,19 @@ class ResponsesTest {
     assertThat(Responses.isTooLarge404(response(404, Map.of(), "Not Found"))).isFalse();
     assertThat(Responses.isTooLarge404(response(413, Map.of(), "too large"))).isFalse();
   }
+
+  @Test
+  void a404IsTooLargeByTheServicesErrorCodeNotByNamesEchoedInItsMessage() {
+    String undeclared = "{\"error\":{\"code\":\"InvalidStream\",\"message\":\"The stream 'Custom-LargeFiles_CL' "
+        + "is not declared\"}}";
+    assertThat(Responses.isTooLarge404(response(404, Map.of("x-ms-error-code", List.of("InvalidStream")), undeclared)))
+        .isFalse();
+    assertThat(Responses.isTooLarge404(response(404, Map.of(), undeclared))).isFalse();
+    assertThat(Responses.isTooLarge404(response(404, Map.of(), "{\"Error\":\"InvalidLogType\",\"Message\":\"Type "
+        + "LargeEvents is unknown\"}"))).isFalse();
+    assertThat(Responses.isTooLarge404(response(404, Map.of("x-ms-error-code",
+        List.of("ContentLengthLimitExceeded")), "{}"))).isTrue();
+    assertThat(Responses.isTooLarge404(response(404, Map.of(), "{\"error\":{\"code\":\"RequestTooLarge\","
+        + "\"message\":\"1 MB\"}}"))).isTrue();
+  }
 }
