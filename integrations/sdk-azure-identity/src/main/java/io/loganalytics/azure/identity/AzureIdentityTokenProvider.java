@@ -43,7 +43,8 @@ import java.util.regex.Pattern;
  *
  * <h2>Expiry</h2>
  * The token's {@code expiresAt} becomes {@link AccessToken#expiresAt()}; azure-core's {@code refreshAt} (Entra's
- * {@code refresh_in}), when the credential gives one before the expiry, becomes {@link AccessToken#refreshAt()}. The
+ * {@code refresh_in}), when the credential gives one before the expiry, becomes {@link AccessToken#refreshAt()}
+ * (azure-identity reports "none" as 1970-01-01, which is ignored). The
  * client caches the token and asks again only 5 minutes before it expires (or at {@code refreshAt}), or after a 401.
  *
  * <h2>Failures</h2>
@@ -70,6 +71,8 @@ import java.util.regex.Pattern;
  */
 public final class AzureIdentityTokenProvider implements AccessTokenProvider {
   static final int MAX_QUOTE = 300;
+  private static final String MSAL_SERVICE_EXCEPTION = "com.microsoft.aad.msal4j.MsalServiceException";
+  private static final String CREDENTIAL_UNAVAILABLE = "com.azure.identity.CredentialUnavailableException";
   private static final Pattern AADSTS = Pattern.compile("AADSTS(\\d{4,9})");
   /** A JWT (three base64url parts, the first starting with eyJ) or the value after "Bearer ". */
   private static final Pattern SECRET_SHAPED = Pattern.compile(
@@ -186,7 +189,8 @@ public final class AzureIdentityTokenProvider implements AccessTokenProvider {
     Instant expiresAt = expires.toInstant();
     AccessToken token = AccessToken.of(azure.getToken(), expiresAt);
     OffsetDateTime refresh = azure.getRefreshAt();
-    if (refresh != null && refresh.toInstant().isBefore(expiresAt)) {
+    // MSAL reports "no refresh_in" as 0 (azure-identity passes it on as 1970-01-01): only a later time counts.
+    if (refresh != null && refresh.toInstant().isAfter(Instant.EPOCH) && refresh.toInstant().isBefore(expiresAt)) {
       token = token.withRefreshAt(refresh.toInstant());
     }
     return token;
@@ -194,28 +198,73 @@ public final class AzureIdentityTokenProvider implements AccessTokenProvider {
 
   private LogAnalyticsException map(RuntimeException e, String asked) {
     String what = describe() + " could not get a token for " + asked;
-    String detail = quote(e);
     if (timeout != null && e instanceof IllegalStateException
         && e.getCause() instanceof java.util.concurrent.TimeoutException) {
       return new LogAnalyticsException(what + ": no answer within " + timeout + "; will retry", true);
     }
+    // An HTTP answer other than an authentication failure: its status decides.
+    Throwable http = find(e, t -> t instanceof HttpResponseException && !(t instanceof ClientAuthenticationException));
+    if (http != null) {
+      int status = status(http);
+      if (status == 0 || status == 408 || status == 429 || status >= 500) {
+        return new ServiceException(what + " (HTTP " + status + "; " + quote(http) + "); will retry", status,
+            http.getClass().getSimpleName(), null, true, null);
+      }
+      return refused(what, http, status);
+    }
+    // The issuer answered with an error. azure-identity's synchronous path wraps MSAL's exception
+    // (RuntimeException > ExecutionException > MsalServiceException); its asynchronous path throws a
+    // ClientAuthenticationException whose message holds the AADSTS code.
+    Throwable answer = find(e, t -> t.getClass().getName().equals(MSAL_SERVICE_EXCEPTION)
+        || AADSTS.matcher(String.valueOf(t.getMessage())).find());
+    if (answer != null) {
+      int status = msalStatus(answer);
+      if (status == 0) {
+        Throwable auth = find(e, ClientAuthenticationException.class::isInstance);
+        status = auth == null ? 0 : status(auth);
+      }
+      return refused(what, answer, status);
+    }
     if (hasIoCause(e)) {
-      return new LogAnalyticsException(what + ": the token issuer could not be reached (" + detail + "); will retry",
+      return new LogAnalyticsException(what + ": the token issuer could not be reached (" + quote(e) + "); will retry",
           true);
     }
-    int status = status(e);
-    if (e instanceof HttpResponseException && !(e instanceof ClientAuthenticationException)
-        && (status == 408 || status == 429 || status >= 500 || status == 0)) {
-      return new ServiceException(what + " (HTTP " + status + "; " + detail + "); will retry", status,
-          e.getClass().getSimpleName(), null, true, null);
+    // Not available in this environment (CredentialUnavailableException), or refused without a code.
+    Throwable auth = find(e, ClientAuthenticationException.class::isInstance);
+    if (auth != null) {
+      return refused(what, auth, status(auth));
     }
-    if (e instanceof HttpResponseException) {
-      String code = aadsts(e);
-      return new AuthenticationException(what + ": the credential was refused or is not available here ("
-          + detail + "). " + hint(code), status, code != null ? "AADSTS" + code : e.getClass().getSimpleName(),
-          null, null, false, null);
+    return new LogAnalyticsException(what + " (" + quote(e) + "); will retry", true);
+  }
+
+  private static AuthenticationException refused(String what, Throwable cause, int status) {
+    String code = aadsts(cause);
+    return new AuthenticationException(what + ": the credential was refused or is not available here ("
+        + quote(cause) + "). " + hint(code), status,
+        code != null ? "AADSTS" + code : cause.getClass().getSimpleName(), null, null, false, null);
+  }
+
+  private static Throwable find(Throwable e, java.util.function.Predicate<Throwable> test) {
+    int depth = 0;
+    for (Throwable t = e; t != null && depth < 20; t = t.getCause(), depth++) {
+      if (test.test(t)) {
+        return t;
+      }
     }
-    return new LogAnalyticsException(what + " (" + detail + "); will retry", true);
+    return null;
+  }
+
+  /** MSAL's HTTP status, read reflectively: msal4j need not be on the class path for other credentials. */
+  private static int msalStatus(Throwable t) {
+    if (!t.getClass().getName().equals(MSAL_SERVICE_EXCEPTION)) {
+      return 0;
+    }
+    try {
+      Object status = t.getClass().getMethod("statusCode").invoke(t);
+      return status instanceof Integer ? (Integer) status : 0;
+    } catch (ReflectiveOperationException | RuntimeException ignored) {
+      return 0;
+    }
   }
 
   private static String hint(String code) {

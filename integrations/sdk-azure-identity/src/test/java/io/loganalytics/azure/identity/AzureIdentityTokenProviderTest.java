@@ -115,6 +115,11 @@ class AzureIdentityTokenProviderTest {
         .getToken("https://x/.default");
     assertThat(late.refreshAt()).isEmpty();
     assertThat(late.expiresAt()).isEqualTo(EXPIRES.toInstant());
+
+    // What azure-identity gives when MSAL got no refresh_in.
+    AccessToken none = AzureIdentityTokenProvider.of(answering(new com.azure.core.credential.AccessToken(TOKEN,
+        EXPIRES, OffsetDateTime.ofInstant(Instant.EPOCH, ZoneOffset.UTC)))).getToken("https://x/.default");
+    assertThat(none.refreshAt()).isEmpty();
   }
 
   @Test
