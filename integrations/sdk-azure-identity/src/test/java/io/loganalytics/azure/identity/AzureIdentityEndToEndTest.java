@@ -9,16 +9,20 @@ import com.azure.identity.ClientSecretCredential;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import io.loganalytics.sdk.AuthenticationException;
 import io.loganalytics.sdk.LogAnalyticsClient;
+import io.loganalytics.sdk.LogAnalyticsClientBuilder;
 import io.loganalytics.sdk.LogAnalyticsListener;
 import io.loganalytics.sdk.RetryPolicy;
 import io.loganalytics.testkit.ReceivedRecord;
 import io.loganalytics.testkit.WorkspaceEmulator;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,15 +97,22 @@ class AzureIdentityEndToEndTest {
 
   @Test
   void aClientSecretCredentialDeliversRecordsThroughTheLogsIngestionTransport() throws Exception {
-    Recording credential = new Recording(credential(SECRET));
+    Recording recording = new Recording(credential(SECRET));
+    TokenCredential credential = recording;
+    URI endpoint = emulator.logsIngestionEndpoint();
+    String dcr = DCR;
+    Path bufferDirectory = tmp.resolve("buffer");
+    // README:begin
+    LogAnalyticsClientBuilder builder = LogAnalyticsClient.builder()
+        .logsIngestion(endpoint, dcr)                              // the DCE and the DCR's immutable id
+        .tokenProvider(AzureIdentityTokenProvider.of(credential))  // asks for the client's cloud's scope
+        .bufferDirectory(bufferDirectory);
+    // README:end
     List<AuthenticationException> failures = new CopyOnWriteArrayList<>();
-    try (LogAnalyticsClient client = LogAnalyticsClient.builder()
-        .logsIngestion(emulator.logsIngestionEndpoint(), DCR)
-        .tokenProvider(AzureIdentityTokenProvider.of(credential))
+    try (LogAnalyticsClient client = builder
         .cloud(emulator.logsIngestionCloud())
         .hostResolver(emulator.hostResolver())
         .trustCertificates(emulator.writeCaCertificate(tmp.resolve("ca.pem")))
-        .bufferDirectory(tmp.resolve("buffer"))
         .retryPolicy(RetryPolicy.builder().uploadInterval(Duration.ofMillis(50)).build())
         .listener(new LogAnalyticsListener() {
           @Override
@@ -121,12 +132,23 @@ class AzureIdentityEndToEndTest {
     assertThat(received).allSatisfy(r -> assertThat(r.transport()).isEqualTo(ReceivedRecord.LOGS_INGESTION));
     assertThat(failures).isEmpty();
     // The emulator's ingestion audience, in the SDK's double-slash form; one token served all requests.
-    assertThat(credential.scopes).containsExactly(emulator.logsIngestionCloud().ingestionScope());
-    assertThat(credential.scopes.get(0)).isEqualTo("https://monitor.emulator.test//.default");
+    assertThat(recording.scopes).containsExactly(emulator.logsIngestionCloud().ingestionScope());
+    assertThat(recording.scopes.get(0)).isEqualTo("https://monitor.emulator.test//.default");
     assertThat(emulator.requests()).filteredOn(r -> r.path().endsWith("/oauth2/v2.0/token")).singleElement()
         .satisfies(r -> assertThat(r.status()).isEqualTo(200));
     assertThat(emulator.requests()).filteredOn(r -> r.path().startsWith("/dataCollectionRules/"))
         .isNotEmpty().allSatisfy(r -> assertThat(r.status()).isEqualTo(204));
+  }
+
+  @Test
+  void theReadmeShowsTheSnippetThisTestRuns() throws Exception {
+    String source = Files.readString(Path.of("src/test/java/io/loganalytics/azure/identity/"
+        + "AzureIdentityEndToEndTest.java"));
+    int begin = source.indexOf("// README:begin\n") + "// README:begin\n".length();
+    String snippet = source.substring(begin, source.indexOf("    // README:end", begin));
+    String unindented = snippet.lines().map(l -> l.substring(Math.min(4, l.length())))
+        .collect(Collectors.joining("\n", "", "\n"));
+    assertThat(Files.readString(Path.of("../../README.md"))).contains("```java\n" + unindented + "```");
   }
 
   @Test
