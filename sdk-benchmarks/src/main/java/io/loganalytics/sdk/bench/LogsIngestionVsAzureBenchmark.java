@@ -68,7 +68,7 @@ import reactor.core.publisher.Mono;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx512m", "-Dslf4j.provider=org.slf4j.nop.NOPServiceProvider"})
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 10)
 public class LogsIngestionVsAzureBenchmark {
