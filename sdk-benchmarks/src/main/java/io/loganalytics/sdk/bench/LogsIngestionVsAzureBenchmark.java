@@ -31,6 +31,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -76,6 +77,10 @@ public class LogsIngestionVsAzureBenchmark {
   static final String DCR = "dcr-00112233445566778899aabbccddeeff";
   static final String STREAM = "Custom-Syslog_CL";
 
+  /** The SDK's buffer durability: {@code SYNC} (the default, and issue 9's condition) or {@code INTERVAL}. */
+  @Param({"SYNC"})
+  public String durability = "SYNC";
+
   List<Map<String, Object>> records;
   private List<Object> azureRecords;
   private Path directory;
@@ -94,7 +99,7 @@ public class LogsIngestionVsAzureBenchmark {
     azureRecords = new ArrayList<>(records);
     directory = BenchFiles.tempDir("bench-li");
     sink = new LoopbackTlsSink(directory, 204);
-    sdk = sdkClient(sink, directory.resolve("buffer"));
+    sdk = sdkClient(sink, directory.resolve("buffer"), Durability.valueOf(durability));
     azure = azureClient(sink);
   }
 
@@ -107,9 +112,9 @@ public class LogsIngestionVsAzureBenchmark {
     BenchFiles.deleteRecursively(directory);
   }
 
-  static LogAnalyticsClient sdkClient(LoopbackTlsSink sink, Path bufferDirectory) {
+  static LogAnalyticsClient sdkClient(LoopbackTlsSink sink, Path bufferDirectory, Durability durability) {
     BufferOptions options = BufferOptions.builder(bufferDirectory).capacityBytes(512L << 20)
-        .durability(Durability.SYNC).build();
+        .durability(durability).build();
     AccessToken token = AccessToken.of("bench-token", Instant.now().plus(Duration.ofDays(1)));
     return LogAnalyticsClient.builder()
         .logsIngestion(sink.uri(""), DCR)
