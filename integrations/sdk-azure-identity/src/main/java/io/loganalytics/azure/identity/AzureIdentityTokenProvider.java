@@ -54,9 +54,9 @@ import java.util.regex.Pattern;
  *   <li>The issuer refused the credentials, or the credential is not available in this environment
  *       ({@link ClientAuthenticationException}, azure-identity's {@code CredentialUnavailableException}, or an
  *       {@link HttpResponseException} with a 4xx other than 408 and 429): an {@link AuthenticationException}, not
- *       retryable, reported to {@code LogAnalyticsListener.onAuthenticationFailure}. Its status is the HTTP status
- *       when the Azure exception carries a response, else 0; its reason is the {@code AADSTS} code when the message
- *       names one, else the Azure exception's simple class name.
+ *       retryable, reported to {@code LogAnalyticsListener.onAuthenticationFailure}. Its status is the issuer's
+ *       HTTP status when known (azure-core's response, MSAL's {@code MsalServiceException}), else 0; its reason is
+ *       the {@code AADSTS} code when a message names one, else the Azure exception's simple class name.
  *   <li>The issuer could not be reached (an {@link IOException} among the causes), answered 408, 429 or 5xx, did not
  *       answer within {@link #withTimeout(Duration) the timeout}, or the credential failed in any other way, or
  *       returned no token: a retryable {@link LogAnalyticsException} ({@link ServiceException} when there was an
@@ -215,8 +215,10 @@ public final class AzureIdentityTokenProvider implements AccessTokenProvider {
     // The issuer answered with an error. azure-identity's synchronous path wraps MSAL's exception
     // (RuntimeException > ExecutionException > MsalServiceException); its asynchronous path throws a
     // ClientAuthenticationException whose message holds the AADSTS code.
-    Throwable answer = find(e, t -> t.getClass().getName().equals(MSAL_SERVICE_EXCEPTION)
-        || AADSTS.matcher(String.valueOf(t.getMessage())).find());
+    Throwable answer = find(e, t -> t.getClass().getName().equals(MSAL_SERVICE_EXCEPTION));
+    if (answer == null) {
+      answer = find(e, t -> AADSTS.matcher(String.valueOf(t.getMessage())).find());
+    }
     if (answer != null) {
       int status = msalStatus(answer);
       if (status == 0) {

@@ -141,6 +141,38 @@ class AzureIdentityEndToEndTest {
   }
 
   @Test
+  void aRefusedCredentialIsReportedToTheListenerAndTheRecordsStayBuffered() throws Exception {
+    String wrong = "Sec~" + UUID.randomUUID();
+    java.util.concurrent.CountDownLatch refused = new java.util.concurrent.CountDownLatch(1);
+    List<AuthenticationException> failures = new CopyOnWriteArrayList<>();
+    try (LogAnalyticsClient client = LogAnalyticsClient.builder()
+        .logsIngestion(emulator.logsIngestionEndpoint(), DCR)
+        .tokenProvider(AzureIdentityTokenProvider.of(credential(wrong)))
+        .cloud(emulator.logsIngestionCloud())
+        .hostResolver(emulator.hostResolver())
+        .trustCertificates(emulator.writeCaCertificate(tmp.resolve("ca.pem")))
+        .bufferDirectory(tmp.resolve("buffer"))
+        .listener(new LogAnalyticsListener() {
+          @Override
+          public void onAuthenticationFailure(AuthenticationException error) {
+            failures.add(error);
+            refused.countDown();
+          }
+        })
+        .build()) {
+      for (int i = 0; i < 3; i++) {
+        client.send(STREAM, Map.of("n", i));
+      }
+      client.flush(Duration.ZERO); // wakes the uploader
+      assertThat(refused.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+      assertThat(failures.get(0).getMessage()).contains("AADSTS7000215").doesNotContain(wrong);
+      assertThat(client.stats().bufferedRecords()).isEqualTo(3);
+      assertThat(emulator.records(STREAM)).isEmpty();
+    }
+  }
+
+  @Test
   void theReadmeShowsTheSnippetThisTestRuns() throws Exception {
     String source = Files.readString(Path.of("src/test/java/io/loganalytics/azure/identity/"
         + "AzureIdentityEndToEndTest.java"));
@@ -173,6 +205,7 @@ class AzureIdentityEndToEndTest {
         .isInstanceOfSatisfying(AuthenticationException.class, e -> {
           assertThat(e.isRetryable()).isFalse();
           assertThat(e.reason()).isEqualTo("AADSTS7000215");
+          assertThat(e.status()).isEqualTo(401); // the emulator answers invalid_client with 401, as Entra does
           assertThat(e.getMessage()).contains("ClientSecretCredential").contains("secret's value, not its ID")
               .doesNotContain(wrong).doesNotContain(SECRET);
         });
