@@ -135,9 +135,11 @@ final class LogsIngestionService {
       return entraError(400, "unauthorized_client", 700016, "Application with identifier '" + clientId + "' was "
           + "not found in the directory '" + tenantId + "'.", now);
     }
-    String scope = form.get("scope");
+    // MSAL adds the OpenID Connect scopes to every request, client credentials included; Entra ignores them there.
+    String scope = resourceScope(form.get("scope"));
     if (scope == null || !scope.endsWith("/.default")) {
-      return entraError(400, "invalid_scope", 1002012, "The provided value for scope " + scope + " is not valid. "
+      return entraError(400, "invalid_scope", 1002012, "The provided value for scope " + form.get("scope")
+          + " is not valid. "
           + "Client credential flows must have a scope value with /.default suffixed to the resource identifier.",
           now);
     }
@@ -187,6 +189,24 @@ final class LogsIngestionService {
         + ",\"ext_expires_in\":" + lifetime + ",\"access_token\":\"" + token + "\"}");
     a.principal = clientId;
     return a;
+  }
+
+  /** The scope without the OpenID Connect ones (openid, profile, offline_access, email), or null. */
+  private static String resourceScope(String scope) {
+    if (scope == null) {
+      return null;
+    }
+    String resource = null;
+    for (String s : scope.trim().split("[ ]+")) {
+      if (s.equals("openid") || s.equals("profile") || s.equals("offline_access") || s.equals("email")) {
+        continue;
+      }
+      if (resource != null) {
+        return null; // more than one resource: Entra refuses client credentials for several
+      }
+      resource = s;
+    }
+    return resource;
   }
 
   private Answer verifyAssertion(App app, String jwt, String tokenUrl, Instant now) {

@@ -14,6 +14,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
@@ -24,20 +25,25 @@ import okhttp3.tls.HeldCertificate;
 /**
  * A lean HTTPS server on loopback for benchmarks: TLS with a self-signed certificate for {@link #HOST}, HTTP/1.1
  * keep-alive, and for every request it reads the headers, drains the {@code Content-Length} body and answers
- * {@code 200} with an empty body. It parses nothing else and keeps nothing, so the server costs little more than
+ * {@code 200} (or {@code 204}, as the Logs Ingestion API does) with an empty body. It parses nothing else and keeps nothing, so the server costs little more than
  * TLS decryption on the shared cores and long runs use constant memory.
  *
  * <p>The SDK reaches it through its production TLS executor: the certificate is written as PEM
  * ({@link #trustPem()}) for {@code trustCertificates}, and {@link #resolver()} maps {@link #HOST} to loopback;
- * hostname verification stays on. Thread-safe: one daemon thread per connection.
+ * hostname verification stays on. The certificate also names {@code 127.0.0.1} ({@link #loopbackUri(String)}), for
+ * clients that cannot be given a resolver (Azure's, which trust the same certificate, {@link #certificate()}).
+ * Thread-safe: one daemon thread per connection.
  */
 final class LoopbackTlsSink implements AutoCloseable {
   /** The host name in the certificate and in the upload URL. */
   static final String HOST = "bench-workspace.ods.opinsights.azure.com";
   private static final byte[] OK = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NO_CONTENT = "HTTP/1.1 204 No Content\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final SSLServerSocket server;
   private final Path pem;
+  private final X509Certificate certificate;
+  private final byte[] answer;
   private final Thread acceptor;
   final LongAdder requests = new LongAdder();
   final LongAdder bytes = new LongAdder();
@@ -49,7 +55,24 @@ final class LoopbackTlsSink implements AutoCloseable {
    * @throws IOException when the port cannot be opened or the PEM written
    */
   LoopbackTlsSink(Path pemDirectory) throws IOException {
-    HeldCertificate certificate = new HeldCertificate.Builder().addSubjectAlternativeName(HOST).build();
+    this(pemDirectory, 200);
+  }
+
+  /**
+   * Starts the server on an ephemeral loopback port.
+   *
+   * @param pemDirectory where to write the certificate's PEM
+   * @param status the status of every answer, 200 or 204
+   * @throws IOException when the port cannot be opened or the PEM written
+   */
+  LoopbackTlsSink(Path pemDirectory, int status) throws IOException {
+    if (status != 200 && status != 204) {
+      throw new IllegalArgumentException("status must be 200 or 204, was " + status);
+    }
+    this.answer = status == 200 ? OK : NO_CONTENT;
+    HeldCertificate certificate = new HeldCertificate.Builder().addSubjectAlternativeName(HOST)
+        .addSubjectAlternativeName("127.0.0.1").build();
+    this.certificate = certificate.certificate();
     HandshakeCertificates server = new HandshakeCertificates.Builder().heldCertificate(certificate).build();
     pem = pemDirectory.resolve("bench-sink.pem");
     Files.writeString(pem, certificate.certificatePem());
@@ -63,6 +86,11 @@ final class LoopbackTlsSink implements AutoCloseable {
   /** @return the PEM file of the server certificate, for {@code trustCertificates} */
   Path trustPem() {
     return pem;
+  }
+
+  /** @return the server certificate (self-signed), for clients that take a certificate instead of a PEM file */
+  X509Certificate certificate() {
+    return certificate;
   }
 
   /** @return a resolver that maps {@link #HOST} to loopback and refuses every other name */
@@ -81,6 +109,14 @@ final class LoopbackTlsSink implements AutoCloseable {
    */
   URI uri(String path) {
     return URI.create("https://" + HOST + ":" + server.getLocalPort() + path);
+  }
+
+  /**
+   * @param path the path, starting with {@code /}, or empty
+   * @return {@code https://127.0.0.1:port/path}
+   */
+  URI loopbackUri(String path) {
+    return URI.create("https://127.0.0.1:" + server.getLocalPort() + path);
   }
 
   private void acceptLoop() {
@@ -118,7 +154,7 @@ final class LoopbackTlsSink implements AutoCloseable {
         }
         bytes.add(length);
         requests.increment();
-        out.write(OK);
+        out.write(answer);
         out.flush();
       }
     } catch (SocketException e) {

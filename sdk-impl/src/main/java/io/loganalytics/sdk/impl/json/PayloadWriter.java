@@ -141,27 +141,80 @@ public final class PayloadWriter implements AutoCloseable {
    * @return the gzip bytes
    */
   public byte[] writeJsonArrayGzipped(List<byte[]> records) {
-    byte[] json = writeDataCollector(records);
+    // The records are JSON already: they are staged with their commas and deflated as they come, so the
+    // uncompressed array never exists as a whole (it did, and cost a copy of every request and a 64 KB buffer).
     if (gzipDeflater == null) {
       gzipDeflater = new Deflater(DEFLATE_LEVEL, true);
+      staging = new byte[STAGING_BYTES];
+      deflated = new byte[STAGING_BYTES];
     }
     gzipDeflater.reset();
-    gzipDeflater.setInput(json);
-    gzipDeflater.finish();
+    crc.reset();
     out.reset();
-    out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff}, 0, 10);
-    byte[] buf = new byte[64 * 1024];
-    while (!gzipDeflater.finished()) {
-      int n = gzipDeflater.deflate(buf);
-      out.write(buf, 0, n);
+    out.write(GZIP_HEADER, 0, GZIP_HEADER.length);
+    staged = 0;
+    stage((byte) '[');
+    boolean first = true;
+    for (byte[] r : records) {
+      if (!first) {
+        stage((byte) ',');
+      }
+      first = false;
+      int from = RecordFormat.headerLength(r);
+      int n = r.length - from;
+      if (n > staging.length - staged) {
+        deflateStaged();
+      }
+      if (n > staging.length) {
+        deflate(r, from, n);
+      } else {
+        System.arraycopy(r, from, staging, staged, n);
+        staged += n;
+      }
     }
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(json);
+    stage((byte) ']');
+    deflateStaged();
+    gzipDeflater.finish();
+    while (!gzipDeflater.finished()) {
+      int n = gzipDeflater.deflate(deflated);
+      out.write(deflated, 0, n);
+    }
     long c = crc.getValue();
-    int len = json.length;
+    long size = gzipDeflater.getBytesRead(); // ISIZE: the input length modulo 2^32
     out.write(new byte[] {(byte) c, (byte) (c >> 8), (byte) (c >> 16), (byte) (c >> 24),
-        (byte) len, (byte) (len >> 8), (byte) (len >> 16), (byte) (len >> 24)}, 0, 8);
+        (byte) size, (byte) (size >> 8), (byte) (size >> 16), (byte) (size >> 24)}, 0, 8);
     return finish();
+  }
+
+  private static final byte[] GZIP_HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
+  private static final int STAGING_BYTES = 64 * 1024;
+  private final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+  private byte[] staging;
+  private byte[] deflated;
+  private int staged;
+
+  private void stage(byte b) {
+    if (staged == staging.length) {
+      deflateStaged();
+    }
+    staging[staged++] = b;
+  }
+
+  private void deflateStaged() {
+    if (staged > 0) {
+      deflate(staging, 0, staged);
+      staged = 0;
+    }
+  }
+
+  /** Feeds bytes to the gzip deflater and the CRC, writing what the deflater gives to {@link #out}. */
+  private void deflate(byte[] b, int off, int len) {
+    crc.update(b, off, len);
+    gzipDeflater.setInput(b, off, len);
+    while (!gzipDeflater.needsInput()) {
+      int n = gzipDeflater.deflate(deflated);
+      out.write(deflated, 0, n);
+    }
   }
 
   private void writeItems(JsonGenerator g, List<byte[]> records) throws IOException {

@@ -23,7 +23,6 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.Temporal;
@@ -111,7 +110,7 @@ public final class RecordEncoder {
     ByteSink out = enc.out;
     JsonGenerator g = enc.generator;
     out.reset();
-    writeHeader(out, type, ipName);
+    enc.writeHeader(type, ipName);
     int jsonStart = out.size();
     boolean ok = false;
     try {
@@ -122,7 +121,7 @@ public final class RecordEncoder {
         checkField(name, ++fields);
         g.writeFieldName(name);
         long before = out.size() + g.getOutputBuffered();
-        writeValue(g, name, e.getValue(), 1);
+        writeValue(g, name, e.getValue(), 1, enc.scratch);
         if (limits.maxFieldValueBytes() > 0) {
           long after = out.size() + g.getOutputBuffered();
           checkValueSize(name, e.getValue(), after - before - 1);
@@ -157,6 +156,29 @@ public final class RecordEncoder {
   private static final class Encoding {
     final ByteSink out = new ByteSink(1024);
     final JsonGenerator generator;
+    /** Room for one ISO-8601 instant. */
+    final byte[] scratch = new byte[ISO_INSTANT_MAX_BYTES];
+    /** The last type and IP name and their bytes: a thread usually sends one type, so they are encoded once. */
+    private String type;
+    private byte[] typeBytes;
+    private String ipName;
+    private byte[] ipNameBytes;
+
+    void writeHeader(String type, String ipName) {
+      if (!type.equals(this.type)) {
+        this.typeBytes = type.getBytes(StandardCharsets.US_ASCII);
+        this.type = type;
+      }
+      if (!ipName.equals(this.ipName)) {
+        this.ipNameBytes = ipName.getBytes(StandardCharsets.US_ASCII);
+        this.ipName = ipName;
+      }
+      out.write(RecordFormat.VERSION);
+      out.write(typeBytes.length);
+      out.write(typeBytes, 0, typeBytes.length);
+      out.write(ipNameBytes.length);
+      out.write(ipNameBytes, 0, ipNameBytes.length);
+    }
 
     Encoding() {
       try {
@@ -282,16 +304,6 @@ public final class RecordEncoder {
     }
   }
 
-  private static void writeHeader(ByteSink out, String type, String ipName) {
-    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-    byte[] i = ipName.getBytes(StandardCharsets.US_ASCII);
-    out.write(RecordFormat.VERSION);
-    out.write(t.length);
-    out.write(t, 0, t.length);
-    out.write(i.length);
-    out.write(i, 0, i.length);
-  }
-
   private void checkValueSize(String name, Object value, long jsonSpan) {
     if (value instanceof CharSequence) {
       checkStringSize(name, value.toString());
@@ -341,7 +353,8 @@ public final class RecordEncoder {
         + "minus the request envelope), so it could never be sent");
   }
 
-  private static void writeValue(JsonGenerator g, String field, Object v, int depth) throws IOException {
+  private static void writeValue(JsonGenerator g, String field, Object v, int depth, byte[] scratch)
+      throws IOException {
     if (depth > MAX_DEPTH) {
       throw new InvalidRecordException(JsonLimits.excerpt(field), "is nested more than " + MAX_DEPTH
           + " levels deep (a map or list that contains itself?)");
@@ -354,6 +367,13 @@ public final class RecordEncoder {
       g.writeBoolean((Boolean) v);
     } else if (v instanceof Number) {
       writeNumber(g, field, (Number) v);
+    } else if (v instanceof Instant) {
+      int n = isoInstant((Instant) v, scratch);
+      if (n > 0) {
+        g.writeRawUTF8String(scratch, 0, n); // ASCII digits and separators: nothing to escape
+      } else {
+        g.writeString(iso8601((Temporal) v));
+      }
     } else if (v instanceof Temporal) {
       g.writeString(iso8601((Temporal) v));
     } else if (v instanceof Date) {
@@ -362,19 +382,19 @@ public final class RecordEncoder {
       g.writeStartObject();
       for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
         g.writeFieldName(String.valueOf(e.getKey()));
-        writeValue(g, field, e.getValue(), depth + 1);
+        writeValue(g, field, e.getValue(), depth + 1, scratch);
       }
       g.writeEndObject();
     } else if (v instanceof Iterable) {
       g.writeStartArray();
       for (Object o : (Iterable<?>) v) {
-        writeValue(g, field, o, depth + 1);
+        writeValue(g, field, o, depth + 1, scratch);
       }
       g.writeEndArray();
     } else if (v instanceof Object[]) {
       g.writeStartArray();
       for (Object o : (Object[]) v) {
-        writeValue(g, field, o, depth + 1);
+        writeValue(g, field, o, depth + 1, scratch);
       }
       g.writeEndArray();
     } else if (v instanceof java.util.UUID || v instanceof java.time.Duration || v instanceof Character) {
@@ -449,25 +469,49 @@ public final class RecordEncoder {
    * {@code Z}.
    */
   static String isoInstant(Instant t) {
+    byte[] b = new byte[ISO_INSTANT_MAX_BYTES];
+    int n = isoInstant(t, b);
+    return n > 0 ? new String(b, 0, n, StandardCharsets.US_ASCII) : DateTimeFormatter.ISO_INSTANT.format(t);
+  }
+
+  /** The longest {@link #isoInstant(Instant, byte[])}: {@code uuuu-MM-ddTHH:mm:ss.nnnnnnnnnZ}. */
+  static final int ISO_INSTANT_MAX_BYTES = 30;
+
+  /**
+   * Writes {@link #isoInstant(Instant)} into {@code b} without allocating (the civil date from the epoch day by
+   * H. Hinnant's {@code civil_from_days}).
+   *
+   * @return the bytes written, or -1 for a year outside 0000-9999
+   */
+  static int isoInstant(Instant t, byte[] b) {
     long seconds = t.getEpochSecond();
     if (seconds < -62_167_219_200L || seconds > MAX_FAST_SECONDS) { // before 0000-01-01 or after 9999
-      return DateTimeFormatter.ISO_INSTANT.format(t);
+      return -1;
     }
-    LocalDateTime d = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
+    long days = Math.floorDiv(seconds, 86_400L);
+    int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+    long z = days + 719_468L;
+    long era = Math.floorDiv(z, 146_097L);
+    int dayOfEra = (int) (z - era * 146_097L);
+    int yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+    int dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+    int mp = (5 * dayOfYear + 2) / 153;
+    int day = dayOfYear - (153 * mp + 2) / 5 + 1;
+    int month = mp < 10 ? mp + 3 : mp - 9;
+    int year = (int) (yearOfEra + era * 400) + (month <= 2 ? 1 : 0);
     int nano = t.getNano();
-    byte[] b = new byte[30];
     int n = 0;
-    n = digits(b, n, d.getYear(), 4);
+    n = digits(b, n, year, 4);
     b[n++] = '-';
-    n = digits(b, n, d.getMonthValue(), 2);
+    n = digits(b, n, month, 2);
     b[n++] = '-';
-    n = digits(b, n, d.getDayOfMonth(), 2);
+    n = digits(b, n, day, 2);
     b[n++] = 'T';
-    n = digits(b, n, d.getHour(), 2);
+    n = digits(b, n, secondOfDay / 3600, 2);
     b[n++] = ':';
-    n = digits(b, n, d.getMinute(), 2);
+    n = digits(b, n, secondOfDay / 60 % 60, 2);
     b[n++] = ':';
-    n = digits(b, n, d.getSecond(), 2);
+    n = digits(b, n, secondOfDay % 60, 2);
     if (nano != 0) {
       b[n++] = '.';
       if (nano % 1_000_000 == 0) {
@@ -479,7 +523,7 @@ public final class RecordEncoder {
       }
     }
     b[n++] = 'Z';
-    return new String(b, 0, n, StandardCharsets.US_ASCII);
+    return n;
   }
 
   private static int digits(byte[] b, int at, int value, int width) {

@@ -29,6 +29,40 @@ class PayloadWriterTest {
   }
 
   @Test
+  void writesTheLogsIngestionArrayGzippedForEverySize() throws Exception {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    try (PayloadWriter w = new PayloadWriter()) {
+      // Empty, one record, records across the 64 KB staging buffer, and a record larger than it; twice, so that a
+      // writer reused after a large body is checked too.
+      for (int round = 0; round < 2; round++) {
+        for (int count : new int[] {0, 1, 2, 250, 3000}) {
+          List<byte[]> records = new ArrayList<>();
+          for (int i = 0; i < count; i++) {
+            String message = "é€𝄞 " + i + " " + "x".repeat(random.nextInt(400));
+            records.add(encoder.encode("Custom-T_CL", "", Map.of("n", i, "Message", message)));
+          }
+          if (count == 2) {
+            records.add(encoder.encode("Custom-T_CL", "", Map.of("big", "y".repeat(200_000))));
+          }
+          byte[] gz = w.writeJsonArrayGzipped(records);
+
+          assertThat(gz[0] & 0xff).isEqualTo(0x1f);
+          assertThat(gz[1] & 0xff).isEqualTo(0x8b);
+          byte[] json;
+          // GZIPInputStream checks the CRC-32 and the length in the trailer.
+          try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+              new java.io.ByteArrayInputStream(gz))) {
+            json = in.readAllBytes();
+          }
+          assertThat(json).as("%d records", records.size()).isEqualTo(w.writeDataCollector(records));
+          assertThat(json.length).isEqualTo(PayloadWriter.itemBytes(records)
+              + PayloadWriter.dataCollectorEnvelopeBytes());
+        }
+      }
+    }
+  }
+
+  @Test
   void writesTheDataCollectorArray() {
     List<byte[]> records = List.of(encoder.encode("T", "", Map.of("a", 1)), encoder.encode("T", "", Map.of("b", 2)));
     try (PayloadWriter w = new PayloadWriter()) {
