@@ -20,21 +20,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Throughput of the connector's task, 1 to 4 tasks in parallel, each with two partitions, through the real SDK
- * uploader (TLS, signing, JSON) to the {@link WorkspaceEmulator} on loopback: records/s from the first
- * {@code put} until every record's offset is committable. The Kafka consumer is not part of it (the framework's
- * cost, the same for every sink). Not a test of the build: run it on purpose with
+ * uploader (TLS, Entra token, gzip, JSON) to the {@link WorkspaceEmulator}'s Logs Ingestion endpoint on loopback:
+ * records/s from the first {@code put} until every record's offset is committable. The Kafka consumer is not part of
+ * it (the framework's cost, the same for every sink). Not a test of the build: run it on purpose with
  * {@code mvn -B -o -q -pl integrations/sdk-kafka-connect -am test -Dtest=ThroughputHarness
- * -Dsurefire.failIfNoSpecifiedTests=false}; it prints one line per task count.
+ * -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dharness.transport=DATA_COLLECTOR} for the retired API,
+ * {@code -Dharness.records=N} records per task); it prints one line per task count.
  */
 class ThroughputHarness {
   private static final int RECORDS_PER_TASK = Integer.getInteger("harness.records", 40_000);
   private static final int PUT_BATCH = 500;
+  private static final String TRANSPORT = System.getProperty("harness.transport", "LOGS_INGESTION");
+  private static final String TABLE = "LOGS_INGESTION".equals(TRANSPORT) ? "Custom-Bench_CL" : "Bench";
+  private static final String SECRET = "Sec~harness";
 
   @TempDir Path tmp;
 
   @Test
   void recordsPerSecondFromOneToFourTasks() throws Exception {
     try (WorkspaceEmulator emulator = WorkspaceEmulator.builder().start()) {
+      LogsIngestionSetup.register(emulator, SECRET, TABLE);
       Path ca = emulator.writeCaCertificate(tmp.resolve("ca.pem"));
       run(emulator, ca, 2, false); // warm-up: JIT, TLS session, connection pools
       double base = 0;
@@ -43,8 +48,8 @@ class ThroughputHarness {
         if (tasks == 1) {
           base = rate;
         }
-        System.out.printf("HARNESS tasks=%d records=%d total_rps=%.0f per_task_rps=%.0f vs_1_task=%.2fx%n", tasks,
-            tasks * RECORDS_PER_TASK, rate, rate / tasks, rate / base);
+        System.out.printf("HARNESS transport=%s tasks=%d records=%d total_rps=%.0f per_task_rps=%.0f "
+            + "vs_1_task=%.2fx%n", TRANSPORT, tasks, tasks * RECORDS_PER_TASK, rate, rate / tasks, rate / base);
       }
     }
   }
@@ -61,15 +66,19 @@ class ThroughputHarness {
       List<TopicPartition> tps = List.of(new TopicPartition("bench", 2 * t), new TopicPartition("bench", 2 * t + 1));
       ctx.assignment.addAll(tps);
       task.initialize(ctx);
-      Map<String, String> props = new HashMap<>();
-      props.put("loganalytics.transport", "DATA_COLLECTOR");
-      props.put("loganalytics.workspace.id", emulator.workspaceId());
-      props.put("loganalytics.shared.key", emulator.sharedKey());
-      props.put("loganalytics.cloud", emulator.cloud().domain());
-      props.put("loganalytics.cloud.port", String.valueOf(emulator.port()));
-      props.put("loganalytics.host.address", "127.0.0.1");
-      props.put("loganalytics.ssl.truststore.pem", ca.toString());
-      props.put("loganalytics.table.mapping", "bench:Bench");
+      Map<String, String> props = LogsIngestionSetup.props(emulator, ca, SECRET);
+      if (!"LOGS_INGESTION".equals(TRANSPORT)) {
+        props = new HashMap<>();
+        props.put("loganalytics.transport", "DATA_COLLECTOR");
+        props.put("loganalytics.workspace.id", emulator.workspaceId());
+        props.put("loganalytics.shared.key", emulator.sharedKey());
+        props.put("loganalytics.cloud", emulator.cloud().domain());
+        props.put("loganalytics.cloud.port", String.valueOf(emulator.port()));
+        props.put("loganalytics.host.address", "127.0.0.1");
+        props.put("loganalytics.ssl.truststore.pem", ca.toString());
+      }
+      props.put("name", "harness");
+      props.put("loganalytics.table.mapping", "bench:" + TABLE);
       props.put("batch.max.records", "1000");
       props.put("batch.linger.ms", "50");
       props.put("upload.threads", "2");
@@ -95,7 +104,7 @@ class ThroughputHarness {
     double seconds = (System.nanoTime() - start) / 1e9;
     pool.shutdown();
     tasks.forEach(LogAnalyticsSinkTask::stop);
-    assertThat(emulator.records("Bench")).hasSizeGreaterThanOrEqualTo(taskCount * perTask);
+    assertThat(emulator.records(TABLE)).hasSizeGreaterThanOrEqualTo(taskCount * perTask);
     return taskCount * perTask / seconds;
   }
 
