@@ -81,6 +81,8 @@ class LogAnalyticsSinkClusterTest {
     Map<String, String> workerProps = new HashMap<>();
     workerProps.put("config.providers", "file");
     workerProps.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
+    // KIP-993: the provider reads nothing outside this directory (the hardening the deployment guide recommends).
+    workerProps.put("config.providers.file.param.allowed.paths", tmp.toString());
     workerProps.put("offset.flush.interval.ms", "1000");
     // Production default: 300000 (5 min) before the tasks of a departed worker are reassigned.
     workerProps.put("scheduled.rebalance.max.delay.ms", "3000");
