@@ -6,6 +6,7 @@ import io.loganalytics.testkit.WorkspaceEmulator;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  * it (the framework's cost, the same for every sink). Not a test of the build: run it on purpose with
  * {@code mvn -B -o -q -pl integrations/sdk-kafka-connect -am test -Dtest=ThroughputHarness
  * -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dharness.transport=DATA_COLLECTOR} for the retired API,
- * {@code -Dharness.records=N} records per task); it prints one line per task count.
+ * {@code -Dharness.records=N} records per task, {@code -Dharness.rounds=N} rounds, default 3); it prints every
+ * run and the median per task count.
  */
 class ThroughputHarness {
-  private static final int RECORDS_PER_TASK = Integer.getInteger("harness.records", 40_000);
+  private static final int RECORDS_PER_TASK = Integer.getInteger("harness.records", 100_000);
   private static final int PUT_BATCH = 500;
+  private static final int ROUNDS = Integer.getInteger("harness.rounds", 3);
   private static final String TRANSPORT = System.getProperty("harness.transport", "LOGS_INGESTION");
   private static final String TABLE = "LOGS_INGESTION".equals(TRANSPORT) ? "Custom-Bench_CL" : "Bench";
   private static final String SECRET = "Sec~harness";
@@ -41,22 +44,42 @@ class ThroughputHarness {
     try (WorkspaceEmulator emulator = WorkspaceEmulator.builder().start()) {
       LogsIngestionSetup.register(emulator, SECRET, TABLE);
       Path ca = emulator.writeCaCertificate(tmp.resolve("ca.pem"));
-      run(emulator, ca, 2, false); // warm-up: JIT, TLS session, connection pools
-      double base = 0;
+      run(emulator, ca, 2, false); // warm-up: JIT, TLS session, token, connection pools
+      run(emulator, ca, 4, false);
+      // Rounds interleave the task counts, so that load from other processes drifting over the run hits all alike.
+      List<List<Double>> rates = new ArrayList<>();
       for (int tasks = 1; tasks <= 4; tasks++) {
-        double rate = run(emulator, ca, tasks, true);
-        if (tasks == 1) {
-          base = rate;
+        rates.add(new ArrayList<>());
+      }
+      for (int round = 0; round < ROUNDS; round++) {
+        for (int tasks = 1; tasks <= 4; tasks++) {
+          double rate = run(emulator, ca, tasks, true);
+          rates.get(tasks - 1).add(rate);
+          System.out.printf("HARNESS round=%d transport=%s tasks=%d records=%d total_rps=%.0f%n", round, TRANSPORT,
+              tasks, tasks * RECORDS_PER_TASK, rate);
         }
-        System.out.printf("HARNESS transport=%s tasks=%d records=%d total_rps=%.0f per_task_rps=%.0f "
-            + "vs_1_task=%.2fx%n", TRANSPORT, tasks, tasks * RECORDS_PER_TASK, rate, rate / tasks, rate / base);
+      }
+      double base = median(rates.get(0));
+      for (int tasks = 1; tasks <= 4; tasks++) {
+        List<Double> r = rates.get(tasks - 1);
+        double m = median(r);
+        System.out.printf("HARNESS median of %d transport=%s tasks=%d total_rps=%.0f (min %.0f, max %.0f) "
+            + "per_task_rps=%.0f vs_1_task=%.2fx%n", ROUNDS, TRANSPORT, tasks, m, Collections.min(r),
+            Collections.max(r), m / tasks, m / base);
       }
     }
   }
 
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
   private double run(WorkspaceEmulator emulator, Path ca, int taskCount, boolean measured) throws Exception {
     emulator.clearReceived();
-    int perTask = measured ? RECORDS_PER_TASK : RECORDS_PER_TASK / 4;
+    int perTask = measured ? RECORDS_PER_TASK : RECORDS_PER_TASK / 2;
     List<LogAnalyticsSinkTask> tasks = new ArrayList<>();
     List<FakeContext> contexts = new ArrayList<>();
     for (int t = 0; t < taskCount; t++) {
