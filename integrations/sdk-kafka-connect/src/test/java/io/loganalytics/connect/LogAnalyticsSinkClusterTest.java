@@ -25,7 +25,9 @@ import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffsets;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.WorkerHandle;
 import org.apache.kafka.test.TestUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -168,7 +170,9 @@ class LogAnalyticsSinkClusterTest {
     assertThat(emulator.faults().pending()).isZero();
     assertThat(uploads()).extracting(ReceivedRequest::status).contains(503, 429, 0, 400, 413);
 
-    ConsumerRecords<byte[], byte[]> dlq = connect.kafka().consume(poisonCount() + 1, AWAIT.toMillis(), DLQ);
+    // Every offset is committed, so every DLQ write completed: read the DLQ topic to its end.
+    ConsumerRecords<byte[], byte[]> dlq = connect.kafka().consumeAll(AWAIT.toMillis(), DLQ);
+    int dlqDuplicates = 0;
     Set<String> rejected = new HashSet<>();
     Set<String> dlqKeys = new HashSet<>();
     int tooLarge = 0;
@@ -178,7 +182,10 @@ class LogAnalyticsSinkClusterTest {
       assertThat(header(r, "__connect.errors.topic")).isEqualTo(TOPIC);
       int p = Integer.parseInt(header(r, "__connect.errors.partition"));
       int k = Integer.parseInt(header(r, "__connect.errors.offset")); // offset == k: one producer, in order
-      assertThat(dlqKeys.add(p + "/" + k)).as("DLQ twice: %s/%s", p, k).isTrue();
+      if (!dlqKeys.add(p + "/" + k)) {
+        // At least once into the DLQ too: a rebalance between a report and the commit past it reports it again.
+        dlqDuplicates++;
+      }
       if (value.startsWith("poison")) {
         assertThat(value).isEqualTo("poison " + p + "/" + k);
         assertThat(reason).contains(TABLE).contains("JSON");
@@ -202,9 +209,10 @@ class LogAnalyticsSinkClusterTest {
     assertThat(distinctDelivered()).hasSize(PARTITIONS * PER_PARTITION - poisonCount() - rejected.size());
     assertCommittedWereReceivedOrDeadLettered();
     assertRequestIdsNameOneChunkAndRetriesKeepThem();
-    System.out.printf("CLUSTER phase1 delivered=%d received=%d duplicates=%d dlq=%d (rejected_400=%d) "
-        + "requests=%d%n", distinctDelivered().size(), received().size(),
-        received().size() - distinctDelivered().size(), dlqKeys.size(), rejected.size(), uploads().size());
+    System.out.printf("CLUSTER phase1 delivered=%d received=%d duplicates=%d dlq=%d (rejected_400=%d, "
+        + "dlq_duplicates=%d) requests=%d%n", distinctDelivered().size(), received().size(),
+        received().size() - distinctDelivered().size(), dlqKeys.size(), rejected.size(), dlqDuplicates,
+        uploads().size());
   }
 
   @Test
@@ -220,32 +228,50 @@ class LogAnalyticsSinkClusterTest {
   }
 
   /**
-   * Produces wave {@code wave} (records k in [(wave - 1) * PER_PARTITION, wave * PER_PARTITION)), stops a worker
-   * once part of it arrived (slow answers keep uploads in flight), and waits until the rest finish. Duplicates are
-   * allowed (at least once) but only past the offsets committed when the worker was stopped: the next owners start
-   * there, and nothing below a committed offset is sent again.
+   * Produces the first half of wave {@code wave} (records k in [(wave - 1) * PER_PARTITION, wave * PER_PARTITION)),
+   * stops a worker once part of it arrived (slow answers keep uploads in flight), produces the second half, waits
+   * until the stopped worker's tasks run on the others (after {@code scheduled.rebalance.max.delay.ms}; until then
+   * the surviving tasks read its partitions) and every record is delivered and committed. Duplicates are allowed (at
+   * least once) but only past the offsets committed when the worker was stopped: the next owners start there.
    */
   private static void loseAWorkerMidStream(int wave, String tasksMoved) throws Exception {
+    int from = (wave - 1) * PER_PARTITION;
     int to = wave * PER_PARTITION;
     int before = received().size();
     Map<String, Long> countsBefore = counts();
     emulator.faults().slowResponses(Duration.ofMillis(100));
-    produce(to - PER_PARTITION, to, 0);
-    int expected = PARTITIONS * to - poisonCount() - REJECTED.size();
+    produce(from, from + PER_PARTITION / 2, 0);
     awaitChecking(() -> received().size() >= before + PER_PARTITION);
 
+    Map<WorkerHandle, Integer> ports = new HashMap<>();
+    connect.workers().forEach(w -> ports.put(w, w.url().getPort())); // url() is null once a worker stopped
     Map<Integer, Long> committedAtLoss = committedOffsets();
+    Map<String, Long> countsAtLoss = counts();
+    long lossAt = System.nanoTime();
     connect.removeWorker();
+    ports.keySet().removeAll(connect.workers());
+    assertThat(ports).hasSize(1);
+    int removedPort = ports.values().iterator().next();
+    produce(from + PER_PARTITION / 2, to, 0);
     emulator.faults().slowResponses(Duration.ZERO);
-    connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 3, tasksMoved);
+    TestUtils.waitForCondition(() -> {
+      ConnectorStateInfo st = connect.connectorStatus(CONNECTOR);
+      return st.tasks().size() == 3 && st.tasks().stream().allMatch(t -> "RUNNING".equals(t.state())
+          && !t.workerId().endsWith(":" + removedPort));
+    }, AWAIT.toMillis(), 250, () -> tasksMoved + ": " + connect.connectorStatus(CONNECTOR).tasks());
+    long movedMs = (System.nanoTime() - lossAt) / 1_000_000;
+    int expected = PARTITIONS * to - poisonCount() - REJECTED.size();
     awaitChecking(() -> distinctDelivered().size() >= expected && allCommitted(to));
 
     assertThat(distinctDelivered()).hasSize(expected);
     assertCommittedWereReceivedOrDeadLettered();
     assertRequestIdsNameOneChunkAndRetriesKeepThem();
+    int duplicatesBeforeLoss = 0;
     int duplicates = 0;
     for (Map.Entry<String, Long> e : counts().entrySet()) {
-      long added = e.getValue() - countsBefore.getOrDefault(e.getKey(), 0L);
+      long atLoss = countsAtLoss.getOrDefault(e.getKey(), 0L);
+      duplicatesBeforeLoss += (int) Math.max(0, atLoss - Math.max(1, countsBefore.getOrDefault(e.getKey(), 0L)));
+      long added = e.getValue() - atLoss;
       if (e.getValue() > 1 && added > 0) {
         duplicates += (int) Math.min(added, e.getValue() - 1);
         String[] pk = e.getKey().split("/");
@@ -253,8 +279,9 @@ class LogAnalyticsSinkClusterTest {
             committedAtLoss).isGreaterThanOrEqualTo(committedAtLoss.getOrDefault(Integer.parseInt(pk[0]), 0L));
       }
     }
-    System.out.printf("CLUSTER phase%d worker_loss=%d workers_left=%d delivered=%d received=%d "
-        + "duplicates_from_this_worker_loss=%d%n", wave, wave - 1, connect.workers().size(),
+    assertThat(duplicatesBeforeLoss).as("duplicates before the worker was stopped").isZero();
+    System.out.printf("CLUSTER phase%d worker_loss=%d workers_left=%d tasks_moved_after_ms=%d delivered=%d "
+        + "received=%d duplicates_from_this_worker_loss=%d%n", wave, wave - 1, connect.workers().size(), movedMs,
         distinctDelivered().size(), received().size(), duplicates);
   }
 
