@@ -2,6 +2,8 @@ package io.loganalytics.sdk;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Records read from a {@link DiskBuffer} and not yet acknowledged. A chunk stays in the buffer until
@@ -17,6 +19,19 @@ public interface Chunk {
    * @return the first record's sequence number
    */
   long firstSequence();
+
+  /**
+   * The id every request of this chunk carries ({@code x-ms-client-request-id} on the Logs Ingestion API,
+   * {@code X-Request-ID} on the other transports), the same on every retry and split of the chunk, so the service's
+   * logs ({@code DCRLogErrors.ClientRequestId}) and the caller's can be joined. Empty (the default): the uploader
+   * derives it from {@link #firstSequence()} and the identity of the buffer the chunk comes from, which is unique only
+   * within that buffer.
+   *
+   * @return the caller's id for this chunk, or empty to let the uploader derive one
+   */
+  default Optional<UUID> requestId() {
+    return Optional.empty();
+  }
 
   /**
    * The records, oldest first, exactly as they were appended.
@@ -59,8 +74,9 @@ public interface Chunk {
    * Connect task, for example) and uploads them with a {@link ChunkUploader} from
    * {@link LogAnalyticsClientBuilder#buildUploader()}.
    *
-   * @param firstSequence the caller's number for the first record; the uploader derives the chunk's
-   *     {@code X-Request-ID} from it, so the same number for the same records makes a resend traceable
+   * @param firstSequence the caller's number for the first record; the uploader derives the chunk's request id from
+   *     it alone (the same for every in-memory chunk with this number), so a caller uploading chunks of several
+   *     sources (partitions, files) through one uploader should use {@link #of(UUID, long, List, Instant)}
    * @param records the records, as encoded by {@link ChunkUploader#encode} or {@link ChunkUploader#encodeJson}; the
    *     list is copied, the arrays are not
    * @param oldestAppendTime when the oldest record was received
@@ -68,6 +84,25 @@ public interface Chunk {
    * @throws IllegalArgumentException when {@code records} is empty or holds {@code null}
    */
   static Chunk of(long firstSequence, List<byte[]> records, Instant oldestAppendTime) {
-    return new MemoryChunk(firstSequence, records, oldestAppendTime);
+    return new MemoryChunk(null, firstSequence, records, oldestAppendTime);
+  }
+
+  /**
+   * A chunk held in memory with the caller's {@linkplain #requestId() request id}: a caller whose sequence numbers
+   * are not unique across its chunks (Kafka offsets are unique only within a partition) gives each different chunk
+   * its own id, and the same id again only when it uploads the same records again.
+   *
+   * @param requestId the id every request of the chunk carries, on every retry and split
+   * @param firstSequence the caller's number for the first record (logs and results only)
+   * @param records the records, as encoded by {@link ChunkUploader#encode} or {@link ChunkUploader#encodeJson}; the
+   *     list is copied, the arrays are not
+   * @param oldestAppendTime when the oldest record was received
+   * @return an immutable chunk
+   * @throws NullPointerException when {@code requestId} is null
+   * @throws IllegalArgumentException when {@code records} is empty or holds {@code null}
+   */
+  static Chunk of(UUID requestId, long firstSequence, List<byte[]> records, Instant oldestAppendTime) {
+    return new MemoryChunk(java.util.Objects.requireNonNull(requestId, "requestId"), firstSequence, records,
+        oldestAppendTime);
   }
 }

@@ -5,14 +5,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
 
 /** The chunk of {@link Chunk#of}. Immutable (the record arrays are shared, not copied). */
 final class MemoryChunk implements Chunk {
+  private final UUID requestId;
   private final long firstSequence;
   private final List<byte[]> records;
   private final Instant oldestAppendTime;
 
-  MemoryChunk(long firstSequence, List<byte[]> records, Instant oldestAppendTime) {
+  MemoryChunk(UUID requestId, long firstSequence, List<byte[]> records, Instant oldestAppendTime) {
     Objects.requireNonNull(records, "records");
     if (records.isEmpty()) {
       throw new IllegalArgumentException("records: a chunk holds at least one record");
@@ -25,6 +28,7 @@ final class MemoryChunk implements Chunk {
       }
       copy.add(r);
     }
+    this.requestId = requestId;
     this.firstSequence = firstSequence;
     this.records = Collections.unmodifiableList(copy);
     this.oldestAppendTime = Objects.requireNonNull(oldestAppendTime, "oldestAppendTime");
@@ -33,6 +37,11 @@ final class MemoryChunk implements Chunk {
   @Override
   public long firstSequence() {
     return firstSequence;
+  }
+
+  @Override
+  public Optional<UUID> requestId() {
+    return Optional.ofNullable(requestId);
   }
 
   @Override
@@ -47,6 +56,7 @@ final class MemoryChunk implements Chunk {
 
   @Override
   public String toString() {
-    return "Chunk{first=" + firstSequence + ", records=" + records.size() + "}";
+    return "Chunk{" + (requestId == null ? "" : "id=" + requestId + ", ") + "first=" + firstSequence + ", records="
+        + records.size() + "}";
   }
 }

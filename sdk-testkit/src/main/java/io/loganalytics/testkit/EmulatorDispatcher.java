@@ -115,7 +115,7 @@ final class EmulatorDispatcher extends Dispatcher {
       String target = x.request.getTarget();
       int q = target.indexOf('?');
       x.apply(emulator.ingestion().ingest(x.request.getMethod(), x.rawPath(), q < 0 ? null : target.substring(q + 1),
-          headerValues(x.request.getHeaders()), x.body(), x.now));
+          headerValues(x.request.getHeaders()), x.body(), x.now, emulator.maxRequestBytes()));
       return;
     }
     String endpoint;

@@ -333,7 +333,14 @@ final class LogsIngestionService {
 
   // ---- the ingestion endpoint
 
-  Answer ingest(String method, String rawPath, String query, Map<String, String> headers, byte[] body, Instant now) {
+  /**
+   * One upload.
+   *
+   * @param maxRequestBytes the emulator's {@code maxRequestBytes}: the limit is the lower of it and 1 MB
+   */
+  Answer ingest(String method, String rawPath, String query, Map<String, String> headers, byte[] body, Instant now,
+      int maxRequestBytes) {
+    int limit = Math.min(MAX_BODY_BYTES, maxRequestBytes);
     Matcher m = INGEST_PATH.matcher(rawPath);
     if (!m.matches()) {
       return azureError(404, "NotFound", "No route for " + rawPath + "; expected /dataCollectionRules/{dcr}/streams/"
@@ -379,10 +386,9 @@ final class LogsIngestionService {
       return azureError(404, "InvalidStream", "The stream '" + stream + "' is not declared in the data collection "
           + "rule with immutable Id '" + dcrId + "'.");
     }
-    if (body.length > MAX_BODY_BYTES) {
-      Answer a = azureError(413, "ContentLengthLimitExceeded", "Maximum allowed content length: " + MAX_BODY_BYTES
-          + " bytes (1 MB). Provided content length: " + body.length + " bytes.");
-      return a;
+    if (body.length > limit) {
+      return azureError(413, "ContentLengthLimitExceeded", "Maximum allowed content length: " + limit
+          + " bytes. Provided content length: " + body.length + " bytes.");
     }
     String ct = headers.getOrDefault("content-type", "");
     if (!ct.toLowerCase(Locale.ROOT).startsWith("application/json")) {
@@ -397,13 +403,13 @@ final class LogsIngestionService {
             + "use gzip.");
       }
       try {
-        json = gunzip(body, MAX_BODY_BYTES + 1);
+        json = gunzip(body, limit + 1);
       } catch (IOException e) {
         return azureError(400, "InvalidContentEncoding", "The gzip body cannot be decoded: " + e.getMessage());
       }
-      if (json.length > MAX_BODY_BYTES) {
-        return azureError(413, "ContentLengthLimitExceeded", "Maximum allowed content length: " + MAX_BODY_BYTES
-            + " bytes (1 MB) of decoded data.");
+      if (json.length > limit) {
+        return azureError(413, "ContentLengthLimitExceeded", "Maximum allowed content length: " + limit
+            + " bytes of decoded data.");
       }
     }
     List<Map<String, Object>> rows;

@@ -691,7 +691,8 @@ public final class WorkspaceEmulator implements AutoCloseable {
 
     /**
      * The largest request body accepted, in bytes, on the wire and after inflating. Default 30 MB
-     * (31,457,280 bytes), the Data Collector limit; set 1,000,000 to emulate a 1 MB limit.
+     * (31,457,280 bytes), the Data Collector limit; set 1,000,000 to emulate a 1 MB limit. The Logs Ingestion
+     * endpoint takes the lower of this and its own 1 MB (1,048,576 bytes) and answers 413 above it.
      *
      * @param maxRequestBytes at least 1
      * @return this

@@ -58,6 +58,8 @@ public final class LogAnalyticsSinkConfig extends AbstractConfig {
   public static final String CLOUD = "loganalytics.cloud";
   /** Logs Ingestion: the Entra authority host (a private cloud, an emulator). */
   public static final String AUTHORITY_HOST = "loganalytics.authority.host";
+  /** Logs Ingestion: the audience of the tokens requested for the ingestion endpoint (a private cloud, an emulator). */
+  public static final String INGESTION_AUDIENCE = "loganalytics.ingestion.audience";
   /** Port of the service (tests against an emulator). */
   public static final String CLOUD_PORT = "loganalytics.cloud.port";
   /** An IP address every service host name resolves to (an emulator on loopback; TLS still checks the name). */
@@ -129,6 +131,8 @@ public final class LogAnalyticsSinkConfig extends AbstractConfig {
           + "a domain such as opinsights.azure.com.")
       .define(AUTHORITY_HOST, Type.STRING, null, Importance.LOW, "LOGS_INGESTION: the Entra ID authority host, "
           + "https://... (default: the cloud's, e.g. https://login.microsoftonline.com/).")
+      .define(INGESTION_AUDIENCE, Type.STRING, null, Importance.LOW, "LOGS_INGESTION: the audience of the tokens "
+          + "for the ingestion endpoint, https://... (default: the cloud's, e.g. https://monitor.azure.com).")
       .define(CLOUD_PORT, Type.INT, 443, ConfigDef.Range.between(1, 65535), Importance.LOW, "The service's HTTPS "
           + "port (only an emulator differs from 443).")
       .define(HOST_ADDRESS, Type.STRING, null, Importance.LOW, "Connect every service host name to this IP address "
@@ -232,6 +236,13 @@ public final class LogAnalyticsSinkConfig extends AbstractConfig {
         throw new ConfigException(CLIENT_SECRET, null, "is required when " + TRANSPORT + "=LOGS_INGESTION");
       }
       try {
+        EntraCredential.clientSecret(getString(TENANT_ID), getString(CLIENT_ID), getPassword(CLIENT_SECRET).value());
+      } catch (ConfigurationException e) {
+        String key = "tenantId".equals(e.field()) ? TENANT_ID : "clientId".equals(e.field()) ? CLIENT_ID
+            : CLIENT_SECRET;
+        throw new ConfigException(key, CLIENT_SECRET.equals(key) ? "[hidden]" : getString(key), e.getMessage());
+      }
+      try {
         URI u = URI.create(getString(DCE_ENDPOINT));
         if (!"https".equals(u.getScheme()) || u.getHost() == null) {
           throw new ConfigException(DCE_ENDPOINT, getString(DCE_ENDPOINT), "must be an https:// URL");
@@ -252,6 +263,14 @@ public final class LogAnalyticsSinkConfig extends AbstractConfig {
         CloudEnvironment.AZURE_CLOUD.withAuthorityHost(URI.create(getString(AUTHORITY_HOST)));
       } catch (IllegalArgumentException | ConfigurationException e) {
         throw new ConfigException(AUTHORITY_HOST, getString(AUTHORITY_HOST), "must be an https URL with a host ("
+            + e.getMessage() + ")");
+      }
+    }
+    if (getString(INGESTION_AUDIENCE) != null) {
+      try {
+        CloudEnvironment.AZURE_CLOUD.withIngestionAudience(getString(INGESTION_AUDIENCE));
+      } catch (IllegalArgumentException | ConfigurationException e) {
+        throw new ConfigException(INGESTION_AUDIENCE, getString(INGESTION_AUDIENCE), "must be an https URL ("
             + e.getMessage() + ")");
       }
     }
@@ -319,6 +338,9 @@ public final class LogAnalyticsSinkConfig extends AbstractConfig {
     }
     if (getString(AUTHORITY_HOST) != null) {
       cloud = cloud.withAuthorityHost(URI.create(getString(AUTHORITY_HOST)));
+    }
+    if (getString(INGESTION_AUDIENCE) != null) {
+      cloud = cloud.withIngestionAudience(getString(INGESTION_AUDIENCE));
     }
     b.cloud(cloud);
     if (transport() == Transport.DATA_COLLECTOR) {

@@ -7,6 +7,7 @@ import io.loganalytics.sdk.ChunkUploader;
 import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.RecordTooLargeException;
 import io.loganalytics.sdk.UploadResult;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -27,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.zip.CRC32C;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -51,6 +54,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #preCommit} returns, per partition, only the offset after the contiguous prefix of records the
  *       service acknowledged or that were handed to the dead-letter queue and whose report completed
  *       ({@link OffsetTracker}), never the framework's current offsets.
+ *   <li>Every batch is uploaded under its own {@linkplain #requestId request id} ({@code x-ms-client-request-id} on
+ *       the Logs Ingestion API, {@code X-Request-ID} on the Data Collector API), derived from the connector's name,
+ *       the partition, the table, the batch's offsets and its content: different batches never share one (Kafka
+ *       offsets repeat across partitions, tasks and connectors), and every retry or split of a batch keeps it. It is
+ *       logged with the partition and offsets, so the service's {@code DCRLogErrors.ClientRequestId} can be traced
+ *       back to records.
  *   <li>{@link #close(Collection)} (revocation) drops the partitions' batches, queued or in flight, without
  *       committing them: the next owner reads them again (duplicates at most, never loss).
  *   <li>Records the service refused for good (400, 413 for a lone record) go to the
@@ -71,6 +80,7 @@ public class LogAnalyticsSinkTask extends SinkTask {
   private final Clock clock;
 
   private LogAnalyticsSinkConfig config;
+  private String connectorName = "";
   private final OffsetTracker tracker = new OffsetTracker();
   private ErrantRecordReporter reporter;
   private final List<ChunkUploader> uploaders = new ArrayList<>();
@@ -114,6 +124,7 @@ public class LogAnalyticsSinkTask extends SinkTask {
   @Override
   public void start(Map<String, String> props) {
     config = new LogAnalyticsSinkConfig(props);
+    connectorName = props.getOrDefault("name", "");
     reporter = errantRecordReporter();
     if (reporter == null && (config.onInvalid() == Behavior.DLQ || config.onGiveUp() == Behavior.DLQ)) {
       LOG.warn("No dead-letter queue is available to this task (errors.tolerance=all and "
@@ -417,7 +428,12 @@ public class LogAnalyticsSinkTask extends SinkTask {
       release(b);
       return;
     }
-    UploadResult result = uploader.upload(Chunk.of(b.offsets.get(0), b.encoded, b.created));
+    if (b.requestId == null) {
+      b.requestId = requestId(connectorName, b.partition.tp, b.table, b.offsets, b.encoded);
+    }
+    LOG.debug("Uploading {} records of {} offsets {}..{} to {} as request {}", b.offsets.size(), b.partition.tp,
+        b.offsets.get(0), b.offsets.get(b.offsets.size() - 1), b.table, b.requestId);
+    UploadResult result = uploader.upload(Chunk.of(b.requestId, b.offsets.get(0), b.encoded, b.created));
     switch (result.outcome()) {
       case DELIVERED:
         for (long offset : b.offsets) {
@@ -440,7 +456,7 @@ public class LogAnalyticsSinkTask extends SinkTask {
             String reason = result.givenUpReason(i).orElse(String.valueOf(result.reason()));
             Behavior behavior = reason.startsWith("RETRIES_EXHAUSTED") ? config.onGiveUp() : config.onInvalid();
             toReport.add(new Rejected(b.partition, b.offsets.get(i), b.records.get(i),
-                "Log Analytics did not accept the record: " + reason, behavior));
+                "Log Analytics did not accept the record: " + reason + " (request " + b.requestId + ")", behavior));
           } else {
             tracker.done(b.partition, b.offsets.get(i));
             delivered.incrementAndGet();
@@ -460,6 +476,30 @@ public class LogAnalyticsSinkTask extends SinkTask {
   private void release(Batch b) {
     inFlightBytes.addAndGet(-b.bytes);
     inFlightRecords.addAndGet(-b.records.size());
+  }
+
+  /**
+   * The request id of a batch: a name-based UUID of the connector's name, the partition, the table, the first and
+   * last offsets, the record count and a CRC-32C of the encoded records. Two different batches (other partition,
+   * other offsets, other content: a topic deleted and created again reuses offsets) get different ids; the same
+   * batch gets the same id on every try, also when another task reads the same records and batches them alike.
+   *
+   * @param connector the connector's name
+   * @param tp the partition
+   * @param table the table or stream
+   * @param offsets the batch's offsets, in order
+   * @param encoded the encoded records
+   * @return the id
+   */
+  static UUID requestId(String connector, TopicPartition tp, String table, List<Long> offsets, List<byte[]> encoded) {
+    CRC32C crc = new CRC32C();
+    for (byte[] e : encoded) {
+      crc.update(e);
+      crc.update(0);
+    }
+    String name = connector + '\n' + tp.topic() + '\n' + tp.partition() + '\n' + table + '\n' + offsets.get(0)
+        + '\n' + offsets.get(offsets.size() - 1) + '\n' + offsets.size() + '\n' + Long.toHexString(crc.getValue());
+    return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
   }
 
   private static TopicPartition originalPartition(SinkRecord r) {
@@ -489,6 +529,8 @@ public class LogAnalyticsSinkTask extends SinkTask {
     final List<Long> offsets = new ArrayList<>();
     final List<byte[]> encoded = new ArrayList<>();
     long bytes;
+    /** Set at the first upload (the batch is complete then) and kept for every later try. */
+    volatile UUID requestId;
 
     Batch(Partition partition, String table, Instant created) {
       this.partition = partition;

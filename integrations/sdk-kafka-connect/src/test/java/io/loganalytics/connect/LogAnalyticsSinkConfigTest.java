@@ -27,8 +27,8 @@ class LogAnalyticsSinkConfigTest {
     Map<String, String> m = new HashMap<>();
     m.put("loganalytics.dce.endpoint", "https://my-dce.westeurope-1.ingest.monitor.azure.com");
     m.put("loganalytics.dcr.immutable.id", "dcr-0123456789abcdef0123456789abcdef");
-    m.put("loganalytics.tenant.id", "tenant");
-    m.put("loganalytics.client.id", "client");
+    m.put("loganalytics.tenant.id", "contoso.onmicrosoft.com");
+    m.put("loganalytics.client.id", "6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f");
     m.put("loganalytics.client.secret", SECRET);
     return m;
   }
@@ -74,6 +74,24 @@ class LogAnalyticsSinkConfigTest {
     Map<String, String> authority = logsIngestion();
     authority.put("loganalytics.authority.host", "http://login.example.com");
     assertThat(errors(authority)).containsKey("loganalytics.authority.host");
+
+    Map<String, String> audience = logsIngestion();
+    audience.put("loganalytics.ingestion.audience", "monitor.example.com");
+    assertThat(errors(audience).get("loganalytics.ingestion.audience").get(0)).contains("monitor.example.com")
+        .contains("https");
+    audience.put("loganalytics.ingestion.audience", "https://monitor.example.com");
+    assertThat(new LogAnalyticsSinkConfig(audience).clientBuilder().cloud().ingestionAudience())
+        .isEqualTo("https://monitor.example.com");
+
+    Map<String, String> badClient = logsIngestion();
+    badClient.put("loganalytics.client.id", "my-app");
+    assertThat(errors(badClient).get("loganalytics.client.id").get(0)).contains("my-app").contains("GUID");
+    Map<String, String> badTenant = logsIngestion();
+    badTenant.put("loganalytics.tenant.id", "not a tenant");
+    assertThat(errors(badTenant)).containsOnlyKeys("loganalytics.tenant.id");
+    Map<String, String> blankSecret = logsIngestion();
+    blankSecret.put("loganalytics.client.secret", " ");
+    assertThat(errors(blankSecret)).containsOnlyKeys("loganalytics.client.secret");
 
     Map<String, String> noSecret = logsIngestion();
     noSecret.remove("loganalytics.client.secret");

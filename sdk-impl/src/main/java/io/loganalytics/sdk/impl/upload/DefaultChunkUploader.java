@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * type per request, groups in the order they first appear; a group is cut into requests of at most
  * {@code maxRequestBytes} of JSON (before compression; a record larger than that still goes alone). Every request
  * of the chunk carries the chunk's id as {@code X-Request-ID}, across retries, splits, and later uploads of the same
- * chunk, also after a restart: the id is derived from the buffer's identity and the chunk's first sequence number
- * ({@link #chunkId}).
+ * chunk, also after a restart: the id is the chunk's own {@link Chunk#requestId()} when it has one, else derived
+ * from the buffer's identity and the chunk's first sequence number ({@link #chunkId}).
  *
  * <p><b>Statuses.</b>
  *
@@ -229,9 +229,14 @@ public final class DefaultChunkUploader implements ChunkUploader {
         .toString();
   }
 
+  /** The chunk's own {@link Chunk#requestId()}, else the id derived from the buffer and first sequence. */
+  private String idOf(Chunk chunk) {
+    return chunk.requestId().map(UUID::toString).orElseGet(() -> chunkId(bufferIdentity, chunk.firstSequence()));
+  }
+
   @Override
   public UploadResult upload(Chunk chunk) {
-    return new Run(chunk, chunkId(bufferIdentity, chunk.firstSequence())).execute();
+    return new Run(chunk, idOf(chunk)).execute();
   }
 
   /**
@@ -245,7 +250,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
    *     file could not be written (nothing was given up then)
    */
   public UploadResult giveUp(Chunk chunk, DropReason reason, String detail) {
-    Run run = new Run(chunk, chunkId(bufferIdentity, chunk.firstSequence()));
+    Run run = new Run(chunk, idOf(chunk));
     List<Integer> all = new ArrayList<>(chunk.recordCount());
     for (int i = 0; i < chunk.recordCount(); i++) {
       all.add(i);

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -129,6 +130,37 @@ class StandaloneUploaderTest {
       assertThat(result.givenUpIndexes()).isEmpty();
       assertThat(emulator.records("KcDefer")).isEmpty();
     }
+  }
+
+  @Test
+  void aChunkWithItsOwnRequestIdCarriesItOnEveryRetryAndSplitAndChunksWithTheSameSequenceDoNotShareIt() {
+    // 600 bytes per request: the chunk is split; a 503 first: the first request is retried.
+    try (WorkspaceEmulator emulator = WorkspaceEmulator.builder().maxRequestBytes(600).start();
+        ChunkUploader uploader = builder(emulator).buildUploader()) {
+      emulator.faults().failNext(1, 503, null, false);
+      UUID first = UUID.randomUUID();
+      UUID second = UUID.randomUUID();
+      List<byte[]> records = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        records.add(uploader.encode("KcIds", Map.of("id", i, "pad", "z".repeat(150))));
+      }
+
+      UploadResult a = uploader.upload(Chunk.of(first, 0, records, Instant.EPOCH));
+      UploadResult b = uploader.upload(Chunk.of(second, 0, records.subList(0, 1), Instant.EPOCH));
+
+      assertThat(a.outcome()).isEqualTo(UploadResult.Outcome.DELIVERED);
+      assertThat(b.outcome()).isEqualTo(UploadResult.Outcome.DELIVERED);
+      assertThat(a.chunkId()).isEqualTo(first.toString());
+      assertThat(b.chunkId()).isEqualTo(second.toString());
+      List<String> ids = emulator.requests().stream().map(r -> r.requestId()).collect(Collectors.toList());
+      assertThat(emulator.requests()).extracting(r -> r.status()).contains(503);
+      assertThat(ids.subList(0, ids.size() - 1)).hasSizeGreaterThan(2).containsOnly(first.toString());
+      assertThat(ids.get(ids.size() - 1)).isEqualTo(second.toString());
+      assertThat(emulator.records("KcIds")).filteredOn(r -> first.toString().equals(r.requestId())).hasSize(6);
+    }
+    assertThatThrownBy(() -> Chunk.of((UUID) null, 0, List.of(new byte[] {1}), Instant.EPOCH))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("requestId");
+    assertThat(Chunk.of(1, List.of(new byte[] {1}), Instant.EPOCH).requestId()).isEmpty();
   }
 
   @Test
