@@ -39,6 +39,8 @@ final class FaultyChannels implements ChannelFactory {
   final AtomicInteger openChannels = new AtomicInteger();
   /** Files with a channel that wrote bytes no later force of that channel covered. */
   final Set<Path> unforced = ConcurrentHashMap.newKeySet();
+  /** When set, every read, write and force fails (a watchdog uses it to stop a thread that spins). */
+  volatile boolean broken;
   /** When set, every write counts it down and every force waits for it to reach zero. */
   volatile CountDownLatch forceGate;
 
@@ -54,11 +56,18 @@ final class FaultyChannels implements ChannelFactory {
   }
 
   private void beforeWrite() throws IOException {
+    checkBroken();
     if (diskFull) {
       throw new IOException("No space left on device");
     }
     if (readOnly) {
       throw new IOException("Read-only file system");
+    }
+  }
+
+  private void checkBroken() throws IOException {
+    if (broken) {
+      throw new IOException("the test broke this file system");
     }
   }
 
@@ -133,6 +142,7 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     public void force(boolean metaData) throws IOException {
+      checkBroken();
       CountDownLatch gate = forceGate;
       if (gate != null) {
         try {
@@ -174,6 +184,7 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+      checkBroken();
       return counted(d.read(dst));
     }
 
@@ -191,6 +202,7 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
+      checkBroken();
       try {
         return counted(d.read(dst, position));
       } catch (ClosedChannelException e) {
@@ -217,7 +229,12 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     public FileChannel truncate(long size) throws IOException {
-      d.truncate(size);
+      try {
+        d.truncate(size);
+      } catch (ClosedChannelException e) {
+        closeLikeTheDelegate();
+        throw e;
+      }
       return this;
     }
 

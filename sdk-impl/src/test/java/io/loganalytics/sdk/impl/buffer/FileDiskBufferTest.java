@@ -496,12 +496,21 @@ class FileDiskBufferTest {
     }
   }
 
+  /**
+   * Makes a closed buffer look like one whose process was killed before it wrote {@code ack.state}: the durable end
+   * that a clean close records is gone, so the last records may be torn (what a crash leaves) rather than damaged.
+   */
+  private void asIfKilledBeforeClose() throws IOException {
+    Files.delete(dir.resolve(AckState.FILE));
+  }
+
   @Test
   void aTornTailIsCutOffOnOpen() throws IOException {
     // INTERVAL segments are not preallocated: the file ends inside the torn frame.
     try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
       appendRange(b, 0, 5);
     }
+    asIfKilledBeforeClose();
     Path seg = onlySegment();
     long size = Files.size(seg);
     try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
@@ -540,6 +549,7 @@ class FileDiskBufferTest {
       end += 24 + rec(i).length;
     }
     // The last three bytes of the last frame never reached the disk: zeros, as preallocated.
+    asIfKilledBeforeClose();
     try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
       f.seek(end - 3);
       f.write(new byte[3]);
@@ -549,6 +559,43 @@ class FileDiskBufferTest {
       assertFirstFourSurviveAndAppendsGoOn(b);
     }
     assertThat(events.quarantined).isEmpty();
+    assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
+  }
+
+  @Test
+  void recordsCutFromTheNewestSegmentOfAClosedBufferAreReportedNotTakenForATornTail() throws IOException {
+    try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
+      appendRange(b, 0, 5);
+    }
+    long end = 32;
+    for (int i = 0; i < 3; i++) {
+      end += 24 + rec(i).length;
+    }
+    // Closed cleanly, so ack.state says five records were forced: a cut after the third is damage at rest.
+    try (RandomAccessFile f = new RandomAccessFile(onlySegment().toFile(), "rw")) {
+      f.setLength(end + 10);
+    }
+    BufferReport report = FileDiskBuffer.verify(dir);
+    assertThat(report.records()).isEqualTo(3);
+    assertThat(report.lostRecords()).isEqualTo(2);
+    assertThat(report.corruptSegments()).singleElement().asString().startsWith(onlySegment().getFileName()
+        + ": offset " + end);
+    try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
+      assertThat(b.recordCount()).isEqualTo(3);
+      b.append(rec(9));
+      Chunk c = b.read(Long.MAX_VALUE, 10).orElseThrow();
+      assertThat(c.records()).extracting(FileDiskBufferTest::str).containsExactly(str(rec(0)), str(rec(1)),
+          str(rec(2)));
+      b.acknowledge(c);
+      c = b.read(Long.MAX_VALUE, 10).orElseThrow();
+      assertThat(c.firstSequence()).as("new records do not reuse the lost sequences").isEqualTo(5);
+      b.acknowledge(c);
+    }
+    assertThat(events.drops).singleElement().satisfies(d -> {
+      assertThat(d.reason()).isEqualTo(DropReason.CORRUPTED);
+      assertThat(d.records()).isEqualTo(2);
+    });
+    assertThat(events.quarantined).singleElement().satisfies(p -> assertThat(p).exists());
     assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
   }
 
@@ -640,20 +687,26 @@ class FileDiskBufferTest {
   }
 
   @Test
-  void aBitFlipInTheActiveSegmentKeepsACopyAndReportsIt() throws IOException {
+  void aBitFlipInTheActiveSegmentKeepsACopyReportsItAndKeepsTheValidRecordsAfterIt() throws IOException {
     try (FileDiskBuffer b = open(options())) {
       appendRange(b, 0, 5);
     }
     flipByte(onlySegment(), 32 + 24 + 1);
     byte[] damaged = Files.readAllBytes(onlySegment());
     try (FileDiskBuffer b = open(options())) {
-      assertThat(b.recordCount()).isZero();
+      assertThat(b.recordCount()).isEqualTo(4);
+      assertThat(drain(b)).isEqualTo(names(1, 5));
+      b.append(rec(7));
+      assertThat(drain(b)).containsExactly(str(rec(7)));
     }
     assertThat(events.quarantined).singleElement().satisfies(p -> {
       assertThat(p).hasBinaryContent(damaged);
       assertThat(perms(p)).isEqualTo("rw-------");
     });
-    assertThat(events.drops).singleElement().satisfies(d -> assertThat(d.reason()).isEqualTo(DropReason.CORRUPTED));
+    assertThat(events.drops).singleElement().satisfies(d -> {
+      assertThat(d.reason()).isEqualTo(DropReason.CORRUPTED);
+      assertThat(d.records()).isEqualTo(1);
+    });
   }
 
   @Test
