@@ -82,7 +82,8 @@ public interface DiskBuffer extends AutoCloseable {
   /**
    * Appends one record without waiting for it to reach the disk: the returned future completes when the record is
    * durable (a force of the disk covers it, whatever the buffer's {@link Durability}), or completes exceptionally
-   * with the {@link BufferException} of that force, in which case the record is not in the buffer. One thread can so
+   * with the {@link BufferException} of that force (with {@link Durability#SYNC} the record is then not in the
+   * buffer; with {@link Durability#INTERVAL} it stays written, as an {@link #append} would). One thread can so
    * keep many appends in flight; appends still share forces (group commit). The records are stored in call order.
    * Checks that fail at once (an empty or too large record, a full buffer whose policy refuses, a closed buffer)
    * complete the future exceptionally rather than throw. Continuations attached to the future may run on a thread

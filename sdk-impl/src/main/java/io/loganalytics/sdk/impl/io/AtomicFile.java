@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -23,11 +24,11 @@ import java.util.Set;
 
 /**
  * A small file replaced as a whole, atomically and durably, and readable by its owner only: the content is written
- * to {@code NAME.tmp} (created anew, mode 0600 where the file system has POSIX permissions, whatever the umask),
+ * to {@code .NAME.tmp} (hidden; created anew, mode 0600 where the file system has POSIX permissions, whatever the umask),
  * forced to disk, renamed over {@code NAME} in one atomic step, and then the directory is forced so that the rename
- * survives a power cut. A crash leaves the old file or the new one, never a mix; at most a {@code NAME.tmp} is left
+ * survives a power cut. A crash leaves the old file or the new one, never a mix; at most a {@code .NAME.tmp} is left
  * behind, which the next write replaces. Reading and writing never follow a symbolic link at {@code NAME} or
- * {@code NAME.tmp} ({@link LinkOption#NOFOLLOW_LINKS}): a link planted there makes the call fail instead of writing
+ * {@code .NAME.tmp} ({@link LinkOption#NOFOLLOW_LINKS}): a link planted there makes the call fail instead of writing
  * through it. The directory itself may be reached through links.
  *
  * <p>Thread-safety: an instance holds only its path and opener. Writes of the same file must not run at once (they
@@ -89,9 +90,9 @@ public final class AtomicFile {
     return path;
   }
 
-  /** @return the temporary file a write goes through */
+  /** @return the temporary file a write goes through: {@code .NAME.tmp} */
   public Path tempPath() {
-    return path.resolveSibling(path.getFileName() + TEMP_SUFFIX);
+    return path.resolveSibling("." + path.getFileName() + TEMP_SUFFIX);
   }
 
   /**
@@ -200,6 +201,11 @@ public final class AtomicFile {
       return Optional.of(out);
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    } catch (FileSystemException e) {
+      throw e;
+    } catch (IOException e) {
+      // Such as "Too many levels of symbolic links" (a link there), which does not name the file.
+      throw new IOException("cannot read " + path + ": " + e.getMessage(), e);
     }
   }
 

@@ -991,6 +991,10 @@ class FileDiskBufferTest {
   }
 
   private List<Path> segments() throws IOException {
+    return segmentsOf(dir);
+  }
+
+  static List<Path> segmentsOf(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> p.toString().endsWith(".seg")).sorted().collect(Collectors.toList());
     }
