@@ -99,11 +99,15 @@ import org.slf4j.LoggerFactory;
  * records it acknowledged may then be delivered again (at least once, never zero).
  *
  * <h2>Durability</h2>
- * With {@link Durability#SYNC} an append returns after a force of the active segment that covers it, shared by the
- * appenders waiting at the same moment ({@link GroupCommit}). If that force fails, the segment is cut back to the last
- * forced byte and every append it covered fails. {@link #close()} refuses further appends before its final force; an
- * append waiting for its force when the buffer closes succeeds only if that final force covered it. Readers see only
- * forced records. With {@link Durability#INTERVAL} a daemon thread forces every {@link BufferOptions#syncInterval()}.
+ * With {@link Durability#SYNC} an append returns after its frame was written and a force of the active segment
+ * covered it, both shared by the appenders waiting at the same moment ({@link GroupCommit}): an append stages its
+ * frame under {@link #lock} (a copy into a buffer, no system call), and the leader of the next round writes every
+ * staged frame with one call and forces once. If that write fails, exactly the appends of that round fail and none
+ * of their frames stays (the active segment is cut back to where the round began; a round being forced meanwhile is
+ * not affected). If a force fails, the segment is cut back to the last forced byte and every append not yet forced
+ * fails (that round's and those staged behind it). {@link #close()} refuses further appends, then writes the staged
+ * frames and forces them (the final force); an append waiting for its force when the buffer closes succeeds only if
+ * that final force covered it. Readers see only forced records. With {@link Durability#INTERVAL} a daemon thread forces every {@link BufferOptions#syncInterval()}.
  * {@link #appendAsync} returns at once; its future completes when a force covers the record.
  *
  * <h2>Bounds</h2>
@@ -122,8 +126,9 @@ import org.slf4j.LoggerFactory;
  *       damage found) or alone (an acknowledgement writes without {@link #lock}, so appends go on meanwhile);</li>
  *   <li>{@link SegmentLog#forceLock}: a force of the active segment runs without {@link #lock}, under this lock, so
  *       the segment cannot be sealed or its channel closed meanwhile; never held with the write lock;</li>
- *   <li>leaf monitors, nothing acquired while holding them: {@link GroupCommit}'s monitor (the rounds' results and
- *       leadership) and {@link #commitSignal} (wakes the committer of asynchronous appends).</li>
+ *   <li>leaf monitors, nothing acquired while holding them: a {@link GroupCommit} round's own monitor (held only to
+ *       mark it done; waiting for a round and leading its force take no lock) and {@link #commitSignal} (wakes the
+ *       committer of asynchronous appends).</li>
  * </ol>
  * Listener calls and completions of asynchronous appends run on the calling thread after every lock is released
  * ({@link BufferEvents}).
@@ -177,6 +182,17 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final CRC32C crc = new CRC32C();
   /** Bumped by every rollback: a force begun before it must not mark anything durable. Guarded by lock. */
   private long epoch;
+  /**
+   * Where the pending round's frames begin (SYNC): its segment, offset and first sequence, and the payload it wrote so
+   * far. A failed write cuts the active segment back to there and fails that round only. Guarded by lock.
+   */
+  private Segment roundSegment;
+  /** Guarded by lock. */
+  private long roundSize;
+  /** Guarded by lock. */
+  private long roundSeq;
+  /** Guarded by lock. */
+  private long roundPayload;
   /** Written under lock; read without it to refuse calls early. */
   private volatile boolean closed;
   /** Every sequence below this was covered by the final force of {@link #close()}; -1 before. Guarded by lock. */
@@ -309,6 +325,7 @@ public final class FileDiskBuffer implements DiskBuffer {
         });
     boolean rewrite = loader.load();
     commit.durableSeq = log.nextSeq;
+    startRound();
     if (rewrite) {
       ackLog.persist(ackLog.snapshot(commit.durableSeq, null));
     }
@@ -339,7 +356,9 @@ public final class FileDiskBuffer implements DiskBuffer {
     try {
       ensureOpen();
       stageRecord(record);
-      flushStaged();
+      if (!syncEachAppend) {
+        flushStaged();
+      }
       round = commit.pending;
     } finally {
       lock.unlock();
@@ -359,30 +378,48 @@ public final class FileDiskBuffer implements DiskBuffer {
     if (records.isEmpty()) {
       return;
     }
-    GroupCommit.Round round;
+    // The rounds the batch's frames joined: more than one when making room (a roll, a wait under BLOCK) let a round
+    // complete or a leader take one meanwhile. Each must be durable: a later round succeeding says nothing of an
+    // earlier one that failed.
+    GroupCommit.Round first;
+    List<GroupCommit.Round> more = null;
     BufferException failure = null;
     lock.lock();
     try {
       ensureOpen();
+      first = commit.pending;
       try {
         for (byte[] r : records) {
           stageRecord(r);
+          GroupCommit.Round last = more == null ? first : more.get(more.size() - 1);
+          if (commit.pending != last) {
+            if (more == null) {
+              more = new ArrayList<>(2);
+            }
+            more.add(commit.pending);
+          }
         }
       } catch (BufferException e) {
         failure = e;
       }
-      try {
-        flushStaged();
-      } catch (BufferException e) {
-        failure = failure == null ? e : failure;
+      if (!syncEachAppend) {
+        try {
+          flushStaged();
+        } catch (BufferException e) {
+          failure = failure == null ? e : failure;
+        }
       }
-      round = commit.pending;
     } finally {
       lock.unlock();
       flushEvents();
     }
     if (syncEachAppend) {
-      awaitDurable(round);
+      awaitDurable(first);
+      if (more != null) {
+        for (GroupCommit.Round r : more) {
+          awaitDurable(r);
+        }
+      }
     }
     if (failure != null) {
       throw failure;
@@ -405,7 +442,9 @@ public final class FileDiskBuffer implements DiskBuffer {
       try {
         ensureOpen();
         stageRecord(record);
-        flushStaged();
+        if (!syncEachAppend) {
+          flushStaged();
+        }
         commit.pending.addFuture(f);
       } finally {
         lock.unlock();
@@ -440,6 +479,8 @@ public final class FileDiskBuffer implements DiskBuffer {
     if (!fits) {
       flushStaged();
       capacity.makeRoom(frame, room);
+      // Under BLOCK the lock was released while waiting: other appenders may have staged frames meanwhile.
+      flushStaged();
       if (log.active.size + frame > options.segmentBytes()) {
         roll();
       }
@@ -456,9 +497,20 @@ public final class FileDiskBuffer implements DiskBuffer {
     stagedBytes += frame;
     stagedRecords++;
     stagedPayload += record.length;
+    commit.pending.writes = true;
   }
 
-  /** Writes the staged frames at the end of the active segment. Lock held. */
+  /**
+   * Writes the staged frames at the end of the active segment. Appends in INTERVAL mode write at once (they return
+   * stored); in SYNC mode appends (blocking and asynchronous) leave their frames staged for the leader of the next
+   * force, which writes them all with one call just before it forces (they return only once forced, so nothing is
+   * lost by the wait, and the lock is held for a copy instead of a system call). Frames are also written early when
+   * the scratch buffer or the segment is full, and before a roll or the final force of {@link #close()}.
+   *
+   * <p>On a failed write in SYNC mode the pending round fails as a whole ({@link #failRound}): its frames, staged
+   * or written early, are dropped and every append in it fails; rounds already being forced are not touched. In
+   * INTERVAL mode only the caller's own frames were staged; they are dropped and the caller fails. Lock held.
+   */
   private void flushStaged() {
     if (stagedBytes == 0) {
       return;
@@ -476,15 +528,57 @@ public final class FileDiskBuffer implements DiskBuffer {
     try {
       log.write(frames);
     } catch (IOException e) {
-      throw ioFailure("append to", e);
+      BufferException be = ioFailure("append to", e);
+      if (syncEachAppend) {
+        failRound(be);
+      }
+      throw be;
     }
     log.nextSeq += records;
     log.active.livePayload += payload;
+    roundPayload += payload;
     commit.pending.writes = true;
+  }
+
+  /** The pending round begins here: after everything written so far. Lock held, nothing staged. */
+  private void startRound() {
+    roundSegment = log.active;
+    roundSize = log.active.size;
+    roundSeq = log.nextSeq;
+    roundPayload = 0;
+  }
+
+  /**
+   * A write of the pending round failed (SYNC): drops its staged frames, cuts the active segment back to where the
+   * round began (a roll completes the round, so its frames are all in the active segment), and fails exactly its
+   * appends. A round being forced meanwhile ends before that point and is not touched. Lock held.
+   */
+  private void failRound(BufferException error) {
+    stagedBytes = 0;
+    stagedRecords = 0;
+    stagedPayload = 0;
+    Segment active = log.active;
+    long keep = roundSegment == active ? roundSize : Format.SEGMENT_HEADER_BYTES;
+    long seq = roundSegment == active ? roundSeq : active.firstSeq;
+    if (active.size > keep) {
+      try {
+        log.reopenActiveIfClosed();
+        log.cutActive(keep);
+      } catch (IOException e) {
+        LOG.warn("Buffer {}: could not cut {} back to {} bytes: {}", dir, active, keep, describe(e));
+      }
+      active.size = keep;
+      active.livePayload = Math.max(0, active.livePayload - roundPayload);
+    }
+    log.nextSeq = seq;
+    reader.invalidate(null, seq);
+    commit.complete(commit.swap(), error);
+    startRound();
   }
 
   /** Seals the active segment (forced) and starts a new one. Lock held, nothing staged. */
   private void roll() {
+    flushStaged();
     Segment old = log.active;
     try {
       log.forceActive();
@@ -509,6 +603,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     commit.durableSeq = log.nextSeq;
     log.active.durableSize = log.active.size;
     commit.complete(commit.swap(), null);
+    startRound();
   }
 
   /** What {@link Capacity} may do to make room. Lock held. */
@@ -767,7 +862,15 @@ public final class FileDiskBuffer implements DiskBuffer {
       if (round.done) {
         return;
       }
+      try {
+        flushStaged();
+      } catch (BufferException e) {
+        // SYNC: failRound completed the round with the error. INTERVAL: nothing was staged (appends write at once).
+        commit.complete(round, e);
+        return;
+      }
       commit.swap();
+      startRound();
       if (!round.writes) {
         commit.complete(round, null);
         return;
@@ -831,6 +934,9 @@ public final class FileDiskBuffer implements DiskBuffer {
       return;
     }
     epoch++;
+    stagedBytes = 0;
+    stagedRecords = 0;
+    stagedPayload = 0;
     Segment active = log.active;
     long keep = active.durableSize;
     if (active.size > keep) {
@@ -845,6 +951,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       reader.invalidate(null, log.nextSeq);
     }
     commit.complete(commit.swap(), error);
+    startRound();
     if (commit.inFlight != null) {
       commit.complete(commit.inFlight, error);
       commit.inFlight = null;
@@ -974,6 +1081,16 @@ public final class FileDiskBuffer implements DiskBuffer {
     } finally {
       lock.unlock();
       flushEvents();
+    }
+  }
+
+  /** @return the records staged for the next force and not yet written (tests) */
+  int stagedRecords() {
+    lock.lock();
+    try {
+      return stagedRecords;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -1240,6 +1357,12 @@ public final class FileDiskBuffer implements DiskBuffer {
    */
   private void finalForce() {
     IOException failure = null;
+    try {
+      flushStaged();
+    } catch (BufferException e) {
+      // The round whose frames were staged failed (failRound): its appends throw; what was written before is forced.
+      LOG.warn("Buffer {}: final write on close failed: {}", dir, e.getMessage());
+    }
     try {
       if (!log.active.sealed) {
         log.forceActive();

@@ -4,29 +4,40 @@ import io.loganalytics.sdk.BufferException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Group commit: the appends written since the last force form the {@link #pending} round; one force makes a round
- * durable. Appenders waiting at the same moment share it: the first waiter (the leader) forces for all, the others
- * wait for its result, so N blocking appenders cost about one force, not N. Asynchronous appends add a future to the
+ * Group commit: the appends staged or written since the last force form the {@link #pending} round; one write of
+ * its staged frames and one force make a round durable. Appenders waiting at the same moment share it: the first
+ * waiter (the leader) writes and forces for all, the others wait for its result, so N blocking appenders cost about
+ * one write and one force, not N. Asynchronous appends add a future to the
  * round; it is completed, through the buffer's events, after the locks are released.
  *
+ * <p>Waiting is by {@link LockSupport#park}: a waiter registers on its round and sleeps; completing a round wakes only
+ * that round's waiters, and a leader that finishes wakes one waiter of the next round to lead it. So with many
+ * appenders a round costs one wake-up per appender, without a herd contending for one monitor.
+ *
  * <p>Thread-safety: {@link #pending} and {@link #inFlight}, and a round's {@code writes} and {@code futures}, are
- * guarded by the buffer's lock; a round's {@code done} and {@code error}, and the leadership, by {@link #monitor}, a
- * leaf in the lock order (nothing is acquired while holding it). A monitor rather than a lock and condition: waiting
- * on a monitor allocates nothing, and every SYNC append waits once.
+ * guarded by the buffer's lock ({@link #pending} is also read without it, as a hint of whom to wake); a round's
+ * {@code done}, {@code error} and waiters, and the leadership, are lock-free (volatile fields, an atomic flag, a
+ * concurrent queue); the only lock is a round's own monitor, held by {@link #complete} just to mark it done once (a
+ * leaf in the buffer's lock order: nothing is acquired while holding it).
  */
 final class GroupCommit {
   /** A batch of appends that one force makes durable. */
   static final class Round {
-    /** Whether anything was written in it. Guarded by the buffer's lock. */
+    /** Whether anything was written (or staged) in it. Guarded by the buffer's lock. */
     boolean writes;
     /** Futures of asynchronous appends in it, or null. Guarded by the buffer's lock. */
     List<CompletableFuture<Void>> futures;
-    /** Guarded by the monitor. */
-    boolean done;
-    /** Guarded by the monitor. */
-    BufferException error;
+    /** Set once, after {@link #error}. */
+    volatile boolean done;
+    /** Why it failed, or null; written before {@link #done}. */
+    volatile BufferException error;
+    /** Threads parked until it is done. */
+    final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
 
     void addFuture(CompletableFuture<Void> f) {
       if (futures == null) {
@@ -36,15 +47,13 @@ final class GroupCommit {
     }
   }
 
-  private final Object monitor = new Object();
   private final BufferEvents events;
-  /** Guarded by {@link #monitor}. */
-  private boolean leaderActive;
-  /** The round the next append joins. Guarded by the buffer's lock. */
-  Round pending = new Round();
+  private final AtomicBoolean leader = new AtomicBoolean();
+  /** The round the next append joins. Written under the buffer's lock; read without it only to pick whom to wake. */
+  volatile Round pending = new Round();
   /** The round being forced right now, if any. Guarded by the buffer's lock. */
   Round inFlight;
-  /** In SYNC mode, every sequence below this is forced. Guarded by the buffer's lock. */
+  /** Every sequence below this is forced. Guarded by the buffer's lock. */
   long durableSeq;
 
   GroupCommit(BufferEvents events) {
@@ -70,13 +79,16 @@ final class GroupCommit {
    * @param error why it failed, or null when it is durable
    */
   void complete(Round r, BufferException error) {
-    synchronized (monitor) {
+    synchronized (r) {
       if (r.done) {
         return;
       }
-      r.done = true;
       r.error = error;
-      monitor.notifyAll();
+      r.done = true;
+    }
+    Thread t;
+    while ((t = r.waiters.poll()) != null) {
+      LockSupport.unpark(t);
     }
     List<CompletableFuture<Void>> futures = r.futures;
     if (futures != null) {
@@ -103,34 +115,38 @@ final class GroupCommit {
    */
   BufferException await(Round r, Runnable forceOnce) {
     boolean interrupted = false;
-    while (true) {
-      synchronized (monitor) {
-        while (!r.done && leaderActive) {
-          try {
-            monitor.wait();
-          } catch (InterruptedException e) {
-            interrupted = true;
+    Thread me = Thread.currentThread();
+    while (!r.done) {
+      if (leader.compareAndSet(false, true)) {
+        try {
+          if (!r.done) {
+            forceOnce.run();
           }
+        } finally {
+          leader.set(false);
+          wakeNextLeader();
         }
-        if (r.done) {
-          break;
-        }
-        leaderActive = true;
+        continue;
       }
-      try {
-        forceOnce.run();
-      } finally {
-        synchronized (monitor) {
-          leaderActive = false;
-          monitor.notifyAll();
-        }
+      r.waiters.add(me);
+      if (r.done || !leader.get()) {
+        r.waiters.remove(me);
+        continue;
       }
+      LockSupport.park(this);
+      interrupted |= Thread.interrupted();
     }
     if (interrupted) {
-      Thread.currentThread().interrupt();
+      me.interrupt();
     }
-    synchronized (monitor) {
-      return r.error;
+    return r.error;
+  }
+
+  /** After a leader is done: one waiter of the round now pending (if any) wakes to lead its force. */
+  private void wakeNextLeader() {
+    Thread next = pending.waiters.peek();
+    if (next != null) {
+      LockSupport.unpark(next);
     }
   }
 }

@@ -41,8 +41,10 @@ final class FaultyChannels implements ChannelFactory {
   final Set<Path> unforced = ConcurrentHashMap.newKeySet();
   /** When set, every read, write and force fails (a watchdog uses it to stop a thread that spins). */
   volatile boolean broken;
-  /** When set, every write counts it down and every force waits for it to reach zero. */
-  volatile CountDownLatch forceGate;
+  /** When set, every force waits until the test opens it. */
+  volatile CountDownLatch forceBarrier;
+  /** Forces waiting at {@link #forceBarrier} right now. */
+  final AtomicInteger forcesWaiting = new AtomicInteger();
 
   @Override
   public FileChannel open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
@@ -89,10 +91,6 @@ final class FaultyChannels implements ChannelFactory {
 
     private int write0(ByteBuffer src, long position, boolean positional) throws IOException {
       beforeWrite();
-      CountDownLatch gate = forceGate;
-      if (gate != null) {
-        gate.countDown();
-      }
       if (failThisWrite()) {
         int half = src.remaining() / 2;
         ByteBuffer part = src.duplicate();
@@ -143,15 +141,18 @@ final class FaultyChannels implements ChannelFactory {
     @Override
     public void force(boolean metaData) throws IOException {
       checkBroken();
-      CountDownLatch gate = forceGate;
-      if (gate != null) {
+      CountDownLatch barrier = forceBarrier;
+      if (barrier != null) {
+        forcesWaiting.incrementAndGet();
         try {
-          if (!gate.await(60, TimeUnit.SECONDS)) {
-            throw new IOException("force gate never opened");
+          if (!barrier.await(60, TimeUnit.SECONDS)) {
+            throw new IOException("force barrier never opened");
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new IOException("interrupted at the force gate", e);
+          throw new IOException("interrupted at the force barrier", e);
+        } finally {
+          forcesWaiting.decrementAndGet();
         }
       }
       int covered;

@@ -766,27 +766,172 @@ class FileDiskBufferTest {
     }
   }
 
+  /** Spins until {@code condition} holds (60 s at most, a safety net: no assertion is on timing). */
+  private static void awaitCondition(String what, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() - deadline).as("waiting for " + what).isNegative();
+      Thread.onSpinWait();
+    }
+  }
+
   @Test
   void appendersWaitingAtTheSameMomentShareOneForce() throws Exception {
     int threads = 8;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (FileDiskBuffer b = open(options().capacityBytes(1_000_000).segmentBytes(256 * 1024))) {
       int before = channels.forces.get();
-      // The first force waits until all eight records are written, so seven appenders queue behind it.
-      channels.forceGate = new CountDownLatch(threads);
+      // The first force waits until the other appenders have staged their records behind it.
+      CountDownLatch barrier = new CountDownLatch(1);
+      channels.forceBarrier = barrier;
       List<Future<?>> fs = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int id = t;
         fs.add(pool.submit(() -> b.append(rec(id))));
       }
+      awaitCondition("eight records written or staged behind one force", () -> channels.forcesWaiting.get() == 1
+          && b.recordCount() + b.stagedRecords() == threads);
+      assertThat(fs).noneMatch(Future::isDone);
+      channels.forceBarrier = null;
+      barrier.countDown();
       for (Future<?> f : fs) {
         f.get(60, TimeUnit.SECONDS);
       }
-      channels.forceGate = null;
       assertThat(channels.forces.get() - before).as("forces for 8 concurrent appends").isBetween(1, 2);
       assertThat(b.recordCount()).isEqualTo(threads);
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  private static byte[] big(int i) {
+    return ("big-" + i + "-" + "b".repeat(100_000)).getBytes(UTF_8);
+  }
+
+  private static List<String> ids(List<String> records) {
+    return records.stream().map(r -> r.substring(0, r.indexOf('-', r.indexOf('-') + 1))).collect(Collectors.toList());
+  }
+
+  /**
+   * SYNC: while the round of A is being forced, B and C stage 100 kB records behind it; D does not fit into the
+   * staging buffer, so it writes B and C early. With {@code failEarlyWrite} that write fails; otherwise it succeeds
+   * and the leader's write of D (just before its force) fails. Either way exactly B, C and D fail, A succeeds, and
+   * none of B, C, D is in the buffer, now or after a restart; the buffer works on.
+   */
+  private void aFailedWriteFailsExactlyTheAppendsOfItsRound(boolean failEarlyWrite) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    BufferOptions.Builder opts = options().capacityBytes(10_000_000).segmentBytes(1 << 20);
+    try (FileDiskBuffer b = open(opts)) {
+      b.append(big(0));
+      CountDownLatch barrier = new CountDownLatch(1);
+      channels.forceBarrier = barrier;
+      Future<?> a = pool.submit(() -> b.append(big(1)));
+      awaitCondition("A's force", () -> channels.forcesWaiting.get() == 1);
+      Future<?> bb = pool.submit(() -> b.append(big(2)));
+      awaitCondition("B staged", () -> b.stagedRecords() == 1);
+      Future<?> c = pool.submit(() -> b.append(big(3)));
+      awaitCondition("C staged", () -> b.stagedRecords() == 2);
+      if (failEarlyWrite) {
+        channels.failAtWrite = channels.writes.get() + 1;
+      }
+      Future<?> d = pool.submit(() -> b.append(big(4)));
+      if (failEarlyWrite) {
+        assertThatThrownBy(() -> d.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(BufferException.class);
+      } else {
+        awaitCondition("B and C written early, D staged", () -> b.stagedRecords() == 1 && b.recordCount() == 4);
+        channels.failAtWrite = channels.writes.get() + 1;
+      }
+      channels.forceBarrier = null;
+      barrier.countDown();
+      a.get(60, TimeUnit.SECONDS);
+      for (Future<?> f : List.of(bb, c, d)) {
+        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(BufferException.class)
+            .hasMessageContaining("injected");
+      }
+      assertThat(b.recordCount()).isEqualTo(2);
+      b.append(big(5));
+      assertThat(ids(drainNoAck(b))).containsExactly("big-0", "big-1", "big-5");
+    } finally {
+      pool.shutdownNow();
+    }
+    try (FileDiskBuffer b = open(opts)) {
+      assertThat(ids(drain(b))).containsExactly("big-0", "big-1", "big-5");
+    }
+    assertThat(events.drops).isEmpty();
+  }
+
+  @Test
+  void aFailedEarlyWriteFailsExactlyTheAppendsOfItsRound() throws Exception {
+    aFailedWriteFailsExactlyTheAppendsOfItsRound(true);
+  }
+
+  @Test
+  void aFailedWriteBeforeTheForceFailsTheWholeRoundIncludingFramesWrittenEarly() throws Exception {
+    aFailedWriteFailsExactlyTheAppendsOfItsRound(false);
+  }
+
+  /** Reads every record without acknowledging (released again). */
+  private static List<String> drainNoAck(FileDiskBuffer buffer) {
+    List<String> out = new ArrayList<>();
+    List<Chunk> held = new ArrayList<>();
+    Optional<Chunk> c;
+    while ((c = buffer.read(Long.MAX_VALUE, 1000)).isPresent()) {
+      c.get().records().forEach(r -> out.add(str(r)));
+      held.add(c.get());
+    }
+    held.forEach(buffer::release);
+    return out;
+  }
+
+  @Test
+  void closeWritesAndForcesTheFramesStagedForTheNextForce() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      FileDiskBuffer b = open(options().capacityBytes(1_000_000).segmentBytes(256 * 1024));
+      CountDownLatch barrier = new CountDownLatch(1);
+      channels.forceBarrier = barrier;
+      Future<?> a = pool.submit(() -> b.append(rec(1)));
+      awaitCondition("A's force", () -> channels.forcesWaiting.get() == 1);
+      Future<?> bb = pool.submit(() -> b.append(rec(2)));
+      Future<?> c = pool.submit(() -> b.append(rec(3)));
+      awaitCondition("B and C staged", () -> b.stagedRecords() == 2);
+      Future<?> closing = pool.submit(b::close);
+      channels.forceBarrier = null;
+      barrier.countDown();
+      closing.get(60, TimeUnit.SECONDS);
+      for (Future<?> f : List.of(a, bb, c)) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      assertThat(channels.unforced).as("files with writes no force covered").isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
+    try (FileDiskBuffer b = open(options().capacityBytes(1_000_000).segmentBytes(256 * 1024))) {
+      assertThat(drain(b)).containsExactly(str(rec(1)), str(rec(2)), str(rec(3)));
+    }
+  }
+
+  @Test
+  void asynchronousAppendsCompleteOnlyOnceForcedAndAFailedForceFailsThemAndLeavesThemOut() throws Exception {
+    try (FileDiskBuffer b = open(options().capacityBytes(1_000_000).segmentBytes(256 * 1024))) {
+      CountDownLatch barrier = new CountDownLatch(1);
+      channels.forceBarrier = barrier;
+      List<java.util.concurrent.CompletableFuture<Void>> first = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        first.add(b.appendAsync(rec(i)));
+      }
+      awaitCondition("the committer's force", () -> channels.forcesWaiting.get() == 1);
+      assertThat(first).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+      channels.forceBarrier = null;
+      barrier.countDown();
+      for (java.util.concurrent.CompletableFuture<Void> f : first) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      channels.failAtForce = channels.forces.get() + 1;
+      java.util.concurrent.CompletableFuture<Void> failed = b.appendAsync(rec(100));
+      assertThatThrownBy(() -> failed.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(BufferException.class);
+      b.appendAsync(rec(10)).get(60, TimeUnit.SECONDS);
+      assertThat(drain(b)).isEqualTo(names(0, 11));
     }
   }
 
