@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -290,12 +289,6 @@ final class SegmentLog {
     } finally {
       forceLock.unlock();
     }
-  }
-
-  /** Renames a file into place atomically and forces the directory. */
-  void rename(Path from, Path to) throws IOException {
-    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    AtomicFile.forceDirectory(dir, channels);
   }
 
   static void closeQuietly(FileChannel ch) {
