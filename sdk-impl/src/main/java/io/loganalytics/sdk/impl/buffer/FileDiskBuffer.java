@@ -355,7 +355,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     lock.lock();
     try {
       ensureOpen();
-      stageRecord(record);
+      stageRecord(record, null);
       if (!syncEachAppend) {
         flushStaged();
       }
@@ -381,22 +381,17 @@ public final class FileDiskBuffer implements DiskBuffer {
     // The rounds the batch's frames joined: more than one when making room (a roll, a wait under BLOCK) let a round
     // complete or a leader take one meanwhile. Each must be durable: a later round succeeding says nothing of an
     // earlier one that failed.
-    GroupCommit.Round first;
-    List<GroupCommit.Round> more = null;
+    List<GroupCommit.Round> joined = new ArrayList<>(1);
     BufferException failure = null;
     lock.lock();
     try {
       ensureOpen();
-      first = commit.pending;
+      joined.add(commit.pending);
       try {
         for (byte[] r : records) {
-          stageRecord(r);
-          GroupCommit.Round last = more == null ? first : more.get(more.size() - 1);
-          if (commit.pending != last) {
-            if (more == null) {
-              more = new ArrayList<>(2);
-            }
-            more.add(commit.pending);
+          stageRecord(r, joined);
+          if (commit.pending != joined.get(joined.size() - 1)) {
+            joined.add(commit.pending);
           }
         }
       } catch (BufferException e) {
@@ -414,11 +409,8 @@ public final class FileDiskBuffer implements DiskBuffer {
       flushEvents();
     }
     if (syncEachAppend) {
-      awaitDurable(first);
-      if (more != null) {
-        for (GroupCommit.Round r : more) {
-          awaitDurable(r);
-        }
+      for (GroupCommit.Round r : joined) {
+        awaitDurable(r);
       }
     }
     if (failure != null) {
@@ -441,7 +433,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       lock.lock();
       try {
         ensureOpen();
-        stageRecord(record);
+        stageRecord(record, null);
         if (!syncEachAppend) {
           flushStaged();
         }
@@ -469,7 +461,7 @@ public final class FileDiskBuffer implements DiskBuffer {
   }
 
   /** Puts one frame into the scratch buffer, making room first. Lock held. */
-  private void stageRecord(byte[] record) {
+  private void stageRecord(byte[] record, List<GroupCommit.Round> batch) {
     int frame = Format.FRAME_HEADER_BYTES + record.length;
     Segment active = log.active;
     long segmentEnd = active.size + stagedBytes + frame;
@@ -479,8 +471,19 @@ public final class FileDiskBuffer implements DiskBuffer {
     if (!fits) {
       flushStaged();
       capacity.makeRoom(frame, room);
-      // Under BLOCK the lock was released while waiting: other appenders may have staged frames meanwhile.
+      // Under BLOCK the lock was released while waiting: other appenders may have staged frames meanwhile, and a
+      // round holding the first records of this batch may have failed; its later records must not be stored then
+      // (a batch stores a prefix of its records, never a record after a gap).
       flushStaged();
+      if (batch != null) {
+        for (GroupCommit.Round r : batch) {
+          BufferException e = r.done ? r.error : null;
+          if (e != null) {
+            throw new BufferException(dir, "stopped storing a batch: its earlier records were not stored: "
+                + e.getMessage(), e.isRetryable(), e);
+          }
+        }
+      }
       if (log.active.size + frame > options.segmentBytes()) {
         roll();
       }

@@ -883,6 +883,68 @@ class FileDiskBufferTest {
     return out;
   }
 
+  /**
+   * SYNC, BLOCK: a batch writes its first records, then waits for space; meanwhile the force of the round holding
+   * them fails. The batch must not then store its later records (a stored batch is a prefix of it, never records
+   * after a gap): it fails, and none of its records is in the buffer.
+   */
+  @Test
+  void aBatchWhoseFirstRecordsFailedWhileItWaitedForSpaceStoresNothingAfterTheGap() throws Exception {
+    long cap = 65_536;
+    BufferOptions.Builder opts = options().capacityBytes(cap).overflowPolicy(OverflowPolicy.BLOCK)
+        .blockTimeout(Duration.ofDays(1));
+    // Fill the buffer (frames laid out by hand) until a new segment would not fit and the active one has less than
+    // 600 bytes left: a batch then writes a few records and waits for space.
+    int inFirst = -1;
+    int n = 0;
+    long pos = 32;
+    long sealed = 0;
+    while (true) {
+      int frame = 24 + rec(n).length;
+      if (pos + frame > 4096) {
+        sealed += pos;
+        pos = 32;
+        inFirst = inFirst < 0 ? n : inFirst;
+        assertThat(sealed + 4096).as("filling never waits").isLessThanOrEqualTo(cap);
+      }
+      if (4096 - pos < 600 && sealed + pos + 4096 > cap) {
+        break;
+      }
+      pos += frame;
+      n++;
+    }
+    List<byte[]> batch = IntStream.range(0, 40).mapToObj(j -> ("batch-" + j + "-" + "y".repeat(40)).getBytes(UTF_8))
+        .collect(Collectors.toList());
+    int filled = n;
+    FileDiskBuffer b = open(opts);
+    try {
+      appendRange(b, 0, filled);
+      Chunk first = b.read(Long.MAX_VALUE, inFirst).orElseThrow();
+      java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+      Thread appender = new Thread(() -> {
+        try {
+          b.appendAll(batch);
+        } catch (Throwable t) {
+          thrown.set(t);
+        }
+      });
+      appender.start();
+      awaitCondition("the batch's first records written and the batch waiting for space", () -> b.recordCount() > filled
+          && appender.getState() == Thread.State.TIMED_WAITING);
+      channels.failAtForce = channels.forces.get() + 1;
+      assertThatThrownBy(b::sync).isInstanceOf(BufferException.class);
+      b.acknowledge(first);
+      appender.join(TimeUnit.SECONDS.toMillis(60));
+      assertThat(appender.isAlive()).isFalse();
+      assertThat(thrown.get()).isInstanceOf(BufferException.class);
+    } finally {
+      b.close();
+    }
+    try (FileDiskBuffer again = open(opts)) {
+      assertThat(drain(again)).isEqualTo(names(inFirst, n));
+    }
+  }
+
   @Test
   void closeWritesAndForcesTheFramesStagedForTheNextForce() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
