@@ -206,8 +206,13 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   /** Wakes the committer of asynchronous appends. A leaf monitor. */
   private final Object commitSignal = new Object();
-  /** Guarded by {@link #commitSignal}. */
-  private boolean commitRequested;
+  /**
+   * A force was asked for by an asynchronous append and the committer has not taken the request yet. Lock-free: an
+   * append that finds it already set needs no wake-up (the committer clears it before it reads the pending round,
+   * which then holds that append's frame); one that sets it wakes the committer under {@link #commitSignal}.
+   */
+  private final java.util.concurrent.atomic.AtomicBoolean commitRequested =
+      new java.util.concurrent.atomic.AtomicBoolean();
   /** Guarded by {@link #commitSignal}. */
   private Thread committer;
 
@@ -976,8 +981,10 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   /** Wakes (or starts) the committer of asynchronous appends. */
   private void requestCommit() {
+    if (commitRequested.getAndSet(true)) {
+      return;
+    }
     synchronized (commitSignal) {
-      commitRequested = true;
       if (committer == null) {
         committer = new Thread(this::commitLoop, "loganalytics-buffer-commit-" + dir.getFileName());
         committer.setDaemon(true);
@@ -990,18 +997,18 @@ public final class FileDiskBuffer implements DiskBuffer {
   private void commitLoop() {
     while (true) {
       synchronized (commitSignal) {
-        while (!commitRequested && !closed) {
+        while (!commitRequested.get() && !closed) {
           try {
             commitSignal.wait();
           } catch (InterruptedException e) {
             return;
           }
         }
-        if (!commitRequested) {
+        if (!commitRequested.get()) {
           return;
         }
-        commitRequested = false;
       }
+      commitRequested.set(false);
       GroupCommit.Round round;
       lock.lock();
       try {

@@ -955,8 +955,9 @@ class FileDiskBufferTest {
       Future<?> a = pool.submit(() -> b.append(rec(1)));
       awaitCondition("A's force", () -> channels.forcesWaiting.get() == 1);
       Future<?> bb = pool.submit(() -> b.append(rec(2)));
+      awaitCondition("B staged", () -> b.stagedRecords() == 1);
       Future<?> c = pool.submit(() -> b.append(rec(3)));
-      awaitCondition("B and C staged", () -> b.stagedRecords() == 2);
+      awaitCondition("C staged", () -> b.stagedRecords() == 2);
       Future<?> closing = pool.submit(b::close);
       channels.forceBarrier = null;
       barrier.countDown();
