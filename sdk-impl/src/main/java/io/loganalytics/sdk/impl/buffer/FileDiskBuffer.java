@@ -107,7 +107,8 @@ import org.slf4j.LoggerFactory;
  * not affected). If a force fails, the segment is cut back to the last forced byte and every append not yet forced
  * fails (that round's and those staged behind it). {@link #close()} refuses further appends, then writes the staged
  * frames and forces them (the final force); an append waiting for its force when the buffer closes succeeds only if
- * that final force covered it. Readers see only forced records. With {@link Durability#INTERVAL} a daemon thread forces every {@link BufferOptions#syncInterval()}.
+ * that final force covered it. Readers see only forced records. With {@link Durability#INTERVAL} a daemon thread
+ * forces every {@link BufferOptions#syncInterval()}.
  * {@link #appendAsync} returns at once; its future completes when a force covers the record.
  *
  * <h2>Bounds</h2>

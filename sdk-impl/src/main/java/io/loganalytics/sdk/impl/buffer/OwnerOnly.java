@@ -13,8 +13,9 @@ import java.util.Set;
 /**
  * Keeps a buffer directory readable by its owner only: buffered records are log data. On a file system with POSIX
  * permissions, {@link #restrictTree} takes group and other permissions away from what an older version (or a umask)
- * left (new files and directories are created owner-only by {@link io.loganalytics.sdk.impl.io.AtomicFile}). On other file systems (Windows) nothing is done;
- * there the directory's ACL, inherited from its parent, applies. Stateless; thread-safe.
+ * left (new files and directories are created owner-only by {@link io.loganalytics.sdk.impl.io.AtomicFile}). On
+ * other file systems (Windows) nothing is done; there the directory's ACL, inherited from its parent, applies.
+ * Stateless; thread-safe.
  */
 final class OwnerOnly {
   private static final Set<PosixFilePermission> GROUP_OTHER = EnumSet.of(PosixFilePermission.GROUP_READ,

@@ -24,8 +24,8 @@ import java.util.Set;
 
 /**
  * A small file replaced as a whole, atomically and durably, and readable by its owner only: the content is written
- * to {@code .NAME.tmp} (hidden; created anew, mode 0600 where the file system has POSIX permissions, whatever the umask),
- * forced to disk, renamed over {@code NAME} in one atomic step, and then the directory is forced so that the rename
+ * to {@code .NAME.tmp} (hidden; created anew, mode 0600 where the file system has POSIX permissions, whatever the
+ * umask), forced to disk, renamed over {@code NAME} in one atomic step, and then the directory is forced so that the rename
  * survives a power cut. A crash leaves the old file or the new one, never a mix; at most a {@code .NAME.tmp} is left
  * behind, which the next write replaces. Reading and writing never follow a symbolic link at {@code NAME} or
  * {@code .NAME.tmp} ({@link LinkOption#NOFOLLOW_LINKS}): a link planted there makes the call fail instead of writing

@@ -920,7 +920,8 @@ class FileDiskBufferTest {
     try {
       appendRange(b, 0, filled);
       Chunk first = b.read(Long.MAX_VALUE, inFirst).orElseThrow();
-      java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+          new java.util.concurrent.atomic.AtomicReference<>();
       Thread appender = new Thread(() -> {
         try {
           b.appendAll(batch);
