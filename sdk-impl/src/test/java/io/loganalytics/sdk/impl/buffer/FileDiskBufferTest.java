@@ -731,8 +731,16 @@ class FileDiskBufferTest {
 
   @Test
   void concurrentSyncAppendersAllLandExactlyOnce() throws Exception {
-    int threads = 8;
-    int each = 100;
+    concurrentSyncAppenders(8, 100);
+  }
+
+  /** 64 appenders hand the force's leadership on (parking, no monitor) and none waits for ever. */
+  @Test
+  void sixtyFourSyncAppendersAllLandExactlyOnceWithSharedForces() throws Exception {
+    concurrentSyncAppenders(64, 40);
+  }
+
+  private void concurrentSyncAppenders(int threads, int each) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch go = new CountDownLatch(1);
     try (FileDiskBuffer b = open(options().capacityBytes(10_000_000).segmentBytes(65_536))) {
