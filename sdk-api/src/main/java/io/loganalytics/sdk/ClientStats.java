@@ -39,7 +39,7 @@ public final class ClientStats {
    * @param lastSuccess when the last 2xx came, or {@code null}
    * @param oldestUnsentAge age of the oldest record still in the buffer, or {@code null} when empty
    * @param bufferedRecords records in the buffer
-   * @param bufferedBytes bytes in the buffer
+   * @param bufferedBytes payload bytes of the records in the buffer ({@link DiskBuffer#recordBytes()})
    * @param certificateExpiry when the agent certificate expires, or {@code null} on the Data Collector path
    */
   public ClientStats(long recordsAccepted, long recordsSent, Map<DropReason, Long> recordsDropped, long bytesSent,
@@ -61,7 +61,7 @@ public final class ClientStats {
    * @param lastSuccess when the last 2xx came, or {@code null}
    * @param oldestUnsentAge age of the oldest record still in the buffer, or {@code null} when empty
    * @param bufferedRecords records in the buffer
-   * @param bufferedBytes bytes in the buffer
+   * @param bufferedBytes payload bytes of the records in the buffer ({@link DiskBuffer#recordBytes()})
    * @param certificateExpiry when the agent certificate expires, or {@code null} on the Data Collector path
    * @param lastError a short description of the latest failure (an upload try, or onboarding), or {@code null};
    *     must not hold a secret
@@ -152,7 +152,10 @@ public final class ClientStats {
     return bufferedRecords;
   }
 
-  /** @return bytes in the buffer */
+  /**
+   * @return payload bytes of the records in the buffer ({@link DiskBuffer#recordBytes()}): the records as sent, not
+   *     the disk space the buffer's files take
+   */
   public long bufferedBytes() {
     return bufferedBytes;
   }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A crash-safe, bounded, on-disk queue of records between a collector and the uploader.
@@ -14,7 +15,10 @@ import java.util.Optional;
  * may lose the last sync interval on power loss. Records come out in append order. A record that was
  * {@linkplain #read read} but not {@linkplain #acknowledge acknowledged} is read again (after a {@link #release}, or
  * after a restart): delivery is at least once, never zero. Nothing is lost silently: every record the buffer drops
- * (overflow, corruption) is counted and reported to the {@link LogAnalyticsListener}.
+ * (overflow, corruption) is counted and reported to the {@link LogAnalyticsListener}, once, also when the process
+ * dies between the drop and its report (the report is then delivered after the restart). Damage to the files at rest
+ * never stops reading: records that still pass their checksums stay readable, the others are reported as
+ * {@link DropReason#CORRUPTED}.
  *
  * <p><b>Bounds.</b> The buffer holds at most {@link #capacityBytes()} bytes on disk. An append that does not fit is
  * handled by the {@link #overflowPolicy()}.
@@ -76,6 +80,30 @@ public interface DiskBuffer extends AutoCloseable {
   void appendAll(List<byte[]> records);
 
   /**
+   * Appends one record without waiting for it to reach the disk: the returned future completes when the record is
+   * durable (a force of the disk covers it, whatever the buffer's {@link Durability}), or completes exceptionally
+   * with the {@link BufferException} of that force (with {@link Durability#SYNC} the record is then not in the
+   * buffer; with {@link Durability#INTERVAL} it stays written, as an {@link #append} would). One thread can so
+   * keep many appends in flight; appends still share forces (group commit). The records are stored in call order.
+   * Checks that fail at once (an empty or too large record, a full buffer whose policy refuses, a closed buffer)
+   * complete the future exceptionally rather than throw. Continuations attached to the future may run on a thread
+   * of the buffer; they should not block.
+   *
+   * <p>The default implementation calls {@link #append} and returns a completed future.
+   *
+   * @param record the record bytes, not empty; not retained after the call
+   * @return a future completed when the record is durable
+   */
+  default CompletableFuture<Void> appendAsync(byte[] record) {
+    try {
+      append(record);
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
    * Reads the oldest records that are not already outstanding in another chunk, without removing them.
    *
    * @param maxBytes the most payload bytes in the chunk; a single record larger than this is still returned alone
@@ -107,11 +135,24 @@ public interface DiskBuffer extends AutoCloseable {
   void release(Chunk chunk);
 
   /**
-   * The bytes the buffer holds on disk, framing included, outstanding chunks included.
+   * The bytes the buffer holds on disk, framing included, outstanding chunks included: the space counted against
+   * {@link #capacityBytes()} (it may include space reserved ahead of appends).
    *
    * @return the size in bytes
    */
   long sizeBytes();
+
+  /**
+   * The payload bytes of the records the buffer holds (as appended, without framing), outstanding chunks included.
+   * An estimate for records not read since the buffer was opened: exact for undamaged segments.
+   *
+   * <p>The default implementation returns {@link #sizeBytes()}.
+   *
+   * @return the bytes of the records held
+   */
+  default long recordBytes() {
+    return sizeBytes();
+  }
 
   /**
    * The records the buffer holds, outstanding chunks included.

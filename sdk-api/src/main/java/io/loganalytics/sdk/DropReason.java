@@ -4,7 +4,7 @@ package io.loganalytics.sdk;
 public enum DropReason {
   /** The buffer was full and its policy dropped the oldest records. */
   BUFFER_OVERFLOW,
-  /** Stored bytes failed their checksum; the segment holding them was quarantined. */
+  /** Stored records can no longer be read: damaged on disk (they fail their checksum) or missing from their file. */
   CORRUPTED,
   /** A chunk failed every try the {@link RetryPolicy} allows. */
   RETRIES_EXHAUSTED,

@@ -33,11 +33,13 @@ public abstract class LogAnalyticsListener {
   public void onRecordsDropped(DropReason reason, long records, long bytes, String detail) {}
 
   /**
-   * A buffer segment failed its checksums and was moved to the quarantine folder. Its records that could not be
-   * read are reported to {@link #onRecordsDropped} with {@link DropReason#CORRUPTED}.
+   * A buffer file was found damaged, and a copy of it (or, for a file that is not a segment at all, the file itself)
+   * is now in the quarantine folder for inspection. The damaged segment stays in place, so its records that still
+   * pass their checksums are read; those that cannot be read are reported to {@link #onRecordsDropped} with
+   * {@link DropReason#CORRUPTED}, once.
    *
-   * @param quarantinedFile where the segment is now
-   * @param detail what was wrong (offsets, checksums)
+   * @param quarantinedFile the copy (or the moved file) in the quarantine folder
+   * @param detail what was wrong (file, offsets, checksums)
    */
   public void onSegmentQuarantined(Path quarantinedFile, String detail) {}
 

@@ -10,8 +10,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,11 +45,19 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code tapeAdd} / {@code tapeAdd8Threads}: the baseline, {@code QueueFile.add} (synchronized for 8 threads);
- *   <li>{@code syncAppend8Threads}: 8 threads each waiting for its own SYNC append (group commit);
+ *   <li>{@code syncAppend8Threads}, {@code syncAppend64Threads}: 8 or 64 threads each waiting for its own SYNC
+ *       append, one record per call (group commit only);
  *   <li>{@code syncAppendAll100}: batches of 100 records sharing one force;
  *   <li>{@code intervalAppend} vs {@code plainFileChannelWrite}: the fast mode against writing the same frame bytes
- *       sequentially with no framing, checksum or bookkeeping.
+ *       sequentially with no framing, checksum or bookkeeping;
+ *   <li>{@code asyncAppend4Threads}: 4 threads each keeping up to {@link #ASYNC_WINDOW} asynchronous appends in
+ *       flight (SYNC buffer; a future completes when a force covers its record): appends per second at the rate they
+ *       become durable, against {@code intervalAppend}.
  * </ul>
+ * Targets, as ratios in the same run: {@code syncAppend8Threads} &gt;= 10x {@code tapeAdd},
+ * {@code syncAppend64Threads} &gt;= 30x {@code tapeAdd}, {@code syncAppendAll100} &gt;= 50x {@code tapeAdd},
+ * {@code intervalAppend} &gt;= 0.5x {@code plainFileChannelWrite}, {@code asyncAppend4Threads} &gt;= 0.5x
+ * {@code intervalAppend}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -56,6 +66,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class BufferAppendBenchmark {
   private static final int BATCH = 100;
+  /** Asynchronous appends one thread keeps in flight before it waits for the oldest. */
+  static final int ASYNC_WINDOW = 1024;
 
   /** A SYNC buffer opened per trial, with preallocated segments of {@link #segmentKib} KiB (default: the default). */
   @State(Scope.Benchmark)
@@ -103,6 +115,19 @@ public class BufferAppendBenchmark {
     public void close() {
       buffer.close();
       BenchFiles.deleteRecursively(dir);
+    }
+  }
+
+  /** One thread's asynchronous appends in flight, oldest first. */
+  @State(Scope.Thread)
+  public static class InFlight {
+    final ArrayDeque<CompletableFuture<Void>> futures = new ArrayDeque<>();
+
+    @TearDown(Level.Iteration)
+    public void drain() {
+      while (!futures.isEmpty()) {
+        futures.poll().join();
+      }
     }
   }
 
@@ -169,6 +194,21 @@ public class BufferAppendBenchmark {
   @Threads(8)
   public void syncAppend8Threads(SyncBuffer s) {
     s.buffer.append(s.record);
+  }
+
+  @Benchmark
+  @Threads(64)
+  public void syncAppend64Threads(SyncBuffer s) {
+    s.buffer.append(s.record);
+  }
+
+  @Benchmark
+  @Threads(4)
+  public void asyncAppend4Threads(SyncBuffer s, InFlight f) {
+    if (f.futures.size() >= ASYNC_WINDOW) {
+      f.futures.poll().join();
+    }
+    f.futures.add(s.buffer.appendAsync(s.record));
   }
 
   @Benchmark

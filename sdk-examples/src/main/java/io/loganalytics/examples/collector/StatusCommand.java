@@ -68,8 +68,9 @@ final class StatusCommand implements Command {
     ctx.out.println("buffer directory " + buffer);
     if (Files.isDirectory(buffer)) {
       BufferReport r = DiskBuffer.verify(buffer);
-      ctx.out.println("  records        " + r.records() + " (" + r.bytes() + " bytes in " + r.segments()
-          + " segments)" + (r.healthy() ? "" : ", CORRUPT segments: " + r.corruptSegments().size()));
+      ctx.out.println("  records        " + r.records() + " (" + r.bytes() + " bytes of records, " + r.diskBytes()
+          + " bytes on disk in " + r.segments() + " segments)" + (r.lostRecords() > 0 ? ", LOST " + r.lostRecords()
+          : "") + (r.corruptSegments().isEmpty() ? "" : ", CORRUPT files: " + r.corruptSegments().size()));
       ctx.out.println("  oldest record  " + r.oldestAppendTime().map(Object::toString).orElse("-"));
       if (r.records() > 0 && r.oldestAppendTime().isPresent()) {
         Duration age = Duration.between(r.oldestAppendTime().get(), ctx.clock.instant());

@@ -1,13 +1,11 @@
 package io.loganalytics.examples.collector;
 
 import io.loganalytics.sdk.ClientStats;
+import io.loganalytics.sdk.impl.io.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
@@ -92,16 +90,8 @@ final class StatusFile {
    */
   static void write(Path stateDir, Properties content) throws IOException {
     Files.createDirectories(stateDir);
-    Path tmp = stateDir.resolve(NAME + ".tmp");
-    try (OutputStream out = Files.newOutputStream(tmp)) {
-      content.store(out, "written by the collector during and at the end of each send, tail, syslog or run; "
-          + "counters are summed over all runs");
-    }
-    try {
-      Files.move(tmp, stateDir.resolve(NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, stateDir.resolve(NAME), StandardCopyOption.REPLACE_EXISTING);
-    }
+    AtomicFile.of(stateDir.resolve(NAME)).write(out -> content.store(out, "written by the collector during and at"
+        + " the end of each send, tail, syslog or run; counters are summed over all runs"));
   }
 
   /**

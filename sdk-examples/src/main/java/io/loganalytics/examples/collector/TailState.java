@@ -1,16 +1,11 @@
 package io.loganalytics.examples.collector;
 
+import io.loganalytics.sdk.impl.io.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -92,20 +87,9 @@ final class TailState {
     p.setProperty(FILE_KEY, position.fileKey());
     p.setProperty(OFFSET, Long.toString(position.offset()));
     Files.createDirectories(stateDir);
-    Path target = file(stateDir, followed);
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    }
-    try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      p.store(out, "tail position: written by the collector after the lines up to offset were accepted");
-    }
-    try {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
+    // Owner-only temporary file, written, forced, renamed over the old one, directory forced: a crash leaves the
+    // old position or the new one, never a torn file.
+    AtomicFile.of(file(stateDir, followed)).write(out -> p.store(out,
+        "tail position: written by the collector after the lines up to offset were accepted"));
   }
 }

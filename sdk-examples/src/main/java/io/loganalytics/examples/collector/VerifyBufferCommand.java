@@ -21,8 +21,11 @@ final class VerifyBufferCommand implements Command {
     BufferReport r = DiskBuffer.verify(dir);
     ctx.out.println("buffer " + r.directory());
     ctx.out.println("  records  " + r.records());
-    ctx.out.println("  bytes    " + r.bytes());
+    ctx.out.println("  bytes    " + r.bytes() + " (of records; " + r.diskBytes() + " on disk)");
     ctx.out.println("  segments " + r.segments());
+    if (r.lostRecords() > 0) {
+      ctx.out.println("  lost     " + r.lostRecords() + " (unreadable; reported when the buffer is next opened)");
+    }
     ctx.out.println("  oldest   " + r.oldestAppendTime().map(Object::toString).orElse("-"));
     if (!r.corruptSegments().isEmpty()) {
       ctx.out.println("  corrupt  " + String.join("; ", r.corruptSegments()));

@@ -2,10 +2,16 @@ package io.loganalytics.examples.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loganalytics.sdk.BufferOptions;
+import io.loganalytics.sdk.Durability;
 import io.loganalytics.sdk.LogAnalyticsClientBuilder;
+import io.loganalytics.sdk.LogAnalyticsListener;
 import io.loganalytics.sdk.RetryPolicy;
+import io.loganalytics.sdk.impl.buffer.FileDiskBuffer;
+import io.loganalytics.sdk.impl.json.RecordFormat;
 import io.loganalytics.testkit.ReceivedRecord;
 import io.loganalytics.testkit.WorkspaceEmulator;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -177,6 +183,41 @@ class CollectorAgainstEmulatorTest {
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).startsWith("error: --state-dir: ");
+  }
+
+  @Test
+  void sendCountsTheRecordsLostToACorruptSegmentInItsSummaryAndVerifyBufferFoundThemBefore() throws Exception {
+    // What an earlier run left buffered: 300 records in small segments; then one sealed segment is zeroed at rest.
+    Path buffer = dir.resolve("buffer");
+    try (FileDiskBuffer b = FileDiskBuffer.open(BufferOptions.builder(buffer).segmentBytes(4096)
+        .durability(Durability.INTERVAL).build(), LogAnalyticsListener.NONE)) {
+      for (int i = 0; i < 300; i++) {
+        byte[] json = ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+        b.append(RecordFormat.build("AppEvents", "", json, 0, json.length));
+      }
+    }
+    List<Path> segments;
+    try (var files = Files.list(buffer)) {
+      segments = files.filter(f -> f.toString().endsWith(".seg")).sorted().toList();
+    }
+    assertThat(segments.size()).isGreaterThan(3);
+    long first = Long.parseLong(segments.get(1).getFileName().toString().substring(0, 20));
+    long next = Long.parseLong(segments.get(2).getFileName().toString().substring(0, 20));
+    byte[] zeros = new byte[(int) Files.size(segments.get(1)) - 32];
+    try (var f = new java.io.RandomAccessFile(segments.get(1).toFile(), "rw")) {
+      f.seek(32);
+      f.write(zeros);
+    }
+    long lost = next - first;
+
+    Cli.Result verify = cli.run(common("verify-buffer"));
+    Cli.Result r = newCli().stdin("").run(common("send", "-w", emulator.workspaceId(), "--log-type", "AppEvents"));
+
+    assertThat(verify.out()).contains("records  " + (300 - lost)).contains("lost     " + lost)
+        .contains("NOT healthy");
+    assertThat(r.out()).as(r.err()).startsWith("read 0, sent " + (300 - lost) + ", given up " + lost
+        + " (corrupted " + lost + ")");
+    assertThat(emulator.records()).hasSize((int) (300 - lost));
   }
 
   @Test

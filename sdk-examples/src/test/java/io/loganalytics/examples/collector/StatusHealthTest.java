@@ -47,8 +47,9 @@ class StatusHealthTest {
     assertThat(stalled.errLines()).hasSize(1);
     assertThat(stalled.err()).startsWith("error: stalled: the oldest unsent record is 45 minutes old (limit 30, "
         + "--stalled-after); last error: connect to 127.0.0.1:9 failed");
-    assertThat(stalled.out()).contains("  records        1 ").contains("last error       " + appended
-        + " connect to 127.0.0.1:9 failed").contains("health           1 problem(s)");
+    assertThat(stalled.out()).contains("  records        1 (7 bytes of records, ")
+        .contains("last error       " + appended + " connect to 127.0.0.1:9 failed")
+        .contains("health           1 problem(s)");
     assertThat(patient.exit()).as(patient.err()).isZero();
     assertThat(patient.out()).contains("health           ok");
   }

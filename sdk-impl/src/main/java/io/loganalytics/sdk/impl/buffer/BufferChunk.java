@@ -19,9 +19,9 @@ final class BufferChunk implements Chunk {
   final Instant oldest;
   final long payloadBytes;
   /** Where the chunk's first record starts, to read it again after a release; may be stale. */
-  final FileDiskBuffer.Position start;
+  final ReadCursor.Position start;
   /** Where the record after the chunk starts, to resume reading without a scan; may be stale. */
-  final FileDiskBuffer.Position end;
+  final ReadCursor.Position end;
 
   /**
    * Records of this chunk whose segment was evicted or quarantined while it was outstanding, by index; each is
@@ -32,9 +32,11 @@ final class BufferChunk implements Chunk {
   /** Of {@link #lost}: records and payload bytes per reason, indexed by {@link DropReason#ordinal()}. */
   private final long[] lostRecords = new long[DropReason.values().length];
   private final long[] lostBytes = new long[DropReason.values().length];
+  /** Its acknowledgement is being written (a second acknowledge or a release is refused meanwhile). */
+  boolean acknowledging;
 
-  BufferChunk(FileDiskBuffer owner, FileDiskBuffer.Position start, List<byte[]> records, Instant oldest,
-      long payloadBytes, FileDiskBuffer.Position end) {
+  BufferChunk(FileDiskBuffer owner, ReadCursor.Position start, List<byte[]> records, Instant oldest,
+      long payloadBytes, ReadCursor.Position end) {
     this.owner = owner;
     this.start = start;
     this.firstSeq = start.seq;
@@ -92,6 +94,31 @@ final class BufferChunk implements Chunk {
       }
     }
     return marked;
+  }
+
+  /**
+   * The records in {@code [start, end)} not yet marked lost, and their payload bytes, without marking them.
+   *
+   * @return {count, bytes}
+   */
+  long[] unmarked(long start, long end) {
+    long a = Math.max(start, firstSeq);
+    long b = Math.min(end, endSeq);
+    long n = 0;
+    long bytes = 0;
+    for (long s = a; s < b; s++) {
+      int i = (int) (s - firstSeq);
+      if (!lost.get(i)) {
+        n++;
+        bytes += records.get(i).length;
+      }
+    }
+    return new long[] {n, bytes};
+  }
+
+  /** @return whether record {@code index} was marked lost */
+  boolean isLost(int index) {
+    return lost.get(index);
   }
 
   /** @return how many records of this chunk were lost for {@code reason} while it was outstanding */

@@ -1,11 +1,7 @@
 package io.loganalytics.sdk.impl.buffer;
 
-import java.io.IOException;
+import io.loganalytics.sdk.impl.io.FileOpener;
 import java.nio.channels.FileChannel;
-import java.nio.file.OpenOption;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileAttribute;
-import java.util.Set;
 
 /**
  * Opens the file channels of a {@link FileDiskBuffer}: segments, temporary files, the acknowledgement state, the lock
@@ -13,30 +9,7 @@ import java.util.Set;
  * or force, or behave like a full disk or a read-only file system. Implementations must be thread-safe.
  */
 @FunctionalInterface
-interface ChannelFactory {
+interface ChannelFactory extends FileOpener {
   /** The real file system. */
   ChannelFactory DEFAULT = FileChannel::open;
-
-  /**
-   * Opens a channel.
-   *
-   * @param path the file or directory
-   * @param options how to open it
-   * @param attrs the attributes of a file it creates (its permissions)
-   * @return the channel
-   * @throws IOException when it cannot be opened
-   */
-  FileChannel open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException;
-
-  /**
-   * Opens a channel that creates no file, or creates it with the default attributes.
-   *
-   * @param path the file or directory
-   * @param options how to open it
-   * @return the channel
-   * @throws IOException when it cannot be opened
-   */
-  default FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
-    return open(path, options, new FileAttribute<?>[0]);
-  }
 }

@@ -1,44 +1,116 @@
 package io.loganalytics.sdk.impl.buffer;
 
+import io.loganalytics.sdk.DropReason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * Byte layout constants and codecs of the buffer files: segments of format version 2 (version 1 is still read),
- * {@code ack.state} of version 1. The layout is drawn in the Javadoc of {@link FileDiskBuffer}; all integers are
- * big-endian. Stateless; thread-safe.
+ * The byte formats of a buffer directory, their tables and their codecs. All integers are big-endian. Stateless;
+ * thread-safe.
+ *
+ * <h2>Segment file, format version 2 (version 1 is still read)</h2>
+ * Named by the sequence number of its first record, 20 digits and {@code .seg}, so that names sort in sequence
+ * order: {@code 00000000000000004711.seg}.
+ * <pre>
+ * offset size  field
+ *      0    4  magic 0x4C414253 ("LABS")
+ *      4    2  format version, 2 (1 is still read)
+ *      6    2  header length, 32
+ *      8    8  sequence number of the first record (equals the file name)
+ *     16    8  creation time, epoch milliseconds
+ *     24    4  reserved, 0
+ *     28    4  CRC32C of bytes 0..27
+ *     32       frames, back to back, up to the segment size
+ *      e       zeros up to the end of the file (may be empty): the end of the frames
+ *
+ * frame:
+ *      0    4  payload length n, 1..(segment size - 56); 0 is not a frame but the start of the zero tail
+ *      4    4  CRC32C over bytes 0..3 and 8..(24+n-1) of the frame
+ *      8    8  sequence number (one more than the previous frame's)
+ *     16    8  append time, epoch milliseconds, from the buffer's clock
+ *     24    n  payload, the record exactly as appended
+ * </pre>
+ * The frames end at the end of the file or at the first length field of 0 (also when fewer than 24 bytes remain and
+ * they are all zero). A segment holds the sequences from its first up to the next segment's first (the newest: up to
+ * its last valid frame). Version 2 differs from version 1 only by the zero tail (SYNC segments are preallocated);
+ * version 1 files, which never have one, are read by the same rules; version 1 code would take a zero tail for
+ * corruption, hence the new number.
+ *
+ * <h2>ack.state, format version 2 (version 1 is still read)</h2>
+ * <pre>
+ *      0    4  magic 0x4C41414B ("LAAK")
+ *      4    2  format version, 2
+ *      6    2  reserved, 0
+ *      8    8  frontier: every record with a smaller sequence is acknowledged or dropped
+ *     16    8  durable end: every sequence below it was once forced to disk; a record below it that is neither
+ *              gone nor readable was lost to damage, and is reported
+ *     24    4  count k of the intervals
+ *     28    4  count m of the drop entries
+ *     32 16*k  [start, end) pairs of sequences above the frontier that are acknowledged or dropped
+ *  32+16k 40*m drop entries: records dropped whose report was not yet delivered to the listener (a journal: written
+ *              before the segment is deleted, removed once the report is delivered)
+ *   end-4   4  CRC32C of everything before
+ *
+ * drop entry:
+ *      0    2  reason (table below)
+ *      2    2  state: 1 = owed (report it), 2 = held (records of a chunk that was outstanding; reported unless the
+ *              chunk is acknowledged; after a restart no chunk is outstanding, so it is reported)
+ *      4    4  reserved, 0
+ *      8    8  first sequence of the range
+ *     16    8  end sequence of the range (exclusive)
+ *     24    8  records dropped
+ *     32    8  payload bytes dropped
+ *
+ * reason: 1 = BUFFER_OVERFLOW (evicted under DROP_OLDEST), 2 = CORRUPTED (unreadable after damage)
+ * </pre>
+ * Version 1 is the same without the durable end and the drop entries: frontier at 8, k at 16, intervals from 20,
+ * CRC32C last. A reader that finds a version it does not know refuses the file and says which version it found.
  */
 final class Format {
   /** "LABS": Log Analytics Buffer Segment. */
   static final int SEGMENT_MAGIC = 0x4C414253;
   /** "LAAK": Log Analytics Acknowledgement state. */
   static final int ACK_MAGIC = 0x4C41414B;
-  /**
-   * The segment format version written. Version 2 may hold a zero-filled (preallocated) tail after the last frame;
-   * a frame whose length field is 0 marks the end of the frames.
-   */
+  /** The segment format version written. */
   static final short SEGMENT_VERSION = 2;
-  /** The oldest segment format version read: version 1 files are read by the same rules (they have no zero tail). */
+  /** The oldest segment format version read. */
   static final short OLDEST_SEGMENT_VERSION = 1;
-  /** The format version of {@code ack.state}, written and read. */
-  static final short ACK_VERSION = 1;
+  /** The format version of {@code ack.state} written. */
+  static final short ACK_VERSION = 2;
+  /** The oldest format version of {@code ack.state} read. */
+  static final short OLDEST_ACK_VERSION = 1;
   /** Bytes of a segment file header. */
   static final int SEGMENT_HEADER_BYTES = 32;
   /** Bytes of a record frame before its payload. */
   static final int FRAME_HEADER_BYTES = 24;
+  /** Bytes of a drop entry in ack.state. */
+  static final int DROP_ENTRY_BYTES = 40;
   /** Suffix of live segment files. */
   static final String SEGMENT_SUFFIX = ".seg";
   /** Suffix of files being created; they are deleted on open. */
   static final String TEMP_SUFFIX = ".tmp";
+  /** The largest ack.state read (a damaged size field cannot make opening allocate more). */
+  static final int MAX_ACK_BYTES = 1 << 26;
+
+  /** Reason codes of drop entries; the index is the code. */
+  private static final Map<DropReason, Short> REASON_CODES = Map.of(DropReason.BUFFER_OVERFLOW, (short) 1,
+      DropReason.CORRUPTED, (short) 2);
+  private static final short OWED = 1;
+  private static final short HELD = 2;
 
   private static final int ZERO_BLOCK = 64 * 1024;
   /** Zeros for preallocation; only ever read through duplicates. */
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_BLOCK).asReadOnlyBuffer();
 
   private Format() {}
+
+  // ------------------------------------------------------------------------------------------------ segments
 
   /**
    * The file name of a segment: its first sequence number, 20 digits, so that names sort in sequence order.
@@ -62,7 +134,8 @@ final class Format {
       return -1;
     }
     for (int i = 0; i < 20; i++) {
-      if (!Character.isDigit(name.charAt(i))) {
+      char c = name.charAt(i);
+      if (c < '0' || c > '9') {
         return -1;
       }
     }
@@ -91,38 +164,55 @@ final class Format {
     return b;
   }
 
+  /** What {@link #checkSegmentHeader} found. */
+  enum HeaderStatus {
+    /** A header of a version this code reads, naming the expected first sequence. */
+    VALID,
+    /** Damaged: short, bad magic, bad checksum, or naming another sequence than the file name. */
+    DAMAGED,
+    /** Intact (magic and checksum match) but of a format version this code does not read. */
+    UNSUPPORTED
+  }
+
   /**
    * Checks a segment header.
    *
-   * @param b 32 header bytes from position 0
+   * @param b the header bytes from position 0 (fewer than 32 when the file is shorter)
    * @param expectedFirstSeq the first sequence number named by the file
-   * @return {@code null} when valid, else what is wrong
+   * @param problem receives what is wrong, when something is
+   * @return the status
    */
-  static String checkSegmentHeader(ByteBuffer b, long expectedFirstSeq) {
+  static HeaderStatus checkSegmentHeader(ByteBuffer b, long expectedFirstSeq, StringBuilder problem) {
     if (b.remaining() < SEGMENT_HEADER_BYTES) {
-      return "header is " + b.remaining() + " bytes, expected " + SEGMENT_HEADER_BYTES;
+      problem.append("header is ").append(b.remaining()).append(" bytes, expected ").append(SEGMENT_HEADER_BYTES);
+      return HeaderStatus.DAMAGED;
     }
     int magic = b.getInt(0);
     if (magic != SEGMENT_MAGIC) {
-      return "bad magic 0x" + Integer.toHexString(magic);
+      problem.append("bad magic 0x").append(Integer.toHexString(magic));
+      return HeaderStatus.DAMAGED;
     }
     CRC32C crc = new CRC32C();
     crc.update(b.array(), b.arrayOffset(), 28);
     int stored = b.getInt(28);
     if (stored != (int) crc.getValue()) {
-      return "header CRC32C mismatch (stored 0x" + Integer.toHexString(stored) + ", computed 0x"
-          + Integer.toHexString((int) crc.getValue()) + ")";
+      problem.append("header CRC32C mismatch (stored 0x").append(Integer.toHexString(stored))
+          .append(", computed 0x").append(Integer.toHexString((int) crc.getValue())).append(')');
+      return HeaderStatus.DAMAGED;
     }
     short version = b.getShort(4);
     if (version < OLDEST_SEGMENT_VERSION || version > SEGMENT_VERSION) {
-      return "unsupported format version " + version + " (this code reads " + OLDEST_SEGMENT_VERSION + " to "
-          + SEGMENT_VERSION + ")";
+      problem.append("unsupported segment format version ").append(version).append(" (this code reads ")
+          .append(OLDEST_SEGMENT_VERSION).append(" to ").append(SEGMENT_VERSION).append(')');
+      return HeaderStatus.UNSUPPORTED;
     }
     long first = b.getLong(8);
     if (first != expectedFirstSeq) {
-      return "header names first sequence " + first + " but the file name says " + expectedFirstSeq;
+      problem.append("header names first sequence ").append(first).append(" but the file name says ")
+          .append(expectedFirstSeq);
+      return HeaderStatus.DAMAGED;
     }
-    return null;
+    return HeaderStatus.VALID;
   }
 
   /**
@@ -204,5 +294,167 @@ final class Format {
     crc.update(b);
     b.limit(lim).position(pos);
     return (int) crc.getValue();
+  }
+
+  // ------------------------------------------------------------------------------------------------ ack.state
+
+  /**
+   * A drop entry of ack.state: records dropped whose report is not yet delivered.
+   *
+   * @param reason why they were dropped
+   * @param held whether they were records of an outstanding chunk (reported unless it is acknowledged)
+   * @param firstSeq the first sequence of the range they were in
+   * @param endSeq the end of that range (exclusive)
+   * @param records how many records
+   * @param bytes their payload bytes
+   */
+  record DropRecord(DropReason reason, boolean held, long firstSeq, long endSeq, long records, long bytes) {}
+
+  /**
+   * What ack.state holds.
+   *
+   * @param version the format version read
+   * @param acks the acknowledged and dropped sequences
+   * @param durableEnd every sequence below it was forced once; -1 when unknown (version 1)
+   * @param drops the reports not yet delivered
+   */
+  record AckFile(int version, AckState acks, long durableEnd, List<DropRecord> drops) {}
+
+  /**
+   * Thrown when {@code ack.state} exists but its content is damaged (size, magic, CRC32C or a count); callers tell
+   * it from an I/O failure by type, never by message text.
+   */
+  static final class CorruptStateException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    CorruptStateException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Encodes ack.state, version 2.
+   *
+   * @param acks the gone sequences
+   * @param durableEnd every sequence below it was forced once
+   * @param drops the reports not yet delivered
+   * @return the bytes, positioned at 0
+   */
+  static ByteBuffer encodeAck(AckState acks, long durableEnd, List<DropRecord> drops) {
+    ByteBuffer b = ByteBuffer.allocate(32 + 16 * acks.removed.size() + DROP_ENTRY_BYTES * drops.size() + 4);
+    b.putInt(ACK_MAGIC).putShort(ACK_VERSION).putShort((short) 0).putLong(acks.frontier).putLong(durableEnd)
+        .putInt(acks.removed.size()).putInt(drops.size());
+    for (Map.Entry<Long, Long> e : acks.removed.entrySet()) {
+      b.putLong(e.getKey()).putLong(e.getValue());
+    }
+    for (DropRecord d : drops) {
+      b.putShort(REASON_CODES.get(d.reason())).putShort(d.held() ? HELD : OWED).putInt(0).putLong(d.firstSeq())
+          .putLong(d.endSeq()).putLong(d.records()).putLong(d.bytes());
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, b.position());
+    b.putInt((int) crc.getValue());
+    b.flip();
+    return b;
+  }
+
+  /**
+   * Encodes ack.state, version 1 (what version 1 code wrote; kept to test migration).
+   *
+   * @param acks the gone sequences
+   * @return the bytes, positioned at 0
+   */
+  static ByteBuffer encodeAckV1(AckState acks) {
+    ByteBuffer b = ByteBuffer.allocate(4 + 2 + 2 + 8 + 4 + 16 * acks.removed.size() + 4);
+    b.putInt(ACK_MAGIC).putShort((short) 1).putShort((short) 0).putLong(acks.frontier).putInt(acks.removed.size());
+    for (Map.Entry<Long, Long> e : acks.removed.entrySet()) {
+      b.putLong(e.getKey()).putLong(e.getValue());
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, b.position());
+    b.putInt((int) crc.getValue());
+    b.flip();
+    return b;
+  }
+
+  /**
+   * Decodes ack.state of version 1 or 2.
+   *
+   * @param bytes the whole file
+   * @return what it holds
+   * @throws CorruptStateException when the bytes are damaged
+   * @throws IOException when the version is one this code does not read (the message names it)
+   */
+  static AckFile decodeAck(byte[] bytes) throws IOException {
+    if (bytes.length < 24) {
+      throw new CorruptStateException("File is corrupt; ack.state is " + bytes.length + " bytes, at least 24 expected");
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, bytes.length - 4);
+    int stored = b.getInt(bytes.length - 4);
+    if (stored != (int) crc.getValue()) {
+      throw new CorruptStateException("File is corrupt; ack.state CRC32C stored 0x" + Integer.toHexString(stored)
+          + ", computed 0x" + Integer.toHexString((int) crc.getValue()));
+    }
+    if (b.getInt() != ACK_MAGIC) {
+      throw new CorruptStateException("File is corrupt; ack.state has a bad magic number");
+    }
+    short version = b.getShort();
+    if (version < OLDEST_ACK_VERSION || version > ACK_VERSION) {
+      throw new IOException("ack.state has format version " + version + ", this code reads " + OLDEST_ACK_VERSION
+          + " to " + ACK_VERSION);
+    }
+    b.getShort();
+    AckState acks = new AckState();
+    acks.frontier = b.getLong();
+    long durableEnd = -1;
+    int k;
+    int m = 0;
+    if (version == 1) {
+      k = b.getInt();
+      if (k < 0 || bytes.length != 24 + 16L * k) {
+        throw new CorruptStateException("File is corrupt; ack.state claims " + k + " intervals in " + bytes.length
+            + " bytes");
+      }
+    } else {
+      if (bytes.length < 36) {
+        throw new CorruptStateException("File is corrupt; ack.state version 2 is " + bytes.length
+            + " bytes, at least 36 expected");
+      }
+      durableEnd = b.getLong();
+      k = b.getInt();
+      m = b.getInt();
+      if (k < 0 || m < 0 || bytes.length != 36 + 16L * k + (long) DROP_ENTRY_BYTES * m) {
+        throw new CorruptStateException("File is corrupt; ack.state claims " + k + " intervals and " + m
+            + " drop entries in " + bytes.length + " bytes");
+      }
+    }
+    for (int i = 0; i < k; i++) {
+      long start = b.getLong();
+      long end = b.getLong();
+      if (start < 0 || end < start) {
+        throw new CorruptStateException("File is corrupt; ack.state holds the interval [" + start + ", " + end + ")");
+      }
+      acks.remove(start, end);
+    }
+    List<DropRecord> drops = new ArrayList<>(m);
+    for (int i = 0; i < m; i++) {
+      short code = b.getShort();
+      short state = b.getShort();
+      b.getInt();
+      DropReason reason = null;
+      for (Map.Entry<DropReason, Short> e : REASON_CODES.entrySet()) {
+        if (e.getValue() == code) {
+          reason = e.getKey();
+        }
+      }
+      if (reason == null || (state != OWED && state != HELD)) {
+        throw new CorruptStateException("File is corrupt; ack.state drop entry " + i + " has reason " + code
+            + " and state " + state);
+      }
+      drops.add(new DropRecord(reason, state == HELD, b.getLong(), b.getLong(), b.getLong(), b.getLong()));
+    }
+    return new AckFile(version, acks, durableEnd, drops);
   }
 }

@@ -41,6 +41,8 @@ final class FrameReader {
   String problem;
   /** The length field of a corrupt or truncated frame, or -1 when not even that was readable. */
   int claimedLength;
+  /** After {@link #resync} found a frame: its sequence. */
+  long foundSeq;
 
   /**
    * Creates a reader.
@@ -62,6 +64,11 @@ final class FrameReader {
   /** @return the offset of the next frame */
   long position() {
     return position;
+  }
+
+  /** @return the offset of the frame just read (valid after {@link #next} returned {@link #OK}) */
+  long frameStart() {
+    return payloadAt - Format.FRAME_HEADER_BYTES;
   }
 
   /**
@@ -130,6 +137,51 @@ final class FrameReader {
     payloadAt = position + Format.FRAME_HEADER_BYTES;
     position = frameEnd;
     return OK;
+  }
+
+  /**
+   * Looks for the first valid frame at or after offset {@code from}: one whose length fits the region, whose
+   * sequence lies in {@code [minSeq, maxSeq)} and whose checksum matches. Used to step over damage: frames carry
+   * their own length, sequence and checksum, so the valid ones after a damaged stretch can be found again.
+   *
+   * @param from the first offset to try
+   * @param minSeq the smallest sequence accepted
+   * @param maxSeq the first sequence not accepted
+   * @return whether one was found; if so, {@link #position()} is its offset and {@link #next} reads it
+   * @throws IOException when the file cannot be read
+   */
+  boolean resync(long from, long minSeq, long maxSeq) throws IOException {
+    for (long o = Math.max(from, 0); o + Format.FRAME_HEADER_BYTES <= end; o++) {
+      position = o;
+      if (!fill(Format.FRAME_HEADER_BYTES)) {
+        break;
+      }
+      int at = (int) (o - bufStart);
+      int len = buf.getInt(at);
+      if (len < 1 || len > maxPayload || o + Format.FRAME_HEADER_BYTES + len > end) {
+        continue;
+      }
+      long s = buf.getLong(at + 8);
+      if (s < minSeq || s >= maxSeq) {
+        continue;
+      }
+      if (!fill(Format.FRAME_HEADER_BYTES + len)) {
+        continue;
+      }
+      at = (int) (o - bufStart);
+      if (buf.getInt(at + 4) == Format.frameCrc(buf, crc, at, at + Format.FRAME_HEADER_BYTES + len)) {
+        position = o;
+        foundSeq = s;
+        return true;
+      }
+    }
+    position = end;
+    return false;
+  }
+
+  /** @return the end of the region this reader reads */
+  long end() {
+    return end;
   }
 
   /**

@@ -2,63 +2,30 @@ package io.loganalytics.sdk.impl.buffer;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
  * Keeps a buffer directory readable by its owner only: buffered records are log data. On a file system with POSIX
- * permissions, directories are created 0700 and files 0600, and {@link #restrictTree} takes group and other
- * permissions away from what an older version (or a umask) left. On other file systems (Windows) nothing is done;
- * there the directory's ACL, inherited from its parent, applies. Stateless; thread-safe.
+ * permissions, {@link #restrictTree} takes group and other permissions away from what an older version (or a umask)
+ * left (new files and directories are created owner-only by {@link io.loganalytics.sdk.impl.io.AtomicFile}). On
+ * other file systems (Windows) nothing is done; there the directory's ACL, inherited from its parent, applies.
+ * Stateless; thread-safe.
  */
 final class OwnerOnly {
-  private static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
-  private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> GROUP_OTHER = EnumSet.of(PosixFilePermission.GROUP_READ,
       PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
       PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
-  private static final FileAttribute<?>[] NONE = new FileAttribute<?>[0];
 
   private final boolean posix;
 
   OwnerOnly(Path anyPathOnTheFileSystem) {
     this.posix = anyPathOnTheFileSystem.getFileSystem().supportedFileAttributeViews().contains("posix");
-  }
-
-  /** @return the attributes to create a directory with (0700), or none without POSIX permissions */
-  FileAttribute<?>[] directory() {
-    return posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(DIR)} : NONE;
-  }
-
-  /** @return the attributes to create a file with (0600), or none without POSIX permissions */
-  FileAttribute<?>[] file() {
-    return posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)} : NONE;
-  }
-
-  /** Creates {@code dir} (0700) and its missing parents (with the default permissions); no-op when it exists. */
-  void createDirectory(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      return;
-    }
-    Path parent = dir.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    try {
-      Files.createDirectory(dir, directory());
-    } catch (FileAlreadyExistsException e) {
-      if (!Files.isDirectory(dir)) {
-        throw e;
-      }
-    }
   }
 
   /**

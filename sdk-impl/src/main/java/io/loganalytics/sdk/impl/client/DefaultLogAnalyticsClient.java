@@ -484,7 +484,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       }
       if (!workerOwnsBufferClose) {
         try {
-          finalBuffered = new long[] {buffer.recordCount(), buffer.sizeBytes()};
+          finalBuffered = new long[] {buffer.recordCount(), buffer.recordBytes()};
         } catch (LogAnalyticsException e) {
           LOG.debug("The buffer could not be measured before closing", e);
         }
@@ -542,7 +542,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     if (closeResult == null || workerOwnsBufferClose) {
       try {
         records = buffer.recordCount();
-        bytes = buffer.sizeBytes();
+        bytes = buffer.recordBytes();
         Optional<Instant> oldest = buffer.oldestAppendTime();
         if (oldest.isPresent()) {
           Duration age = Duration.between(oldest.get(), clock.instant());

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import io.loganalytics.sdk.DropReason;
+import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 class AckStateTest {
@@ -39,19 +42,73 @@ class AckStateTest {
   }
 
   @Test
-  void encodesAndDecodesAndRefusesDamage() throws IOException {
+  void version1EncodesAndDecodesAndRefusesDamage() throws IOException {
     AckState s = new AckState();
     s.remove(0, 3);
     s.remove(7, 9);
-    ByteBuffer b = s.encode();
-    byte[] bytes = new byte[b.remaining()];
-    b.get(bytes);
-    AckState back = AckState.decode(bytes);
-    assertThat(back.frontier).isEqualTo(3);
-    assertThat(back.removed).containsExactly(Map.entry(7L, 9L));
+    byte[] bytes = bytes(Format.encodeAckV1(s));
+    Format.AckFile back = Format.decodeAck(bytes);
+    assertThat(back.version()).isEqualTo(1);
+    assertThat(back.acks().frontier).isEqualTo(3);
+    assertThat(back.acks().removed).containsExactly(Map.entry(7L, 9L));
+    assertThat(back.durableEnd()).as("unknown in version 1").isEqualTo(-1);
+    assertThat(back.drops()).isEmpty();
     bytes[10] ^= 1;
-    assertThatThrownBy(() -> AckState.decode(bytes)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> Format.decodeAck(bytes)).isInstanceOf(Format.CorruptStateException.class)
         .hasMessageStartingWith("File is corrupt; ack.state CRC32C");
-    assertThatThrownBy(() -> AckState.decode(new byte[3])).hasMessageContaining("3 bytes");
+    assertThatThrownBy(() -> Format.decodeAck(new byte[3])).isInstanceOf(Format.CorruptStateException.class)
+        .hasMessageContaining("3 bytes");
+  }
+
+  @Test
+  void version2CarriesTheDurableEndAndTheDropJournal() throws IOException {
+    AckState s = new AckState();
+    s.remove(0, 3);
+    s.remove(7, 9);
+    List<Format.DropRecord> drops = List.of(
+        new Format.DropRecord(DropReason.BUFFER_OVERFLOW, false, 10, 20, 9, 900),
+        new Format.DropRecord(DropReason.CORRUPTED, true, 20, 22, 2, 17));
+    byte[] bytes = bytes(Format.encodeAck(s, 42, drops));
+    assertThat(bytes).hasSize(36 + 16 + 2 * 40);
+    Format.AckFile back = Format.decodeAck(bytes);
+    assertThat(back.version()).isEqualTo(2);
+    assertThat(back.acks().frontier).isEqualTo(3);
+    assertThat(back.acks().removed).containsExactly(Map.entry(7L, 9L));
+    assertThat(back.durableEnd()).isEqualTo(42);
+    assertThat(back.drops()).isEqualTo(drops);
+  }
+
+  @Test
+  void aDamagedCountOrReasonIsCorruptionAndAnUnknownVersionIsRefusedByNumber() throws IOException {
+    AckState s = new AckState();
+    byte[] ok = bytes(Format.encodeAck(s, 5, List.of(new Format.DropRecord(DropReason.CORRUPTED, false, 1, 2, 1,
+        1))));
+    byte[] badReason = ok.clone();
+    badReason[32 + 1] = 9; // the reason of the first drop entry, after the 32-byte header
+    fixCrc(badReason);
+    assertThatThrownBy(() -> Format.decodeAck(badReason)).isInstanceOf(Format.CorruptStateException.class)
+        .hasMessageContaining("reason 9");
+    byte[] badCount = ok.clone();
+    badCount[31] = 7;
+    fixCrc(badCount);
+    assertThatThrownBy(() -> Format.decodeAck(badCount)).isInstanceOf(Format.CorruptStateException.class)
+        .hasMessageContaining("7 drop entries");
+    byte[] future = ok.clone();
+    future[5] = 3;
+    fixCrc(future);
+    assertThatThrownBy(() -> Format.decodeAck(future)).isNotInstanceOf(Format.CorruptStateException.class)
+        .hasMessageContaining("format version 3");
+  }
+
+  private static byte[] bytes(ByteBuffer b) {
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+
+  private static void fixCrc(byte[] b) {
+    CRC32C crc = new CRC32C();
+    crc.update(b, 0, b.length - 4);
+    ByteBuffer.wrap(b).putInt(b.length - 4, (int) crc.getValue());
   }
 }

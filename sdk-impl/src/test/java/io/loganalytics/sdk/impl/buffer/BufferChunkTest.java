@@ -15,7 +15,7 @@ class BufferChunkTest {
     for (int i = 0; i < records; i++) {
       rs.add(("r" + i).getBytes(UTF_8));
     }
-    FileDiskBuffer.Position start = new FileDiskBuffer.Position(null, 32, first);
+    ReadCursor.Position start = new ReadCursor.Position(null, 32, first);
     return new BufferChunk(null, start, rs, Instant.EPOCH, 2L * records, null);
   }
 

@@ -39,8 +39,12 @@ final class FaultyChannels implements ChannelFactory {
   final AtomicInteger openChannels = new AtomicInteger();
   /** Files with a channel that wrote bytes no later force of that channel covered. */
   final Set<Path> unforced = ConcurrentHashMap.newKeySet();
-  /** When set, every write counts it down and every force waits for it to reach zero. */
-  volatile CountDownLatch forceGate;
+  /** When set, every read, write and force fails (a watchdog uses it to stop a thread that spins). */
+  volatile boolean broken;
+  /** When set, every force waits until the test opens it. */
+  volatile CountDownLatch forceBarrier;
+  /** Forces waiting at {@link #forceBarrier} right now. */
+  final AtomicInteger forcesWaiting = new AtomicInteger();
 
   @Override
   public FileChannel open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
@@ -54,11 +58,18 @@ final class FaultyChannels implements ChannelFactory {
   }
 
   private void beforeWrite() throws IOException {
+    checkBroken();
     if (diskFull) {
       throw new IOException("No space left on device");
     }
     if (readOnly) {
       throw new IOException("Read-only file system");
+    }
+  }
+
+  private void checkBroken() throws IOException {
+    if (broken) {
+      throw new IOException("the test broke this file system");
     }
   }
 
@@ -80,10 +91,6 @@ final class FaultyChannels implements ChannelFactory {
 
     private int write0(ByteBuffer src, long position, boolean positional) throws IOException {
       beforeWrite();
-      CountDownLatch gate = forceGate;
-      if (gate != null) {
-        gate.countDown();
-      }
       if (failThisWrite()) {
         int half = src.remaining() / 2;
         ByteBuffer part = src.duplicate();
@@ -133,15 +140,19 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     public void force(boolean metaData) throws IOException {
-      CountDownLatch gate = forceGate;
-      if (gate != null) {
+      checkBroken();
+      CountDownLatch barrier = forceBarrier;
+      if (barrier != null) {
+        forcesWaiting.incrementAndGet();
         try {
-          if (!gate.await(60, TimeUnit.SECONDS)) {
-            throw new IOException("force gate never opened");
+          if (!barrier.await(60, TimeUnit.SECONDS)) {
+            throw new IOException("force barrier never opened");
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new IOException("interrupted at the force gate", e);
+          throw new IOException("interrupted at the force barrier", e);
+        } finally {
+          forcesWaiting.decrementAndGet();
         }
       }
       int covered;
@@ -174,6 +185,7 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+      checkBroken();
       return counted(d.read(dst));
     }
 
@@ -191,6 +203,7 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
+      checkBroken();
       try {
         return counted(d.read(dst, position));
       } catch (ClosedChannelException e) {
@@ -217,7 +230,12 @@ final class FaultyChannels implements ChannelFactory {
 
     @Override
     public FileChannel truncate(long size) throws IOException {
-      d.truncate(size);
+      try {
+        d.truncate(size);
+      } catch (ClosedChannelException e) {
+        closeLikeTheDelegate();
+        throw e;
+      }
       return this;
     }
 

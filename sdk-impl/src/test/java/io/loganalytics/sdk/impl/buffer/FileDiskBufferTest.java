@@ -496,12 +496,21 @@ class FileDiskBufferTest {
     }
   }
 
+  /**
+   * Makes a closed buffer look like one whose process was killed before it wrote {@code ack.state}: the durable end
+   * that a clean close records is gone, so the last records may be torn (what a crash leaves) rather than damaged.
+   */
+  private void asIfKilledBeforeClose() throws IOException {
+    Files.delete(dir.resolve(AckState.FILE));
+  }
+
   @Test
   void aTornTailIsCutOffOnOpen() throws IOException {
     // INTERVAL segments are not preallocated: the file ends inside the torn frame.
     try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
       appendRange(b, 0, 5);
     }
+    asIfKilledBeforeClose();
     Path seg = onlySegment();
     long size = Files.size(seg);
     try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
@@ -540,6 +549,7 @@ class FileDiskBufferTest {
       end += 24 + rec(i).length;
     }
     // The last three bytes of the last frame never reached the disk: zeros, as preallocated.
+    asIfKilledBeforeClose();
     try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
       f.seek(end - 3);
       f.write(new byte[3]);
@@ -549,6 +559,43 @@ class FileDiskBufferTest {
       assertFirstFourSurviveAndAppendsGoOn(b);
     }
     assertThat(events.quarantined).isEmpty();
+    assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
+  }
+
+  @Test
+  void recordsCutFromTheNewestSegmentOfAClosedBufferAreReportedNotTakenForATornTail() throws IOException {
+    try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
+      appendRange(b, 0, 5);
+    }
+    long end = 32;
+    for (int i = 0; i < 3; i++) {
+      end += 24 + rec(i).length;
+    }
+    // Closed cleanly, so ack.state says five records were forced: a cut after the third is damage at rest.
+    try (RandomAccessFile f = new RandomAccessFile(onlySegment().toFile(), "rw")) {
+      f.setLength(end + 10);
+    }
+    BufferReport report = FileDiskBuffer.verify(dir);
+    assertThat(report.records()).isEqualTo(3);
+    assertThat(report.lostRecords()).isEqualTo(2);
+    assertThat(report.corruptSegments()).singleElement().asString().startsWith(onlySegment().getFileName()
+        + ": offset " + end);
+    try (FileDiskBuffer b = open(options().durability(Durability.INTERVAL))) {
+      assertThat(b.recordCount()).isEqualTo(3);
+      b.append(rec(9));
+      Chunk c = b.read(Long.MAX_VALUE, 10).orElseThrow();
+      assertThat(c.records()).extracting(FileDiskBufferTest::str).containsExactly(str(rec(0)), str(rec(1)),
+          str(rec(2)));
+      b.acknowledge(c);
+      c = b.read(Long.MAX_VALUE, 10).orElseThrow();
+      assertThat(c.firstSequence()).as("new records do not reuse the lost sequences").isEqualTo(5);
+      b.acknowledge(c);
+    }
+    assertThat(events.drops).singleElement().satisfies(d -> {
+      assertThat(d.reason()).isEqualTo(DropReason.CORRUPTED);
+      assertThat(d.records()).isEqualTo(2);
+    });
+    assertThat(events.quarantined).singleElement().satisfies(p -> assertThat(p).exists());
     assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
   }
 
@@ -640,20 +687,26 @@ class FileDiskBufferTest {
   }
 
   @Test
-  void aBitFlipInTheActiveSegmentKeepsACopyAndReportsIt() throws IOException {
+  void aBitFlipInTheActiveSegmentKeepsACopyReportsItAndKeepsTheValidRecordsAfterIt() throws IOException {
     try (FileDiskBuffer b = open(options())) {
       appendRange(b, 0, 5);
     }
     flipByte(onlySegment(), 32 + 24 + 1);
     byte[] damaged = Files.readAllBytes(onlySegment());
     try (FileDiskBuffer b = open(options())) {
-      assertThat(b.recordCount()).isZero();
+      assertThat(b.recordCount()).isEqualTo(4);
+      assertThat(drain(b)).isEqualTo(names(1, 5));
+      b.append(rec(7));
+      assertThat(drain(b)).containsExactly(str(rec(7)));
     }
     assertThat(events.quarantined).singleElement().satisfies(p -> {
       assertThat(p).hasBinaryContent(damaged);
       assertThat(perms(p)).isEqualTo("rw-------");
     });
-    assertThat(events.drops).singleElement().satisfies(d -> assertThat(d.reason()).isEqualTo(DropReason.CORRUPTED));
+    assertThat(events.drops).singleElement().satisfies(d -> {
+      assertThat(d.reason()).isEqualTo(DropReason.CORRUPTED);
+      assertThat(d.records()).isEqualTo(1);
+    });
   }
 
   @Test
@@ -678,8 +731,16 @@ class FileDiskBufferTest {
 
   @Test
   void concurrentSyncAppendersAllLandExactlyOnce() throws Exception {
-    int threads = 8;
-    int each = 100;
+    concurrentSyncAppenders(8, 100);
+  }
+
+  /** 64 appenders hand the force's leadership on (parking, no monitor) and none waits for ever. */
+  @Test
+  void sixtyFourSyncAppendersAllLandExactlyOnceWithSharedForces() throws Exception {
+    concurrentSyncAppenders(64, 40);
+  }
+
+  private void concurrentSyncAppenders(int threads, int each) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch go = new CountDownLatch(1);
     try (FileDiskBuffer b = open(options().capacityBytes(10_000_000).segmentBytes(65_536))) {
@@ -713,27 +774,236 @@ class FileDiskBufferTest {
     }
   }
 
+  /** Spins until {@code condition} holds (60 s at most, a safety net: no assertion is on timing). */
+  private static void awaitCondition(String what, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() - deadline).as("waiting for " + what).isNegative();
+      Thread.onSpinWait();
+    }
+  }
+
   @Test
   void appendersWaitingAtTheSameMomentShareOneForce() throws Exception {
     int threads = 8;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (FileDiskBuffer b = open(options().capacityBytes(1_000_000).segmentBytes(256 * 1024))) {
       int before = channels.forces.get();
-      // The first force waits until all eight records are written, so seven appenders queue behind it.
-      channels.forceGate = new CountDownLatch(threads);
+      // The first force waits until the other appenders have staged their records behind it.
+      CountDownLatch barrier = new CountDownLatch(1);
+      channels.forceBarrier = barrier;
       List<Future<?>> fs = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int id = t;
         fs.add(pool.submit(() -> b.append(rec(id))));
       }
+      awaitCondition("eight records written or staged behind one force", () -> channels.forcesWaiting.get() == 1
+          && b.recordCount() + b.stagedRecords() == threads);
+      assertThat(fs).noneMatch(Future::isDone);
+      channels.forceBarrier = null;
+      barrier.countDown();
       for (Future<?> f : fs) {
         f.get(60, TimeUnit.SECONDS);
       }
-      channels.forceGate = null;
       assertThat(channels.forces.get() - before).as("forces for 8 concurrent appends").isBetween(1, 2);
       assertThat(b.recordCount()).isEqualTo(threads);
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  private static byte[] big(int i) {
+    return ("big-" + i + "-" + "b".repeat(100_000)).getBytes(UTF_8);
+  }
+
+  private static List<String> ids(List<String> records) {
+    return records.stream().map(r -> r.substring(0, r.indexOf('-', r.indexOf('-') + 1))).collect(Collectors.toList());
+  }
+
+  /**
+   * SYNC: while the round of A is being forced, B and C stage 100 kB records behind it; D does not fit into the
+   * staging buffer, so it writes B and C early. With {@code failEarlyWrite} that write fails; otherwise it succeeds
+   * and the leader's write of D (just before its force) fails. Either way exactly B, C and D fail, A succeeds, and
+   * none of B, C, D is in the buffer, now or after a restart; the buffer works on.
+   */
+  private void aFailedWriteFailsExactlyTheAppendsOfItsRound(boolean failEarlyWrite) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    BufferOptions.Builder opts = options().capacityBytes(10_000_000).segmentBytes(1 << 20);
+    try (FileDiskBuffer b = open(opts)) {
+      b.append(big(0));
+      CountDownLatch barrier = new CountDownLatch(1);
+      channels.forceBarrier = barrier;
+      Future<?> a = pool.submit(() -> b.append(big(1)));
+      awaitCondition("A's force", () -> channels.forcesWaiting.get() == 1);
+      Future<?> bb = pool.submit(() -> b.append(big(2)));
+      awaitCondition("B staged", () -> b.stagedRecords() == 1);
+      Future<?> c = pool.submit(() -> b.append(big(3)));
+      awaitCondition("C staged", () -> b.stagedRecords() == 2);
+      if (failEarlyWrite) {
+        channels.failAtWrite = channels.writes.get() + 1;
+      }
+      Future<?> d = pool.submit(() -> b.append(big(4)));
+      if (failEarlyWrite) {
+        assertThatThrownBy(() -> d.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(BufferException.class);
+      } else {
+        awaitCondition("B and C written early, D staged", () -> b.stagedRecords() == 1 && b.recordCount() == 4);
+        channels.failAtWrite = channels.writes.get() + 1;
+      }
+      channels.forceBarrier = null;
+      barrier.countDown();
+      a.get(60, TimeUnit.SECONDS);
+      for (Future<?> f : List.of(bb, c, d)) {
+        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(BufferException.class)
+            .hasMessageContaining("injected");
+      }
+      assertThat(b.recordCount()).isEqualTo(2);
+      b.append(big(5));
+      assertThat(ids(drainNoAck(b))).containsExactly("big-0", "big-1", "big-5");
+    } finally {
+      pool.shutdownNow();
+    }
+    try (FileDiskBuffer b = open(opts)) {
+      assertThat(ids(drain(b))).containsExactly("big-0", "big-1", "big-5");
+    }
+    assertThat(events.drops).isEmpty();
+  }
+
+  @Test
+  void aFailedEarlyWriteFailsExactlyTheAppendsOfItsRound() throws Exception {
+    aFailedWriteFailsExactlyTheAppendsOfItsRound(true);
+  }
+
+  @Test
+  void aFailedWriteBeforeTheForceFailsTheWholeRoundIncludingFramesWrittenEarly() throws Exception {
+    aFailedWriteFailsExactlyTheAppendsOfItsRound(false);
+  }
+
+  /** Reads every record without acknowledging (released again). */
+  private static List<String> drainNoAck(FileDiskBuffer buffer) {
+    List<String> out = new ArrayList<>();
+    List<Chunk> held = new ArrayList<>();
+    Optional<Chunk> c;
+    while ((c = buffer.read(Long.MAX_VALUE, 1000)).isPresent()) {
+      c.get().records().forEach(r -> out.add(str(r)));
+      held.add(c.get());
+    }
+    held.forEach(buffer::release);
+    return out;
+  }
+
+  /**
+   * SYNC, BLOCK: a batch writes its first records, then waits for space; meanwhile the force of the round holding
+   * them fails. The batch must not then store its later records (a stored batch is a prefix of it, never records
+   * after a gap): it fails, and none of its records is in the buffer.
+   */
+  @Test
+  void aBatchWhoseFirstRecordsFailedWhileItWaitedForSpaceStoresNothingAfterTheGap() throws Exception {
+    long cap = 65_536;
+    BufferOptions.Builder opts = options().capacityBytes(cap).overflowPolicy(OverflowPolicy.BLOCK)
+        .blockTimeout(Duration.ofDays(1));
+    // Fill the buffer (frames laid out by hand) until a new segment would not fit and the active one has less than
+    // 600 bytes left: a batch then writes a few records and waits for space.
+    int inFirst = -1;
+    int n = 0;
+    long pos = 32;
+    long sealed = 0;
+    while (true) {
+      int frame = 24 + rec(n).length;
+      if (pos + frame > 4096) {
+        sealed += pos;
+        pos = 32;
+        inFirst = inFirst < 0 ? n : inFirst;
+        assertThat(sealed + 4096).as("filling never waits").isLessThanOrEqualTo(cap);
+      }
+      if (4096 - pos < 600 && sealed + pos + 4096 > cap) {
+        break;
+      }
+      pos += frame;
+      n++;
+    }
+    List<byte[]> batch = IntStream.range(0, 40).mapToObj(j -> ("batch-" + j + "-" + "y".repeat(40)).getBytes(UTF_8))
+        .collect(Collectors.toList());
+    int filled = n;
+    FileDiskBuffer b = open(opts);
+    try {
+      appendRange(b, 0, filled);
+      Chunk first = b.read(Long.MAX_VALUE, inFirst).orElseThrow();
+      java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread appender = new Thread(() -> {
+        try {
+          b.appendAll(batch);
+        } catch (Throwable t) {
+          thrown.set(t);
+        }
+      });
+      appender.start();
+      awaitCondition("the batch's first records written and the batch waiting for space", () -> b.recordCount() > filled
+          && appender.getState() == Thread.State.TIMED_WAITING);
+      channels.failAtForce = channels.forces.get() + 1;
+      assertThatThrownBy(b::sync).isInstanceOf(BufferException.class);
+      b.acknowledge(first);
+      appender.join(TimeUnit.SECONDS.toMillis(60));
+      assertThat(appender.isAlive()).isFalse();
+      assertThat(thrown.get()).isInstanceOf(BufferException.class);
+    } finally {
+      b.close();
+    }
+    try (FileDiskBuffer again = open(opts)) {
+      assertThat(drain(again)).isEqualTo(names(inFirst, n));
+    }
+  }
+
+  @Test
+  void closeWritesAndForcesTheFramesStagedForTheNextForce() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      FileDiskBuffer b = open(options().capacityBytes(1_000_000).segmentBytes(256 * 1024));
+      CountDownLatch barrier = new CountDownLatch(1);
+      channels.forceBarrier = barrier;
+      Future<?> a = pool.submit(() -> b.append(rec(1)));
+      awaitCondition("A's force", () -> channels.forcesWaiting.get() == 1);
+      Future<?> bb = pool.submit(() -> b.append(rec(2)));
+      awaitCondition("B staged", () -> b.stagedRecords() == 1);
+      Future<?> c = pool.submit(() -> b.append(rec(3)));
+      awaitCondition("C staged", () -> b.stagedRecords() == 2);
+      Future<?> closing = pool.submit(b::close);
+      channels.forceBarrier = null;
+      barrier.countDown();
+      closing.get(60, TimeUnit.SECONDS);
+      for (Future<?> f : List.of(a, bb, c)) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      assertThat(channels.unforced).as("files with writes no force covered").isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
+    try (FileDiskBuffer b = open(options().capacityBytes(1_000_000).segmentBytes(256 * 1024))) {
+      assertThat(drain(b)).containsExactly(str(rec(1)), str(rec(2)), str(rec(3)));
+    }
+  }
+
+  @Test
+  void asynchronousAppendsCompleteOnlyOnceForcedAndAFailedForceFailsThemAndLeavesThemOut() throws Exception {
+    try (FileDiskBuffer b = open(options().capacityBytes(1_000_000).segmentBytes(256 * 1024))) {
+      CountDownLatch barrier = new CountDownLatch(1);
+      channels.forceBarrier = barrier;
+      List<java.util.concurrent.CompletableFuture<Void>> first = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        first.add(b.appendAsync(rec(i)));
+      }
+      awaitCondition("the committer's force", () -> channels.forcesWaiting.get() == 1);
+      assertThat(first).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+      channels.forceBarrier = null;
+      barrier.countDown();
+      for (java.util.concurrent.CompletableFuture<Void> f : first) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      channels.failAtForce = channels.forces.get() + 1;
+      java.util.concurrent.CompletableFuture<Void> failed = b.appendAsync(rec(100));
+      assertThatThrownBy(() -> failed.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(BufferException.class);
+      b.appendAsync(rec(10)).get(60, TimeUnit.SECONDS);
+      assertThat(drain(b)).isEqualTo(names(0, 11));
     }
   }
 
@@ -938,6 +1208,10 @@ class FileDiskBufferTest {
   }
 
   private List<Path> segments() throws IOException {
+    return segmentsOf(dir);
+  }
+
+  static List<Path> segmentsOf(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> p.toString().endsWith(".seg")).sorted().collect(Collectors.toList());
     }

@@ -15,9 +15,12 @@ final class RecordingListener extends LogAnalyticsListener {
   final List<Path> quarantined = new CopyOnWriteArrayList<>();
   final List<String> quarantineDetails = new CopyOnWriteArrayList<>();
   final List<BufferException> errors = new CopyOnWriteArrayList<>();
+  /** Runs on every drop before it is recorded (a test simulates a crash in the middle of a report). */
+  volatile Runnable onDrop = () -> { };
 
   @Override
   public void onRecordsDropped(DropReason reason, long records, long bytes, String detail) {
+    onDrop.run();
     drops.add(new Drop(reason, records, bytes, detail));
   }
 

@@ -6,6 +6,7 @@ import io.loganalytics.sdk.OverflowPolicy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A {@link DiskBuffer} that forwards every call to another one; tests override a method to inject a failure (a read
@@ -49,8 +50,18 @@ public class ForwardingDiskBuffer implements DiskBuffer {
   }
 
   @Override
+  public CompletableFuture<Void> appendAsync(byte[] record) {
+    return delegate.appendAsync(record);
+  }
+
+  @Override
   public long sizeBytes() {
     return delegate.sizeBytes();
+  }
+
+  @Override
+  public long recordBytes() {
+    return delegate.recordBytes();
   }
 
   @Override

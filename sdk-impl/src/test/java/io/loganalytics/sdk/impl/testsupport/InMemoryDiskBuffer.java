@@ -93,6 +93,12 @@ public final class InMemoryDiskBuffer implements DiskBuffer {
     long last = -1;
     for (Map.Entry<Long, Entry> e : records.tailMap(outstandingUpTo, false).entrySet()) {
       byte[] r = e.getValue().bytes;
+      if (isOutstanding(e.getKey())) {
+        if (out.isEmpty()) {
+          continue;
+        }
+        break; // a chunk holds consecutive records and ends before one that is out in another chunk
+      }
       if (!out.isEmpty() && (bytes + r.length > maxBytes || out.size() >= maxRecords)) {
         break;
       }
@@ -126,8 +132,17 @@ public final class InMemoryDiskBuffer implements DiskBuffer {
       }
     };
     outstanding.put(c, new long[] {first, last});
-    outstandingUpTo = last;
+    outstandingUpTo = Math.max(outstandingUpTo, last);
     return Optional.of(c);
+  }
+
+  private boolean isOutstanding(long seq) {
+    for (long[] range : outstanding.values()) {
+      if (range[0] <= seq && seq <= range[1]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -1,0 +1,245 @@
+package io.loganalytics.sdk.impl.buffer;
+
+import io.loganalytics.sdk.DropReason;
+import io.loganalytics.sdk.impl.io.AtomicFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The durable record of what is gone and what is owed, kept in {@code ack.state} ({@link Format} draws the bytes):
+ * the sequences acknowledged or dropped ({@link #acks}), the durable end (every sequence below it was forced once,
+ * so a record below it that is neither gone nor readable was lost to damage), and a journal of drop reports not yet
+ * delivered to the listener. A drop is journaled before the segment that held the records is deleted; it leaves the
+ * journal once its report was delivered; a report owed when the process dies is delivered after the restart. A
+ * crash between the delivery and the next write of the file (one force) delivers it again after the restart.
+ *
+ * <p>Thread-safety: the in-memory state is guarded by the buffer's lock. Writes of the file go through versioned
+ * {@link Snapshot}s taken under that lock and are serialized by {@link #writeLock}, which comes after the buffer's
+ * lock in the lock order (it is taken under it, or alone, never the other way round). A snapshot holds everything in
+ * memory at the time it was taken, including acknowledgements being written, so a write is skipped when a later
+ * snapshot was written already.
+ */
+final class AckLog {
+  /** A drop whose report was not yet delivered. Guarded by the buffer's lock. */
+  static final class Drop {
+    final long id;
+    final DropReason reason;
+    final long firstSeq;
+    final long endSeq;
+    final long records;
+    final long bytes;
+    final String detail;
+    /** For records of an outstanding chunk: the chunk (reported if released, forgotten if acknowledged). */
+    BufferChunk chunk;
+
+    Drop(long id, DropReason reason, long firstSeq, long endSeq, long records, long bytes, String detail,
+        BufferChunk chunk) {
+      this.id = id;
+      this.reason = reason;
+      this.firstSeq = firstSeq;
+      this.endSeq = endSeq;
+      this.records = records;
+      this.bytes = bytes;
+      this.detail = detail;
+      this.chunk = chunk;
+    }
+
+    Format.DropRecord record() {
+      return new Format.DropRecord(reason, chunk != null, firstSeq, endSeq, records, bytes);
+    }
+  }
+
+  /** A change not yet applied: sequences to mark gone, drops to journal, drops to forget. */
+  static final class Change {
+    final List<long[]> gone = new ArrayList<>();
+    final List<Drop> added = new ArrayList<>();
+    /** Ids of journaled drops to forget (held by a chunk being acknowledged). */
+    final Set<Long> forgotten = new HashSet<>();
+    /** {chunk first sequence, from, to}: records of outstanding chunks to mark lost when applied. */
+    final List<long[]> marks = new ArrayList<>();
+  }
+
+  /** The bytes of the state at one moment. */
+  static final class Snapshot {
+    final long version;
+    final ByteBuffer bytes;
+
+    Snapshot(long version, ByteBuffer bytes) {
+      this.version = version;
+      this.bytes = bytes;
+    }
+  }
+
+  private final AtomicFile file;
+  /** Sequences acknowledged or dropped. */
+  final AckState acks = new AckState();
+  /** Ranges of chunks whose acknowledgement is being written: in every snapshot until they are applied or fail. */
+  private final List<long[]> acknowledging = new ArrayList<>();
+  private final LinkedHashMap<Long, Drop> drops = new LinkedHashMap<>();
+  private long nextDropId = 1;
+  /** The durable end read from the file (or raised since); -1 when unknown. */
+  long durableEnd = -1;
+  /**
+   * Whether every range missing from the segments must be gone: true when the state was written by this version
+   * (which journals every drop before deleting a segment) or the directory is new; false after version 1 or a damaged
+   * file, whose missing ranges below the first segment are taken as gone, as version 1 did.
+   */
+  boolean strict;
+  private long version;
+
+  /** Serializes writes of the file. See the class comment. */
+  private final ReentrantLock writeLock = new ReentrantLock();
+  /** The version of the last snapshot written. Guarded by {@link #writeLock}. */
+  private long writtenVersion;
+
+  AckLog(Path dir, ChannelFactory channels) {
+    this.file = AtomicFile.of(dir.resolve(AckState.FILE), channels);
+  }
+
+  /**
+   * Reads the file.
+   *
+   * @return what it holds, or empty when there is none
+   * @throws Format.CorruptStateException when it is damaged
+   * @throws IOException when it cannot be read or has a version this code does not read
+   */
+  Optional<Format.AckFile> read() throws IOException {
+    Optional<byte[]> bytes = file.read(Format.MAX_ACK_BYTES);
+    if (bytes.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(Format.decodeAck(bytes.get()));
+  }
+
+  Path path() {
+    return file.path();
+  }
+
+  /**
+   * Journals a drop (it takes effect once the change is applied).
+   *
+   * @return the drop
+   */
+  Drop newDrop(DropReason reason, long firstSeq, long endSeq, long records, long bytes, String detail,
+      BufferChunk chunk) {
+    return new Drop(nextDropId++, reason, firstSeq, endSeq, records, bytes, detail, chunk);
+  }
+
+  /** @return the drops not yet delivered */
+  Collection<Drop> drops() {
+    return drops.values();
+  }
+
+  /**
+   * A snapshot of the state with {@code change} applied (the live state is not changed).
+   *
+   * @param durableSeq every sequence below it is forced now
+   * @param change what is about to change, or {@code null}
+   * @return the snapshot to {@link #persist}
+   */
+  Snapshot snapshot(long durableSeq, Change change) {
+    AckState copy = acks.copy();
+    for (long[] r : acknowledging) {
+      copy.remove(r[0], r[1]);
+    }
+    List<Format.DropRecord> records = new ArrayList<>();
+    for (Drop d : drops.values()) {
+      if (change == null || !change.forgotten.contains(d.id)) {
+        records.add(d.record());
+      }
+    }
+    if (change != null) {
+      for (long[] r : change.gone) {
+        copy.remove(r[0], r[1]);
+      }
+      for (Drop d : change.added) {
+        records.add(d.record());
+      }
+    }
+    durableEnd = Math.max(durableEnd, durableSeq);
+    return new Snapshot(++version, Format.encodeAck(copy, durableEnd, records));
+  }
+
+  /**
+   * Writes a snapshot, unless a later one was written already.
+   *
+   * @throws IOException when it cannot be written; the file then holds the previous state
+   */
+  void persist(Snapshot s) throws IOException {
+    writeLock.lock();
+    try {
+      if (writtenVersion >= s.version) {
+        return;
+      }
+      file.write(s.bytes.duplicate());
+      writtenVersion = s.version;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** @return whether the calling thread is writing the file (events must wait) */
+  boolean isWriting() {
+    return writeLock.isHeldByCurrentThread();
+  }
+
+  /** Applies a change whose snapshot was written. */
+  void apply(Change c) {
+    for (long[] r : c.gone) {
+      acks.remove(r[0], r[1]);
+    }
+    for (Drop d : c.added) {
+      drops.put(d.id, d);
+    }
+    for (long id : c.forgotten) {
+      drops.remove(id);
+    }
+  }
+
+  /** Starts writing the acknowledgement of {@code [first, end)}: from now on it is in every snapshot. */
+  void beginAcknowledge(long first, long end) {
+    acknowledging.add(new long[] {first, end});
+  }
+
+  /** Ends it: applied when it was written, else dropped from the snapshots again. */
+  void endAcknowledge(long first, long end, boolean written) {
+    acknowledging.removeIf(r -> r[0] == first && r[1] == end);
+    if (written) {
+      acks.remove(first, end);
+    }
+  }
+
+  /** @return the drops held by {@code c} */
+  List<Drop> heldBy(BufferChunk c) {
+    List<Drop> out = new ArrayList<>();
+    for (Drop d : drops.values()) {
+      if (d.chunk == c) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  /** Forgets drops (delivered, or held by a chunk that was acknowledged). @return whether any was there */
+  boolean remove(Collection<Long> ids) {
+    boolean any = false;
+    for (long id : ids) {
+      any |= drops.remove(id) != null;
+    }
+    return any;
+  }
+
+  /** Journals drops read from the file (at open). */
+  void restore(Drop d) {
+    drops.put(d.id, d);
+  }
+}

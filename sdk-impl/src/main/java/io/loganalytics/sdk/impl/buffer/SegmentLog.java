@@ -1,0 +1,303 @@
+package io.loganalytics.sdk.impl.buffer;
+
+import io.loganalytics.sdk.impl.io.AtomicFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ordered segments of a buffer, the newest of which (the active one) takes appends: creating, rolling, writing,
+ * cutting back and deleting segment files, finding the segment of a sequence, and a bounded set of open read
+ * channels. Every file is opened without following symbolic links.
+ *
+ * <p>Not thread-safe: guarded by the buffer's lock. {@link #forceLock} (after the buffer's lock in the lock order,
+ * or taken alone) serializes a force of the active segment, which runs without the buffer's lock, with sealing that
+ * segment and closing its channel.
+ */
+final class SegmentLog {
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentLog.class);
+  /** How many sealed segments may keep a read channel open at once (file descriptors). */
+  static final int MAX_READ_CHANNELS = 4;
+  static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+  static final Set<OpenOption> READ_WRITE = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+      LinkOption.NOFOLLOW_LINKS);
+
+  private final Path dir;
+  private final ChannelFactory channels;
+  private final Clock clock;
+  private final int segmentBytes;
+  /** Whether new segments are written full of zeros up front (SYNC: forces then change no file metadata). */
+  private final boolean preallocate;
+
+  /** Serializes forces with sealing the forced segment. See the class comment. */
+  final ReentrantLock forceLock = new ReentrantLock();
+
+  final List<Segment> segments = new ArrayList<>();
+  Segment active;
+  /** The sequence the next append gets. */
+  long nextSeq;
+  /** The sum of the segment file sizes. */
+  long totalBytes;
+  /** Sealed segments with an open read channel, most recently used first; at most {@link #MAX_READ_CHANNELS}. */
+  private final ArrayDeque<Segment> readChannels = new ArrayDeque<>();
+
+  SegmentLog(Path dir, ChannelFactory channels, Clock clock, int segmentBytes, boolean preallocate) {
+    this.dir = dir;
+    this.channels = channels;
+    this.clock = clock;
+    this.segmentBytes = segmentBytes;
+    this.preallocate = preallocate;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** @return the index of the segment holding {@code seq}: the last one whose first sequence is not above it */
+  int indexOf(long seq) {
+    int lo = 0;
+    int hi = segments.size() - 1;
+    int idx = 0;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (segments.get(mid).firstSeq <= seq) {
+        idx = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return idx;
+  }
+
+  /** @return the end (exclusive) of the sequences of segment {@code index} */
+  long endSeq(int index) {
+    return index + 1 < segments.size() ? segments.get(index + 1).firstSeq : nextSeq;
+  }
+
+  /** @return the end (exclusive) of the sequences of {@code s} */
+  long endSeq(Segment s) {
+    return endSeq(segments.indexOf(s));
+  }
+
+  /**
+   * Creates a segment file: {@code NAME.tmp} written (the header, and zeros up to the segment size when
+   * preallocating), forced, renamed atomically, the directory forced. Opens it for writing.
+   *
+   * @param firstSeq its first sequence
+   * @return the new segment, not yet in the list
+   * @throws IOException when it cannot be created
+   */
+  Segment create(long firstSeq) throws IOException {
+    Path path = dir.resolve(Format.segmentName(firstSeq));
+    AtomicFile.of(path, channels).writeChannel(ch -> {
+      ByteBuffer header = Format.segmentHeader(firstSeq, clock.millis());
+      long p = 0;
+      while (header.hasRemaining()) {
+        p += ch.write(header, p);
+      }
+      if (preallocate) {
+        Format.writeZeros(ch, p, segmentBytes);
+      }
+    });
+    Segment s = new Segment(firstSeq, path, Format.SEGMENT_HEADER_BYTES);
+    s.fileBytes = preallocate ? segmentBytes : Format.SEGMENT_HEADER_BYTES;
+    s.durableSize = s.size;
+    s.channel = channels.open(path, READ_WRITE);
+    return s;
+  }
+
+  /** Adds a segment created by {@link #create} as the new active one; the old active one must be sealed. */
+  void addActive(Segment s) {
+    segments.add(s);
+    active = s;
+    totalBytes += s.fileBytes;
+  }
+
+  /**
+   * Seals the active segment, which must be forced already: cuts its unused zeros off (not forced: if a crash undoes
+   * the cut, the zeros read as its end), closes its channel.
+   */
+  void seal(Segment old) {
+    if (old.fileBytes > old.size && old.channel != null) {
+      try {
+        old.channel.truncate(old.size);
+        totalBytes -= old.fileBytes - old.size;
+        old.fileBytes = old.size;
+      } catch (IOException e) {
+        LOG.debug("Buffer {}: could not cut the zeros off {}: {}", dir, old, FileDiskBuffer.describe(e));
+      }
+    }
+    forceLock.lock();
+    try {
+      old.sealed = true;
+      closeQuietly(old.channel);
+      old.channel = null;
+    } finally {
+      forceLock.unlock();
+    }
+  }
+
+  /**
+   * Forces the active segment (under {@link #forceLock}), reopening its channel if an interrupt closed it.
+   *
+   * @throws IOException when the force fails
+   */
+  void forceActive() throws IOException {
+    forceLock.lock();
+    try {
+      reopenActiveIfClosed();
+      active.channel.force(false);
+    } finally {
+      forceLock.unlock();
+    }
+  }
+
+  /**
+   * Writes frames at the end of the active segment. On failure the file is cut back to where it was.
+   *
+   * @param frames the frame bytes; consumed
+   * @throws IOException when the write fails (the segment is then as before)
+   */
+  void write(ByteBuffer frames) throws IOException {
+    long pos = active.size;
+    int bytes = frames.remaining();
+    try {
+      reopenActiveIfClosed();
+      long p = pos;
+      while (frames.hasRemaining()) {
+        p += active.channel.write(frames, p);
+      }
+    } catch (IOException e) {
+      try {
+        cutActive(pos);
+      } catch (IOException t) {
+        e.addSuppressed(t);
+      }
+      throw e;
+    }
+    long end = pos + bytes;
+    if (end > active.fileBytes) {
+      totalBytes += end - active.fileBytes;
+      active.fileBytes = end;
+    }
+    active.size = end;
+  }
+
+  /**
+   * Cuts the active segment's file back to {@code keep} bytes, dropping what was written after (its preallocated
+   * zeros too: the segment then grows with its appends).
+   */
+  void cutActive(long keep) throws IOException {
+    active.channel.truncate(keep);
+    if (active.fileBytes > keep) {
+      totalBytes -= active.fileBytes - keep;
+      active.fileBytes = keep;
+    }
+  }
+
+  /**
+   * Reopens the active segment's channel when it was closed under us: a thread interrupted during file I/O closes
+   * the channel it used ({@link java.nio.channels.ClosedByInterruptException}).
+   */
+  void reopenActiveIfClosed() throws IOException {
+    if (!active.sealed && (active.channel == null || !active.channel.isOpen())) {
+      active.channel = channels.open(active.path, READ_WRITE);
+    }
+  }
+
+  /**
+   * The channel to read {@code s} through. Sealed segments keep their read channel open only while among the
+   * {@link #MAX_READ_CHANNELS} most recently read ones, so a large backlog holds a bounded number of descriptors. The
+   * caller uses the channel before it asks for another one (the least recently used one is closed then).
+   */
+  FileChannel channelFor(Segment s) throws IOException {
+    if (s == active) {
+      if (s.channel == null || !s.channel.isOpen()) {
+        s.channel = channels.open(s.path, READ_WRITE);
+      }
+      return s.channel;
+    }
+    if (s.channel == null || !s.channel.isOpen()) {
+      s.channel = channels.open(s.path, READ);
+    }
+    if (readChannels.peekFirst() != s) {
+      readChannels.remove(s);
+      readChannels.addFirst(s);
+      while (readChannels.size() > MAX_READ_CHANNELS) {
+        Segment old = readChannels.removeLast();
+        closeQuietly(old.channel);
+        old.channel = null;
+      }
+    }
+    return s.channel;
+  }
+
+  /** Closes the read channel of a sealed segment that was read to its end. */
+  void closeReadChannel(Segment s) {
+    if (s != active && s.channel != null) {
+      closeQuietly(s.channel);
+      s.channel = null;
+    }
+    readChannels.remove(s);
+  }
+
+  /**
+   * Deletes a segment from the list and the disk. A file that cannot be deleted is logged; it is below the gone
+   * sequences, so the next open deletes it.
+   */
+  void delete(Segment s) {
+    segments.remove(s);
+    s.deleted = true;
+    closeQuietly(s.channel);
+    s.channel = null;
+    readChannels.remove(s);
+    totalBytes -= s.fileBytes;
+    try {
+      Files.deleteIfExists(s.path);
+    } catch (IOException e) {
+      LOG.warn("Buffer {}: could not delete {}: {}", dir, s, FileDiskBuffer.describe(e));
+    }
+  }
+
+  /** Closes every channel (on close). */
+  void closeAll() {
+    forceLock.lock();
+    try {
+      for (Segment s : segments) {
+        if (!s.sealed) {
+          s.sealed = true;
+          s.sealedByClose = true;
+        }
+        closeQuietly(s.channel);
+        s.channel = null;
+      }
+      readChannels.clear();
+    } finally {
+      forceLock.unlock();
+    }
+  }
+
+  static void closeQuietly(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        LOG.debug("closing a buffer file failed: {}", e.toString());
+      }
+    }
+  }
+}
