@@ -2,20 +2,27 @@ package io.loganalytics.sdk.impl.json;
 
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
  * The limits a record's JSON must respect to be sendable, checked by {@link RecordEncoder} while it writes or reads
  * the record, before the record reaches the buffer. The transport decides the values (the Data Collector API has
- * column rules, the agent path has none). Internal, not API. Immutable and thread-safe.
+ * column rules, the agent path has none). Internal, not API. Thread-safe; its rules are immutable. Field names that
+ * passed {@link #checkFieldName} are remembered (at most {@value #MAX_REMEMBERED_NAMES}), so that the rules run once
+ * per name rather than once per record: a logging appender sends the same dozen names millions of times.
  */
 public final class JsonLimits {
+  /** The most accepted field names remembered; further names are checked every time. */
+  static final int MAX_REMEMBERED_NAMES = 1024;
+
   private final int maxRecordJsonBytes;
   private final int maxFieldValueBytes;
   private final int maxFieldNameLength;
   private final int maxFields;
   private final Pattern fieldNamePattern;
   private final Set<String> reservedFieldNamesLowerCase;
+  private final Set<String> acceptedNames = ConcurrentHashMap.newKeySet();
 
   private JsonLimits(int maxRecordJsonBytes, int maxFieldValueBytes, int maxFieldNameLength, int maxFields,
       Pattern fieldNamePattern, Set<String> reservedFieldNamesLowerCase) {
@@ -84,9 +91,17 @@ public final class JsonLimits {
    * @return a sentence saying what is wrong, or {@code null} when the name is fine
    */
   String checkFieldName(String name) {
-    if (fieldNamePattern == null) {
+    if (fieldNamePattern == null || acceptedNames.contains(name)) {
       return null;
     }
+    String problem = fieldNameProblem(name);
+    if (problem == null && acceptedNames.size() < MAX_REMEMBERED_NAMES) {
+      acceptedNames.add(name);
+    }
+    return problem;
+  }
+
+  private String fieldNameProblem(String name) {
     if (name.isEmpty()) {
       return "has a field with an empty name; a field name must be 1 to " + maxFieldNameLength
           + " characters long";
