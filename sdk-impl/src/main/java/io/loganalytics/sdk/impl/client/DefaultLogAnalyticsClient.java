@@ -378,6 +378,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       return false;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
+    long acceptedBefore = accepted.sum();
     // Counted before taking the lock: a chunk finished in between makes the target larger, never smaller.
     long buffered = bufferedRecords();
     long target;
@@ -388,7 +389,24 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       startedBefore = passesStarted;
       wakeRequested = true;
       wake.signalAll();
-      while (lastEmptyPass <= startedBefore && recordsFinished < target) {
+      while (lastEmptyPass <= startedBefore) {
+        if (recordsFinished >= target) {
+          // Finished records may include some that the count above did not: records of a chunk in flight that
+          // DROP_OLDEST evicted from the buffer, then delivered. The buffer is first in, first out: what was in it
+          // when flush was called is gone once it holds no more than what was accepted since.
+          lock.unlock();
+          boolean drained;
+          try {
+            drained = bufferedRecords() <= accepted.sum() - acceptedBefore;
+          } finally {
+            lock.lock();
+          }
+          if (drained) {
+            return true;
+          }
+          target = recordsFinished + 1;
+          continue;
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0 || workerDone) {
           return false;
