@@ -480,8 +480,9 @@ public final class IntegrationSettings {
       }
       o.capacityBytes(bytes);
       // Eviction under DROP_OLDEST frees whole segments: an eighth of the capacity each. Starting a segment forces
-      // the previous one to disk on the appending thread, so a large buffer gets larger segments (at most 8 MiB).
-      o.segmentBytes((int) Math.max(4096, Math.min(8 << 20, bytes / 8)));
+      // the previous one to disk, creates the next one (forced) and, when full, journals an eviction (forced): a
+      // large buffer gets larger segments (at most 64 MiB), so that those forces are rarer per event.
+      o.segmentBytes((int) Math.max(4096, Math.min(64 << 20, bytes / 8)));
     }
     OverflowPolicy policy = OverflowPolicy.DROP_OLDEST;
     if (!blank(overflowPolicy)) {

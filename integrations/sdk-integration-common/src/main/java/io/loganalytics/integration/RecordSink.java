@@ -41,8 +41,14 @@ import java.util.function.BiConsumer;
 public final class RecordSink {
   private static final ThreadLocal<boolean[]> SENDING = ThreadLocal.withInitial(() -> new boolean[1]);
   private static final Duration REPORT_INTERVAL = Duration.ofMinutes(1);
-  /** Full batches that may wait for the batch thread; beyond, the filling thread sends its batch itself. */
-  static final int MAX_QUEUED_BATCHES = 4;
+  /**
+   * Records that full batches waiting for the batch thread may hold (at least {@value #MIN_QUEUED_BATCHES} batches):
+   * enough to ride out a force of a few tens of milliseconds at a high logging rate; beyond, the filling thread
+   * sends its batch itself.
+   */
+  static final int MAX_QUEUED_RECORDS = 4096;
+  /** The fewest full batches that may wait for the batch thread, whatever their size. */
+  static final int MIN_QUEUED_BATCHES = 4;
 
   private final String stream;
   private final BiConsumer<String, Throwable> errors;
@@ -53,6 +59,7 @@ public final class RecordSink {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong offered = new AtomicLong();
   private final int batchSize;
+  private final int maxQueuedBatches;
   private final Duration batchDelay;
   private final Object batchLock = new Object();
   private List<Map<String, ?>> batch;
@@ -78,12 +85,12 @@ public final class RecordSink {
    * full batch goes to the sink's batch thread ({@code loganalytics-appender-batch}, daemon), which encodes it and
    * appends it to the disk buffer with one {@code sendAll} (one write instead of one per record), so that the
    * logging thread pays neither the encoding nor the file system (writes, the forces of a segment roll, evictions).
-   * The batch thread also sends a partial batch {@code batchDelay} after its first record. When
-   * {@value #MAX_QUEUED_BATCHES} full batches already wait for the batch thread, the thread that fills the next one
-   * sends it itself: memory stays bounded and a slow disk slows the logging threads down instead of growing a queue.
-   * Up to {@code batchSize} x ({@value #MAX_QUEUED_BATCHES} + 1) records, or {@code batchDelay} of them, live in
-   * memory only and are lost if the process crashes (as the unflushed buffer of a file appender with
-   * {@code immediateFlush=false}); {@link #stop} sends them. Batches may reach the buffer in another order than
+   * The batch thread also sends a partial batch every {@code batchDelay}. When full batches of
+   * {@value #MAX_QUEUED_RECORDS} records (at least {@value #MIN_QUEUED_BATCHES} batches) already wait for the batch
+   * thread, the thread that fills the next one sends it itself: memory stays bounded and a slow disk slows the
+   * logging threads down instead of growing a queue. Up to that many records plus one batch, or {@code batchDelay}
+   * of them, live in memory only and are lost if the process crashes (as the unflushed buffer of a file appender
+   * with {@code immediateFlush=false}); {@link #stop} sends them. Batches may reach the buffer in another order than
    * they were filled. When the buffer refuses a batch, every record of it is counted as refused (a prefix may in
    * fact have been buffered).
    *
@@ -102,6 +109,7 @@ public final class RecordSink {
       throw new io.loganalytics.sdk.ConfigurationException("batchDelay", "must be positive, was " + batchDelay);
     }
     this.batchSize = batchSize;
+    this.maxQueuedBatches = Math.max(MIN_QUEUED_BATCHES, MAX_QUEUED_RECORDS / batchSize);
     this.batchDelay = batchDelay;
     this.stream = Objects.requireNonNull(stream, "stream");
     this.errors = Objects.requireNonNull(errors, "errors");
@@ -282,7 +290,7 @@ public final class RecordSink {
         }
         batch.add(record);
         if (batch.size() >= batchSize) {
-          if (queued.size() < MAX_QUEUED_BATCHES) {
+          if (queued.size() < maxQueuedBatches) {
             queued.addLast(batch);
             batchTimer.execute(this::drainQueued);
           } else {

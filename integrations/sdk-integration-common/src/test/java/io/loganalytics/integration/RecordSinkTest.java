@@ -145,22 +145,23 @@ class RecordSinkTest {
     RecordingClient c = new RecordingClient();
     CountDownLatch gate = new CountDownLatch(1);
     c.batchThreadGate = gate;
-    RecordSink s = sink(2, Duration.ofMinutes(1));
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8; // the queue holds 8 batches of this size
+    RecordSink s = sink(size, Duration.ofMinutes(1));
     s.start(c);
     // The first full batch blocks the batch thread; the next ones queue up to the bound, then the caller sends.
-    int batches = RecordSink.MAX_QUEUED_BATCHES + 3;
-    for (int i = 0; i < batches * 2; i++) {
+    int batches = 8 + 3;
+    for (int i = 0; i < batches * size; i++) {
       assertThat(s.offer(Map.of("n", i))).isTrue();
     }
     String me = Thread.currentThread().getName();
     assertThat(c.sendAllThreads).as("memory stays bounded: the caller did the work of the overflow")
         .contains(me);
     long byCaller = c.sendAllThreads.stream().filter(me::equals).count();
-    // 4 wait in the queue, and one more when the thread took the first before the queue filled.
+    // 8 wait in the queue, and one more when the thread took the first before the queue filled.
     assertThat(byCaller).isBetween(2L, 3L);
     gate.countDown();
     assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
-    assertThat(c.stored).hasSize(batches * 2).doesNotHaveDuplicates();
+    assertThat(c.stored).hasSize(batches * size).doesNotHaveDuplicates();
     assertThat(s.refused()).isZero();
   }
 
