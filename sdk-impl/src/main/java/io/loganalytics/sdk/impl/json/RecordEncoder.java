@@ -111,7 +111,7 @@ public final class RecordEncoder {
     ByteSink out = enc.out;
     JsonGenerator g = enc.generator;
     out.reset();
-    writeHeader(out, type, ipName);
+    enc.writeHeader(type, ipName);
     int jsonStart = out.size();
     boolean ok = false;
     try {
@@ -157,6 +157,21 @@ public final class RecordEncoder {
   private static final class Encoding {
     final ByteSink out = new ByteSink(1024);
     final JsonGenerator generator;
+    /** The header of the last record's type and IPName, reused while they stay the same. */
+    private String headerType;
+    private String headerIpName;
+    private byte[] header;
+
+    void writeHeader(String type, String ipName) {
+      if (header == null || !type.equals(headerType) || !ipName.equals(headerIpName)) {
+        ByteSink h = new ByteSink(2 + type.length() + ipName.length() + 1);
+        RecordEncoder.writeHeader(h, type, ipName);
+        header = h.toByteArray();
+        headerType = type;
+        headerIpName = ipName;
+      }
+      out.write(header, 0, header.length);
+    }
 
     Encoding() {
       try {
