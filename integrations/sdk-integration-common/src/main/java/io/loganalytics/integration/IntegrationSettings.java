@@ -241,8 +241,10 @@ public final class IntegrationSettings {
 
   /**
    * Events per batch handed to the disk buffer at once (default 1: every event is on disk, written to the operating
-   * system, before the log call returns). Larger batches cost the caller much less per event; up to this many events
-   * (or {@code batchDelay} of them) then live in memory only and are lost if the process crashes.
+   * system, before the log call returns). With larger batches the log call only adds the event to a batch, and the
+   * sink's batch thread encodes and writes full batches (see {@link RecordSink}); the events waiting (at most
+   * 4,096 plus one batch), or {@code batchDelay} of them, then live in memory only
+   * and are lost if the process crashes.
    *
    * @param v 1 to 10000
    */
