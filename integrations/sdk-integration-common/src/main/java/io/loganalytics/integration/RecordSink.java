@@ -330,7 +330,8 @@ public final class RecordSink {
   }
 
   /**
-   * Flushes for at most {@code timeout} and closes the client; what is not delivered stays on disk for the next
+   * Hands the batches still in memory to the client (after the batch thread's current one), flushes until
+   * {@code timeout} has passed in all, and closes the client; what is not delivered stays on disk for the next
    * start. Never throws.
    *
    * @param timeout how long to push at most
@@ -341,6 +342,7 @@ public final class RecordSink {
     if (c == null) {
       return true;
     }
+    long deadline = System.nanoTime() + timeout.toNanos();
     List<List<Map<String, ?>>> rest = new ArrayList<>();
     ScheduledExecutorService timer;
     synchronized (batchLock) {
@@ -368,7 +370,7 @@ public final class RecordSink {
     boolean[] sending = SENDING.get();
     sending[0] = true;
     try {
-      c.flush(timeout);
+      c.flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       return c.close(Duration.ofMillis(Math.max(100, timeout.toMillis() / 5)));
     } catch (RuntimeException e) {
       errors.accept("Log Analytics: closing the client failed: " + e, e);
