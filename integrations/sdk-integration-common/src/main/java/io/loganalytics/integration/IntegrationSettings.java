@@ -241,8 +241,10 @@ public final class IntegrationSettings {
 
   /**
    * Events per batch handed to the disk buffer at once (default 1: every event is on disk, written to the operating
-   * system, before the log call returns). Larger batches cost the caller much less per event; up to this many events
-   * (or {@code batchDelay} of them) then live in memory only and are lost if the process crashes.
+   * system, before the log call returns). With larger batches the log call only adds the event to a batch, and the
+   * sink's batch thread encodes and writes full batches (see {@link RecordSink}); the events waiting (at most
+   * 4,096 plus one batch), or {@code batchDelay} of them, then live in memory only
+   * and are lost if the process crashes.
    *
    * @param v 1 to 10000
    */
@@ -480,8 +482,9 @@ public final class IntegrationSettings {
       }
       o.capacityBytes(bytes);
       // Eviction under DROP_OLDEST frees whole segments: an eighth of the capacity each. Starting a segment forces
-      // the previous one to disk on the appending thread, so a large buffer gets larger segments (at most 8 MiB).
-      o.segmentBytes((int) Math.max(4096, Math.min(8 << 20, bytes / 8)));
+      // the previous one to disk, creates the next one (forced) and, when full, journals an eviction (forced): a
+      // large buffer gets larger segments (at most 64 MiB), so that those forces are rarer per event.
+      o.segmentBytes((int) Math.max(4096, Math.min(64 << 20, bytes / 8)));
     }
     OverflowPolicy policy = OverflowPolicy.DROP_OLDEST;
     if (!blank(overflowPolicy)) {

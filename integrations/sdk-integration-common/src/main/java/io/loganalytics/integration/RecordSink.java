@@ -12,6 +12,7 @@ import io.loganalytics.sdk.RecordTooLargeException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,14 @@ import java.util.function.BiConsumer;
 public final class RecordSink {
   private static final ThreadLocal<boolean[]> SENDING = ThreadLocal.withInitial(() -> new boolean[1]);
   private static final Duration REPORT_INTERVAL = Duration.ofMinutes(1);
+  /**
+   * Records that full batches waiting for the batch thread may hold (at least {@value #MIN_QUEUED_BATCHES} batches):
+   * enough to ride out a force of a few tens of milliseconds at a high logging rate; beyond, the filling thread
+   * sends its batch itself.
+   */
+  static final int MAX_QUEUED_RECORDS = 4096;
+  /** The fewest full batches that may wait for the batch thread, whatever their size. */
+  static final int MIN_QUEUED_BATCHES = 4;
 
   private final String stream;
   private final BiConsumer<String, Throwable> errors;
@@ -50,9 +59,12 @@ public final class RecordSink {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong offered = new AtomicLong();
   private final int batchSize;
+  private final int maxQueuedBatches;
   private final Duration batchDelay;
   private final Object batchLock = new Object();
   private List<Map<String, ?>> batch;
+  /** Full batches waiting for the batch thread. Guarded by batchLock. */
+  private final ArrayDeque<List<Map<String, ?>>> queued = new ArrayDeque<>();
   private ScheduledExecutorService batchTimer;
   private volatile LogAnalyticsClient client;
 
@@ -69,13 +81,18 @@ public final class RecordSink {
   }
 
   /**
-   * A sink that hands records to the client in batches: {@link #offer} adds the record to an in-memory batch, and
-   * the call that fills it (or a timer thread, {@code batchDelay} after the first record of a batch) appends the
-   * whole batch to the disk buffer with one {@code sendAll}, which costs one write instead of one per record. Up to
-   * {@code batchSize} records, or {@code batchDelay} of them, live in memory only and are lost if the process
-   * crashes (as the unflushed buffer of a file appender with {@code immediateFlush=false}); {@link #stop} sends
-   * them. Batches filled on different threads may reach the buffer in either order. When the buffer refuses a
-   * batch, every record of it is counted as refused (a prefix may in fact have been buffered).
+   * A sink that hands records to the client in batches: {@link #offer} adds the record to an in-memory batch; a
+   * full batch goes to the sink's batch thread ({@code loganalytics-appender-batch}, daemon), which encodes it and
+   * appends it to the disk buffer with one {@code sendAll} (one write instead of one per record), so that the
+   * logging thread pays neither the encoding nor the file system (writes, the forces of a segment roll, evictions).
+   * The batch thread also sends a partial batch every {@code batchDelay}. When full batches of
+   * {@value #MAX_QUEUED_RECORDS} records (at least {@value #MIN_QUEUED_BATCHES} batches) already wait for the batch
+   * thread, the thread that fills the next one sends it itself: memory stays bounded and a slow disk slows the
+   * logging threads down instead of growing a queue. Up to that many records plus one batch, or {@code batchDelay}
+   * of them, live in memory only and are lost if the process crashes (as the unflushed buffer of a file appender
+   * with {@code immediateFlush=false}); {@link #stop} sends them. Batches may reach the buffer in another order than
+   * they were filled. When the buffer refuses a batch, every record of it is counted as refused (a prefix may in
+   * fact have been buffered).
    *
    * @param stream the record type of every record
    * @param errors the framework's error channel, as for {@link #RecordSink(String, BiConsumer, Clock)}
@@ -92,6 +109,7 @@ public final class RecordSink {
       throw new io.loganalytics.sdk.ConfigurationException("batchDelay", "must be positive, was " + batchDelay);
     }
     this.batchSize = batchSize;
+    this.maxQueuedBatches = Math.max(MIN_QUEUED_BATCHES, MAX_QUEUED_RECORDS / batchSize);
     this.batchDelay = batchDelay;
     this.stream = Objects.requireNonNull(stream, "stream");
     this.errors = Objects.requireNonNull(errors, "errors");
@@ -177,15 +195,27 @@ public final class RecordSink {
   }
 
   private void sendPartialBatch() {
-    List<Map<String, ?>> full;
     synchronized (batchLock) {
-      if (batch == null || batch.isEmpty()) {
+      if (batch != null && !batch.isEmpty()) {
+        queued.addLast(batch);
+        batch = new ArrayList<>(batchSize);
+      }
+    }
+    drainQueued();
+  }
+
+  /** On the batch thread: sends the queued full batches, oldest first. */
+  private void drainQueued() {
+    while (true) {
+      List<Map<String, ?>> next;
+      synchronized (batchLock) {
+        next = queued.pollFirst();
+      }
+      if (next == null) {
         return;
       }
-      full = batch;
-      batch = new ArrayList<>(batchSize);
+      sendBatch(next);
     }
-    sendBatch(full);
   }
 
   /** Hands a batch to the client; never throws. */
@@ -260,11 +290,16 @@ public final class RecordSink {
         }
         batch.add(record);
         if (batch.size() >= batchSize) {
-          full = batch;
+          if (queued.size() < maxQueuedBatches) {
+            queued.addLast(batch);
+            batchTimer.execute(this::drainQueued);
+          } else {
+            full = batch;
+          }
           batch = new ArrayList<>(batchSize);
         }
       }
-      if (full != null) {
+      if (full != null) { // the batch thread is behind: this thread does the work itself
         sendBatch(full);
       }
       return true;
@@ -295,7 +330,8 @@ public final class RecordSink {
   }
 
   /**
-   * Flushes for at most {@code timeout} and closes the client; what is not delivered stays on disk for the next
+   * Hands the batches still in memory to the client (after the batch thread's current one), flushes until
+   * {@code timeout} has passed in all, and closes the client; what is not delivered stays on disk for the next
    * start. Never throws.
    *
    * @param timeout how long to push at most
@@ -306,25 +342,35 @@ public final class RecordSink {
     if (c == null) {
       return true;
     }
-    List<Map<String, ?>> rest = null;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<List<Map<String, ?>>> rest = new ArrayList<>();
+    ScheduledExecutorService timer;
     synchronized (batchLock) {
-      if (batchTimer != null) {
-        batchTimer.shutdownNow();
-        batchTimer = null;
-      }
+      timer = batchTimer;
+      batchTimer = null;
+      rest.addAll(queued);
+      queued.clear();
       if (batch != null) {
-        rest = batch;
+        rest.add(batch);
         batch = null;
       }
     }
-    if (rest != null) {
-      sendBatch(rest);
+    if (timer != null) {
+      timer.shutdown(); // not shutdownNow: an interrupt would close the buffer file under the batch thread's write
+      try { // a batch the thread took before the shutdown reaches the client before it is flushed and closed
+        timer.awaitTermination(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (List<Map<String, ?>> b : rest) {
+      sendBatch(b);
     }
     client = null;
     boolean[] sending = SENDING.get();
     sending[0] = true;
     try {
-      c.flush(timeout);
+      c.flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       return c.close(Duration.ofMillis(Math.max(100, timeout.toMillis() / 5)));
     } catch (RuntimeException e) {
       errors.accept("Log Analytics: closing the client failed: " + e, e);

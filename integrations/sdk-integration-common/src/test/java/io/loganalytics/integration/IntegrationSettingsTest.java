@@ -85,6 +85,11 @@ class IntegrationSettingsTest {
     assertThat(o.capacityBytes()).isEqualTo(65_536);
     assertThat(o.segmentBytes()).isEqualTo(8192);
     assertThat(o.overflowPolicy()).isEqualTo(OverflowPolicy.BLOCK);
+    s.setCapacity("256MB");
+    assertThat(s.bufferOptions().segmentBytes()).as("an eighth").isEqualTo(32 << 20);
+    s.setCapacity("10GB");
+    assertThat(s.bufferOptions().segmentBytes()).as("at most 64 MiB").isEqualTo(64 << 20);
+    s.setCapacity("64KB");
     assertThat(o.blockTimeout()).isEqualTo(Duration.ofMillis(250));
     assertThat(o.durability()).isEqualTo(Durability.SYNC);
 

@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 class RecordSinkTest {
@@ -22,6 +25,9 @@ class RecordSinkTest {
     final List<Object> stored = new CopyOnWriteArrayList<>();
     volatile boolean full;
     volatile boolean sawSendingInside;
+    final List<String> sendAllThreads = new CopyOnWriteArrayList<>();
+    /** When set, sendAll on the sink's batch thread waits for it (a stalled disk). */
+    volatile CountDownLatch batchThreadGate;
 
     @Override
     public void send(String type, Map<String, ?> record) {
@@ -39,6 +45,15 @@ class RecordSinkTest {
     @Override
     public void sendAll(String type, List<? extends Map<String, ?>> records) {
       sawSendingInside |= RecordSink.isSending();
+      sendAllThreads.add(Thread.currentThread().getName());
+      CountDownLatch gate = batchThreadGate;
+      if (gate != null && Thread.currentThread().getName().equals("loganalytics-appender-batch")) {
+        try {
+          gate.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       for (Map<String, ?> r : records) {
         if (r.containsKey("bad")) {
           throw new InvalidRecordException("bad", "is bad");
@@ -99,19 +114,55 @@ class RecordSinkTest {
         .anySatisfy(m -> assertThat(m).contains("bad"));
   }
 
+  /** Waits (bounded) for an outcome of the batch thread. */
+  private static void await(BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+  }
+
   @Test
-  void fullBatchesGoInOneCallAndStopSendsTheRest() {
+  void fullBatchesGoInOneCallOnTheBatchThreadAndStopSendsTheRest() {
     RecordingClient c = new RecordingClient();
     RecordSink s = sink(3, Duration.ofMinutes(1));
     s.start(c);
     for (int i = 0; i < 7; i++) {
       assertThat(s.offer(Map.of("n", i))).isTrue();
     }
+    await(() -> c.calls.size() == 2);
     assertThat(c.calls).containsExactly(3, 3);
+    assertThat(c.sendAllThreads).as("the logging thread neither encodes nor writes")
+        .containsOnly("loganalytics-appender-batch");
     assertThat(s.stop(Duration.ofSeconds(1))).isTrue();
     assertThat(c.calls).containsExactly(3, 3, 1);
     assertThat(c.stored).containsExactly(0, 1, 2, 3, 4, 5, 6);
     assertThat(s.offer(Map.of("n", 8))).as("stopped").isFalse();
+  }
+
+  @Test
+  void whenTheBatchThreadIsStuckTheLoggingThreadSendsItsBatchItselfAndNothingIsLost() {
+    RecordingClient c = new RecordingClient();
+    CountDownLatch gate = new CountDownLatch(1);
+    c.batchThreadGate = gate;
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8; // the queue holds 8 batches of this size
+    RecordSink s = sink(size, Duration.ofMinutes(1));
+    s.start(c);
+    // The first full batch blocks the batch thread; the next ones queue up to the bound, then the caller sends.
+    int batches = 8 + 3;
+    for (int i = 0; i < batches * size; i++) {
+      assertThat(s.offer(Map.of("n", i))).isTrue();
+    }
+    String me = Thread.currentThread().getName();
+    assertThat(c.sendAllThreads).as("memory stays bounded: the caller did the work of the overflow")
+        .contains(me);
+    long byCaller = c.sendAllThreads.stream().filter(me::equals).count();
+    // 8 wait in the queue, and one more when the thread took the first before the queue filled.
+    assertThat(byCaller).isBetween(2L, 3L);
+    gate.countDown();
+    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+    assertThat(c.stored).hasSize(batches * size).doesNotHaveDuplicates();
+    assertThat(s.refused()).isZero();
   }
 
   @Test
@@ -137,12 +188,14 @@ class RecordSinkTest {
     s.offer(Map.of("n", 1));
     s.offer(Map.of("n", 2, "bad", true));
     s.offer(Map.of("n", 3));
+    await(() -> c.stored.size() == 2 && s.refused() == 1);
     assertThat(c.stored).containsExactly(1, 3);
     assertThat(s.refused()).isEqualTo(1);
     c.full = true;
     for (int i = 4; i < 7; i++) {
       s.offer(Map.of("n", i));
     }
+    await(() -> s.refused() == 4);
     assertThat(s.refused()).isEqualTo(4);
     assertThat(s.offerAll(List.of(Map.of("n", 9), Map.of("n", 10)))).isEqualTo(2);
     c.full = false;

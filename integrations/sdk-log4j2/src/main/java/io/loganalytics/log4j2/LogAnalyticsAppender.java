@@ -100,7 +100,7 @@ public final class LogAnalyticsAppender extends AbstractAppender {
   Map<String, Object> toRow(LogEvent event) {
     Map<String, Object> row = new LinkedHashMap<>(16);
     org.apache.logging.log4j.core.time.Instant t = event.getInstant();
-    row.put(timeColumn, Instant.ofEpochSecond(t.getEpochSecond(), t.getNanoOfSecond()).toString());
+    row.put(timeColumn, Instant.ofEpochSecond(t.getEpochSecond(), t.getNanoOfSecond())); // the encoder writes ISO-8601
     row.put("Level", event.getLevel().name());
     row.put("Logger", event.getLoggerName());
     row.put("Thread", event.getThreadName());

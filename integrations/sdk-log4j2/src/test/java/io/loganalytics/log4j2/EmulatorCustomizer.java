@@ -14,6 +14,8 @@ import java.time.Duration;
 public final class EmulatorCustomizer implements ClientBuilderCustomizer {
   static volatile WorkspaceEmulator emulator;
   static volatile LogAnalyticsListener listener;
+  /** Whether the configuration under test uses the Data Collector transport rather than Logs Ingestion. */
+  static volatile boolean dataCollector;
 
   static final RetryPolicy FAST = RetryPolicy.builder()
       .uploadInterval(Duration.ofMillis(50))
@@ -27,7 +29,7 @@ public final class EmulatorCustomizer implements ClientBuilderCustomizer {
 
   @Override
   public void customize(LogAnalyticsClientBuilder builder) {
-    builder.cloud(emulator.cloud()).hostResolver(emulator.hostResolver()).retryPolicy(FAST);
+    builder.cloud(dataCollector ? emulator.cloud() : emulator.logsIngestionCloud()).hostResolver(emulator.hostResolver()).retryPolicy(FAST);
     if (listener != null) {
       builder.listener(listener);
     }

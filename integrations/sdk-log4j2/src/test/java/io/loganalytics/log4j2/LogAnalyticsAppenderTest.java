@@ -39,13 +39,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The plugin as a user meets it: log4j2.xml from the test resources, logging through {@link LogManager}, rows
- * checked at the workspace emulator (Data Collector transport, TLS on loopback). The SDK's own SLF4J lines reach
+ * checked at the workspace emulator (Logs Ingestion with an app registration's secret, TLS on loopback; one test
+ * of the retired Data Collector transport). The SDK's own SLF4J lines reach
  * Log4j2 through log4j-slf4j2-impl, as in an application.
  */
 class LogAnalyticsAppenderTest {
   private static final Duration AWAIT = Duration.ofSeconds(15);
   private static final String[] PROPERTIES = {"LA_WORKSPACE_ID", "LA_SHARED_KEY", "LA_BUFFER_DIR", "LA_CA_FILE",
-      "LA_CAPACITY", "LA_OVERFLOW"};
+      "LA_CAPACITY", "LA_OVERFLOW", "LA_ENDPOINT", "LA_DCR", "LA_TENANT_ID", "LA_CLIENT_ID", "LA_CLIENT_SECRET"};
+  static final String STREAM = "Custom-AppLogs_CL";
+  private static final String DCR = "dcr-fedcba9876543210fedcba9876543210";
+  private static final String CLIENT_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+  private static final String CLIENT_SECRET = "Sec~log4j2-test-8e2c71";
 
   @TempDir Path tmp;
   private WorkspaceEmulator emulator;
@@ -84,6 +89,14 @@ class LogAnalyticsAppenderTest {
     System.setProperty("LA_SHARED_KEY", emulator.sharedKey());
     System.setProperty("LA_BUFFER_DIR", tmp.resolve("buffer").toString());
     System.setProperty("LA_CA_FILE", emulator.writeCaCertificate(tmp.resolve("ca.pem")).toString());
+    emulator.registerClientSecret(CLIENT_ID, CLIENT_SECRET);
+    emulator.createDataCollectionRule(DCR, STREAM);
+    emulator.grantPublisher(DCR, CLIENT_ID);
+    System.setProperty("LA_ENDPOINT", emulator.logsIngestionEndpoint().toString());
+    System.setProperty("LA_DCR", DCR);
+    System.setProperty("LA_TENANT_ID", emulator.tenantId());
+    System.setProperty("LA_CLIENT_ID", CLIENT_ID);
+    System.setProperty("LA_CLIENT_SECRET", CLIENT_SECRET);
     StatusLogger.getLogger().registerListener(statuses);
     context = (LoggerContext) LogManager.getContext(false);
   }
@@ -94,6 +107,7 @@ class LogAnalyticsAppenderTest {
     StatusLogger.getLogger().removeListener(statuses);
     ThreadContext.clearAll();
     EmulatorCustomizer.listener = null;
+    EmulatorCustomizer.dataCollector = false;
     for (String p : PROPERTIES) {
       System.clearProperty(p);
     }
@@ -127,7 +141,7 @@ class LogAnalyticsAppenderTest {
     LoggerFactory.getLogger("io.loganalytics.sdk.Fake").warn("the SDK's own line, through SLF4J");
 
     assertThat(appender.getClient().flush(AWAIT)).isTrue();
-    List<ReceivedRecord> rows = emulator.records("AppLogs");
+    List<ReceivedRecord> rows = emulator.records(STREAM);
     assertThat(rows).extracting(r -> r.field("Logger")).as("the SDK's own lines never come back")
         .containsOnly("com.example.orders.Checkout");
     assertThat(rows).hasSize(3);
@@ -138,7 +152,9 @@ class LogAnalyticsAppenderTest {
     assertThat(info.field("Thread")).isEqualTo(Thread.currentThread().getName());
     assertThat(info.field("Mdc")).isEqualTo(Map.of("orderId", "A-42", "tenant.name", "contoso"));
     assertThat(info.field("Markers")).isEqualTo(List.of("AUDIT", "SECURITY"));
-    assertThat(Instant.parse((String) info.field("EventTime"))).isBetween(before.minusSeconds(1), Instant.now());
+    assertThat(info.transport()).isEqualTo(ReceivedRecord.LOGS_INGESTION);
+    assertThat(Instant.parse((String) info.field("TimeGenerated"))).isBetween(before.minusSeconds(1),
+        Instant.now());
 
     ReceivedRecord warn = rows.get(1);
     assertThat(warn.field("Level")).isEqualTo("WARN");
@@ -153,17 +169,6 @@ class LogAnalyticsAppenderTest {
         .startsWith("java.lang.IllegalStateException: payment declined")
         .contains("at io.loganalytics.log4j2.LogAnalyticsAppenderTest")
         .contains("Caused by: java.io.IOException: gateway timeout");
-  }
-
-  private static void pollUntil(java.util.function.BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + AWAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + AWAIT + " waiting for " + what);
-      }
-      Thread.sleep(10);
-    }
   }
 
   @Test
@@ -200,25 +205,43 @@ class LogAnalyticsAppenderTest {
         .as("reports are throttled").hasSizeLessThanOrEqualTo(2);
 
     emulator.faults().clear();
-    assertThat(client.flush(AWAIT)).isTrue();
-    // sdk-impl: after DROP_OLDEST evictions, flush() has been seen to return true while the newest records were
-    // still in the buffer (delivered moments later); wait for the buffer itself to be empty.
-    pollUntil(() -> client.stats().bufferedRecords() == 0, "an empty buffer");
-    List<ReceivedRecord> rows = emulator.records("AppLogs");
+    assertThat(client.flush(AWAIT)).as("stats %s", client.stats()).isTrue();
+    assertThat(client.stats().bufferedRecords()).as("flush() returned true: nothing may be left buffered")
+        .isZero();
+    long droppedAtEnd = client.stats().recordsDropped().get(DropReason.BUFFER_OVERFLOW);
+    List<ReceivedRecord> rows = emulator.records(STREAM);
     assertThat(rows).extracting(r -> r.field("Logger")).containsOnly("com.example.burst");
-    assertThat(rows.stream().map(r -> r.field("Message")).distinct().count()).as("no duplicates")
-        .isEqualTo(rows.size());
-    // Every event is delivered or counted as dropped: nothing is lost silently. (Not an equality: records the
-    // uploader already holds in flight when their segment is evicted may still arrive.)
     java.util.Set<String> got = rows.stream().map(r -> ((String) r.field("Message")).split(" ")[1])
         .collect(Collectors.toSet());
-    assertThat(rows.size() + dropped).as("missing %s, rows %s, dropped %s, stats %s", IntStream.range(0, events)
-        .filter(i -> !got.contains(String.valueOf(i))).boxed().collect(Collectors.toList()), rows.size(), dropped,
-        client.stats()).isGreaterThanOrEqualTo(events);
+    assertThat(got).as("no duplicates").hasSize(rows.size());
+    // Exact accounting: every event is either delivered or counted as dropped, never both, never neither.
+    assertThat(rows.size() + droppedAtEnd).as("missing %s, rows %s, dropped %s, stats %s", IntStream.range(0, events)
+        .filter(i -> !got.contains(String.valueOf(i))).boxed().collect(Collectors.toList()), rows.size(),
+        droppedAtEnd, client.stats()).isEqualTo(events);
+    assertThat(client.stats().recordsSent()).isEqualTo(rows.size());
     assertThat(rows.stream().map(r -> (String) r.field("Message")).collect(Collectors.toSet()))
         .as("the newest events are kept").containsAll(IntStream.range(events - 100, events)
             .mapToObj(i -> "event " + i + " " + padding).collect(Collectors.toList()));
     assertThat(rows.get(rows.size() - 1).field("Message")).isEqualTo("event " + (events - 1) + " " + padding);
+  }
+
+  @Test
+  void theDataCollectorTransportStillDelivers() throws Exception {
+    EmulatorCustomizer.dataCollector = true;
+    LogAnalyticsAppender appender = configure("log4j2-data-collector.xml");
+    assertThat(appender).as("statuses: %s", statuses.atLeast(Level.WARN)).isNotNull();
+    ThreadContext.put("orderId", "A-7");
+    LogManager.getLogger("com.example.legacy").error("legacy path", new IllegalArgumentException("bad"));
+    ThreadContext.clearMap();
+
+    assertThat(appender.getClient().flush(AWAIT)).isTrue();
+    ReceivedRecord row = emulator.records("AppLogs").get(0);
+    assertThat(row.transport()).isNotEqualTo(ReceivedRecord.LOGS_INGESTION);
+    assertThat(row.field("Message")).isEqualTo("legacy path");
+    assertThat(row.field("Mdc")).isEqualTo(Map.of("orderId", "A-7"));
+    assertThat((String) row.field("Exception")).startsWith("java.lang.IllegalArgumentException: bad");
+    assertThat(row.fields()).containsKey("EventTime");
+    assertThat(String.join("\n", statuses.atLeast(Level.TRACE))).doesNotContain(emulator.sharedKey());
   }
 
   @Test
@@ -261,7 +284,7 @@ class LogAnalyticsAppenderTest {
 
     emulator.faults().clear();
     assertThat(client.flush(AWAIT)).isTrue();
-    assertThat((long) emulator.records("AppLogs").size()).isEqualTo(accepted);
+    assertThat((long) emulator.records(STREAM).size()).isEqualTo(accepted);
   }
 
   @Test
@@ -277,7 +300,7 @@ class LogAnalyticsAppenderTest {
 
     assertThat(appender.isStopped()).isTrue();
     assertThat(appender.getClient()).isNull();
-    assertThat(emulator.records("AppLogs")).hasSize(25);
+    assertThat(emulator.records(STREAM)).hasSize(25);
     appender.append(org.apache.logging.log4j.core.impl.Log4jLogEvent.newBuilder().setLoggerName("late")
         .setLevel(Level.INFO).setMessage(new org.apache.logging.log4j.message.SimpleMessage("late")).build());
   }
@@ -289,7 +312,7 @@ class LogAnalyticsAppenderTest {
 
     assertThat(appender).isNull();
     assertThat(statuses.atLeast(Level.ERROR)).anySatisfy(m -> assertThat(m).contains("bufferDirectory"));
-    assertThat(String.join("\n", statuses.atLeast(Level.TRACE))).doesNotContain(emulator.sharedKey());
+    assertThat(String.join("\n", statuses.atLeast(Level.TRACE))).doesNotContain(CLIENT_SECRET);
     LogManager.getLogger("com.example.misconfigured").error("still fine");
   }
 

@@ -139,7 +139,7 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
    */
   Map<String, Object> toRow(ILoggingEvent event) {
     Map<String, Object> row = new LinkedHashMap<>(16);
-    row.put(timeColumn, event.getInstant().toString());
+    row.put(timeColumn, event.getInstant()); // the encoder writes ISO-8601 UTC, faster than Instant.toString()
     row.put("Level", event.getLevel().toString());
     row.put("Logger", event.getLoggerName());
     row.put("Thread", event.getThreadName());
@@ -154,11 +154,7 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
     }
     Map<String, String> mdc = event.getMDCPropertyMap();
     if (mdc != null && !mdc.isEmpty()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      for (Map.Entry<String, String> e : mdc.entrySet()) {
-        m.put(e.getKey(), Values.truncateUtf8(e.getValue(), maxFieldBytes));
-      }
-      row.put("Mdc", m);
+      row.put("Mdc", boundedMdc(mdc));
     }
     List<Marker> markers = event.getMarkerList();
     if (markers != null && !markers.isEmpty()) {
@@ -178,6 +174,28 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
       row.put("KeyValues", m);
     }
     return row;
+  }
+
+  /**
+   * The event's MDC map itself (Logback never changes it once the event has it) when every value fits
+   * {@code maxFieldBytes}; else a copy with the long values cut.
+   */
+  private Map<String, ?> boundedMdc(Map<String, String> mdc) {
+    boolean fits = true;
+    for (String v : mdc.values()) {
+      if (Values.truncateUtf8(v, maxFieldBytes) != v) {
+        fits = false;
+        break;
+      }
+    }
+    if (fits) {
+      return mdc;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : mdc.entrySet()) {
+      m.put(e.getKey(), Values.truncateUtf8(e.getValue(), maxFieldBytes));
+    }
+    return m;
   }
 
   /**

@@ -8,12 +8,15 @@ import io.loganalytics.testkit.WorkspaceEmulator;
 import java.time.Duration;
 
 /**
- * What logback.xml cannot say about the test workspace: the emulator's cloud (its port), its host resolver, a fast
+ * What logback.xml cannot say about the test workspace: the emulator's cloud (its port, its Entra authority and
+ * ingestion audience for Logs Ingestion), its host resolver, a fast
  * retry policy and a test listener. Named in the test configuration files as {@code <customizer>}.
  */
 public final class EmulatorCustomizer implements ClientBuilderCustomizer {
   static volatile WorkspaceEmulator emulator;
   static volatile LogAnalyticsListener listener;
+  /** Whether the configuration under test uses the Data Collector transport rather than Logs Ingestion. */
+  static volatile boolean dataCollector;
 
   static final RetryPolicy FAST = RetryPolicy.builder()
       .uploadInterval(Duration.ofMillis(50))
@@ -27,7 +30,7 @@ public final class EmulatorCustomizer implements ClientBuilderCustomizer {
 
   @Override
   public void customize(LogAnalyticsClientBuilder builder) {
-    builder.cloud(emulator.cloud()).hostResolver(emulator.hostResolver()).retryPolicy(FAST);
+    builder.cloud(dataCollector ? emulator.cloud() : emulator.logsIngestionCloud()).hostResolver(emulator.hostResolver()).retryPolicy(FAST);
     if (listener != null) {
       builder.listener(listener);
     }

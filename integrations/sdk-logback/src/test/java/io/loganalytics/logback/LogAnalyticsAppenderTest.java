@@ -33,12 +33,18 @@ import org.slf4j.MarkerFactory;
 
 /**
  * The appender as a user meets it: logback.xml from the test resources, logging through SLF4J, rows checked at the
- * workspace emulator (Data Collector transport, over TLS on loopback). Every wait is a bounded wait for an outcome.
+ * workspace emulator (Logs Ingestion with an app registration's secret, over TLS on loopback; one test of the
+ * retired Data Collector transport). Every wait is a bounded wait for an outcome.
  */
 class LogAnalyticsAppenderTest {
   private static final Duration AWAIT = Duration.ofSeconds(15);
   private static final String[] PROPERTIES = {"LA_WORKSPACE_ID", "LA_SHARED_KEY", "LA_BUFFER_DIR", "LA_CA_FILE",
-      "LA_CAPACITY", "LA_OVERFLOW", "LA_BATCH"};
+      "LA_CAPACITY", "LA_OVERFLOW", "LA_BATCH", "LA_ENDPOINT", "LA_DCR", "LA_TENANT_ID", "LA_CLIENT_ID",
+      "LA_CLIENT_SECRET"};
+  static final String STREAM = "Custom-AppLogs_CL";
+  private static final String DCR = "dcr-0123456789abcdef0123456789abcdef";
+  private static final String CLIENT_ID = "5c7a3f2e-1b2d-4e5f-8a9b-0c1d2e3f4a5b";
+  private static final String CLIENT_SECRET = "Sec~logback-test-4b1d9e";
 
   @TempDir Path tmp;
   private WorkspaceEmulator emulator;
@@ -52,6 +58,14 @@ class LogAnalyticsAppenderTest {
     System.setProperty("LA_SHARED_KEY", emulator.sharedKey());
     System.setProperty("LA_BUFFER_DIR", tmp.resolve("buffer").toString());
     System.setProperty("LA_CA_FILE", emulator.writeCaCertificate(tmp.resolve("ca.pem")).toString());
+    emulator.registerClientSecret(CLIENT_ID, CLIENT_SECRET);
+    emulator.createDataCollectionRule(DCR, STREAM);
+    emulator.grantPublisher(DCR, CLIENT_ID);
+    System.setProperty("LA_ENDPOINT", emulator.logsIngestionEndpoint().toString());
+    System.setProperty("LA_DCR", DCR);
+    System.setProperty("LA_TENANT_ID", emulator.tenantId());
+    System.setProperty("LA_CLIENT_ID", CLIENT_ID);
+    System.setProperty("LA_CLIENT_SECRET", CLIENT_SECRET);
     context = (LoggerContext) LoggerFactory.getILoggerFactory();
   }
 
@@ -61,6 +75,7 @@ class LogAnalyticsAppenderTest {
     context.getStatusManager().clear();
     MDC.clear();
     EmulatorCustomizer.listener = null;
+    EmulatorCustomizer.dataCollector = false;
     for (String p : PROPERTIES) {
       System.clearProperty(p);
     }
@@ -103,7 +118,7 @@ class LogAnalyticsAppenderTest {
     worker.join();
 
     assertThat(appender.getClient().flush(AWAIT)).isTrue();
-    List<ReceivedRecord> rows = emulator.records("AppLogs");
+    List<ReceivedRecord> rows = emulator.records(STREAM);
     assertThat(rows).extracting(r -> r.field("Logger")).as("the SDK's own DEBUG lines never come back")
         .allSatisfy(l -> assertThat((String) l).doesNotStartWith("io.loganalytics"))
         .containsOnly("com.example.orders.Checkout");
@@ -115,9 +130,10 @@ class LogAnalyticsAppenderTest {
     assertThat(info.field("Thread")).isEqualTo(Thread.currentThread().getName());
     assertThat(info.field("Mdc")).isEqualTo(Map.of("orderId", "A-42", "tenant.name", "contoso"));
     assertThat(info.field("Markers")).isEqualTo(List.of("AUDIT"));
-    Instant time = Instant.parse((String) info.field("EventTime"));
+    assertThat(info.transport()).isEqualTo(ReceivedRecord.LOGS_INGESTION);
+    Instant time = Instant.parse((String) info.field("TimeGenerated"));
     assertThat(time).isBetween(before.minusSeconds(1), Instant.now());
-    assertThat(info.fields()).doesNotContainKeys("Exception", "KeyValues", "TimeGenerated");
+    assertThat(info.fields()).doesNotContainKeys("Exception", "KeyValues", "EventTime");
 
     ReceivedRecord warn = rows.get(1);
     assertThat(warn.field("Level")).isEqualTo("WARN");
@@ -133,17 +149,6 @@ class LogAnalyticsAppenderTest {
         .startsWith("java.lang.IllegalStateException: payment declined")
         .contains("at io.loganalytics.logback.LogAnalyticsAppenderTest")
         .contains("Caused by: java.io.IOException: gateway timeout");
-  }
-
-  private static void pollUntil(java.util.function.BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + AWAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + AWAIT + " waiting for " + what);
-      }
-      Thread.sleep(10);
-    }
   }
 
   @Test
@@ -185,25 +190,42 @@ class LogAnalyticsAppenderTest {
         .as("reports are throttled").hasSizeLessThanOrEqualTo(2);
 
     emulator.faults().clear();
-    assertThat(client.flush(AWAIT)).isTrue();
-    // sdk-impl: after DROP_OLDEST evictions, flush() has been seen to return true while the newest records were
-    // still in the buffer (delivered moments later); wait for the buffer itself to be empty.
-    pollUntil(() -> client.stats().bufferedRecords() == 0, "an empty buffer");
-    List<ReceivedRecord> rows = emulator.records("AppLogs");
+    assertThat(client.flush(AWAIT)).as("stats %s", client.stats()).isTrue();
+    assertThat(client.stats().bufferedRecords()).as("flush() returned true: nothing may be left buffered")
+        .isZero();
+    long droppedAtEnd = client.stats().recordsDropped().get(DropReason.BUFFER_OVERFLOW);
+    List<ReceivedRecord> rows = emulator.records(STREAM);
     assertThat(rows).extracting(r -> r.field("Logger")).containsOnly("com.example.burst");
-    assertThat(rows.stream().map(r -> r.field("Message")).distinct().count()).as("no duplicates")
-        .isEqualTo(rows.size());
-    // Every event is delivered or counted as dropped: nothing is lost silently. (Not an equality: records the
-    // uploader already holds in flight when their segment is evicted may still arrive.)
     java.util.Set<String> got = rows.stream().map(r -> ((String) r.field("Message")).split(" ")[1])
         .collect(Collectors.toSet());
-    assertThat(rows.size() + dropped).as("missing %s, rows %s, dropped %s, stats %s", IntStream.range(0, events)
-        .filter(i -> !got.contains(String.valueOf(i))).boxed().collect(Collectors.toList()), rows.size(), dropped,
-        client.stats()).isGreaterThanOrEqualTo(events);
+    assertThat(got).as("no duplicates").hasSize(rows.size());
+    // Exact accounting: every event is either delivered or counted as dropped, never both, never neither.
+    assertThat(rows.size() + droppedAtEnd).as("missing %s, rows %s, dropped %s, stats %s", IntStream.range(0, events)
+        .filter(i -> !got.contains(String.valueOf(i))).boxed().collect(Collectors.toList()), rows.size(),
+        droppedAtEnd, client.stats()).isEqualTo(events);
+    assertThat(client.stats().recordsSent()).isEqualTo(rows.size());
     assertThat(rows.stream().map(r -> (String) r.field("Message")).collect(Collectors.toSet()))
         .as("the newest events are kept").containsAll(IntStream.range(events - 100, events)
             .mapToObj(i -> "event " + i + " " + padding).collect(Collectors.toList()));
     assertThat(rows.get(rows.size() - 1).field("Message")).isEqualTo("event " + (events - 1) + " " + padding);
+  }
+
+  @Test
+  void theDataCollectorTransportStillDelivers() throws Exception {
+    EmulatorCustomizer.dataCollector = true;
+    LogAnalyticsAppender appender = configure("logback-data-collector.xml");
+    assertThat(appender.isStarted()).as("statuses: %s", statuses(Status.WARN)).isTrue();
+    MDC.put("orderId", "A-7");
+    LoggerFactory.getLogger("com.example.legacy").error("legacy path", new IllegalArgumentException("bad"));
+    MDC.clear();
+
+    assertThat(appender.getClient().flush(AWAIT)).isTrue();
+    ReceivedRecord row = emulator.records("AppLogs").get(0);
+    assertThat(row.transport()).isNotEqualTo(ReceivedRecord.LOGS_INGESTION);
+    assertThat(row.field("Message")).isEqualTo("legacy path");
+    assertThat(row.field("Mdc")).isEqualTo(Map.of("orderId", "A-7"));
+    assertThat((String) row.field("Exception")).startsWith("java.lang.IllegalArgumentException: bad");
+    assertThat(row.fields()).containsKey("EventTime");
   }
 
   @Test
@@ -248,7 +270,7 @@ class LogAnalyticsAppenderTest {
 
     emulator.faults().clear();
     assertThat(client.flush(AWAIT)).isTrue();
-    assertThat((long) emulator.records("AppLogs").size()).isEqualTo(accepted);
+    assertThat((long) emulator.records(STREAM).size()).isEqualTo(accepted);
   }
 
   @Test
@@ -264,7 +286,7 @@ class LogAnalyticsAppenderTest {
 
     assertThat(appender.isStarted()).isFalse();
     assertThat(appender.getClient()).isNull();
-    assertThat(emulator.records("AppLogs")).hasSize(25);
+    assertThat(emulator.records(STREAM)).hasSize(25);
     log.info("after stop"); // a stopped appender ignores events without failing
   }
 
@@ -284,7 +306,7 @@ class LogAnalyticsAppenderTest {
 
     assertThat(appender.getClient().flush(AWAIT)).isTrue();
     assertThat(appender.getRefusedCount()).isZero();
-    ReceivedRecord row = emulator.records("AppLogs").get(0);
+    ReceivedRecord row = emulator.records(STREAM).get(0);
     for (String column : List.of("Message", "ExceptionMessage", "Exception")) {
       String v = (String) row.field(column);
       assertThat(v).endsWith("...[truncated]");
@@ -307,7 +329,7 @@ class LogAnalyticsAppenderTest {
     }
     context.stop();
 
-    List<ReceivedRecord> rows = emulator.records("AppLogs");
+    List<ReceivedRecord> rows = emulator.records(STREAM);
     assertThat(rows).as("statuses %s", statuses(Status.WARN)).hasSize(120);
     assertThat(rows).extracting(r -> r.field("Message"))
         .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 120).mapToObj(i -> "batched " + i)

@@ -41,14 +41,16 @@ import java.util.function.ToDoubleFunction;
  *       <td>seconds</td></tr>
  *   <tr><td>{@code loganalytics.certificate.expiry}</td><td>time gauge: time left until the agent certificate
  *       expires, negative once expired (NaN on transports without a certificate)</td><td>seconds</td></tr>
+ *   <tr><td>{@code loganalytics.credential.expiry}</td><td>time gauge: time left until the Entra ID access token
+ *       the client holds expires, negative once expired (NaN before the first token and on transports without
+ *       one). The client renews the token before it expires: a value that keeps falling below zero means renewal
+ *       fails.</td><td>seconds</td></tr>
  * </table>
  *
  * <p>Every meter carries the tags given to the constructor (for example {@code stream} or {@code appender}), so
  * that several clients can be told apart. Meters read one {@link ClientStats} snapshot per scrape: a snapshot is
  * reused for at most one second. When the stats source has no client (an appender that is stopped), the counters
  * keep their last values and the gauges read NaN.
- *
- * <p>The client's access-token expiry is not published: {@link ClientStats} does not carry it.
  *
  * <p>Thread-safe. The registry keeps the meters' state alive; the binder itself need not be kept.
  */
@@ -119,6 +121,11 @@ public final class LogAnalyticsMetrics implements MeterBinder {
             src -> src.gaugeDouble(s -> s.certificateExpiry().map(t -> seconds(Duration.between(src.now(), t)))
                 .orElse(Double.NaN)))
         .description("Time left until the agent certificate expires").tags(tags).strongReference(true)
+        .register(registry);
+    TimeGauge.builder("loganalytics.credential.expiry", source, TimeUnit.SECONDS,
+            src -> src.gaugeDouble(s -> s.credentialExpiry().map(t -> seconds(Duration.between(src.now(), t)))
+                .orElse(Double.NaN)))
+        .description("Time left until the client's access token expires").tags(tags).strongReference(true)
         .register(registry);
   }
 

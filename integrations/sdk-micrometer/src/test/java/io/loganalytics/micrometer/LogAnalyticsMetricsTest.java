@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loganalytics.sdk.ClientStats;
 import io.loganalytics.sdk.DropReason;
+import io.loganalytics.sdk.EntraCredential;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.RetryPolicy;
-import io.loganalytics.sdk.Transport;
 import io.loganalytics.testkit.MutableClock;
 import io.loganalytics.testkit.WorkspaceEmulator;
 import io.micrometer.core.instrument.Meter;
@@ -98,11 +98,41 @@ class LogAnalyticsMetricsTest {
   }
 
   @Test
+  void theAccessTokensExpiryIsATimeGaugeOfTheTimeLeft() {
+    ClientStats withToken = stats(1, 1, Map.of(), 0, null, 0, 0, T0, null)
+        .withCredentialExpiry(T0.plus(Duration.ofMinutes(45)));
+    AtomicReference<ClientStats> now = new AtomicReference<>(withToken);
+    new LogAnalyticsMetrics(now::get, Tags.of("appender", "orders"), clock).bindTo(registry);
+
+    io.micrometer.core.instrument.TimeGauge g = registry.get("loganalytics.credential.expiry").timeGauge();
+    assertThat(g.getId().getTags()).contains(Tag.of("appender", "orders"));
+    assertThat(g.getId().getDescription()).contains("access token");
+    assertThat(g.value(TimeUnit.SECONDS)).isEqualTo(Duration.ofMinutes(45).toSeconds());
+    assertThat(g.value(TimeUnit.MINUTES)).isEqualTo(45);
+    assertThat(timeGauge("loganalytics.certificate.expiry")).as("no certificate on this transport").isNaN();
+
+    clock.advance(Duration.ofMinutes(50)); // renewal failed: the token ran out five minutes ago
+    assertThat(timeGauge("loganalytics.credential.expiry")).isEqualTo(-Duration.ofMinutes(5).toSeconds());
+
+    now.set(withToken.withCredentialExpiry(clock.instant().plus(Duration.ofHours(1)))); // renewed
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(timeGauge("loganalytics.credential.expiry")).isEqualTo(Duration.ofHours(1).toSeconds() - 1);
+
+    now.set(withToken.withCredentialExpiry(null)); // a transport without tokens
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(timeGauge("loganalytics.credential.expiry")).isNaN();
+    now.set(null); // no client
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(timeGauge("loganalytics.credential.expiry")).isNaN();
+  }
+
+  @Test
   void withoutAClientGaugesReadNaNAndCountersKeepTheirLastValues() {
     AtomicReference<ClientStats> now = new AtomicReference<>(stats(10, 9, Map.of(), 0, null, 1, 100, null, null));
     new LogAnalyticsMetrics(now::get, List.of(), clock).bindTo(registry);
     assertThat(counter("loganalytics.records.accepted")).isEqualTo(10);
     assertThat(timeGauge("loganalytics.certificate.expiry")).as("no certificate on this transport").isNaN();
+    assertThat(timeGauge("loganalytics.credential.expiry")).as("no token on this transport").isNaN();
     assertThat(timeGauge("loganalytics.last.success.age")).as("nothing delivered yet").isNaN();
 
     now.set(null); // the appender stopped
@@ -136,20 +166,35 @@ class LogAnalyticsMetricsTest {
     assertThat(gauge("loganalytics.buffer.bytes")).isNaN();
   }
 
+  private static final String DCR = "dcr-0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  private static final String STREAM = "Custom-Metered_CL";
+
+  /** A Logs Ingestion client of the emulator, whose tokens live 30 minutes. */
+  private LogAnalyticsClient logsIngestionClient(WorkspaceEmulator emulator) {
+    String app = "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7";
+    EntraCredential credential = emulator.registerClientSecret(app, "Sec~metrics-test-71c2");
+    emulator.createDataCollectionRule(DCR, STREAM);
+    emulator.grantPublisher(DCR, app);
+    emulator.tokenLifetime(Duration.ofMinutes(30));
+    return LogAnalyticsClient.builder()
+        .logsIngestion(emulator.logsIngestionEndpoint(), DCR)
+        .entraCredential(credential)
+        .cloud(emulator.logsIngestionCloud())
+        .hostResolver(emulator.hostResolver())
+        .trustCertificates(emulator.writeCaCertificate(tmp.resolve("ca.pem")))
+        .bufferDirectory(tmp.resolve("buffer"))
+        .retryPolicy(RetryPolicy.builder().uploadInterval(Duration.ofMillis(50))
+            .initialBackoff(Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(50)).build())
+        .build();
+  }
+
   @Test
   void aRealClientsDeliveriesShowInTheMeters() throws Exception {
     try (WorkspaceEmulator emulator = WorkspaceEmulator.builder().start();
-        LogAnalyticsClient client = LogAnalyticsClient.builder()
-            .transport(Transport.DATA_COLLECTOR)
-            .credentials(emulator.credentials())
-            .cloud(emulator.cloud())
-            .hostResolver(emulator.hostResolver())
-            .trustCertificates(emulator.writeCaCertificate(tmp.resolve("ca.pem")))
-            .bufferDirectory(tmp.resolve("buffer"))
-            .retryPolicy(RetryPolicy.builder().uploadInterval(Duration.ofMillis(50))
-                .initialBackoff(Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(50)).build())
-            .build()) {
+        LogAnalyticsClient client = logsIngestionClient(emulator)) {
       new LogAnalyticsMetrics(client::stats, Tags.of("stream", "Metered"), clock).bindTo(registry);
+      SimpleMeterRegistry live = new SimpleMeterRegistry();
+      new LogAnalyticsMetrics(client, Tags.of("stream", "Metered")).bindTo(live); // the system clock
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       java.util.function.Supplier<LogAnalyticsClient> source = () -> client;
       // README:begin
@@ -166,7 +211,7 @@ class LogAnalyticsMetricsTest {
           .isNotNull();
       emulator.faults().failNext(2, 503, null, false);
       for (int i = 0; i < 10; i++) {
-        client.send("Metered", Map.of("n", i));
+        client.send(STREAM, Map.of("n", i));
       }
       assertThat(client.flush(Duration.ofSeconds(15))).isTrue();
       clock.advance(Duration.ofSeconds(1));
@@ -176,6 +221,9 @@ class LogAnalyticsMetricsTest {
       assertThat(counter("loganalytics.retries")).isEqualTo(client.stats().retries()).isGreaterThanOrEqualTo(2);
       assertThat(gauge("loganalytics.buffer.records")).isZero();
       assertThat(counter("loganalytics.bytes.sent")).isPositive();
+      // The emulator issued a token valid for 30 minutes: that is the time left, give or take the test's run.
+      assertThat(live.get("loganalytics.credential.expiry").timeGauge().value(TimeUnit.MINUTES))
+          .isBetween(25.0, 30.0);
     }
   }
 }

@@ -27,7 +27,7 @@ public final class EmulatorCustomizer implements ClientBuilderCustomizer {
 
   @Override
   public void customize(LogAnalyticsClientBuilder builder) {
-    builder.cloud(emulator.cloud()).hostResolver(emulator.hostResolver()).retryPolicy(FAST);
+    builder.cloud(emulator.logsIngestionCloud()).hostResolver(emulator.hostResolver()).retryPolicy(FAST);
     if (listener != null) {
       builder.listener(listener);
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loganalytics.sdk.LogAnalyticsClient;
-import io.loganalytics.sdk.Transport;
+import io.loganalytics.sdk.EntraCredential;
 import io.loganalytics.testkit.ReceivedRecord;
 import io.loganalytics.testkit.WorkspaceEmulator;
 import io.opentelemetry.api.common.AttributeKey;
@@ -18,9 +18,12 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.testing.logs.TestLogRecordData;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -38,10 +41,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The exporter behind the OpenTelemetry SDK's batch processor, and through autoconfigure, against the workspace
- * emulator (Data Collector transport, TLS on loopback).
+ * emulator (Logs Ingestion with an app registration's secret, TLS on loopback).
  */
 class LogAnalyticsLogRecordExporterTest {
   private static final Duration AWAIT = Duration.ofSeconds(15);
+  private static final String DCR = "dcr-00aa11bb22cc33dd44ee55ff66778899";
+  private static final String CLIENT_ID = "7d3e9c1a-2b4f-4c6d-9e8f-1a2b3c4d5e6f";
+  private static final String CLIENT_SECRET = "Sec~otel-test-3f9a0c";
+  private static final String STREAM = "Custom-OtelLogs_CL";
 
   @TempDir Path tmp;
   private WorkspaceEmulator emulator;
@@ -50,12 +57,15 @@ class LogAnalyticsLogRecordExporterTest {
   void start() {
     emulator = WorkspaceEmulator.builder().start();
     EmulatorCustomizer.emulator = emulator;
+    emulator.registerClientSecret(CLIENT_ID, CLIENT_SECRET);
+    emulator.createDataCollectionRule(DCR, STREAM, "Custom-AutoLogs_CL");
+    emulator.grantPublisher(DCR, CLIENT_ID);
   }
 
   @AfterEach
   void stop() {
     for (String k : System.getProperties().stringPropertyNames()) {
-      if (k.startsWith("otel.") || k.equals("LA_SHARED_KEY")) {
+      if (k.startsWith("otel.") || k.equals("LA_CLIENT_SECRET")) {
         System.clearProperty(k);
       }
     }
@@ -64,10 +74,9 @@ class LogAnalyticsLogRecordExporterTest {
 
   private LogAnalyticsClient client() {
     return LogAnalyticsClient.builder()
-        .transport(Transport.DATA_COLLECTOR)
-        .credentials(emulator.credentials())
-        .timeGeneratedField("EventTime")
-        .cloud(emulator.cloud())
+        .logsIngestion(emulator.logsIngestionEndpoint(), DCR)
+        .entraCredential(EntraCredential.clientSecret(emulator.tenantId(), CLIENT_ID, CLIENT_SECRET))
+        .cloud(emulator.logsIngestionCloud())
         .hostResolver(emulator.hostResolver())
         .trustCertificates(emulator.writeCaCertificate(tmp.resolve("ca.pem")))
         .bufferDirectory(tmp.resolve("buffer"))
@@ -78,7 +87,7 @@ class LogAnalyticsLogRecordExporterTest {
   @Test
   void batchProcessorDeliversEveryColumnWithTheActiveSpansTraceContext() throws Exception {
     try (LogAnalyticsClient client = client()) {
-      LogAnalyticsLogRecordExporter exporter = LogAnalyticsLogRecordExporter.create(client, "OtelLogs", "EventTime");
+      LogAnalyticsLogRecordExporter exporter = LogAnalyticsLogRecordExporter.create(client, STREAM, "TimeGenerated");
       SdkLoggerProvider loggers = SdkLoggerProvider.builder()
           .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "checkout",
               AttributeKey.stringKey("host.name"), "web-1")))
@@ -108,11 +117,12 @@ class LogAnalyticsLogRecordExporterTest {
 
       assertThat(loggers.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
       assertThat(emulator.awaitRecords(2, AWAIT)).isTrue();
-      List<ReceivedRecord> rows = emulator.records("OtelLogs");
+      List<ReceivedRecord> rows = emulator.records(STREAM);
       assertThat(rows).hasSize(2);
 
       ReceivedRecord first = rows.get(0);
-      assertThat(first.field("EventTime")).isEqualTo("2026-12-05T10:15:30.123456789Z");
+      assertThat(first.transport()).isEqualTo(ReceivedRecord.LOGS_INGESTION);
+      assertThat(first.field("TimeGenerated")).isEqualTo("2026-12-05T10:15:30.123456789Z");
       assertThat(Instant.parse((String) first.field("ObservedTimestamp"))).isAfter(when);
       assertThat(first.field("SeverityNumber")).isEqualTo(13L);
       assertThat(first.field("SeverityText")).isEqualTo("warning");
@@ -131,19 +141,66 @@ class LogAnalyticsLogRecordExporterTest {
       assertThat(second.field("Body")).isEqualTo(Map.of("event", "login", "attempt", 2L));
       assertThat(second.field("SeverityText")).isEqualTo("INFO");
       assertThat(second.fields()).doesNotContainKeys("TraceId", "SpanId", "Attributes");
-      assertThat(Instant.parse((String) second.field("EventTime"))).as("observed time when no timestamp")
+      assertThat(Instant.parse((String) second.field("TimeGenerated"))).as("observed time when no timestamp")
           .isEqualTo(Instant.parse((String) second.field("ObservedTimestamp")));
 
       assertThat(loggers.shutdown().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
       tracers.close();
-      client.send("OtelLogs", Map.of("EventTime", Instant.now().toString(), "Body", "client still open"));
+      client.send(STREAM, Map.of("TimeGenerated", Instant.now().toString(), "Body", "client still open"));
+    }
+  }
+
+  @Test
+  void scopeNameVersionAndAttributesAndResourceAttributesArriveAsColumns() throws Exception {
+    try (LogAnalyticsClient client = client()) {
+      LogAnalyticsLogRecordExporter exporter = LogAnalyticsLogRecordExporter.create(client, STREAM, "TimeGenerated");
+      Resource resource = Resource.create(Attributes.builder()
+          .put("service.name", "payments").put("service.instance.id", "pod-7f9c")
+          .put(AttributeKey.longKey("process.pid"), 4242L)
+          .put(AttributeKey.booleanKey("deployment.canary"), true)
+          .put(AttributeKey.stringArrayKey("host.ip"), List.of("10.0.0.5", "fe80::1")).build());
+      // Scope attributes: set by instrumentation through the incubating API, which the stable API lacks.
+      InstrumentationScopeInfo scope = InstrumentationScopeInfo.builder("io.example.payments.client")
+          .setVersion("4.1.0").setSchemaUrl("https://opentelemetry.io/schemas/1.24.0")
+          .setAttributes(Attributes.builder().put("library.language", "java")
+              .put(AttributeKey.longKey("library.revision"), 17L).build()).build();
+      LogRecordData withScope = TestLogRecordData.builder().setResource(resource)
+          .setInstrumentationScopeInfo(scope).setTimestamp(Instant.parse("2026-12-05T08:00:00Z"))
+          .setObservedTimestamp(Instant.parse("2026-12-05T08:00:01Z")).setSeverity(Severity.INFO)
+          .setBody("charged").setAttributes(Attributes.empty()).setTotalAttributeCount(0)
+          .setSpanContext(io.opentelemetry.api.trace.SpanContext.getInvalid()).build();
+      LogRecordData bareScope = TestLogRecordData.builder().setResource(Resource.empty())
+          .setInstrumentationScopeInfo(InstrumentationScopeInfo.create("io.example.bare"))
+          .setTimestamp(Instant.parse("2026-12-05T08:00:02Z")).setSeverity(Severity.DEBUG).setBody("bare")
+          .setAttributes(Attributes.empty()).setTotalAttributeCount(0)
+          .setSpanContext(io.opentelemetry.api.trace.SpanContext.getInvalid()).build();
+
+      assertThat(exporter.export(List.of(withScope, bareScope)).join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+      assertThat(client.flush(AWAIT)).isTrue();
+
+      List<ReceivedRecord> rows = emulator.records(STREAM);
+      assertThat(rows).hasSize(2);
+      ReceivedRecord row = rows.get(0);
+      assertThat(row.field("ScopeName")).isEqualTo("io.example.payments.client");
+      assertThat(row.field("ScopeVersion")).isEqualTo("4.1.0");
+      assertThat(row.field("ScopeAttributes")).isEqualTo(Map.of("library.language", "java",
+          "library.revision", 17L));
+      assertThat(row.field("Resource")).isEqualTo(Map.of("service.name", "payments",
+          "service.instance.id", "pod-7f9c", "process.pid", 4242L, "deployment.canary", true,
+          "host.ip", List.of("10.0.0.5", "fe80::1")));
+      assertThat(row.field("TimeGenerated")).isEqualTo("2026-12-05T08:00:00Z");
+
+      ReceivedRecord bare = rows.get(1);
+      assertThat(bare.field("ScopeName")).isEqualTo("io.example.bare");
+      assertThat(bare.fields()).as("empty values are left out")
+          .doesNotContainKeys("ScopeVersion", "ScopeAttributes", "Resource", "Attributes", "TraceId");
     }
   }
 
   @Test
   void exportSucceedsOnceBufferedWhileTheWorkspaceFailsAndDeliversLater() throws Exception {
     try (LogAnalyticsClient client = client()) {
-      LogAnalyticsLogRecordExporter exporter = LogAnalyticsLogRecordExporter.create(client, "OtelLogs", "EventTime");
+      LogAnalyticsLogRecordExporter exporter = LogAnalyticsLogRecordExporter.create(client, STREAM, "TimeGenerated");
       SdkLoggerProvider loggers = SdkLoggerProvider.builder()
           .addLogRecordProcessor(BatchLogRecordProcessor.builder(exporter).build()).build();
       emulator.faults().failNext(100_000, 503, null, false);
@@ -153,13 +210,13 @@ class LogAnalyticsLogRecordExporterTest {
       }
       CompletableResultCode flushed = loggers.forceFlush().join(10, TimeUnit.SECONDS);
       assertThat(client.stats().recordsAccepted()).isEqualTo(200);
-      assertThat(emulator.records("OtelLogs")).isEmpty();
+      assertThat(emulator.records(STREAM)).isEmpty();
       assertThat(exporter.getRefusedCount()).isZero();
       assertThat(flushed.isDone()).isTrue(); // the client's flush timed out; export itself never failed
 
       emulator.faults().clear();
       assertThat(exporter.flush().join(20, TimeUnit.SECONDS).isSuccess()).isTrue();
-      assertThat(emulator.records("OtelLogs")).hasSize(200);
+      assertThat(emulator.records(STREAM)).hasSize(200);
       loggers.shutdown().join(10, TimeUnit.SECONDS);
       assertThat(exporter.export(List.of()).isSuccess()).as("nothing accepted after shutdown").isFalse();
     }
@@ -170,11 +227,13 @@ class LogAnalyticsLogRecordExporterTest {
     System.setProperty("otel.traces.exporter", "none");
     System.setProperty("otel.metrics.exporter", "none");
     System.setProperty("otel.service.name", "autoconfigured-app");
-    System.setProperty("otel.exporter.loganalytics.transport", "DATA_COLLECTOR");
-    System.setProperty("otel.exporter.loganalytics.workspace.id", emulator.workspaceId());
-    System.setProperty("LA_SHARED_KEY", emulator.sharedKey());
-    System.setProperty("otel.exporter.loganalytics.shared.key.variable", "LA_SHARED_KEY");
-    System.setProperty("otel.exporter.loganalytics.stream", "AutoLogs");
+    System.setProperty("otel.exporter.loganalytics.endpoint", emulator.logsIngestionEndpoint().toString());
+    System.setProperty("otel.exporter.loganalytics.dcr", DCR);
+    System.setProperty("otel.exporter.loganalytics.tenant.id", emulator.tenantId());
+    System.setProperty("otel.exporter.loganalytics.client.id", CLIENT_ID);
+    System.setProperty("LA_CLIENT_SECRET", CLIENT_SECRET);
+    System.setProperty("otel.exporter.loganalytics.client.secret.variable", "LA_CLIENT_SECRET");
+    System.setProperty("otel.exporter.loganalytics.stream", "Custom-AutoLogs_CL");
     System.setProperty("otel.exporter.loganalytics.buffer.directory", tmp.resolve("auto-buffer").toString());
     System.setProperty("otel.exporter.loganalytics.trust.certificates",
         emulator.writeCaCertificate(tmp.resolve("auto-ca.pem")).toString());
@@ -189,7 +248,7 @@ class LogAnalyticsLogRecordExporterTest {
         .setBody("configured by properties").emit();
     assertThat(sdk.shutdown().join(20, TimeUnit.SECONDS).isSuccess()).isTrue();
 
-    List<ReceivedRecord> rows = emulator.records("AutoLogs");
+    List<ReceivedRecord> rows = emulator.records("Custom-AutoLogs_CL");
     assertThat(rows).hasSize(1);
     assertThat(rows.get(0).field("Body")).isEqualTo("configured by properties");
     assertThat(rows.get(0).field("SeverityNumber")).isEqualTo(17L);
@@ -206,7 +265,7 @@ class LogAnalyticsLogRecordExporterTest {
           for (Throwable t = e; t != null; t = t.getCause()) {
             all.append(t.getMessage()).append('\n');
           }
-          assertThat(all.toString()).contains("bufferDirectory").doesNotContain(emulator.sharedKey());
+          assertThat(all.toString()).contains("bufferDirectory").doesNotContain(CLIENT_SECRET);
         });
   }
 
@@ -220,24 +279,34 @@ class LogAnalyticsLogRecordExporterTest {
     p.load(new java.io.StringReader(file));
     Map<String, String> config = new java.util.HashMap<>();
     p.stringPropertyNames().forEach(k -> config.put(k, p.getProperty(k)));
+    assertThat(config).containsKeys("otel.exporter.loganalytics.endpoint", "otel.exporter.loganalytics.dcr",
+        "otel.exporter.loganalytics.stream", "otel.exporter.loganalytics.tenant.id",
+        "otel.exporter.loganalytics.client.id", "otel.exporter.loganalytics.client.secret.variable");
+    // The file as the README shows it, with only the target swapped for the emulator's (same keys).
+    config.put("otel.exporter.loganalytics.endpoint", emulator.logsIngestionEndpoint().toString());
+    config.put("otel.exporter.loganalytics.dcr", DCR);
+    config.put("otel.exporter.loganalytics.tenant.id", emulator.tenantId());
+    config.put("otel.exporter.loganalytics.client.id", CLIENT_ID);
     config.put("otel.exporter.loganalytics.buffer.directory", tmp.resolve("li-buffer").toString());
+    config.put("otel.exporter.loganalytics.trust.certificates",
+        emulator.writeCaCertificate(tmp.resolve("li-ca.pem")).toString());
+    config.put("otel.exporter.loganalytics.customizer", EmulatorCustomizer.class.getName());
     config.put("otel.traces.exporter", "none");
     config.put("otel.metrics.exporter", "none");
-    System.setProperty("AZURE_CLIENT_SECRET", "not-a-real-secret-7f3a");
+    emulator.createDataCollectionRule(DCR, config.get("otel.exporter.loganalytics.stream"));
+    System.setProperty("AZURE_CLIENT_SECRET", CLIENT_SECRET);
     try {
       OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder().addPropertiesSupplier(() -> config).build()
           .getOpenTelemetrySdk();
-      sdk.shutdown().join(10, TimeUnit.SECONDS); // the Logs Ingestion transport is wired: the exporter was built
-    } catch (RuntimeException e) {
-      // Until the Logs Ingestion transport is wired the client cannot be built; no setting may be the reason.
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        assertThat(t).isNotInstanceOf(io.loganalytics.sdk.ConfigurationException.class);
-        assertThat(String.valueOf(t.getMessage())).doesNotContain("not-a-real-secret-7f3a");
-      }
-      assertThat(e).rootCause().isInstanceOf(UnsupportedOperationException.class)
-          .hasMessageContaining("Logs Ingestion");
+      sdk.getLogsBridge().get("com.example.readme").logRecordBuilder().setBody("from the README's file").emit();
+      assertThat(sdk.shutdown().join(20, TimeUnit.SECONDS).isSuccess()).isTrue();
     } finally {
       System.clearProperty("AZURE_CLIENT_SECRET");
     }
+    List<ReceivedRecord> rows = emulator.records(config.get("otel.exporter.loganalytics.stream"));
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).field("Body")).isEqualTo("from the README's file");
+    assertThat(rows.get(0).field("Resource")).asInstanceOf(InstanceOfAssertFactories.MAP)
+        .containsEntry("service.name", "checkout");
   }
 }

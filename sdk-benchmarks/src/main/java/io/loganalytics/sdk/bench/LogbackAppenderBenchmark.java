@@ -36,8 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       thread). The uploader delivers in the background to the workspace emulator (Data Collector transport, TLS on
  *       loopback), sharing the machine's cores, as it would in an application. With {@code batchSize=1} (the
  *       default) each event is written to the buffer file before {@code info()} returns; with {@code batchSize=64}
- *       events are handed over 64 at a time (one write), which is what {@code immediateFlush=false} does for the
- *       file appender: a crash loses what was not written yet.
+ *       {@code info()} adds the row to a batch and the appender's batch thread encodes and writes full batches
+ *       (one write per batch; the calling thread does it itself when 4,096 events already wait), which is what
+ *       {@code immediateFlush=false} does for the file appender: a crash loses what was not written yet. The batch
+ *       thread's work shows in the score only through the cores it takes and the batches the caller writes.
  * </ul>
  *
  * <p>Read the result as {@code logAnalyticsAppender / fileAppender}; the target is at most 2. Both loggers have the

@@ -131,6 +131,8 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
   private final LongAdder accepted = new LongAdder();
   private final AtomicLong bytesSinceWake = new AtomicLong();
+  /** The last record type that passed {@link UploadTransport#validateType}: a logger sends one type throughout. */
+  private volatile String lastValidType;
   private final Clock clock;
   private final int maxRequestBytes;
   private final List<AutoCloseable> ownedResources;
@@ -294,7 +296,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   @Override
   public void send(String type, Map<String, ?> record) {
     ensureOpen();
-    transport.validateType(type);
+    validateType(type);
     append(encoder.encode(type, transport.ipName(), record));
   }
 
@@ -306,7 +308,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   @Override
   public void sendAll(String type, List<? extends Map<String, ?>> records) {
     ensureOpen();
-    transport.validateType(type);
+    validateType(type);
     String ipName = transport.ipName();
     List<byte[]> encoded = new ArrayList<>(records.size());
     long bytes = 0;
@@ -326,8 +328,15 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   @Override
   public void sendJson(String type, String jsonObject) {
     ensureOpen();
-    transport.validateType(type);
+    validateType(type);
     append(encoder.encodeJson(type, transport.ipName(), jsonObject));
+  }
+
+  private void validateType(String type) {
+    if (type == null || !type.equals(lastValidType)) {
+      transport.validateType(type);
+      lastValidType = type;
+    }
   }
 
   private void ensureOpen() {
@@ -369,6 +378,7 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       return false;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
+    long acceptedBefore = accepted.sum();
     // Counted before taking the lock: a chunk finished in between makes the target larger, never smaller.
     long buffered = bufferedRecords();
     long target;
@@ -379,7 +389,24 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       startedBefore = passesStarted;
       wakeRequested = true;
       wake.signalAll();
-      while (lastEmptyPass <= startedBefore && recordsFinished < target) {
+      while (lastEmptyPass <= startedBefore) {
+        if (recordsFinished >= target) {
+          // Finished records may include some that the count above did not: records of a chunk in flight that
+          // DROP_OLDEST evicted from the buffer, then delivered. The buffer is first in, first out: what was in it
+          // when flush was called is gone once it holds no more than what was accepted since.
+          lock.unlock();
+          boolean drained;
+          try {
+            drained = bufferedRecords() <= accepted.sum() - acceptedBefore;
+          } finally {
+            lock.lock();
+          }
+          if (drained) {
+            return true;
+          }
+          target = recordsFinished + 1;
+          continue;
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0 || workerDone) {
           return false;

@@ -2,31 +2,27 @@ package io.loganalytics.sdk.impl.json;
 
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
  * The limits a record's JSON must respect to be sendable, checked by {@link RecordEncoder} while it writes or reads
  * the record, before the record reaches the buffer. The transport decides the values (the Data Collector API has
- * column rules, the agent path has none).
- *
- * <p>Records of one application use the same few field names over and over: names that passed
- * {@link #checkFieldName} are remembered (up to {@value #MAX_REMEMBERED_NAMES}), so that a record's fields cost a
- * hash lookup instead of a regular expression and a lower-casing each (profiled: they were half of the bytes
- * {@code sendAll} allocated). Only valid names are remembered, so a verdict never changes.
- *
- * <p>Internal, not API. Immutable in its limits, and thread-safe.
+ * column rules, the agent path has none). Internal, not API. Thread-safe; its rules are immutable. Field names that
+ * passed {@link #checkFieldName} are remembered (at most {@value #MAX_REMEMBERED_NAMES}), so that the rules run once
+ * per name rather than once per record: a logging appender sends the same dozen names millions of times.
  */
 public final class JsonLimits {
+  /** The most accepted field names remembered; further names are checked every time. */
+  static final int MAX_REMEMBERED_NAMES = 1024;
+
   private final int maxRecordJsonBytes;
   private final int maxFieldValueBytes;
   private final int maxFieldNameLength;
   private final int maxFields;
   private final Pattern fieldNamePattern;
   private final Set<String> reservedFieldNamesLowerCase;
-  /** The most valid field names remembered; beyond that, names are checked every time. */
-  static final int MAX_REMEMBERED_NAMES = 1024;
-  private final java.util.concurrent.ConcurrentHashMap<String, Boolean> validNames =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Set<String> acceptedNames = ConcurrentHashMap.newKeySet();
 
   private JsonLimits(int maxRecordJsonBytes, int maxFieldValueBytes, int maxFieldNameLength, int maxFields,
       Pattern fieldNamePattern, Set<String> reservedFieldNamesLowerCase) {
@@ -95,9 +91,17 @@ public final class JsonLimits {
    * @return a sentence saying what is wrong, or {@code null} when the name is fine
    */
   String checkFieldName(String name) {
-    if (fieldNamePattern == null || validNames.containsKey(name)) {
+    if (fieldNamePattern == null || acceptedNames.contains(name)) {
       return null;
     }
+    String problem = fieldNameProblem(name);
+    if (problem == null && acceptedNames.size() < MAX_REMEMBERED_NAMES) {
+      acceptedNames.add(name);
+    }
+    return problem;
+  }
+
+  private String fieldNameProblem(String name) {
     if (name.isEmpty()) {
       return "has a field with an empty name; a field name must be 1 to " + maxFieldNameLength
           + " characters long";
@@ -108,12 +112,8 @@ public final class JsonLimits {
     if (!fieldNamePattern.matcher(name).matches()) {
       return "field name may contain only letters, digits and '_'";
     }
-    if (!reservedFieldNamesLowerCase.isEmpty()
-        && reservedFieldNamesLowerCase.contains(name.toLowerCase(Locale.ROOT))) {
+    if (reservedFieldNamesLowerCase.contains(name.toLowerCase(Locale.ROOT))) {
       return "field name is reserved by the service (compared without case)";
-    }
-    if (validNames.size() < MAX_REMEMBERED_NAMES) {
-      validNames.put(name, Boolean.TRUE);
     }
     return null;
   }

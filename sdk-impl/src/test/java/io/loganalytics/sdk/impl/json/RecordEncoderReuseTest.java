@@ -56,6 +56,28 @@ class RecordEncoderReuseTest {
   }
 
   @Test
+  void rememberedFieldNamesNeverLetABadNameThrough() {
+    JsonLimits limits = JsonLimits.withColumnRules(100_000, 32 * 1024, 45, 5000,
+        Pattern.compile("[A-Za-z0-9_]+"), Set.of("RawData"));
+    // Fill the memory of accepted names past its bound, each name checked and accepted.
+    for (int i = 0; i < JsonLimits.MAX_REMEMBERED_NAMES + 10; i++) {
+      assertThat(limits.checkFieldName("Column" + i)).isNull();
+      assertThat(limits.checkFieldName("Column" + i)).isNull();
+    }
+    // Bad names are still refused, every time, whether the memory is full or not.
+    for (int round = 0; round < 3; round++) {
+      assertThat(limits.checkFieldName("has space")).contains("only letters, digits and '_'");
+      assertThat(limits.checkFieldName("rawdata")).contains("reserved");
+      assertThat(limits.checkFieldName("x".repeat(46))).contains("at most 45 characters");
+      assertThat(limits.checkFieldName("")).contains("empty name");
+    }
+    RecordEncoder e = new RecordEncoder(limits);
+    assertThat(json(e.encode("T", "", Map.of("Column1", 1)))).isEqualTo("{\"Column1\":1}");
+    assertThatThrownBy(() -> e.encode("T", "", Map.of("Column-1", 1))).isInstanceOf(InvalidRecordException.class)
+        .hasMessageContaining("Column-1");
+  }
+
+  @Test
   void aLargeRecordThenASmallOneAreBothComplete() {
     String big = "y".repeat(150_000);
     assertThat(json(encoder.encode("T", "", Map.of("big", big)))).isEqualTo("{\"big\":\"" + big + "\"}");
