@@ -34,13 +34,16 @@ import java.util.function.BiConsumer;
  * <p><b>Loops.</b> The SDK logs through SLF4J; when the application's logging framework is also the one this sink
  * feeds, the SDK's own lines would come back as records. {@link #isOwnLogger(String)} names the loggers to drop
  * (the SDK's {@code io.loganalytics} and OkHttp's {@code okhttp3}), and {@link #isSending()} tells whether the current
- * thread is inside {@link #offer}, so that anything logged from within the client call is dropped too.
+ * thread is inside {@link #offer} or is one of the SDK's threads (where listener callbacks run), so that anything
+ * logged from within the client call or from a listener is dropped too.
  *
  * <p>Thread-safe: {@link #offer} may be called from any number of threads at once.
  */
 public final class RecordSink {
   private static final ThreadLocal<boolean[]> SENDING = ThreadLocal.withInitial(() -> new boolean[1]);
   private static final Duration REPORT_INTERVAL = Duration.ofMinutes(1);
+  /** The name prefix of every thread the SDK and this sink start. */
+  static final String SDK_THREAD_PREFIX = "loganalytics-";
   /**
    * Records that full batches waiting for the batch thread may hold (at least {@value #MIN_QUEUED_BATCHES} batches):
    * enough to ride out a force of a few tens of milliseconds at a high logging rate; beyond, the filling thread
@@ -131,12 +134,15 @@ public final class RecordSink {
   }
 
   /**
-   * Whether the current thread is inside {@link #offer} (of any sink): an event logged now comes from the SDK.
+   * Whether an event logged now comes from the SDK: the current thread is inside {@link #offer} (of any sink), or it
+   * is one of the SDK's own threads (named {@value #SDK_THREAD_PREFIX}..., such as the uploader, the acknowledger and
+   * the buffer's committer), where listener callbacks run: a listener that logs a drop report there would otherwise
+   * feed the report back as a record, which could be dropped and reported again.
    *
    * @return whether to drop the event
    */
   public static boolean isSending() {
-    return SENDING.get()[0];
+    return SENDING.get()[0] || Thread.currentThread().getName().startsWith(SDK_THREAD_PREFIX);
   }
 
   /**

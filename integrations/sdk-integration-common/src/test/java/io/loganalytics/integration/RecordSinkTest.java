@@ -114,6 +114,19 @@ class RecordSinkTest {
         .anySatisfy(m -> assertThat(m).contains("bad"));
   }
 
+  @Test
+  void eventsOnTheSdksThreadsCountAsSendingSoThatAListenerThatLogsCannotLoop() throws Exception {
+    boolean[] seen = new boolean[3];
+    Thread uploader = new Thread(() -> seen[0] = RecordSink.isSending(), "loganalytics-uploader");
+    Thread acknowledger = new Thread(() -> seen[1] = RecordSink.isSending(), "loganalytics-acknowledger");
+    Thread application = new Thread(() -> seen[2] = RecordSink.isSending(), "worker-1");
+    for (Thread t : List.of(uploader, acknowledger, application)) {
+      t.start();
+      t.join();
+    }
+    assertThat(seen).containsExactly(true, true, false);
+  }
+
   /** Waits (bounded) for an outcome of the batch thread. */
   private static void await(BooleanSupplier condition) {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
