@@ -64,7 +64,9 @@ import org.slf4j.LoggerFactory;
  * each to the {@link DefaultChunkUploader}, which cuts it into requests of at most {@code maxRequestBytes}: one
  * acknowledgement (a durable write of the buffer's ack state) then covers several requests. Acknowledgements run
  * on a second daemon thread, {@code loganalytics-acknowledger}, one at a time and in order, while the uploader
- * uploads the next chunk; a pass ends only after its last acknowledgement did.
+ * uploads the next chunk; the last chunk of a pass (no next chunk to upload beside it) is acknowledged by the
+ * uploader itself, which spares a {@link #flush} waiting for it two thread hand-offs. A pass ends only after its
+ * last acknowledgement did.
  * A chunk is {@linkplain DiskBuffer#acknowledge acknowledged} only after it was delivered or given up (given-up
  * records were reported, and dead-lettered when the policy says so) and {@linkplain DiskBuffer#release released}
  * when the upload was deferred; a crash anywhere loses nothing, at worst a chunk is sent again.
@@ -689,18 +691,18 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   }
 
   private boolean uploadUntilEmpty() {
+    Optional<Chunk> next;
+    try {
+      next = readChunk();
+    } catch (LogAnalyticsException e) {
+      reportBufferProblem("reading", e);
+      return false;
+    }
     while (true) {
-      Chunk chunk;
-      try {
-        Optional<Chunk> next = buffer.read((long) maxRequestBytes * REQUESTS_PER_CHUNK, MAX_RECORDS_PER_CHUNK);
-        if (next.isEmpty()) {
-          return true;
-        }
-        chunk = next.get();
-      } catch (LogAnalyticsException e) {
-        reportBufferProblem("reading", e);
-        return false;
+      if (next.isEmpty()) {
+        return true;
       }
+      Chunk chunk = next.get();
       UploadResult result;
       try {
         result = uploader.upload(chunk);
@@ -724,11 +726,29 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       }
       // The previous chunk's acknowledgement ran while this one was uploaded; at most one is in flight.
       boolean previousAcknowledged = awaitAcknowledgement();
-      pendingAck = acknowledger.submit(() -> acknowledge(chunk));
       if (!previousAcknowledged) {
+        pendingAck = acknowledger.submit(() -> acknowledge(chunk));
         return false;
       }
+      // The next chunk is read before this one is acknowledged: when there is none, nothing would run beside the
+      // acknowledgement, so the uploader makes it itself (a flush waiting for it is spared a hand-off to the
+      // acknowledger thread and back); otherwise it goes to the acknowledger and runs beside the next upload.
+      try {
+        next = readChunk();
+      } catch (LogAnalyticsException e) {
+        pendingAck = acknowledger.submit(() -> acknowledge(chunk));
+        reportBufferProblem("reading", e);
+        return false;
+      }
+      if (next.isEmpty()) {
+        return acknowledge(chunk);
+      }
+      pendingAck = acknowledger.submit(() -> acknowledge(chunk));
     }
+  }
+
+  private Optional<Chunk> readChunk() {
+    return buffer.read((long) maxRequestBytes * REQUESTS_PER_CHUNK, MAX_RECORDS_PER_CHUNK);
   }
 
   /** On the acknowledger thread: removes a finished chunk from the buffer and counts it for {@link #flush}. */

@@ -22,7 +22,10 @@ import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Chunks are acknowledged on the acknowledger thread, after delivery; a failed acknowledgement loses nothing. */
+/**
+ * Chunks are acknowledged after delivery, on the acknowledger thread beside the next upload (the last of a pass by the
+ * uploader itself); a failed acknowledgement loses nothing.
+ */
 class AcknowledgementTest {
   /** Fields of 30,000 bytes per record (the Data Collector keeps at most 32 KB a field): 390 KB a record. */
   private static final int FIELDS = 13;
@@ -73,7 +76,7 @@ class AcknowledgementTest {
   }
 
   @Test
-  void everyChunkIsAcknowledgedOnTheAcknowledgerThreadBeforeFlushReturns() {
+  void chunksAreAcknowledgedBesideTheNextUploadAndThePassesLastOneByTheUploaderBeforeFlushReturns() {
     for (int i = 0; i < 40; i++) { // at most one request per record, and some to spare
       server.enqueue(new MockResponse.Builder().code(200).build());
     }
@@ -84,7 +87,11 @@ class AcknowledgementTest {
 
     assertThat(buffer.contents()).isEmpty();
     assertThat(client.stats().recordsSent()).isEqualTo(20);
-    assertThat(ackThreads).hasSizeGreaterThan(1).containsOnly(DefaultLogAnalyticsClient.ACK_THREAD_NAME);
+    // A chunk followed by another is acknowledged on the acknowledger thread while the next one uploads; the last
+    // chunk of a pass has nothing to run beside, and the uploader acknowledges it itself.
+    assertThat(ackThreads).hasSizeGreaterThan(1).contains(DefaultLogAnalyticsClient.ACK_THREAD_NAME)
+        .containsOnly(DefaultLogAnalyticsClient.ACK_THREAD_NAME, DefaultLogAnalyticsClient.THREAD_NAME);
+    assertThat(ackThreads.get(ackThreads.size() - 1)).isEqualTo(DefaultLogAnalyticsClient.THREAD_NAME);
   }
 
   @Test
