@@ -170,6 +170,11 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private long passesStarted;
   private long lastEmptyPass;
   private long recordsFinished;
+  /**
+   * Acknowledgements between their start and their count in {@link #recordsFinished}: their records may already be
+   * gone from the buffer's count, and {@link #flush} must not read that count then.
+   */
+  private int acknowledging;
 
   private volatile boolean closed;
   private volatile Boolean closeResult;
@@ -371,13 +376,22 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       return false;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    // Counted before taking the lock: a chunk finished in between makes the target larger, never smaller.
-    long buffered = bufferedRecords();
     long target;
     long startedBefore;
     lock.lock();
     try {
-      target = recordsFinished + buffered;
+      // The buffer's count and recordsFinished must agree: an acknowledgement takes its records out of the buffer
+      // before it counts them, and a count read in between would set the target too low by that chunk (a later
+      // count of it would then end this flush before the records it must wait for were delivered). So the count is
+      // read under the lock, with no acknowledgement in between (each is short: one durable write).
+      while (acknowledging > 0 && !workerDone) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        progress.awaitNanos(left);
+      }
+      target = recordsFinished + bufferedRecords();
       startedBefore = passesStarted;
       wakeRequested = true;
       wake.signalAll();
@@ -753,25 +767,35 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
 
   /** On the acknowledger thread: removes a finished chunk from the buffer and counts it for {@link #flush}. */
   private boolean acknowledge(Chunk chunk) {
-    try {
-      buffer.acknowledge(chunk);
-    } catch (LogAnalyticsException e) {
-      reportBufferProblem("acknowledging", e);
-      release(chunk);
-      return false;
-    } catch (RuntimeException e) {
-      LOG.error("Acknowledging a chunk failed unexpectedly; it stays in the buffer", e);
-      release(chunk);
-      return false;
-    }
     lock.lock();
     try {
-      recordsFinished += chunk.recordCount();
-      progress.signalAll();
+      acknowledging++;
     } finally {
       lock.unlock();
     }
-    return true;
+    boolean acknowledged = false;
+    try {
+      buffer.acknowledge(chunk);
+      acknowledged = true;
+    } catch (LogAnalyticsException e) {
+      reportBufferProblem("acknowledging", e);
+      release(chunk);
+    } catch (RuntimeException e) {
+      LOG.error("Acknowledging a chunk failed unexpectedly; it stays in the buffer", e);
+      release(chunk);
+    } finally {
+      lock.lock();
+      try {
+        acknowledging--;
+        if (acknowledged) {
+          recordsFinished += chunk.recordCount();
+        }
+        progress.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+    return acknowledged;
   }
 
   /** On the uploader thread: waits for the acknowledgement in flight, if any; false when it failed. */
