@@ -78,8 +78,9 @@ import reactor.core.publisher.Mono;
  * Azure's none. Five
  * runs, SDK strict / pipelined / Azure in records/s: 103,000 / - / 61,000 and 150,000 / - / 90,000 (ratios 1.7,
  * before this branch's changes); 88,000 / 131,000 / 67,000 (1.3 and 1.9); 145,000 / 187,000 / 38,000 (Azure's run
- * disturbed); 38,000 / 52,000 / 54,000 (0.7 and 1.0, with other helpers' buffer tests forcing the same disk).
- * Strict target of 2: not met; the pipelined shape reached 1.9 on a quiet disk. Bytes per record: the SDK 1,020
+ * disturbed); 38,000 / 52,000 / 54,000 (0.7 and 1.0, with other helpers' buffer tests forcing the same disk);
+ * 45,000 / 92,000 / 43,000 (1.05 and 2.1, load average 7.7). Strict target of 2: not met; the pipelined shape
+ * reached 1.9-2.1 except with the disk under load. Bytes per record: the SDK 1,020
  * (pipelined 1,005), Azure 3,220, a ratio of 0.32 (target at most 0.5: met). Earlier (before the encoder stopped
  * matching a regular expression per field and gzip stopped copying the array) the SDK allocated 3,557.
  *
@@ -89,7 +90,10 @@ import reactor.core.publisher.Mono;
  * largest share of the uploader's samples; Azure's {@code GZIPOutputStream} deflates at level 6), the request
  * (0.5 ms of socket time), the acknowledgement (0.4 ms of forces, plus the file create, rename and directory
  * force), and two thread hand-offs. Under disk load the forces grew to 3.5 ms a call, and single forces to 10-50
- * ms. Azure's whole call took 9-15 ms in the same conditions.
+ * ms. Azure's whole call took 9-15 ms in the same conditions. Buffer prototypes measured beside the default
+ * client and Azure in one JVM (p50 ratio to Azure, load average 8): 0.9 as is; 1.1-1.55 with the ack state
+ * written in place (one write and fdatasync, no create, rename or directory force); 1.2 with no segment rollover
+ * on the append path (64 MiB segments standing in for a segment prepared ahead); 1.8-1.9 with both.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
