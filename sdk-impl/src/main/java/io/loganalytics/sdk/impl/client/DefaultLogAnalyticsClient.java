@@ -64,7 +64,9 @@ import org.slf4j.LoggerFactory;
  * each to the {@link DefaultChunkUploader}, which cuts it into requests of at most {@code maxRequestBytes}: one
  * acknowledgement (a durable write of the buffer's ack state) then covers several requests. Acknowledgements run
  * on a second daemon thread, {@code loganalytics-acknowledger}, one at a time and in order, while the uploader
- * uploads the next chunk; a pass ends only after its last acknowledgement did.
+ * uploads the next chunk; the last chunk of a pass (no next chunk to upload beside it) is acknowledged by the
+ * uploader itself, which spares a {@link #flush} waiting for it two thread hand-offs. A pass ends only after its
+ * last acknowledgement did.
  * A chunk is {@linkplain DiskBuffer#acknowledge acknowledged} only after it was delivered or given up (given-up
  * records were reported, and dead-lettered when the policy says so) and {@linkplain DiskBuffer#release released}
  * when the upload was deferred; a crash anywhere loses nothing, at worst a chunk is sent again.
@@ -170,6 +172,11 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   private long passesStarted;
   private long lastEmptyPass;
   private long recordsFinished;
+  /**
+   * Acknowledgements between their start and their count in {@link #recordsFinished}: their records may already be
+   * gone from the buffer's count, and {@link #flush} must not read that count then.
+   */
+  private int acknowledging;
 
   private volatile boolean closed;
   private volatile Boolean closeResult;
@@ -379,13 +386,22 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     long acceptedBefore = accepted.sum();
-    // Counted before taking the lock: a chunk finished in between makes the target larger, never smaller.
-    long buffered = bufferedRecords();
     long target;
     long startedBefore;
     lock.lock();
     try {
-      target = recordsFinished + buffered;
+      // The buffer's count and recordsFinished must agree: an acknowledgement takes its records out of the buffer
+      // before it counts them, and a count read in between would set the target too low by that chunk (a later
+      // count of it would then end this flush before the records it must wait for were delivered). So the count is
+      // read under the lock, with no acknowledgement in between (each is short: one durable write).
+      while (acknowledging > 0 && !workerDone) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        progress.awaitNanos(left);
+      }
+      target = recordsFinished + bufferedRecords();
       startedBefore = passesStarted;
       wakeRequested = true;
       wake.signalAll();
@@ -716,18 +732,18 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
   }
 
   private boolean uploadUntilEmpty() {
+    Optional<Chunk> next;
+    try {
+      next = readChunk();
+    } catch (LogAnalyticsException e) {
+      reportBufferProblem("reading", e);
+      return false;
+    }
     while (true) {
-      Chunk chunk;
-      try {
-        Optional<Chunk> next = buffer.read((long) maxRequestBytes * REQUESTS_PER_CHUNK, MAX_RECORDS_PER_CHUNK);
-        if (next.isEmpty()) {
-          return true;
-        }
-        chunk = next.get();
-      } catch (LogAnalyticsException e) {
-        reportBufferProblem("reading", e);
-        return false;
+      if (next.isEmpty()) {
+        return true;
       }
+      Chunk chunk = next.get();
       UploadResult result;
       try {
         result = uploader.upload(chunk);
@@ -751,34 +767,62 @@ public final class DefaultLogAnalyticsClient implements LogAnalyticsClient {
       }
       // The previous chunk's acknowledgement ran while this one was uploaded; at most one is in flight.
       boolean previousAcknowledged = awaitAcknowledgement();
-      pendingAck = acknowledger.submit(() -> acknowledge(chunk));
       if (!previousAcknowledged) {
+        pendingAck = acknowledger.submit(() -> acknowledge(chunk));
         return false;
       }
+      // The next chunk is read before this one is acknowledged: when there is none, nothing would run beside the
+      // acknowledgement, so the uploader makes it itself (a flush waiting for it is spared a hand-off to the
+      // acknowledger thread and back); otherwise it goes to the acknowledger and runs beside the next upload.
+      try {
+        next = readChunk();
+      } catch (LogAnalyticsException e) {
+        pendingAck = acknowledger.submit(() -> acknowledge(chunk));
+        reportBufferProblem("reading", e);
+        return false;
+      }
+      if (next.isEmpty()) {
+        return acknowledge(chunk);
+      }
+      pendingAck = acknowledger.submit(() -> acknowledge(chunk));
     }
+  }
+
+  private Optional<Chunk> readChunk() {
+    return buffer.read((long) maxRequestBytes * REQUESTS_PER_CHUNK, MAX_RECORDS_PER_CHUNK);
   }
 
   /** On the acknowledger thread: removes a finished chunk from the buffer and counts it for {@link #flush}. */
   private boolean acknowledge(Chunk chunk) {
-    try {
-      buffer.acknowledge(chunk);
-    } catch (LogAnalyticsException e) {
-      reportBufferProblem("acknowledging", e);
-      release(chunk);
-      return false;
-    } catch (RuntimeException e) {
-      LOG.error("Acknowledging a chunk failed unexpectedly; it stays in the buffer", e);
-      release(chunk);
-      return false;
-    }
     lock.lock();
     try {
-      recordsFinished += chunk.recordCount();
-      progress.signalAll();
+      acknowledging++;
     } finally {
       lock.unlock();
     }
-    return true;
+    boolean acknowledged = false;
+    try {
+      buffer.acknowledge(chunk);
+      acknowledged = true;
+    } catch (LogAnalyticsException e) {
+      reportBufferProblem("acknowledging", e);
+      release(chunk);
+    } catch (RuntimeException e) {
+      LOG.error("Acknowledging a chunk failed unexpectedly; it stays in the buffer", e);
+      release(chunk);
+    } finally {
+      lock.lock();
+      try {
+        acknowledging--;
+        if (acknowledged) {
+          recordsFinished += chunk.recordCount();
+        }
+        progress.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+    return acknowledged;
   }
 
   /** On the uploader thread: waits for the acknowledgement in flight, if any; false when it failed. */
