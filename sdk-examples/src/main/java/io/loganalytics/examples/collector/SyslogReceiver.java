@@ -1,6 +1,7 @@
 package io.loganalytics.examples.collector;
 
 import io.loganalytics.sdk.LogAnalyticsException;
+import io.loganalytics.sdk.impl.io.ThrottledLogger;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Guarantees.</b> No input stops the receiver: a message that cannot be parsed is still delivered as text
  * (see {@link SyslogParser}); a sink that refuses a message for good (a non-retryable error, any other exception)
- * is counted in {@link #failed()} and logged (throttled), and the receiver goes on. When the sink refuses with a
+ * is counted in {@link #failed()} and logged (at WARN at most once a minute by the injected clock, DEBUG in between,
+ * as every repeated warning here), and the receiver goes on. When the sink refuses with a
  * retryable {@link LogAnalyticsException} (a full buffer or disk):
  * <ul>
  *   <li><b>TCP</b> applies backpressure: the connection's thread retries the same message with a growing wait
@@ -39,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *       control and nothing is lost (a message being retried when the receiver is closed is counted in
  *       {@link #dropped()});
  *   <li><b>UDP</b> cannot hold the sender back: the message is dropped, counted in {@link #dropped()} and logged
- *       (throttled: the 1st, 2nd, 4th, 8th... drop). UDP datagrams may also be lost by the network or the kernel,
+ *       (throttled). UDP datagrams may also be lost by the network or the kernel,
  *       unseen, as for any UDP syslog.
  * </ul>
  *
@@ -60,6 +62,8 @@ final class SyslogReceiver implements AutoCloseable {
   static final int DEFAULT_PORT = 25224;
 
   private static final Logger LOG = LoggerFactory.getLogger(SyslogReceiver.class);
+  /** The least time between two warnings of the same kind. */
+  static final Duration WARN_INTERVAL = Duration.ofMinutes(1);
 
   /**
    * The TCP receiver's limits: the idle timeout and the most connections open at once. Immutable and thread-safe.
@@ -161,6 +165,11 @@ final class SyslogReceiver implements AutoCloseable {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong refusals = new AtomicLong();
+  /** Repeated warnings: WARN at most once a {@link #WARN_INTERVAL} each, by the injected clock, DEBUG in between. */
+  private final ThrottledLogger failedWarning;
+  private final ThrottledLogger droppedWarning;
+  private final ThrottledLogger refusedWarning;
+  private final ThrottledLogger idleClosedWarning;
   private final Backoff.Sleeper sleeper;
   /** Wakes the default sleeper when the receiver is closed. */
   private final Object wake = new Object();
@@ -175,6 +184,10 @@ final class SyslogReceiver implements AutoCloseable {
     this.sleeper = sleeper != null ? sleeper : this::sleepUntilClosed;
     this.sink = sink;
     this.clock = clock;
+    this.failedWarning = new ThrottledLogger(LOG, clock, WARN_INTERVAL);
+    this.droppedWarning = new ThrottledLogger(LOG, clock, WARN_INTERVAL);
+    this.refusedWarning = new ThrottledLogger(LOG, clock, WARN_INTERVAL);
+    this.idleClosedWarning = new ThrottledLogger(LOG, clock, WARN_INTERVAL);
     this.udp = udp;
     this.tcp = tcp;
   }
@@ -320,18 +333,14 @@ final class SyslogReceiver implements AutoCloseable {
         }
         if (udp != null || closed) {
           long n = dropped.incrementAndGet();
-          if (Backoff.shouldWarn(n)) {
-            LOG.warn("syslog message from {} dropped, the buffer refused it ({} dropped so far): {}", ip, n,
-                e.toString());
-          }
+          droppedWarning.warn(1, "syslog message from {} dropped, the buffer refused it ({} dropped so far, {} since "
+              + "the last warning): {}", ip, n, ThrottledLogger.AMOUNT, e.toString());
           return;
         }
         long n = refusals.incrementAndGet();
         Duration wait = backoff.next();
-        if (Backoff.shouldWarn(n)) {
-          LOG.warn("syslog TCP from {}: the buffer refused a message, not reading until it takes it, retrying in "
-              + "{} ms ({} refusals so far): {}", ip, wait.toMillis(), n, e.toString());
-        }
+        refusedWarning.warn(1, "syslog TCP from {}: the buffer refused a message, not reading until it takes it, "
+            + "retrying in {} ms ({} refusals so far): {}", ip, wait.toMillis(), n, e.toString());
         try {
           sleeper.sleep(wait);
         } catch (InterruptedException ie) {
@@ -348,9 +357,7 @@ final class SyslogReceiver implements AutoCloseable {
 
   private void fail(String ip, RuntimeException e) {
     long n = failed.incrementAndGet();
-    if (Backoff.shouldWarn(n)) { // throttled: the 1st, 2nd, 4th, 8th... failure
-      LOG.warn("syslog message from {} not taken ({} so far): {}", ip, n, e.toString());
-    }
+    failedWarning.warn(1, "syslog message from {} not taken ({} so far): {}", ip, n, e.toString());
   }
 
   /** The default sleeper: waits, but no longer than until {@link #close()}. */
@@ -432,11 +439,9 @@ final class SyslogReceiver implements AutoCloseable {
       return false;
     }
     long n = idleClosed.incrementAndGet();
-    if (Backoff.shouldWarn(n)) {
-      LOG.warn("syslog TCP: {} connections open; closed the one idle longest (from {}, idle {}) to admit {} ({} "
-          + "closed so far)", options.maxConnections(), victim.socket.getRemoteSocketAddress(),
-          Duration.between(victim.lastActivity, now), newcomer.getRemoteSocketAddress(), n);
-    }
+    idleClosedWarning.warn(1, "syslog TCP: {} connections open; closed the one idle longest (from {}, idle {}) to "
+        + "admit {} ({} closed so far)", options.maxConnections(), victim.socket.getRemoteSocketAddress(),
+        Duration.between(victim.lastActivity, now), newcomer.getRemoteSocketAddress(), n);
     victim.close();
     return true;
   }

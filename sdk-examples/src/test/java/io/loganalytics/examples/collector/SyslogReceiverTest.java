@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loganalytics.sdk.BufferFullException;
 import io.loganalytics.sdk.RecordTooLargeException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -174,7 +176,7 @@ class SyslogReceiverTest {
   }
 
   @Test
-  void udpDropsWhileTheBufferRefusesAreCounted() throws Exception {
+  void udpDropsWhileTheBufferRefusesAreCountedAndWarnedOncePerIntervalOfTheClock() throws Exception {
     RecordingClient client = new RecordingClient();
     AtomicInteger calls = new AtomicInteger();
     RecordSink full = (type, record) -> {
@@ -183,6 +185,9 @@ class SyslogReceiverTest {
       }
       client.send(type, record);
     };
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream originalErr = System.err;
+    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
     try (SyslogReceiver r = SyslogReceiver.udp(LOOPBACK, new SyslogParser(ZoneId.of("UTC")), full, CLOCK);
         DatagramSocket s = new DatagramSocket()) {
       for (int i = 0; i < 5; i++) {
@@ -197,7 +202,13 @@ class SyslogReceiverTest {
       assertThat(r.received()).isEqualTo(2);
       assertThat(r.failed()).isZero();
       assertThat(client.records()).extracting(x -> x.field("Message")).containsExactly("message 3", "message 4");
+    } finally {
+      System.setErr(originalErr);
     }
+    // The clock stands still: one WARN for the three drops, the others at DEBUG.
+    assertThat(log.toString(StandardCharsets.UTF_8).lines()
+        .filter(l -> l.contains("WARN") && l.contains("dropped, the buffer refused it")))
+        .singleElement().asString().contains("(1 dropped so far, 1 since the last warning)");
   }
 
   /** Waits (at most 10 s) for the receiver's thread to count; a wait for another thread, not for a backoff. */

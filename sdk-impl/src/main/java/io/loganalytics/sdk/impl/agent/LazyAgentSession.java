@@ -5,10 +5,12 @@ import io.loganalytics.sdk.ConfigurationException;
 import io.loganalytics.sdk.LogAnalyticsException;
 import io.loganalytics.sdk.WorkspaceCredentials;
 import io.loganalytics.sdk.impl.http.HttpExecutor;
+import io.loganalytics.sdk.impl.io.ThrottledLogger;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -37,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 final class LazyAgentSession implements AgentSession {
   private static final Logger LOG = LoggerFactory.getLogger(LazyAgentSession.class);
+  /** The least time between two warnings about failed onboarding attempts. */
+  static final Duration WARN_INTERVAL = Duration.ofMinutes(5);
   private static final HttpExecutor NOT_ONBOARDED = request -> {
     throw new IOException("the agent is not onboarded yet; records stay in the buffer until it is");
   };
@@ -49,6 +53,8 @@ final class LazyAgentSession implements AgentSession {
   private boolean closed;
   // Guarded by onboardingLock.
   private int failedAttempts;
+  /** Failed attempts after the first: WARN at most every {@link #WARN_INTERVAL} of the options' clock, else DEBUG. */
+  private final ThrottledLogger failureWarning;
   // The message of the last failed onboarding; null once onboarded.
   private volatile String lastFailure;
 
@@ -57,6 +63,7 @@ final class LazyAgentSession implements AgentSession {
     this.provisionalUploadUri = options.cloud().orElse(CloudEnvironment.AZURE_CLOUD)
         .odsUploadUri(credentials.workspaceId());
     this.failedAttempts = 1;
+    this.failureWarning = new ThrottledLogger(LOG, options.clock(), WARN_INTERVAL);
     this.lastFailure = first.getMessage();
     LOG.warn("Onboarding agent state {} failed ({}); the client buffers records and onboards in the background",
         options.stateDirectory(), first.getMessage());
@@ -129,14 +136,9 @@ final class LazyAgentSession implements AgentSession {
       } catch (LogAnalyticsException e) {
         failedAttempts++;
         lastFailure = e.getMessage();
-        // Throttled: WARN at attempts 2, 4, 8, 16, ... (the backoff grows too), DEBUG in between.
-        if (Integer.bitCount(failedAttempts) == 1) {
-          LOG.warn("Onboarding agent state {} failed again (attempt {}): {}; records stay in the buffer",
-              options.stateDirectory(), failedAttempts, e.getMessage());
-        } else {
-          LOG.debug("Onboarding agent state {} failed again (attempt {}): {}", options.stateDirectory(),
-              failedAttempts, e.getMessage());
-        }
+        failureWarning.warn(1, "Onboarding agent state {} failed again (attempt {}, {} since the last warning): {}; "
+            + "records stay in the buffer", options.stateDirectory(), failedAttempts, ThrottledLogger.AMOUNT,
+            e.getMessage());
         return false;
       }
       boolean closeNow;

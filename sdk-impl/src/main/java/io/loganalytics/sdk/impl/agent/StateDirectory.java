@@ -4,24 +4,17 @@ import io.loganalytics.sdk.ConfigurationException;
 import io.loganalytics.sdk.LogAnalyticsException;
 import io.loganalytics.sdk.impl.cert.AgentCertificate;
 import io.loganalytics.sdk.impl.cert.Pem;
+import io.loganalytics.sdk.impl.io.AtomicFile;
+import io.loganalytics.sdk.impl.io.FileOpener;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -59,8 +52,10 @@ import org.slf4j.LoggerFactory;
  * directory given may itself be a link (an administrator's choice). Every directory this class creates, the state
  * directory and its missing parents included, is set to 0700 after creation, whatever the umask.
  *
- * <p><b>Crash safety.</b> Every file is written to a temporary sibling (created with its final mode, so a key is
- * never readable by others, not even briefly), forced to disk and atomically renamed over the old one. A new
+ * <p><b>Crash safety.</b> Every file is written through {@link AtomicFile}: to a hidden temporary sibling
+ * ({@code .NAME.tmp}, created with its final mode, so a key is never readable by others, not even briefly), forced to
+ * disk, atomically renamed over the old one, and the directory forced. The configuration and {@code oms.crt} are
+ * 0644, every key and the pending pair 0600. A file larger than 1 MiB is refused on read. A new
  * certificate is written as {@code oms.key.new} and {@code oms.crt.new}, then renamed key first, certificate second;
  * {@code omsadmin.conf} is written last and is the commit record of an onboarding: without it the directory is not
  * onboarded. {@link #load()} repairs the one torn state a crash can leave (new key, old certificate): the matching
@@ -79,9 +74,9 @@ public final class StateDirectory {
   static final String CERT_FILE = "oms.crt";
   static final String KEY_FILE = "oms.key";
   private static final String NEW = ".new";
-  private static final String TMP = ".tmp";
+  /** The largest state file read (the configuration and PEM files are a few KiB). */
+  private static final int MAX_FILE_BYTES = 1 << 20;
   private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-  private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
 
   private final Path directory;
 
@@ -242,7 +237,8 @@ public final class StateDirectory {
       if (Files.isRegularFile(pending) && Pem.keyMatches(readCert(pending).getPublicKey(), key)) {
         LOG.warn("Completing a certificate update interrupted by a crash: {} -> {}", pending, certFile());
         try {
-          move(pending, certFile());
+          AtomicFile.replace(pending, certFile());
+          AtomicFile.forceDirectory(certFile().getParent(), FileOpener.DEFAULT);
         } catch (IOException e) {
           throw new ConfigurationException("stateDirectory", "cannot complete the interrupted certificate update ("
               + pending + "): " + e, e);
@@ -304,11 +300,10 @@ public final class StateDirectory {
   void savePending(AgentCertificate pending) {
     try {
       createDirectories();
-      writeAtomically(sibling(keyFile(), NEW), Pem.privateKeyPkcs1(pending.privateKey())
-          .getBytes(StandardCharsets.US_ASCII), FileMode.SECRET);
-      writeAtomically(sibling(certFile(), NEW), Pem.certificate(pending.certificate())
-          .getBytes(StandardCharsets.US_ASCII), FileMode.SECRET);
-      fsyncDirectory(certFile().getParent());
+      AtomicFile.of(sibling(keyFile(), NEW)).write(Pem.privateKeyPkcs1(pending.privateKey())
+          .getBytes(StandardCharsets.US_ASCII));
+      AtomicFile.of(sibling(certFile(), NEW)).write(Pem.certificate(pending.certificate())
+          .getBytes(StandardCharsets.US_ASCII));
     } catch (IOException e) {
       throw new LogAnalyticsException("cannot keep the renewed certificate in " + certFile().getParent() + ": " + e,
           true, e);
@@ -348,8 +343,7 @@ public final class StateDirectory {
     try {
       createDirectories();
       writeCertificate(state.certificate());
-      writeAtomically(confFile(), state.conf().format().getBytes(StandardCharsets.UTF_8), FileMode.PUBLIC);
-      fsyncDirectory(directory);
+      writeConf(state.conf());
     } catch (IOException e) {
       throw new LogAnalyticsException("cannot write the agent state in " + directory + ": " + e, true, e);
     }
@@ -363,8 +357,7 @@ public final class StateDirectory {
   void saveConf(OmsAdminConf conf) {
     try {
       createDirectories();
-      writeAtomically(confFile(), conf.format().getBytes(StandardCharsets.UTF_8), FileMode.PUBLIC);
-      fsyncDirectory(directory);
+      writeConf(conf);
     } catch (IOException e) {
       throw new LogAnalyticsException("cannot write " + confFile() + ": " + e, true, e);
     }
@@ -381,36 +374,25 @@ public final class StateDirectory {
       missing.push(p);
     }
     for (Path p : missing) {
-      createOwnerOnlyDirectory(p);
+      // Its parent exists by now, so only p itself is created, 0700.
+      AtomicFile.createOwnerOnlyDirectory(p);
     }
     Path certs = directory.resolve(CERTS);
     refuseLink(certs);
     if (!Files.isDirectory(certs, LinkOption.NOFOLLOW_LINKS)) {
-      createOwnerOnlyDirectory(certs);
+      AtomicFile.createOwnerOnlyDirectory(certs);
     }
   }
 
-  private static void createOwnerOnlyDirectory(Path dir) throws IOException {
+  /**
+   * Reads a whole file that must not be a symbolic link (the open fails with ELOOP on one) and is at most
+   * {@link #MAX_FILE_BYTES} long.
+   */
+  private static String readNoFollow(Path file, Charset charset) throws IOException {
     try {
-      if (POSIX) {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
-        Files.setPosixFilePermissions(dir, OWNER_ONLY_DIRECTORY);
-      } else {
-        Files.createDirectory(dir);
-      }
-    } catch (FileAlreadyExistsException e) {
-      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        throw e;
-      }
-      // Created meanwhile by someone else: keep its mode.
-    }
-  }
-
-  /** Reads a whole file that must not be a symbolic link (the open fails with ELOOP on one). */
-  private static String readNoFollow(Path file, java.nio.charset.Charset charset) throws IOException {
-    try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-        InputStream in = Channels.newInputStream(ch)) {
-      return new String(in.readAllBytes(), charset);
+      byte[] content = AtomicFile.of(file).read(MAX_FILE_BYTES)
+          .orElseThrow(() -> new NoSuchFileException(file.toString()));
+      return new String(content, charset);
     } catch (FileSystemException e) {
       if (Files.isSymbolicLink(file)) {
         refuseLink(file);
@@ -428,67 +410,15 @@ public final class StateDirectory {
     }
     Path keyNew = sibling(keyFile(), NEW);
     Path certNew = sibling(certFile(), NEW);
-    writeFile(keyNew, Pem.privateKeyPkcs1(certificate.privateKey()).getBytes(StandardCharsets.US_ASCII),
-        FileMode.SECRET);
-    writeFile(certNew, certPem.getBytes(StandardCharsets.US_ASCII), FileMode.PUBLIC);
-    fsyncDirectory(certFile().getParent());
-    move(keyNew, keyFile());
-    move(certNew, certFile());
-    fsyncDirectory(certFile().getParent());
+    AtomicFile.of(keyNew).write(Pem.privateKeyPkcs1(certificate.privateKey()).getBytes(StandardCharsets.US_ASCII));
+    AtomicFile.of(certNew).readableByAll().write(certPem.getBytes(StandardCharsets.US_ASCII));
+    AtomicFile.replace(keyNew, keyFile());
+    AtomicFile.replace(certNew, certFile());
+    AtomicFile.forceDirectory(certFile().getParent(), FileOpener.DEFAULT);
   }
 
-  private enum FileMode {
-    SECRET("rw-------"),
-    PUBLIC("rw-r--r--");
-
-    final Set<PosixFilePermission> permissions;
-
-    FileMode(String perms) {
-      this.permissions = PosixFilePermissions.fromString(perms);
-    }
-  }
-
-  private static void writeAtomically(Path target, byte[] content, FileMode mode) throws IOException {
-    Path tmp = sibling(target, TMP);
-    writeFile(tmp, content, mode);
-    move(tmp, target);
-  }
-
-  /** Creates the file anew with its final permissions, writes it and forces it to disk. */
-  private static void writeFile(Path file, byte[] content, FileMode mode) throws IOException {
-    Files.deleteIfExists(file);
-    FileAttribute<?>[] attrs = POSIX
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode.permissions)}
-        : new FileAttribute<?>[0];
-    try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-        attrs)) {
-      ByteBuffer buf = ByteBuffer.wrap(content);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      ch.force(true);
-    }
-    if (POSIX) {
-      // The umask may have removed bits from the creation mode; it never adds any, but make the mode exact.
-      Files.setPosixFilePermissions(file, mode.permissions);
-    }
-  }
-
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("the file system of " + to + " cannot rename atomically", e);
-    }
-  }
-
-  private static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // Some platforms cannot open a directory for syncing; the rename is still atomic.
-      LOG.trace("cannot fsync directory {}: {}", dir, e.toString());
-    }
+  private void writeConf(OmsAdminConf conf) throws IOException {
+    AtomicFile.of(confFile()).readableByAll().write(conf.format().getBytes(StandardCharsets.UTF_8));
   }
 
   private static Path sibling(Path file, String suffix) {

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -25,8 +26,8 @@ import java.util.Set;
 /**
  * A small file replaced as a whole, atomically and durably, and readable by its owner only: the content is written
  * to {@code .NAME.tmp} (hidden; created anew, mode 0600 where the file system has POSIX permissions, whatever the
- * umask), forced to disk, renamed over {@code NAME} in one atomic step, and then the directory is forced so that the rename
- * survives a power cut. A crash leaves the old file or the new one, never a mix; at most a {@code .NAME.tmp} is left
+ * umask, or 0644 for a file made {@link #readableByAll()}), forced to disk, renamed over {@code NAME} in one atomic
+ * step, and then the directory is forced so that the rename survives a power cut. A crash leaves the old file or the new one, never a mix; at most a {@code .NAME.tmp} is left
  * behind, which the next write replaces. Reading and writing never follow a symbolic link at {@code NAME} or
  * {@code .NAME.tmp} ({@link LinkOption#NOFOLLOW_LINKS}): a link planted there makes the call fail instead of writing
  * through it. The directory itself may be reached through links.
@@ -39,6 +40,7 @@ public final class AtomicFile {
   public static final String TEMP_SUFFIX = ".tmp";
 
   private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> PUBLIC_FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
   private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwx------");
   private static final Set<OpenOption> CREATE_NEW = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
       LinkOption.NOFOLLOW_LINKS);
@@ -58,10 +60,12 @@ public final class AtomicFile {
 
   private final Path path;
   private final FileOpener opener;
+  private final Set<PosixFilePermission> mode;
 
-  private AtomicFile(Path path, FileOpener opener) {
+  private AtomicFile(Path path, FileOpener opener, Set<PosixFilePermission> mode) {
     this.path = Objects.requireNonNull(path, "path");
     this.opener = Objects.requireNonNull(opener, "opener");
+    this.mode = mode;
   }
 
   /**
@@ -71,7 +75,7 @@ public final class AtomicFile {
    * @return the atomic file
    */
   public static AtomicFile of(Path path) {
-    return new AtomicFile(path, FileOpener.DEFAULT);
+    return new AtomicFile(path, FileOpener.DEFAULT, FILE_MODE);
   }
 
   /**
@@ -82,7 +86,17 @@ public final class AtomicFile {
    * @return the atomic file
    */
   public static AtomicFile of(Path path, FileOpener opener) {
-    return new AtomicFile(path, opener);
+    return new AtomicFile(path, opener, FILE_MODE);
+  }
+
+  /**
+   * The same file, written with mode 0644 (readable by everyone, writable by its owner) instead of 0600, for content
+   * that is no secret and that other tools read (a configuration file, a certificate).
+   *
+   * @return the atomic file
+   */
+  public AtomicFile readableByAll() {
+    return new AtomicFile(path, opener, PUBLIC_FILE_MODE);
   }
 
   /** @return the file */
@@ -157,8 +171,8 @@ public final class AtomicFile {
     // A leftover temporary file (or a link planted there) is removed, never written through: CREATE_NEW with
     // NOFOLLOW_LINKS then fails if anything reappears at that name.
     Files.deleteIfExists(tmp);
-    try (FileChannel ch = opener.open(tmp, CREATE_NEW, ownerOnlyFile(tmp))) {
-      exactMode(tmp, FILE_MODE);
+    try (FileChannel ch = opener.open(tmp, CREATE_NEW, fileMode(tmp, mode))) {
+      exactMode(tmp, mode);
       body.writeTo(ch);
       ch.force(true);
     } catch (IOException | RuntimeException e) {
@@ -166,12 +180,29 @@ public final class AtomicFile {
       throw e;
     }
     try {
-      Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      replace(tmp, path);
     } catch (IOException e) {
       deleteQuietly(tmp, e);
       throw e;
     }
     forceDirectory(parent(path), opener);
+  }
+
+  /**
+   * Renames {@code from} over {@code to} in one atomic step (replacing it), for a caller that commits several files
+   * written with {@link #write} under other names. The directory is not forced: call {@link #forceDirectory} after
+   * the last rename.
+   *
+   * @param from the file to rename
+   * @param to its new name
+   * @throws IOException when it cannot be renamed, or the file system cannot rename atomically (the message says so)
+   */
+  public static void replace(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("the file system of " + to + " cannot rename atomically", e);
+    }
   }
 
   /**
@@ -210,14 +241,25 @@ public final class AtomicFile {
   }
 
   /**
-   * Forces a directory to disk, so that a rename or a new file in it survives a power cut.
+   * Forces a directory to disk, so that a rename or a new file in it survives a power cut. On a file system without
+   * POSIX permissions (Windows), where a directory cannot be opened and a rename is made durable by the file
+   * system's own journal, a directory that cannot be opened is skipped.
    *
    * @param dir the directory
    * @param opener opens it
-   * @throws IOException when it cannot be opened or forced
+   * @throws IOException when it cannot be opened (on a POSIX file system) or forced
    */
   public static void forceDirectory(Path dir, FileOpener opener) throws IOException {
-    try (FileChannel d = opener.open(dir, Set.of(StandardOpenOption.READ))) {
+    FileChannel d;
+    try {
+      d = opener.open(dir, Set.of(StandardOpenOption.READ));
+    } catch (IOException e) {
+      if (posix(dir)) {
+        throw e;
+      }
+      return;
+    }
+    try (d) {
       d.force(true);
     }
   }
@@ -258,8 +300,12 @@ public final class AtomicFile {
    * @return the attributes
    */
   public static FileAttribute<?>[] ownerOnlyFile(Path anyPathOnTheFileSystem) {
+    return fileMode(anyPathOnTheFileSystem, FILE_MODE);
+  }
+
+  private static FileAttribute<?>[] fileMode(Path anyPathOnTheFileSystem, Set<PosixFilePermission> mode) {
     return posix(anyPathOnTheFileSystem)
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_MODE)} : new FileAttribute<?>[0];
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)} : new FileAttribute<?>[0];
   }
 
   private static boolean posix(Path p) {
@@ -296,6 +342,6 @@ public final class AtomicFile {
 
   @Override
   public String toString() {
-    return "AtomicFile{" + path + "}";
+    return "AtomicFile{" + path + (mode == FILE_MODE ? "" : ", readable by all") + "}";
   }
 }

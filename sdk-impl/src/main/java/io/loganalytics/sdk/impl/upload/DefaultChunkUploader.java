@@ -13,6 +13,7 @@ import io.loganalytics.sdk.ServiceException;
 import io.loganalytics.sdk.UploadResult;
 import io.loganalytics.sdk.impl.auth.ClockSkew;
 import io.loganalytics.sdk.impl.http.HttpResponse;
+import io.loganalytics.sdk.impl.io.ThrottledLogger;
 import io.loganalytics.sdk.impl.json.DeadLetterWriter;
 import io.loganalytics.sdk.impl.json.RecordFormat;
 import io.loganalytics.sdk.impl.transport.CredentialUnavailableException;
@@ -126,8 +127,8 @@ public final class DefaultChunkUploader implements ChunkUploader {
 
   private volatile boolean closed;
   private volatile Instant deadline;
-  /** When an authentication failure was last logged at WARN; repeats within {@link #WARN_INTERVAL} go to DEBUG. */
-  private Instant lastAuthWarning;
+  /** Authentication failures: WARN at most every {@link #WARN_INTERVAL} (by the clock), DEBUG in between. */
+  private final ThrottledLogger authWarning;
   // The current streak of failed tries (upload() runs on one thread at a time): when it began, how many, the last
   // WARN about it and the failures since.
   private Instant streakStart;
@@ -191,6 +192,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
     this.listener = Objects.requireNonNull(listener, "listener");
     this.maxRequestBytes = maxRequestBytes;
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.authWarning = new ThrottledLogger(LOG, this.clock, WARN_INTERVAL);
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     this.random = Objects.requireNonNull(random, "random");
     this.counters = Objects.requireNonNull(counters, "counters");
@@ -625,13 +627,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
           .append(". The records stay buffered and are retried until it is fixed.");
       AuthenticationException e = new AuthenticationException(msg.toString(), status,
           reason, chunkId, skew, true, error);
-      Instant now = clock.instant();
-      if (lastAuthWarning == null || !now.isBefore(lastAuthWarning.plus(WARN_INTERVAL))) {
-        lastAuthWarning = now;
-        LOG.warn("{}", e.getMessage());
-      } else {
-        LOG.debug("{}", e.getMessage());
-      }
+      authWarning.warn(1, "{}", e.getMessage());
       listener.onAuthenticationFailure(e);
     }
 
@@ -647,13 +643,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
       String reason = failure instanceof ServiceException ? ((ServiceException) failure).reason() : null;
       AuthenticationException e = new AuthenticationException(msg, status, reason, chunkId, null,
           failure.isRetryable(), failure);
-      Instant now = clock.instant();
-      if (lastAuthWarning == null || !now.isBefore(lastAuthWarning.plus(WARN_INTERVAL))) {
-        lastAuthWarning = now;
-        LOG.warn("{}", msg);
-      } else {
-        LOG.debug("{}", msg);
-      }
+      authWarning.warn(1, "{}", msg);
       listener.onAuthenticationFailure(e);
     }
 

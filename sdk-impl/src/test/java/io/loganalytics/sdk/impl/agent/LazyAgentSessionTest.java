@@ -6,10 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.loganalytics.sdk.AuthenticationException;
 import io.loganalytics.sdk.ConfigurationException;
 import io.loganalytics.sdk.WorkspaceCredentials;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
@@ -72,6 +79,32 @@ class LazyAgentSessionTest extends AgentTestBase {
       assertThat(session.ensureIdentity()).isTrue();
       assertThat(service.calls("onboard")).extracting(c -> c.status).containsExactly(200);
     }
+  }
+
+  @Test
+  void failedAttemptsWarnAtMostOncePerIntervalOfTheInjectedClockWithTheCount() {
+    unavailable.set(10);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream originalErr = System.err;
+    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+    try (AgentSession session = AgentIdentity.openForClient(options().build())) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(session.ensureIdentity()).isFalse(); // attempts 2, 3, 4: one WARN
+      }
+      clock.advance(LazyAgentSession.WARN_INTERVAL.minusSeconds(1));
+      assertThat(session.ensureIdentity()).isFalse(); // attempt 5: still within the interval
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(session.ensureIdentity()).isFalse(); // attempt 6: WARN with the count
+    } finally {
+      System.setErr(originalErr);
+    }
+    List<String> warnings = Arrays.stream(log.toString(StandardCharsets.UTF_8).split("\n"))
+        .filter(l -> l.contains("WARN io.loganalytics.sdk.impl.agent.LazyAgentSession")
+            && l.contains("failed again"))
+        .collect(Collectors.toList());
+    assertThat(warnings).hasSize(2);
+    assertThat(warnings.get(0)).contains("(attempt 2, 1 since the last warning)", "HTTP 503");
+    assertThat(warnings.get(1)).contains("(attempt 6, 4 since the last warning)", "records stay in the buffer");
   }
 
   @Test

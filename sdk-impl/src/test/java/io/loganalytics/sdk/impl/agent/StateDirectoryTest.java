@@ -8,9 +8,12 @@ import io.loganalytics.sdk.impl.cert.AgentCertificate;
 import io.loganalytics.sdk.impl.cert.CertificateGenerator;
 import io.loganalytics.sdk.impl.cert.Pem;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -97,6 +100,56 @@ class StateDirectoryTest extends AgentTestBase {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("oms.crt", "oms.key");
     }
     assertThat(dir.load().conf().get("CUSTOM_KEY")).contains("kept");
+  }
+
+  @Test
+  void saveWritesTheConfigurationAndCertificateReadableByAllAndLeavesNoTemporaryFile() throws Exception {
+    StateDirectory dir = StateDirectory.of(stateDir);
+    dir.save(state(a));
+    dir.savePending(b);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.keyFile().resolveSibling(
+        "oms.key.new")))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.certFile().resolveSibling(
+        "oms.crt.new")))).as("pending until verified: owner only").isEqualTo("rw-------");
+    dir.save(state(b));
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.confFile()))).isEqualTo("rw-r--r--");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.certFile()))).isEqualTo("rw-r--r--");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.keyFile()))).isEqualTo("rw-------");
+    try (var files = Files.list(stateDir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("omsadmin.conf", "certs");
+    }
+    try (var files = Files.list(dir.certFile().getParent())) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("oms.crt", "oms.key");
+    }
+  }
+
+  @Test
+  void aLinkPlantedAtTheTemporaryNameOfTheKeyIsNeitherWrittenThroughNorChmodded() throws Exception {
+    StateDirectory dir = StateDirectory.of(stateDir);
+    dir.save(state(a));
+    Path victim = Files.writeString(tmp.resolve("victim.txt"), "precious");
+    Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-rw-r--"));
+    Files.createSymbolicLink(dir.keyFile().resolveSibling(".oms.key.new.tmp"), victim);
+
+    dir.save(state(b));
+
+    assertThat(dir.load().certificate().certificate()).isEqualTo(b.certificate());
+    assertThat(Files.readString(victim)).isEqualTo("precious");
+    assertThat(Files.getPosixFilePermissions(victim)).isEqualTo(PosixFilePermissions.fromString("rw-rw-r--"));
+  }
+
+  @Test
+  void aHugeConfigurationIsRefusedWithAClearErrorInsteadOfReadIntoMemory() throws Exception {
+    StateDirectory dir = StateDirectory.of(stateDir);
+    dir.save(state(a));
+    try (var ch = FileChannel.open(dir.confFile(), StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[] {'\n'}), 64L << 20);
+    }
+
+    assertThatThrownBy(dir::load)
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.field()).isEqualTo("stateDirectory"))
+        .hasMessageContaining(dir.confFile().toString()).hasMessageContaining("larger than");
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -99,6 +100,34 @@ class AtomicFileTest {
 
     assertThat(Files.readString(good.path())).isEqualTo("old");
     assertThat(names()).containsExactly("state");
+  }
+
+  @Test
+  void aFileReadableByAllIsWritten0644WhateverItWasBefore() throws IOException {
+    Path p = Files.writeString(dir.resolve("conf"), "old");
+    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxrwxrwx"));
+    AtomicFile f = AtomicFile.of(p).readableByAll();
+
+    f.write("new".getBytes(UTF_8));
+
+    assertThat(mode(p)).isEqualTo("rw-r--r--");
+    assertThat(Files.readString(p)).isEqualTo("new");
+    assertThat(names()).containsExactly("conf");
+    AtomicFile.of(p).write("secret".getBytes(UTF_8));
+    assertThat(mode(p)).as("the default stays owner only").isEqualTo("rw-------");
+  }
+
+  @Test
+  void replaceRenamesOverTheTargetAndFailsOnAMissingSource() throws IOException {
+    Path from = Files.writeString(dir.resolve("a.new"), "new");
+    Path to = Files.writeString(dir.resolve("a"), "old");
+
+    AtomicFile.replace(from, to);
+
+    assertThat(Files.readString(to)).isEqualTo("new");
+    assertThat(names()).containsExactly("a");
+    assertThatThrownBy(() -> AtomicFile.replace(from, to)).isInstanceOf(NoSuchFileException.class);
+    assertThat(Files.readString(to)).isEqualTo("new");
   }
 
   @Test

@@ -141,6 +141,20 @@ class FailureLoggingTest {
   }
 
   @Test
+  void refusedCredentialsWarnAtMostOnceInFiveMinutesOfTheInjectedClock() {
+    dispatcher.then(ScriptedDispatcher.status(403, ""));
+    dispatcher.then(ScriptedDispatcher.status(403, ""));
+    assertThat(uploader.upload(chunk(0)).outcome()).isEqualTo(Outcome.DELIVERED);
+    assertThat(lines("WARN")).filteredOn(l -> l.contains("refused the credentials")).hasSize(1);
+
+    clock.advance(Duration.ofMinutes(5));
+    dispatcher.then(ScriptedDispatcher.status(403, ""));
+    assertThat(uploader.upload(chunk(1)).outcome()).isEqualTo(Outcome.DELIVERED);
+
+    assertThat(lines("WARN")).filteredOn(l -> l.contains("refused the credentials")).hasSize(2);
+  }
+
+  @Test
   void aNewStreakAfterRecoveryWarnsAgainAtOnce() {
     dispatcher.then(unavailable(1));
     uploader.upload(chunk(0));
