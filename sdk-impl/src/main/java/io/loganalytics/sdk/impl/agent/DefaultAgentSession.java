@@ -495,18 +495,18 @@ final class DefaultAgentSession implements AgentSession {
     return false;
   }
 
-  /**
-   * The {@code CertificateUpdateEndpoint} the service named, when it is HTTPS on the cloud's domain or a subdomain of
-   * it; anything else (plain HTTP, another domain, a malformed value) is ignored with one WARN per value, and the
-   * cloud's usual renewal URL is used: RenewCertificate authenticates with the agent certificate, so it is only ever
-   * sent to the workspace's own service.
-   */
   /** {@code onCertificateExpiring} is reported at most once a day per certificate. */
   private boolean expiringReportDue(AgentCertificate c, Instant now) {
     return !c.serial().equals(expiringReportedSerial)
         || !now.isBefore(expiringReportedAt.plus(EXPIRING_REPORT_SPACING));
   }
 
+  /**
+   * The {@code CertificateUpdateEndpoint} the service named, when it is HTTPS on the cloud's domain or a subdomain of
+   * it; anything else (plain HTTP, another domain, a malformed value) is ignored with one WARN per value, and the
+   * cloud's usual renewal URL is used: RenewCertificate authenticates with the agent certificate, so it is only ever
+   * sent to the workspace's own service.
+   */
   private URI renewalEndpoint(AgentState s) {
     URI fallback = cloud.renewCertificateUri(s.workspaceId());
     String named = s.conf().get(OmsAdminConf.CERTIFICATE_UPDATE_ENDPOINT).orElse(null);
