@@ -78,8 +78,10 @@ import org.slf4j.LoggerFactory;
  *       crash in the middle of a frame leaves a torn tail in the active segment; on open it is cut back to its last
  *       valid frame. Frames are only ever written past the valid end; committed bytes are never overwritten. A
  *       failed write or force cuts the file back to the last good frame.</li>
- *   <li>A new segment is written as {@code NAME.tmp}, forced, renamed atomically, and the directory is forced; the
- *       previous segment is forced before, so every segment but the last is complete.</li>
+ *   <li>SYNC: a new segment is written as {@code NAME.tmp}, forced, renamed atomically, and the directory is forced;
+ *       the previous segment is forced before, so every segment but the last is complete. INTERVAL: a spare
+ *       {@code spare-N.tmp} is renamed to the segment's name without a force; the forces follow within the interval
+ *       (a header a crash lost is rewritten from the name, a torn tail of a sealed segment is reported as damage).</li>
  *   <li>{@code ack.state} is replaced atomically ({@link AtomicFile}). An acknowledgement is durable before
  *       {@link #acknowledge} returns; only then are fully acknowledged segments deleted.</li>
  *   <li>An eviction, and every loss to damage, is journaled in {@code ack.state} before the segment is deleted, and
@@ -108,7 +110,11 @@ import org.slf4j.LoggerFactory;
  * fails (that round's and those staged behind it). {@link #close()} refuses further appends, then writes the staged
  * frames and forces them (the final force); an append waiting for its force when the buffer closes succeeds only if
  * that final force covered it. Readers see only forced records. With {@link Durability#INTERVAL} a daemon thread
- * forces every {@link BufferOptions#syncInterval()}.
+ * forces every {@link BufferOptions#syncInterval()}, and the appending thread never forces: a roll takes a spare
+ * segment file that thread prepared ahead of need and leaves the old segment's force to the next periodic force
+ * (which forces the sealed segments, the active one and the directory before it counts any record durable) or to
+ * {@link #close()}. A crash can then leave a sealed segment with a torn tail: its lost records are reported as
+ * damage when it is read (see {@link SegmentLog}).
  * {@link #appendAsync} returns at once; its future completes when a force covers the record.
  *
  * <h2>Bounds</h2>
@@ -126,7 +132,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link AckLog}'s write lock: serializes writes of {@code ack.state}; taken under {@link #lock} (an eviction,
  *       damage found) or alone (an acknowledgement writes without {@link #lock}, so appends go on meanwhile);</li>
  *   <li>{@link SegmentLog#forceLock}: a force of the active segment runs without {@link #lock}, under this lock, so
- *       the segment cannot be sealed or its channel closed meanwhile; never held with the write lock;</li>
+ *       the segment cannot be sealed or its channel closed meanwhile; in INTERVAL mode the same force also covers the
+ *       segments sealed since the last one (their write channels, {@link Segment#unforced}) and the directory, and
+ *       deleting such a segment closes its channel under this lock; never held with the write lock;</li>
  *   <li>leaf monitors, nothing acquired while holding them: a {@link GroupCommit} round's own monitor (held only to
  *       mark it done; waiting for a round and leading its force take no lock) and {@link #commitSignal} (wakes the
  *       committer of asynchronous appends).</li>
@@ -155,7 +163,10 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when space is freed (BLOCK waits on it). Of {@link #lock}. */
   private final Condition spaceFreed = lock.newCondition();
-  /** Signalled by {@link #close()} to stop the INTERVAL sync thread. Of {@link #lock}. */
+  /**
+   * Wakes the INTERVAL sync thread: by {@link #close()} to stop it, by a roll that took the spare so it prepares the
+   * next one. Of {@link #lock}.
+   */
   private final Condition stopSync = lock.newCondition();
 
   // Guarded by lock (each part's own Javadoc says which of its fields are also touched elsewhere):
@@ -194,6 +205,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private long roundSeq;
   /** Guarded by lock. */
   private long roundPayload;
+  /** INTERVAL: creating a spare failed; the sync thread tries again after its next periodic force. Guarded by lock. */
+  private boolean spareFailed;
   /** Written under lock; read without it to refuse calls early. */
   private volatile boolean closed;
   /** Every sequence below this was covered by the final force of {@link #close()}; -1 before. Guarded by lock. */
@@ -585,9 +598,23 @@ public final class FileDiskBuffer implements DiskBuffer {
     startRound();
   }
 
-  /** Seals the active segment (forced) and starts a new one. Lock held, nothing staged. */
+  /**
+   * Seals the active segment and starts a new one. Lock held, nothing staged. SYNC: the old segment is forced first
+   * and the new one created durably. INTERVAL: no force on the calling thread ({@link SegmentLog#rollDeferred}): the
+   * new segment comes from the spare the sync thread prepared (it is asked for the next one), and the old segment is
+   * forced by the next periodic force, before that force counts anything durable, or by {@link #close()}.
+   */
   private void roll() {
     flushStaged();
+    if (!syncEachAppend) {
+      try {
+        log.rollDeferred();
+      } catch (IOException e) {
+        throw ioFailure("create a segment in", e);
+      }
+      stopSync.signalAll();
+      return;
+    }
     Segment old = log.active;
     try {
       log.forceActive();
@@ -861,6 +888,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   /** Forces the writes of the pending round. Called by the leader, without {@link #lock}. */
   private void forceOnce() {
     GroupCommit.Round round;
+    List<Segment> sealed;
+    boolean directory;
     Segment seg;
     long size;
     long seq;
@@ -889,25 +918,44 @@ public final class FileDiskBuffer implements DiskBuffer {
       size = seg.size;
       seq = log.nextSeq;
       ep = epoch;
+      sealed = new ArrayList<>(log.unforcedSealed);
+      directory = log.directoryUnforced;
+      log.directoryUnforced = false;
     } finally {
       lock.unlock();
     }
     IOException failure = null;
-    log.forceLock.lock();
-    try {
-      if (!seg.sealed) {
-        seg.channel.force(false);
+    List<Segment> forced = List.of();
+    if (syncEachAppend) {
+      log.forceLock.lock();
+      try {
+        if (!seg.sealed) {
+          seg.channel.force(false);
+        }
+      } catch (IOException e) {
+        if (!seg.sealed) {
+          failure = e;
+        }
+      } finally {
+        log.forceLock.unlock();
       }
-    } catch (IOException e) {
-      if (!seg.sealed) {
+    } else {
+      // INTERVAL: the segments sealed by rolls since the last force, the active one, and the directory (renames).
+      try {
+        forced = log.forceDeferred(sealed, seg, directory);
+      } catch (IOException e) {
         failure = e;
       }
-    } finally {
-      log.forceLock.unlock();
     }
     BufferException error = null;
     lock.lock();
     try {
+      if (!forced.isEmpty()) {
+        log.unforcedSealed.removeAll(forced);
+      }
+      if (failure != null && directory) {
+        log.directoryUnforced = true;
+      }
       if (seg.sealedByClose) {
         // close() sealed the segment, before or after this force: durable only if its final force covered it.
         if (seq > closeForcedSeq) {
@@ -1028,28 +1076,74 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     long interval = options.syncInterval().toNanos();
     syncThread = new Thread(() -> {
+      long deadline = System.nanoTime() + interval;
       while (true) {
+        boolean wantSpare;
         lock.lock();
         try {
+          long left = deadline - System.nanoTime();
+          while (!closed && left > 0 && !spareWanted()) {
+            left = stopSync.awaitNanos(left);
+          }
           if (closed) {
             return;
           }
-          stopSync.awaitNanos(interval);
-          if (closed) {
-            return;
-          }
+          wantSpare = spareWanted();
         } catch (InterruptedException e) {
           return;
         } finally {
           lock.unlock();
         }
-        if (!periodicSync()) {
-          return;
+        if (wantSpare) {
+          prepareSpare();
+        }
+        if (deadline - System.nanoTime() <= 0) {
+          if (!periodicSync()) {
+            return;
+          }
+          lock.lock();
+          try {
+            spareFailed = false;
+          } finally {
+            lock.unlock();
+          }
+          deadline = System.nanoTime() + interval;
         }
       }
     }, "loganalytics-buffer-sync-" + dir.getFileName());
     syncThread.setDaemon(true);
     syncThread.start();
+  }
+
+  /** Whether the sync thread should create a spare for the next roll. Lock held. */
+  private boolean spareWanted() {
+    return !log.hasSpare() && !spareFailed;
+  }
+
+  /**
+   * Creates the spare segment file the next roll takes (INTERVAL), on the sync thread, without {@link #lock} while
+   * it creates and forces it. A failure is logged; a roll then creates its file itself.
+   */
+  private void prepareSpare() {
+    SegmentLog.Spare spare;
+    try {
+      spare = log.prepareSpare();
+    } catch (IOException e) {
+      LOG.debug("Buffer {}: could not prepare the next segment file: {}", dir, describe(e));
+      lock.lock();
+      try {
+        spareFailed = true;
+      } finally {
+        lock.unlock();
+      }
+      return;
+    }
+    lock.lock();
+    try {
+      log.installSpare(spare, !closed);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -1374,7 +1468,9 @@ public final class FileDiskBuffer implements DiskBuffer {
       // The round whose frames were staged failed (failRound): its appends throw; what was written before is forced.
       LOG.warn("Buffer {}: final write on close failed: {}", dir, e.getMessage());
     }
+    log.discardSpare();
     try {
+      log.forceAllDeferred();
       if (!log.active.sealed) {
         log.forceActive();
       }

@@ -22,6 +22,11 @@ final class Segment {
   long durableSize;
   /** Open while the segment is active, or among the recently read ones. Guarded by both locks (see above). */
   FileChannel channel;
+  /**
+   * INTERVAL: the write channel of a sealed segment that no force covered yet; forced (then closed and cleared) by
+   * the flusher or by {@code close()}. Guarded by {@link SegmentLog#forceLock} (and set under both locks).
+   */
+  FileChannel unforced;
   /** No more writes or forces through this object: rolled, or closed with the buffer. Guarded by both locks. */
   boolean sealed;
   /** Sealed by {@code close()}: its writes are durable only as far as the final force covered them. */

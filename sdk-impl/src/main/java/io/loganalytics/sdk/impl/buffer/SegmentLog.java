@@ -8,12 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +25,19 @@ import org.slf4j.LoggerFactory;
  * cutting back and deleting segment files, finding the segment of a sequence, and a bounded set of open read
  * channels. Every file is opened without following symbolic links.
  *
+ * <p>Deferred rolls (INTERVAL mode, {@link #rollDeferred}): a roll runs no force on the appending thread. The next
+ * segment is made from a spare, an empty {@code spare-N.tmp} file the flusher thread created ahead of need
+ * ({@link #prepareSpare}); a roll writes the header into it and renames it to the segment's name. The sealed segment
+ * keeps its write channel in {@link Segment#unforced} and joins {@link #unforcedSealed}; the flusher forces those
+ * segments together with the active one, and the directory (for the renames), before it counts anything durable
+ * ({@link #forceDeferred}). What a crash can leave: a spare (a temporary file, deleted on open; it never holds
+ * records), a sealed segment with a torn tail (its lost records are reported as damage when read), a renamed segment
+ * whose header never reached the disk ({@link LogLoader} rewrites it from the name when the segment is above the
+ * durable end).
+ *
  * <p>Not thread-safe: guarded by the buffer's lock. {@link #forceLock} (after the buffer's lock in the lock order,
- * or taken alone) serializes a force of the active segment, which runs without the buffer's lock, with sealing that
- * segment and closing its channel.
+ * or taken alone) serializes a force of the active segment, and of sealed segments not yet forced, which run without
+ * the buffer's lock, with sealing that segment and closing its channels.
  */
 final class SegmentLog {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentLog.class);
@@ -51,6 +63,28 @@ final class SegmentLog {
   long nextSeq;
   /** The sum of the segment file sizes. */
   long totalBytes;
+  /**
+   * INTERVAL: sealed segments that no force covered yet, oldest first; each holds its write channel in
+   * {@link Segment#unforced}. Guarded by the buffer's lock (the channels also by {@link #forceLock}).
+   */
+  final List<Segment> unforcedSealed = new ArrayList<>();
+  /** INTERVAL: a rename of a spare to a segment name that no force of the directory covered yet. Buffer's lock. */
+  boolean directoryUnforced;
+  /** INTERVAL: the spare the next roll takes, or null. Guarded by the buffer's lock. */
+  private Spare spare;
+  private final AtomicLong spareNumbers = new AtomicLong();
+
+  /** An empty temporary file, opened for writing, ready to become the next segment. */
+  static final class Spare {
+    final Path path;
+    final FileChannel channel;
+
+    Spare(Path path, FileChannel channel) {
+      this.path = path;
+      this.channel = channel;
+    }
+  }
+
   /** Sealed segments with an open read channel, most recently used first; at most {@link #MAX_READ_CHANNELS}. */
   private final ArrayDeque<Segment> readChannels = new ArrayDeque<>();
 
@@ -118,6 +152,174 @@ final class SegmentLog {
     s.durableSize = s.size;
     s.channel = channels.open(path, READ_WRITE);
     return s;
+  }
+
+  /** @return whether a spare is ready for the next roll. Buffer's lock held. */
+  boolean hasSpare() {
+    return spare != null;
+  }
+
+  /**
+   * Creates a spare: an empty temporary file, forced, the directory forced (so its creation costs the next roll
+   * nothing). Runs on the flusher thread, without the buffer's lock; {@link #installSpare} hands it over.
+   *
+   * @return the spare
+   * @throws IOException when it cannot be created
+   */
+  Spare prepareSpare() throws IOException {
+    Spare s = newSpare();
+    try {
+      s.channel.force(true);
+      AtomicFile.forceDirectory(dir, channels);
+    } catch (IOException e) {
+      discard(s);
+      throw e;
+    }
+    return s;
+  }
+
+  private Spare newSpare() throws IOException {
+    Path path = dir.resolve("spare-" + spareNumbers.incrementAndGet() + Format.TEMP_SUFFIX);
+    FileChannel ch = channels.open(path, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+        StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS), AtomicFile.ownerOnlyFile(dir));
+    return new Spare(path, ch);
+  }
+
+  /**
+   * Makes {@code s} the spare the next roll takes; discards it when one is there already or {@code keep} is false.
+   * Buffer's lock held.
+   */
+  void installSpare(Spare s, boolean keep) {
+    if (spare == null && keep) {
+      spare = s;
+    } else {
+      discard(s);
+    }
+  }
+
+  /** Closes and deletes the spare (on close). Buffer's lock held. */
+  void discardSpare() {
+    if (spare != null) {
+      discard(spare);
+      spare = null;
+    }
+  }
+
+  private void discard(Spare s) {
+    closeQuietly(s.channel);
+    try {
+      Files.deleteIfExists(s.path);
+    } catch (IOException e) {
+      LOG.debug("Buffer {}: could not delete {}: {}", dir, s.path, FileDiskBuffer.describe(e));
+    }
+  }
+
+  /**
+   * A roll without a force (INTERVAL): makes the next segment from the spare (or, when none is ready, from an empty
+   * temporary file created here), seals the active one without forcing it (it joins {@link #unforcedSealed}) and
+   * makes the new segment active. The header is written and the spare renamed without a force: the flusher forces
+   * both, with the sealed segment, before it counts their records durable. Buffer's lock held, nothing staged.
+   *
+   * @throws IOException when the next segment cannot be made (nothing changed then)
+   */
+  void rollDeferred() throws IOException {
+    Spare sp = spare;
+    spare = null;
+    if (sp == null) {
+      sp = newSpare();
+    }
+    long firstSeq = nextSeq;
+    Path path = dir.resolve(Format.segmentName(firstSeq));
+    try {
+      ByteBuffer header = Format.segmentHeader(firstSeq, clock.millis());
+      long p = 0;
+      while (header.hasRemaining()) {
+        p += sp.channel.write(header, p);
+      }
+      Files.move(sp.path, path, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      discard(sp);
+      throw e;
+    }
+    directoryUnforced = true;
+    Segment next = new Segment(firstSeq, path, Format.SEGMENT_HEADER_BYTES);
+    next.durableSize = Format.SEGMENT_HEADER_BYTES;
+    next.channel = sp.channel;
+    Segment old = active;
+    forceLock.lock();
+    try {
+      old.sealed = true;
+      old.unforced = old.channel;
+      old.channel = null;
+    } finally {
+      forceLock.unlock();
+    }
+    unforcedSealed.add(old);
+    addActive(next);
+  }
+
+  /**
+   * Forces the sealed segments {@code sealed} (those still unforced), then {@code seg} (the active one when the
+   * caller looked, or since sealed), then the directory when {@code directory}. Under {@link #forceLock}, without the
+   * buffer's lock. A sealed segment whose force succeeded has its write channel closed.
+   *
+   * @return the forced sealed segments (to drop from {@link #unforcedSealed})
+   * @throws IOException when a force fails (those forced before stay forced)
+   */
+  List<Segment> forceDeferred(List<Segment> sealed, Segment seg, boolean directory) throws IOException {
+    List<Segment> forced = new ArrayList<>(sealed.size() + 1);
+    forceLock.lock();
+    try {
+      for (Segment s : sealed) {
+        forceSealed(s, forced);
+      }
+      if (!seg.sealed) {
+        seg.channel.force(false);
+      } else {
+        forceSealed(seg, forced);
+      }
+      if (directory) {
+        AtomicFile.forceDirectory(dir, channels);
+      }
+    } finally {
+      forceLock.unlock();
+    }
+    return forced;
+  }
+
+  private static void forceSealed(Segment s, List<Segment> forced) throws IOException {
+    FileChannel ch = s.unforced;
+    if (ch != null) {
+      ch.force(false);
+      s.unforced = null;
+      closeQuietly(ch);
+    }
+    forced.add(s);
+  }
+
+  /**
+   * Forces every sealed segment not yet forced, and the directory when a rename needs it (close). Buffer's lock held.
+   *
+   * @throws IOException when a force fails
+   */
+  void forceAllDeferred() throws IOException {
+    if (unforcedSealed.isEmpty() && !directoryUnforced) {
+      return;
+    }
+    List<Segment> forced = new ArrayList<>();
+    forceLock.lock();
+    try {
+      for (Segment s : unforcedSealed) {
+        forceSealed(s, forced);
+      }
+      if (directoryUnforced) {
+        AtomicFile.forceDirectory(dir, channels);
+        directoryUnforced = false;
+      }
+    } finally {
+      forceLock.unlock();
+      unforcedSealed.removeAll(forced);
+    }
   }
 
   /** Adds a segment created by {@link #create} as the new active one; the old active one must be sealed. */
@@ -262,6 +464,16 @@ final class SegmentLog {
   void delete(Segment s) {
     segments.remove(s);
     s.deleted = true;
+    if (unforcedSealed.remove(s)) {
+      // Deleted before its force: nothing of it needs to reach the disk.
+      forceLock.lock();
+      try {
+        closeQuietly(s.unforced);
+        s.unforced = null;
+      } finally {
+        forceLock.unlock();
+      }
+    }
     closeQuietly(s.channel);
     s.channel = null;
     readChannels.remove(s);
@@ -284,7 +496,10 @@ final class SegmentLog {
         }
         closeQuietly(s.channel);
         s.channel = null;
+        closeQuietly(s.unforced);
+        s.unforced = null;
       }
+      unforcedSealed.clear();
       readChannels.clear();
     } finally {
       forceLock.unlock();
