@@ -278,6 +278,10 @@ public final class FileDiskBuffer implements DiskBuffer {
       b.lock.unlock();
     }
     b.flushEvents();
+    if (!b.syncEachAppend) {
+      // The first spare is made here, so the sync thread forces only after rolls and at its interval.
+      b.prepareSpare();
+    }
     b.startSyncThread();
     return b;
   }
