@@ -913,7 +913,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       }
       commit.swap();
       startRound();
-      if (!round.writes) {
+      if (!round.writes && (syncEachAppend || (log.unforcedSealed.isEmpty() && !log.directoryUnforced))) {
         commit.complete(round, null);
         return;
       }
@@ -957,8 +957,10 @@ public final class FileDiskBuffer implements DiskBuffer {
       if (!forced.isEmpty()) {
         log.unforcedSealed.removeAll(forced);
       }
-      if (failure != null && directory) {
-        log.directoryUnforced = true;
+      if (failure != null && !syncEachAppend) {
+        // INTERVAL: the written bytes stay; the next periodic force tries them again, with the directory if needed.
+        log.directoryUnforced |= directory;
+        commit.pending.writes = true;
       }
       if (seg.sealedByClose) {
         // close() sealed the segment, before or after this force: durable only if its final force covered it.
