@@ -218,7 +218,9 @@ final class SegmentLog {
    * A roll without a force (INTERVAL): makes the next segment from the spare (or, when none is ready, from an empty
    * temporary file created here), seals the active one without forcing it (it joins {@link #unforcedSealed}) and
    * makes the new segment active. The header is written and the spare renamed without a force: the flusher forces
-   * both, with the sealed segment, before it counts their records durable. Buffer's lock held, nothing staged.
+   * both, with the sealed segment, before it counts their records durable. Handing the old channel over takes
+   * {@link #forceLock} for a moment, so a roll that meets a periodic force in progress waits for it to end (as a
+   * seal did before). Buffer's lock held, nothing staged.
    *
    * @throws IOException when the next segment cannot be made (nothing changed then)
    */
