@@ -131,10 +131,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #lock}: guards every part's state and all writes to the page cache (appends, reads, evictions);</li>
  *   <li>{@link AckLog}'s write lock: serializes writes of {@code ack.state}; taken under {@link #lock} (an eviction,
  *       damage found) or alone (an acknowledgement writes without {@link #lock}, so appends go on meanwhile);</li>
- *   <li>{@link SegmentLog#forceLock}: a force of the active segment runs without {@link #lock}, under this lock, so
- *       the segment cannot be sealed or its channel closed meanwhile; in INTERVAL mode the same force also covers the
- *       segments sealed since the last one (their write channels, {@link Segment#unforced}) and the directory, and
- *       deleting such a segment closes its channel under this lock; never held with the write lock;</li>
+ *   <li>{@link SegmentLog#forceLock}: a force runs without {@link #lock}, under this lock, so the channel it forces
+ *       cannot be closed meanwhile (SYNC: nor the segment sealed). In INTERVAL mode the force takes, under
+ *       {@link #lock} first, the write channels of the segments sealed since the last force
+ *       ({@link SegmentLog.Pending}) and of the active one, and forces them with the directory; a roll takes no
+ *       {@link SegmentLog#forceLock}, and channels of deleted unforced segments are closed later under it, so an
+ *       appending thread never waits for a force; never held with the write lock;</li>
  *   <li>leaf monitors, nothing acquired while holding them: a {@link GroupCommit} round's own monitor (held only to
  *       mark it done; waiting for a round and leading its force take no lock) and {@link #commitSignal} (wakes the
  *       committer of asynchronous appends).</li>
@@ -892,8 +894,11 @@ public final class FileDiskBuffer implements DiskBuffer {
   /** Forces the writes of the pending round. Called by the leader, without {@link #lock}. */
   private void forceOnce() {
     GroupCommit.Round round;
-    List<Segment> sealed;
-    boolean directory;
+    List<SegmentLog.Pending> sealed = List.of();
+    List<FileChannel> toClose = List.of();
+    boolean directory = false;
+    FileChannel activeChannel = null;
+    IOException reopenFailure = null;
     Segment seg;
     long size;
     long seq;
@@ -913,7 +918,8 @@ public final class FileDiskBuffer implements DiskBuffer {
       }
       commit.swap();
       startRound();
-      if (!round.writes && (syncEachAppend || (log.unforcedSealed.isEmpty() && !log.directoryUnforced))) {
+      if (!round.writes && (syncEachAppend || (log.unforcedSealed.isEmpty() && !log.directoryUnforced
+          && log.retired.isEmpty()))) {
         commit.complete(round, null);
         return;
       }
@@ -922,14 +928,22 @@ public final class FileDiskBuffer implements DiskBuffer {
       size = seg.size;
       seq = log.nextSeq;
       ep = epoch;
-      sealed = new ArrayList<>(log.unforcedSealed);
-      directory = log.directoryUnforced;
-      log.directoryUnforced = false;
+      if (!syncEachAppend) {
+        sealed = new ArrayList<>(log.unforcedSealed);
+        toClose = log.takeRetired();
+        directory = log.directoryUnforced;
+        log.directoryUnforced = false;
+        try {
+          log.reopenActiveIfClosed();
+        } catch (IOException e) {
+          reopenFailure = e;
+        }
+        activeChannel = seg.channel;
+      }
     } finally {
       lock.unlock();
     }
     IOException failure = null;
-    List<Segment> forced = List.of();
     if (syncEachAppend) {
       log.forceLock.lock();
       try {
@@ -945,8 +959,14 @@ public final class FileDiskBuffer implements DiskBuffer {
       }
     } else {
       // INTERVAL: the segments sealed by rolls since the last force, the active one, and the directory (renames).
+      // The channels were taken under the lock: a roll meanwhile does not wait for this force (SegmentLog).
       try {
-        forced = log.forceDeferred(sealed, seg, directory);
+        if (reopenFailure != null || activeChannel == null) {
+          failure = reopenFailure != null ? reopenFailure : new java.nio.channels.ClosedChannelException();
+          log.forceDeferred(List.of(), null, false, toClose);
+        } else {
+          log.forceDeferred(sealed, activeChannel, directory, toClose);
+        }
       } catch (IOException e) {
         failure = e;
       }
@@ -954,15 +974,20 @@ public final class FileDiskBuffer implements DiskBuffer {
     BufferException error = null;
     lock.lock();
     try {
-      if (!forced.isEmpty()) {
-        log.unforcedSealed.removeAll(forced);
+      if (!syncEachAppend) {
+        log.forceLock.lock();
+        try {
+          log.unforcedSealed.removeIf(p -> p.forced);
+        } finally {
+          log.forceLock.unlock();
+        }
+        if (failure != null) {
+          // The written bytes stay; the next periodic force tries them again, with the directory if needed.
+          log.directoryUnforced |= directory;
+          commit.pending.writes = true;
+        }
       }
-      if (failure != null && !syncEachAppend) {
-        // INTERVAL: the written bytes stay; the next periodic force tries them again, with the directory if needed.
-        log.directoryUnforced |= directory;
-        commit.pending.writes = true;
-      }
-      if (seg.sealedByClose) {
+      if (seg.sealedByClose || (!syncEachAppend && closed && failure != null)) {
         // close() sealed the segment, before or after this force: durable only if its final force covered it.
         if (seq > closeForcedSeq) {
           error = new BufferException(dir, "buffer " + dir + " was closed before the append was forced", false,
@@ -1192,6 +1217,16 @@ public final class FileDiskBuffer implements DiskBuffer {
     } finally {
       lock.unlock();
       flushEvents();
+    }
+  }
+
+  /** @return whether a spare segment file is ready for the next roll (INTERVAL; tests) */
+  boolean spareReady() {
+    lock.lock();
+    try {
+      return log.hasSpare();
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -9,7 +9,8 @@ import java.nio.file.Path;
  *
  * <p>Not thread-safe. Guarded by the buffer's lock ({@code FileDiskBuffer.lock}); {@link #channel} of the active
  * segment is also used, and {@link #sealed} read, by a force running under {@link SegmentLog#forceLock} without the
- * buffer's lock: both are changed under both locks.
+ * buffer's lock: in SYNC mode both are changed under both locks (in INTERVAL mode the force takes the channel under the
+ * buffer's lock first, and a roll changes them under the buffer's lock only).
  */
 final class Segment {
   final long firstSeq;
@@ -22,11 +23,6 @@ final class Segment {
   long durableSize;
   /** Open while the segment is active, or among the recently read ones. Guarded by both locks (see above). */
   FileChannel channel;
-  /**
-   * INTERVAL: the write channel of a sealed segment that no force covered yet; forced (then closed and cleared) by
-   * the flusher or by {@code close()}. Guarded by {@link SegmentLog#forceLock} (and set under both locks).
-   */
-  FileChannel unforced;
   /** No more writes or forces through this object: rolled, or closed with the buffer. Guarded by both locks. */
   boolean sealed;
   /** Sealed by {@code close()}: its writes are durable only as far as the final force covered them. */

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>Deferred rolls (INTERVAL mode, {@link #rollDeferred}): a roll runs no force on the appending thread. The next
  * segment is made from a spare, an empty {@code spare-N.tmp} file the flusher thread created ahead of need
  * ({@link #prepareSpare}); a roll writes the header into it and renames it to the segment's name. The sealed segment
- * keeps its write channel in {@link Segment#unforced} and joins {@link #unforcedSealed}; the flusher forces those
+ * hands its write channel to a {@link Pending} in {@link #unforcedSealed}; the flusher forces those
  * segments together with the active one, and the directory (for the renames), before it counts anything durable
  * ({@link #forceDeferred}). What a crash can leave: a spare (a temporary file, deleted on open; it never holds
  * records), a sealed segment with a torn tail (its lost records are reported as damage when read), a renamed segment
@@ -36,8 +36,11 @@ import org.slf4j.LoggerFactory;
  * durable end).
  *
  * <p>Not thread-safe: guarded by the buffer's lock. {@link #forceLock} (after the buffer's lock in the lock order,
- * or taken alone) serializes a force of the active segment, and of sealed segments not yet forced, which run without
- * the buffer's lock, with sealing that segment and closing its channels.
+ * or taken alone) serializes a force, which runs without the buffer's lock, with closing the channel it forces: in
+ * SYNC mode with sealing the active segment; in INTERVAL mode a roll takes no {@link #forceLock} (the flusher takes
+ * the channels it forces under the buffer's lock first), and the channels of {@link Pending} segments, and those
+ * {@link #retired} by deleting such a segment, are closed only under {@link #forceLock}, so no thread closing them
+ * waits for a force.
  */
 final class SegmentLog {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentLog.class);
@@ -63,11 +66,26 @@ final class SegmentLog {
   long nextSeq;
   /** The sum of the segment file sizes. */
   long totalBytes;
+  /** INTERVAL: sealed segments that no force covered yet, oldest first. Guarded by the buffer's lock. */
+  final List<Pending> unforcedSealed = new ArrayList<>();
   /**
-   * INTERVAL: sealed segments that no force covered yet, oldest first; each holds its write channel in
-   * {@link Segment#unforced}. Guarded by the buffer's lock (the channels also by {@link #forceLock}).
+   * INTERVAL: write channels of {@link Pending} segments deleted before their force, to close under
+   * {@link #forceLock}. Guarded by the buffer's lock.
    */
-  final List<Segment> unforcedSealed = new ArrayList<>();
+  final List<FileChannel> retired = new ArrayList<>();
+
+  /** A sealed segment (INTERVAL) and its write channel, until a force covers it. */
+  static final class Pending {
+    final Segment segment;
+    final FileChannel channel;
+    /** Forced, and its channel closed. Guarded by {@link SegmentLog#forceLock}. */
+    boolean forced;
+
+    Pending(Segment segment, FileChannel channel) {
+      this.segment = segment;
+      this.channel = channel;
+    }
+  }
   /** INTERVAL: a rename of a spare to a segment name that no force of the directory covered yet. Buffer's lock. */
   boolean directoryUnforced;
   /** INTERVAL: the spare the next roll takes, or null. Guarded by the buffer's lock. */
@@ -218,9 +236,8 @@ final class SegmentLog {
    * A roll without a force (INTERVAL): makes the next segment from the spare (or, when none is ready, from an empty
    * temporary file created here), seals the active one without forcing it (it joins {@link #unforcedSealed}) and
    * makes the new segment active. The header is written and the spare renamed without a force: the flusher forces
-   * both, with the sealed segment, before it counts their records durable. Handing the old channel over takes
-   * {@link #forceLock} for a moment, so a roll that meets a periodic force in progress waits for it to end (as a
-   * seal did before). Buffer's lock held, nothing staged.
+   * both, with the sealed segment, before it counts their records durable. Takes no {@link #forceLock}: a roll never
+   * waits for a force in progress. Buffer's lock held, nothing staged.
    *
    * @throws IOException when the next segment cannot be made (nothing changed then)
    */
@@ -248,79 +265,83 @@ final class SegmentLog {
     next.durableSize = Format.SEGMENT_HEADER_BYTES;
     next.channel = sp.channel;
     Segment old = active;
-    forceLock.lock();
-    try {
-      old.sealed = true;
-      old.unforced = old.channel;
-      old.channel = null;
-    } finally {
-      forceLock.unlock();
-    }
-    unforcedSealed.add(old);
+    old.sealed = true;
+    unforcedSealed.add(new Pending(old, old.channel));
+    old.channel = null;
     addActive(next);
   }
 
   /**
-   * Forces the sealed segments {@code sealed} (those still unforced), then {@code seg} (the active one when the
-   * caller looked, or since sealed), then the directory when {@code directory}. Under {@link #forceLock}, without the
-   * buffer's lock. A sealed segment whose force succeeded has its write channel closed.
+   * Forces (INTERVAL) the sealed segments {@code sealed} not forced yet, then {@code active} (the active segment's
+   * write channel when the caller looked; a roll may have sealed it since), then the directory when
+   * {@code directory}; closes {@code toClose} (channels {@link #retired} before). Under {@link #forceLock}, without the
+   * buffer's lock: the caller took every argument under the buffer's lock. A sealed segment whose force succeeded is
+   * marked {@link Pending#forced} and its channel closed; the caller drops it from {@link #unforcedSealed}.
    *
-   * @return the forced sealed segments (to drop from {@link #unforcedSealed})
    * @throws IOException when a force fails (those forced before stay forced)
    */
-  List<Segment> forceDeferred(List<Segment> sealed, Segment seg, boolean directory) throws IOException {
-    List<Segment> forced = new ArrayList<>(sealed.size() + 1);
+  void forceDeferred(List<Pending> sealed, FileChannel active, boolean directory, List<FileChannel> toClose)
+      throws IOException {
     forceLock.lock();
     try {
-      for (Segment s : sealed) {
-        forceSealed(s, forced);
+      for (Pending p : sealed) {
+        forcePending(p);
       }
-      if (!seg.sealed) {
-        seg.channel.force(false);
-      } else {
-        forceSealed(seg, forced);
+      if (active != null) {
+        active.force(false);
       }
       if (directory) {
         AtomicFile.forceDirectory(dir, channels);
       }
     } finally {
+      for (FileChannel ch : toClose) {
+        closeQuietly(ch);
+      }
       forceLock.unlock();
     }
-    return forced;
   }
 
-  private static void forceSealed(Segment s, List<Segment> forced) throws IOException {
-    FileChannel ch = s.unforced;
-    if (ch != null) {
-      ch.force(false);
-      s.unforced = null;
-      closeQuietly(ch);
+  private static void forcePending(Pending p) throws IOException {
+    if (!p.forced) {
+      p.channel.force(false);
+      p.forced = true;
+      closeQuietly(p.channel);
     }
-    forced.add(s);
+  }
+
+  /** @return the channels retired since the last call (to close under {@link #forceLock}). Buffer's lock held. */
+  List<FileChannel> takeRetired() {
+    if (retired.isEmpty()) {
+      return List.of();
+    }
+    List<FileChannel> r = new ArrayList<>(retired);
+    retired.clear();
+    return r;
   }
 
   /**
-   * Forces every sealed segment not yet forced, and the directory when a rename needs it (close). Buffer's lock held.
+   * Forces every sealed segment not yet forced, and the directory when a rename needs it, and closes the retired
+   * channels (close). Buffer's lock held.
    *
    * @throws IOException when a force fails
    */
   void forceAllDeferred() throws IOException {
-    if (unforcedSealed.isEmpty() && !directoryUnforced) {
-      return;
-    }
-    List<Segment> forced = new ArrayList<>();
     forceLock.lock();
     try {
-      for (Segment s : unforcedSealed) {
-        forceSealed(s, forced);
+      for (Pending p : unforcedSealed) {
+        forcePending(p);
       }
       if (directoryUnforced) {
         AtomicFile.forceDirectory(dir, channels);
         directoryUnforced = false;
       }
     } finally {
+      for (FileChannel ch : retired) {
+        closeQuietly(ch);
+      }
+      retired.clear();
+      unforcedSealed.removeIf(p -> p.forced);
       forceLock.unlock();
-      unforcedSealed.removeAll(forced);
     }
   }
 
@@ -466,14 +487,12 @@ final class SegmentLog {
   void delete(Segment s) {
     segments.remove(s);
     s.deleted = true;
-    if (unforcedSealed.remove(s)) {
-      // Deleted before its force: nothing of it needs to reach the disk.
-      forceLock.lock();
-      try {
-        closeQuietly(s.unforced);
-        s.unforced = null;
-      } finally {
-        forceLock.unlock();
+    for (int i = 0; i < unforcedSealed.size(); i++) {
+      if (unforcedSealed.get(i).segment == s) {
+        // Deleted before its force: nothing of it needs to reach the disk. A force may be using the channel right
+        // now: it is closed later, under forceLock, so this thread does not wait for that force.
+        retired.add(unforcedSealed.remove(i).channel);
+        break;
       }
     }
     closeQuietly(s.channel);
@@ -498,10 +517,15 @@ final class SegmentLog {
         }
         closeQuietly(s.channel);
         s.channel = null;
-        closeQuietly(s.unforced);
-        s.unforced = null;
+      }
+      for (Pending p : unforcedSealed) {
+        closeQuietly(p.channel);
       }
       unforcedSealed.clear();
+      for (FileChannel ch : retired) {
+        closeQuietly(ch);
+      }
+      retired.clear();
       readChannels.clear();
     } finally {
       forceLock.unlock();

@@ -24,6 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -112,6 +115,14 @@ class FileDiskBufferIntervalRollTest {
       appendRange(b, 0, 200);
       assertThat(segments(dir)).as("rolled").hasSizeGreaterThanOrEqualTo(3);
       assertThat(channels.unforced).as("sealed segments wait for the sync thread's force").isNotEmpty();
+      // The sync thread creates the next spare after a roll took one (its force then waits at the barrier).
+      await("the next spare file", () -> {
+        try {
+          return !temps(dir).isEmpty();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
       image = image(dir);
     } finally {
       channels.forceBarrier = null;
@@ -152,6 +163,43 @@ class FileDiskBufferIntervalRollTest {
       assertThat(drain(b)).isEqualTo(names(0, 201));
     }
     assertThat(events.drops).isEmpty();
+  }
+
+  private static void await(String what, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() - deadline).as("waiting for " + what).isNegative();
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
+  void rollsDoNotWaitForAPeriodicForceInProgress() throws Exception {
+    Path dir = root.resolve("buffer");
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (FileDiskBuffer b = open(dir)) {
+      appendRange(b, 0, 100);
+      await("the next spare", b::spareReady);
+      CountDownLatch barrier = new CountDownLatch(1);
+      channels.forceBarrier = barrier;
+      // A periodic force (sealed segments, then the active one) holds the force lock, stuck in the device.
+      Future<?> sync = pool.submit(b::sync);
+      await("the periodic force", () -> channels.forcesWaiting.get() == 1);
+      int before = segments(dir).size();
+      appendRange(b, 100, 300);
+      assertThat(segments(dir).size()).as("rolled meanwhile").isGreaterThan(before + 1);
+      channels.forceBarrier = null;
+      barrier.countDown();
+      sync.get(60, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(channels.unforced).isEmpty();
+    try (FileDiskBuffer b = open(dir)) {
+      assertThat(drain(b)).isEqualTo(names(0, 300));
+    }
+    assertThat(events.drops).isEmpty();
+    assertThat(events.errors).isEmpty();
   }
 
   @Test
