@@ -78,8 +78,10 @@ import org.slf4j.LoggerFactory;
  *       crash in the middle of a frame leaves a torn tail in the active segment; on open it is cut back to its last
  *       valid frame. Frames are only ever written past the valid end; committed bytes are never overwritten. A
  *       failed write or force cuts the file back to the last good frame.</li>
- *   <li>A new segment is written as {@code NAME.tmp}, forced, renamed atomically, and the directory is forced; the
- *       previous segment is forced before, so every segment but the last is complete.</li>
+ *   <li>SYNC: a new segment is written as {@code NAME.tmp}, forced, renamed atomically, and the directory is forced;
+ *       the previous segment is forced before, so every segment but the last is complete. INTERVAL: a spare
+ *       {@code spare-N.tmp} is renamed to the segment's name without a force; the forces follow within the interval
+ *       (a header a crash lost is rewritten from the name, a torn tail of a sealed segment is reported as damage).</li>
  *   <li>{@code ack.state} is replaced atomically ({@link AtomicFile}). An acknowledgement is durable before
  *       {@link #acknowledge} returns; only then are fully acknowledged segments deleted.</li>
  *   <li>An eviction, and every loss to damage, is journaled in {@code ack.state} before the segment is deleted, and
@@ -108,7 +110,11 @@ import org.slf4j.LoggerFactory;
  * fails (that round's and those staged behind it). {@link #close()} refuses further appends, then writes the staged
  * frames and forces them (the final force); an append waiting for its force when the buffer closes succeeds only if
  * that final force covered it. Readers see only forced records. With {@link Durability#INTERVAL} a daemon thread
- * forces every {@link BufferOptions#syncInterval()}.
+ * forces every {@link BufferOptions#syncInterval()}, and the appending thread never forces: a roll takes a spare
+ * segment file that thread prepared ahead of need and leaves the old segment's force to the next periodic force
+ * (which forces the sealed segments, the active one and the directory before it counts any record durable) or to
+ * {@link #close()}. A crash can then leave a sealed segment with a torn tail: its lost records are reported as
+ * damage when it is read (see {@link SegmentLog}).
  * {@link #appendAsync} returns at once; its future completes when a force covers the record.
  *
  * <h2>Bounds</h2>
@@ -125,8 +131,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #lock}: guards every part's state and all writes to the page cache (appends, reads, evictions);</li>
  *   <li>{@link AckLog}'s write lock: serializes writes of {@code ack.state}; taken under {@link #lock} (an eviction,
  *       damage found) or alone (an acknowledgement writes without {@link #lock}, so appends go on meanwhile);</li>
- *   <li>{@link SegmentLog#forceLock}: a force of the active segment runs without {@link #lock}, under this lock, so
- *       the segment cannot be sealed or its channel closed meanwhile; never held with the write lock;</li>
+ *   <li>{@link SegmentLog#forceLock}: a force runs without {@link #lock}, under this lock, so the channel it forces
+ *       cannot be closed meanwhile (SYNC: nor the segment sealed). In INTERVAL mode the force takes, under
+ *       {@link #lock} first, the write channels of the segments sealed since the last force
+ *       ({@link SegmentLog.Pending}) and of the active one, and forces them with the directory; a roll takes no
+ *       {@link SegmentLog#forceLock}, and channels of deleted unforced segments are closed later under it, so an
+ *       appending thread never waits for a force; never held with the write lock;</li>
  *   <li>leaf monitors, nothing acquired while holding them: a {@link GroupCommit} round's own monitor (held only to
  *       mark it done; waiting for a round and leading its force take no lock) and {@link #commitSignal} (wakes the
  *       committer of asynchronous appends).</li>
@@ -155,7 +165,10 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when space is freed (BLOCK waits on it). Of {@link #lock}. */
   private final Condition spaceFreed = lock.newCondition();
-  /** Signalled by {@link #close()} to stop the INTERVAL sync thread. Of {@link #lock}. */
+  /**
+   * Wakes the INTERVAL sync thread: by {@link #close()} to stop it, by a roll that took the spare so it prepares the
+   * next one. Of {@link #lock}.
+   */
   private final Condition stopSync = lock.newCondition();
 
   // Guarded by lock (each part's own Javadoc says which of its fields are also touched elsewhere):
@@ -194,6 +207,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private long roundSeq;
   /** Guarded by lock. */
   private long roundPayload;
+  /** INTERVAL: creating a spare failed; the sync thread tries again after its next periodic force. Guarded by lock. */
+  private boolean spareFailed;
   /** Written under lock; read without it to refuse calls early. */
   private volatile boolean closed;
   /** Every sequence below this was covered by the final force of {@link #close()}; -1 before. Guarded by lock. */
@@ -265,6 +280,10 @@ public final class FileDiskBuffer implements DiskBuffer {
       b.lock.unlock();
     }
     b.flushEvents();
+    if (!b.syncEachAppend) {
+      // The first spare is made here, so the sync thread forces only after rolls and at its interval.
+      b.prepareSpare();
+    }
     b.startSyncThread();
     return b;
   }
@@ -585,9 +604,23 @@ public final class FileDiskBuffer implements DiskBuffer {
     startRound();
   }
 
-  /** Seals the active segment (forced) and starts a new one. Lock held, nothing staged. */
+  /**
+   * Seals the active segment and starts a new one. Lock held, nothing staged. SYNC: the old segment is forced first
+   * and the new one created durably. INTERVAL: no force on the calling thread ({@link SegmentLog#rollDeferred}): the
+   * new segment comes from the spare the sync thread prepared (it is asked for the next one), and the old segment is
+   * forced by the next periodic force, before that force counts anything durable, or by {@link #close()}.
+   */
   private void roll() {
     flushStaged();
+    if (!syncEachAppend) {
+      try {
+        log.rollDeferred();
+      } catch (IOException e) {
+        throw ioFailure("create a segment in", e);
+      }
+      stopSync.signalAll();
+      return;
+    }
     Segment old = log.active;
     try {
       log.forceActive();
@@ -861,6 +894,11 @@ public final class FileDiskBuffer implements DiskBuffer {
   /** Forces the writes of the pending round. Called by the leader, without {@link #lock}. */
   private void forceOnce() {
     GroupCommit.Round round;
+    List<SegmentLog.Pending> sealed = List.of();
+    List<FileChannel> toClose = List.of();
+    boolean directory = false;
+    FileChannel activeChannel = null;
+    IOException reopenFailure = null;
     Segment seg;
     long size;
     long seq;
@@ -880,7 +918,8 @@ public final class FileDiskBuffer implements DiskBuffer {
       }
       commit.swap();
       startRound();
-      if (!round.writes) {
+      if (!round.writes && (syncEachAppend || (log.unforcedSealed.isEmpty() && !log.directoryUnforced
+          && log.retired.isEmpty()))) {
         commit.complete(round, null);
         return;
       }
@@ -889,26 +928,66 @@ public final class FileDiskBuffer implements DiskBuffer {
       size = seg.size;
       seq = log.nextSeq;
       ep = epoch;
+      if (!syncEachAppend) {
+        sealed = new ArrayList<>(log.unforcedSealed);
+        toClose = log.takeRetired();
+        directory = log.directoryUnforced;
+        log.directoryUnforced = false;
+        try {
+          log.reopenActiveIfClosed();
+        } catch (IOException e) {
+          reopenFailure = e;
+        }
+        activeChannel = seg.channel;
+      }
     } finally {
       lock.unlock();
     }
     IOException failure = null;
-    log.forceLock.lock();
-    try {
-      if (!seg.sealed) {
-        seg.channel.force(false);
+    if (syncEachAppend) {
+      log.forceLock.lock();
+      try {
+        if (!seg.sealed) {
+          seg.channel.force(false);
+        }
+      } catch (IOException e) {
+        if (!seg.sealed) {
+          failure = e;
+        }
+      } finally {
+        log.forceLock.unlock();
       }
-    } catch (IOException e) {
-      if (!seg.sealed) {
+    } else {
+      // INTERVAL: the segments sealed by rolls since the last force, the active one, and the directory (renames).
+      // The channels were taken under the lock: a roll meanwhile does not wait for this force (SegmentLog).
+      try {
+        if (reopenFailure != null || activeChannel == null) {
+          failure = reopenFailure != null ? reopenFailure : new java.nio.channels.ClosedChannelException();
+          log.forceDeferred(List.of(), null, false, toClose);
+        } else {
+          log.forceDeferred(sealed, activeChannel, directory, toClose);
+        }
+      } catch (IOException e) {
         failure = e;
       }
-    } finally {
-      log.forceLock.unlock();
     }
     BufferException error = null;
     lock.lock();
     try {
-      if (seg.sealedByClose) {
+      if (!syncEachAppend) {
+        log.forceLock.lock();
+        try {
+          log.unforcedSealed.removeIf(p -> p.forced);
+        } finally {
+          log.forceLock.unlock();
+        }
+        if (failure != null) {
+          // The written bytes stay; the next periodic force tries them again, with the directory if needed.
+          log.directoryUnforced |= directory;
+          commit.pending.writes = true;
+        }
+      }
+      if (seg.sealedByClose || (!syncEachAppend && closed && failure != null)) {
         // close() sealed the segment, before or after this force: durable only if its final force covered it.
         if (seq > closeForcedSeq) {
           error = new BufferException(dir, "buffer " + dir + " was closed before the append was forced", false,
@@ -1028,28 +1107,74 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     long interval = options.syncInterval().toNanos();
     syncThread = new Thread(() -> {
+      long deadline = System.nanoTime() + interval;
       while (true) {
+        boolean wantSpare;
         lock.lock();
         try {
+          long left = deadline - System.nanoTime();
+          while (!closed && left > 0 && !spareWanted()) {
+            left = stopSync.awaitNanos(left);
+          }
           if (closed) {
             return;
           }
-          stopSync.awaitNanos(interval);
-          if (closed) {
-            return;
-          }
+          wantSpare = spareWanted();
         } catch (InterruptedException e) {
           return;
         } finally {
           lock.unlock();
         }
-        if (!periodicSync()) {
-          return;
+        if (wantSpare) {
+          prepareSpare();
+        }
+        if (deadline - System.nanoTime() <= 0) {
+          if (!periodicSync()) {
+            return;
+          }
+          lock.lock();
+          try {
+            spareFailed = false;
+          } finally {
+            lock.unlock();
+          }
+          deadline = System.nanoTime() + interval;
         }
       }
     }, "loganalytics-buffer-sync-" + dir.getFileName());
     syncThread.setDaemon(true);
     syncThread.start();
+  }
+
+  /** Whether the sync thread should create a spare for the next roll. Lock held. */
+  private boolean spareWanted() {
+    return !log.hasSpare() && !spareFailed;
+  }
+
+  /**
+   * Creates the spare segment file the next roll takes (INTERVAL), on the sync thread, without {@link #lock} while
+   * it creates and forces it. A failure is logged; a roll then creates its file itself.
+   */
+  private void prepareSpare() {
+    SegmentLog.Spare spare;
+    try {
+      spare = log.prepareSpare();
+    } catch (IOException e) {
+      LOG.debug("Buffer {}: could not prepare the next segment file: {}", dir, describe(e));
+      lock.lock();
+      try {
+        spareFailed = true;
+      } finally {
+        lock.unlock();
+      }
+      return;
+    }
+    lock.lock();
+    try {
+      log.installSpare(spare, !closed);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -1092,6 +1217,16 @@ public final class FileDiskBuffer implements DiskBuffer {
     } finally {
       lock.unlock();
       flushEvents();
+    }
+  }
+
+  /** @return whether a spare segment file is ready for the next roll (INTERVAL; tests) */
+  boolean spareReady() {
+    lock.lock();
+    try {
+      return log.hasSpare();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -1374,7 +1509,9 @@ public final class FileDiskBuffer implements DiskBuffer {
       // The round whose frames were staged failed (failRound): its appends throw; what was written before is forced.
       LOG.warn("Buffer {}: final write on close failed: {}", dir, e.getMessage());
     }
+    log.discardSpare();
     try {
+      log.forceAllDeferred();
       if (!log.active.sealed) {
         log.forceActive();
       }

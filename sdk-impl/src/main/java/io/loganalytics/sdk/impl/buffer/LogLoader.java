@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *       state written by this version, a range missing below the first segment is damage and is reported;</li>
  *   <li>reads every segment header; a damaged one is copied to quarantine and rewritten from the file name (the
  *       frames carry their own sequences and checksums, so they stay readable); one of an unknown version makes
- *       opening fail;</li>
+ *       opening fail; a header of zeros (or missing) in a segment at or above the durable end is what a crash
+ *       leaves after an INTERVAL roll (the header is written without a force): it is rewritten without a report;</li>
  *   <li>scans the newest segment: damage in it is reported (its later valid frames are kept); its end is cut back
  *       to the last valid frame; a torn tail (what a crash leaves) is cut silently, anything else is damage and a
  *       copy goes to quarantine first;</li>
@@ -237,8 +238,15 @@ final class LogLoader {
         s.fileBytes = s.size;
         return s;
       }
-      host.quarantineCopy(s, ch, "segment " + path.getFileName() + ": header: " + problem
-          + "; the header was rewritten from the file name, its records are checked one by one");
+      if (first >= Math.max(ackLog.durableEnd, 0) && allZero(b)) {
+        // INTERVAL: a roll renames a spare to this name and writes the header without a force; a crash before the
+        // next force can leave the name without the header. Nothing below the durable end is in it: not damage.
+        LOG.warn("Buffer {}: segment {} lost its unforced header in a crash ({}); rewritten from the file name",
+            dir, path.getFileName(), problem);
+      } else {
+        host.quarantineCopy(s, ch, "segment " + path.getFileName() + ": header: " + problem
+            + "; the header was rewritten from the file name, its records are checked one by one");
+      }
     }
     try (FileChannel ch = channels.open(path, SegmentLog.READ_WRITE)) {
       ByteBuffer header = Format.segmentHeader(first, 0);
@@ -323,6 +331,15 @@ final class LogLoader {
         }
       }
     }
+  }
+
+  private static boolean allZero(ByteBuffer b) {
+    for (int i = b.position(); i < b.limit(); i++) {
+      if (b.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Creates the directory 0700 (whatever the umask) when missing. */

@@ -9,7 +9,8 @@ import java.nio.file.Path;
  *
  * <p>Not thread-safe. Guarded by the buffer's lock ({@code FileDiskBuffer.lock}); {@link #channel} of the active
  * segment is also used, and {@link #sealed} read, by a force running under {@link SegmentLog#forceLock} without the
- * buffer's lock: both are changed under both locks.
+ * buffer's lock: in SYNC mode both are changed under both locks (in INTERVAL mode the force takes the channel under the
+ * buffer's lock first, and a roll changes them under the buffer's lock only).
  */
 final class Segment {
   final long firstSeq;

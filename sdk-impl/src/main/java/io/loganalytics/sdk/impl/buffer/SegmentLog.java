@@ -8,12 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +25,22 @@ import org.slf4j.LoggerFactory;
  * cutting back and deleting segment files, finding the segment of a sequence, and a bounded set of open read
  * channels. Every file is opened without following symbolic links.
  *
+ * <p>Deferred rolls (INTERVAL mode, {@link #rollDeferred}): a roll runs no force on the appending thread. The next
+ * segment is made from a spare, an empty {@code spare-N.tmp} file the flusher thread created ahead of need
+ * ({@link #prepareSpare}); a roll writes the header into it and renames it to the segment's name. The sealed segment
+ * hands its write channel to a {@link Pending} in {@link #unforcedSealed}; the flusher forces those
+ * segments together with the active one, and the directory (for the renames), before it counts anything durable
+ * ({@link #forceDeferred}). What a crash can leave: a spare (a temporary file, deleted on open; it never holds
+ * records), a sealed segment with a torn tail (its lost records are reported as damage when read), a renamed segment
+ * whose header never reached the disk ({@link LogLoader} rewrites it from the name when the segment is above the
+ * durable end).
+ *
  * <p>Not thread-safe: guarded by the buffer's lock. {@link #forceLock} (after the buffer's lock in the lock order,
- * or taken alone) serializes a force of the active segment, which runs without the buffer's lock, with sealing that
- * segment and closing its channel.
+ * or taken alone) serializes a force, which runs without the buffer's lock, with closing the channel it forces: in
+ * SYNC mode with sealing the active segment; in INTERVAL mode a roll takes no {@link #forceLock} (the flusher takes
+ * the channels it forces under the buffer's lock first), and the channels of {@link Pending} segments, and those
+ * {@link #retired} by deleting such a segment, are closed only under {@link #forceLock}, so no thread closing them
+ * waits for a force.
  */
 final class SegmentLog {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentLog.class);
@@ -51,6 +66,43 @@ final class SegmentLog {
   long nextSeq;
   /** The sum of the segment file sizes. */
   long totalBytes;
+  /** INTERVAL: sealed segments that no force covered yet, oldest first. Guarded by the buffer's lock. */
+  final List<Pending> unforcedSealed = new ArrayList<>();
+  /**
+   * INTERVAL: write channels of {@link Pending} segments deleted before their force, to close under
+   * {@link #forceLock}. Guarded by the buffer's lock.
+   */
+  final List<FileChannel> retired = new ArrayList<>();
+
+  /** A sealed segment (INTERVAL) and its write channel, until a force covers it. */
+  static final class Pending {
+    final Segment segment;
+    final FileChannel channel;
+    /** Forced, and its channel closed. Guarded by {@link SegmentLog#forceLock}. */
+    boolean forced;
+
+    Pending(Segment segment, FileChannel channel) {
+      this.segment = segment;
+      this.channel = channel;
+    }
+  }
+  /** INTERVAL: a rename of a spare to a segment name that no force of the directory covered yet. Buffer's lock. */
+  boolean directoryUnforced;
+  /** INTERVAL: the spare the next roll takes, or null. Guarded by the buffer's lock. */
+  private Spare spare;
+  private final AtomicLong spareNumbers = new AtomicLong();
+
+  /** An empty temporary file, opened for writing, ready to become the next segment. */
+  static final class Spare {
+    final Path path;
+    final FileChannel channel;
+
+    Spare(Path path, FileChannel channel) {
+      this.path = path;
+      this.channel = channel;
+    }
+  }
+
   /** Sealed segments with an open read channel, most recently used first; at most {@link #MAX_READ_CHANNELS}. */
   private final ArrayDeque<Segment> readChannels = new ArrayDeque<>();
 
@@ -118,6 +170,179 @@ final class SegmentLog {
     s.durableSize = s.size;
     s.channel = channels.open(path, READ_WRITE);
     return s;
+  }
+
+  /** @return whether a spare is ready for the next roll. Buffer's lock held. */
+  boolean hasSpare() {
+    return spare != null;
+  }
+
+  /**
+   * Creates a spare: an empty temporary file, forced, the directory forced (so its creation costs the next roll
+   * nothing). Runs on the flusher thread, without the buffer's lock; {@link #installSpare} hands it over.
+   *
+   * @return the spare
+   * @throws IOException when it cannot be created
+   */
+  Spare prepareSpare() throws IOException {
+    Spare s = newSpare();
+    try {
+      s.channel.force(true);
+      AtomicFile.forceDirectory(dir, channels);
+    } catch (IOException e) {
+      discard(s);
+      throw e;
+    }
+    return s;
+  }
+
+  private Spare newSpare() throws IOException {
+    Path path = dir.resolve("spare-" + spareNumbers.incrementAndGet() + Format.TEMP_SUFFIX);
+    FileChannel ch = channels.open(path, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+        StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS), AtomicFile.ownerOnlyFile(dir));
+    return new Spare(path, ch);
+  }
+
+  /**
+   * Makes {@code s} the spare the next roll takes; discards it when one is there already or {@code keep} is false.
+   * Buffer's lock held.
+   */
+  void installSpare(Spare s, boolean keep) {
+    if (spare == null && keep) {
+      spare = s;
+    } else {
+      discard(s);
+    }
+  }
+
+  /** Closes and deletes the spare (on close). Buffer's lock held. */
+  void discardSpare() {
+    if (spare != null) {
+      discard(spare);
+      spare = null;
+    }
+  }
+
+  private void discard(Spare s) {
+    closeQuietly(s.channel);
+    try {
+      Files.deleteIfExists(s.path);
+    } catch (IOException e) {
+      LOG.debug("Buffer {}: could not delete {}: {}", dir, s.path, FileDiskBuffer.describe(e));
+    }
+  }
+
+  /**
+   * A roll without a force (INTERVAL): makes the next segment from the spare (or, when none is ready, from an empty
+   * temporary file created here), seals the active one without forcing it (it joins {@link #unforcedSealed}) and
+   * makes the new segment active. The header is written and the spare renamed without a force: the flusher forces
+   * both, with the sealed segment, before it counts their records durable. Takes no {@link #forceLock}: a roll never
+   * waits for a force in progress. Buffer's lock held, nothing staged.
+   *
+   * @throws IOException when the next segment cannot be made (nothing changed then)
+   */
+  void rollDeferred() throws IOException {
+    Spare sp = spare;
+    spare = null;
+    if (sp == null) {
+      sp = newSpare();
+    }
+    long firstSeq = nextSeq;
+    Path path = dir.resolve(Format.segmentName(firstSeq));
+    try {
+      ByteBuffer header = Format.segmentHeader(firstSeq, clock.millis());
+      long p = 0;
+      while (header.hasRemaining()) {
+        p += sp.channel.write(header, p);
+      }
+      Files.move(sp.path, path, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      discard(sp);
+      throw e;
+    }
+    directoryUnforced = true;
+    Segment next = new Segment(firstSeq, path, Format.SEGMENT_HEADER_BYTES);
+    next.durableSize = Format.SEGMENT_HEADER_BYTES;
+    next.channel = sp.channel;
+    Segment old = active;
+    old.sealed = true;
+    unforcedSealed.add(new Pending(old, old.channel));
+    old.channel = null;
+    addActive(next);
+  }
+
+  /**
+   * Forces (INTERVAL) the sealed segments {@code sealed} not forced yet, then {@code active} (the active segment's
+   * write channel when the caller looked; a roll may have sealed it since), then the directory when
+   * {@code directory}; closes {@code toClose} (channels {@link #retired} before). Under {@link #forceLock}, without the
+   * buffer's lock: the caller took every argument under the buffer's lock. A sealed segment whose force succeeded is
+   * marked {@link Pending#forced} and its channel closed; the caller drops it from {@link #unforcedSealed}.
+   *
+   * @throws IOException when a force fails (those forced before stay forced)
+   */
+  void forceDeferred(List<Pending> sealed, FileChannel active, boolean directory, List<FileChannel> toClose)
+      throws IOException {
+    forceLock.lock();
+    try {
+      for (Pending p : sealed) {
+        forcePending(p);
+      }
+      if (active != null) {
+        active.force(false);
+      }
+      if (directory) {
+        AtomicFile.forceDirectory(dir, channels);
+      }
+    } finally {
+      for (FileChannel ch : toClose) {
+        closeQuietly(ch);
+      }
+      forceLock.unlock();
+    }
+  }
+
+  private static void forcePending(Pending p) throws IOException {
+    if (!p.forced) {
+      p.channel.force(false);
+      p.forced = true;
+      closeQuietly(p.channel);
+    }
+  }
+
+  /** @return the channels retired since the last call (to close under {@link #forceLock}). Buffer's lock held. */
+  List<FileChannel> takeRetired() {
+    if (retired.isEmpty()) {
+      return List.of();
+    }
+    List<FileChannel> r = new ArrayList<>(retired);
+    retired.clear();
+    return r;
+  }
+
+  /**
+   * Forces every sealed segment not yet forced, and the directory when a rename needs it, and closes the retired
+   * channels (close). Buffer's lock held.
+   *
+   * @throws IOException when a force fails
+   */
+  void forceAllDeferred() throws IOException {
+    forceLock.lock();
+    try {
+      for (Pending p : unforcedSealed) {
+        forcePending(p);
+      }
+      if (directoryUnforced) {
+        AtomicFile.forceDirectory(dir, channels);
+        directoryUnforced = false;
+      }
+    } finally {
+      for (FileChannel ch : retired) {
+        closeQuietly(ch);
+      }
+      retired.clear();
+      unforcedSealed.removeIf(p -> p.forced);
+      forceLock.unlock();
+    }
   }
 
   /** Adds a segment created by {@link #create} as the new active one; the old active one must be sealed. */
@@ -262,6 +487,14 @@ final class SegmentLog {
   void delete(Segment s) {
     segments.remove(s);
     s.deleted = true;
+    for (int i = 0; i < unforcedSealed.size(); i++) {
+      if (unforcedSealed.get(i).segment == s) {
+        // Deleted before its force: nothing of it needs to reach the disk. A force may be using the channel right
+        // now: it is closed later, under forceLock, so this thread does not wait for that force.
+        retired.add(unforcedSealed.remove(i).channel);
+        break;
+      }
+    }
     closeQuietly(s.channel);
     s.channel = null;
     readChannels.remove(s);
@@ -285,6 +518,14 @@ final class SegmentLog {
         closeQuietly(s.channel);
         s.channel = null;
       }
+      for (Pending p : unforcedSealed) {
+        closeQuietly(p.channel);
+      }
+      unforcedSealed.clear();
+      for (FileChannel ch : retired) {
+        closeQuietly(ch);
+      }
+      retired.clear();
       readChannels.clear();
     } finally {
       forceLock.unlock();

@@ -120,7 +120,8 @@ final class Verifier {
         if (status == Format.HeaderStatus.UNSUPPORTED) {
           throw new IOException("segment " + name + ": " + problem);
         }
-        if (status == Format.HeaderStatus.DAMAGED) {
+        if (status == Format.HeaderStatus.DAMAGED && !(first >= Math.max(durableEnd, 0) && allZero(header))) {
+          // (A header of zeros above the durable end is an INTERVAL roll a crash interrupted; open rewrites it.)
           corrupt.add(name + ": header: " + problem);
           listed = true;
         }
@@ -174,5 +175,14 @@ final class Verifier {
       }
     }
     return new BufferReport(dir, records, payload, segments, oldest, corrupt, quarantined, lost, diskBytes);
+  }
+
+  private static boolean allZero(ByteBuffer b) {
+    for (int i = b.position(); i < b.limit(); i++) {
+      if (b.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 }
