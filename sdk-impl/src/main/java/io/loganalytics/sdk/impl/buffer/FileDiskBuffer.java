@@ -546,9 +546,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     scratch.limit(stagedBytes).position(0);
     int n = stagedRecords;
     long payload = stagedPayload;
-    stagedBytes = 0;
-    stagedRecords = 0;
-    stagedPayload = 0;
+    dropStaged();
     writeFrames(scratch, n, payload);
   }
 
@@ -582,26 +580,46 @@ public final class FileDiskBuffer implements DiskBuffer {
    * appends. A round being forced meanwhile ends before that point and is not touched. Lock held.
    */
   private void failRound(BufferException error) {
-    stagedBytes = 0;
-    stagedRecords = 0;
-    stagedPayload = 0;
+    dropStaged();
     Segment active = log.active;
     long keep = roundSegment == active ? roundSize : Format.SEGMENT_HEADER_BYTES;
     long seq = roundSegment == active ? roundSeq : active.firstSeq;
-    if (active.size > keep) {
-      try {
-        log.reopenActiveIfClosed();
-        log.cutActive(keep);
-      } catch (IOException e) {
-        LOG.warn("Buffer {}: could not cut {} back to {} bytes: {}", dir, active, keep, describe(e));
-      }
-      active.size = keep;
+    if (cutActiveBack(keep)) {
       active.livePayload = Math.max(0, active.livePayload - roundPayload);
     }
     log.nextSeq = seq;
     reader.invalidate(null, seq);
     commit.complete(commit.swap(), error);
     startRound();
+  }
+
+  /** Forgets the staged frames (they were never written). Lock held. */
+  private void dropStaged() {
+    stagedBytes = 0;
+    stagedRecords = 0;
+    stagedPayload = 0;
+  }
+
+  /**
+   * Cuts the active segment back to {@code keep} bytes if it is longer (a failed write or force: the frames past that
+   * point must not stay). If the file cannot be cut, that is logged and the segment still counts as {@code keep}
+   * bytes long: the next append writes over the tail. Lock held.
+   *
+   * @return whether the segment was longer than {@code keep}
+   */
+  private boolean cutActiveBack(long keep) {
+    Segment active = log.active;
+    if (active.size <= keep) {
+      return false;
+    }
+    try {
+      log.reopenActiveIfClosed();
+      log.cutActive(keep);
+    } catch (IOException e) {
+      LOG.warn("Buffer {}: could not cut {} back to {} bytes: {}", dir, active, keep, describe(e));
+    }
+    active.size = keep;
+    return true;
   }
 
   /**
@@ -1022,19 +1040,8 @@ public final class FileDiskBuffer implements DiskBuffer {
       return;
     }
     epoch++;
-    stagedBytes = 0;
-    stagedRecords = 0;
-    stagedPayload = 0;
-    Segment active = log.active;
-    long keep = active.durableSize;
-    if (active.size > keep) {
-      try {
-        log.reopenActiveIfClosed();
-        log.cutActive(keep);
-      } catch (IOException e) {
-        LOG.warn("Buffer {}: could not cut {} back to {} bytes: {}", dir, active, keep, describe(e));
-      }
-      active.size = keep;
+    dropStaged();
+    if (cutActiveBack(log.active.durableSize)) {
       log.nextSeq = commit.durableSeq;
       reader.invalidate(null, log.nextSeq);
     }
