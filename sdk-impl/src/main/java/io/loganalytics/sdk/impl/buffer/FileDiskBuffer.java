@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link ReadCursor}: chunks, the read position, outstanding chunks;</li>
  *   <li>{@link Capacity}: the bound and the overflow policies, {@code BLOCK} on the injected clock;</li>
  *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;</li>
+ *   <li>{@link IntervalSync}: the INTERVAL sync thread, its periodic force and the spare segment file for the next
+ *       roll;</li>
  *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;</li>
  *   <li>{@link Quarantine}: copies of damaged files; {@link BufferEvents}: listener calls after every lock.</li>
  * </ul>
@@ -165,11 +167,6 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when space is freed (BLOCK waits on it). Of {@link #lock}. */
   private final Condition spaceFreed = lock.newCondition();
-  /**
-   * Wakes the INTERVAL sync thread: by {@link #close()} to stop it, by a roll that took the spare so it prepares the
-   * next one. Of {@link #lock}.
-   */
-  private final Condition stopSync = lock.newCondition();
 
   // Guarded by lock (each part's own Javadoc says which of its fields are also touched elsewhere):
   private final SegmentLog log;
@@ -182,6 +179,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final BufferEvents events;
   private final ThrottledLogger dropWarning;
   private final ThrottledLogger syncWarning;
+  /** INTERVAL: the sync thread and its spare segment file; its state is guarded by lock. Started in INTERVAL only. */
+  private final IntervalSync intervalSync;
   private final Room room = new Room();
 
   /** Frames built under the lock and written with one call; reused, so appends do not allocate. Guarded by lock. */
@@ -207,8 +206,6 @@ public final class FileDiskBuffer implements DiskBuffer {
   private long roundSeq;
   /** Guarded by lock. */
   private long roundPayload;
-  /** INTERVAL: creating a spare failed; the sync thread tries again after its next periodic force. Guarded by lock. */
-  private boolean spareFailed;
   /** Written under lock; read without it to refuse calls early. */
   private volatile boolean closed;
   /** Every sequence below this was covered by the final force of {@link #close()}; -1 before. Guarded by lock. */
@@ -218,7 +215,6 @@ public final class FileDiskBuffer implements DiskBuffer {
   private Path heldKey;
   private FileChannel lockChannel;
   private FileLock fileLock;
-  private Thread syncThread;
 
   /** Wakes the committer of asynchronous appends. A leaf monitor. */
   private final Object commitSignal = new Object();
@@ -248,6 +244,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.commit = new GroupCommit(events);
     this.dropWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
+    this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed, this::periodicSync);
   }
 
   /**
@@ -282,9 +279,9 @@ public final class FileDiskBuffer implements DiskBuffer {
     b.flushEvents();
     if (!b.syncEachAppend) {
       // The first spare is made here, so the sync thread forces only after rolls and at its interval.
-      b.prepareSpare();
+      b.intervalSync.prepareSpare();
+      b.intervalSync.start();
     }
-    b.startSyncThread();
     return b;
   }
 
@@ -636,7 +633,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       } catch (IOException e) {
         throw ioFailure("create a segment in", e);
       }
-      stopSync.signalAll();
+      intervalSync.wake();
       return;
     }
     Segment old = log.active;
@@ -1108,82 +1105,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
-  private void startSyncThread() {
-    if (syncEachAppend) {
-      return;
-    }
-    long interval = options.syncInterval().toNanos();
-    syncThread = new Thread(() -> {
-      long deadline = System.nanoTime() + interval;
-      while (true) {
-        boolean wantSpare;
-        lock.lock();
-        try {
-          long left = deadline - System.nanoTime();
-          while (!closed && left > 0 && !spareWanted()) {
-            left = stopSync.awaitNanos(left);
-          }
-          if (closed) {
-            return;
-          }
-          wantSpare = spareWanted();
-        } catch (InterruptedException e) {
-          return;
-        } finally {
-          lock.unlock();
-        }
-        if (wantSpare) {
-          prepareSpare();
-        }
-        if (deadline - System.nanoTime() <= 0) {
-          if (!periodicSync()) {
-            return;
-          }
-          lock.lock();
-          try {
-            spareFailed = false;
-          } finally {
-            lock.unlock();
-          }
-          deadline = System.nanoTime() + interval;
-        }
-      }
-    }, "loganalytics-buffer-sync-" + dir.getFileName());
-    syncThread.setDaemon(true);
-    syncThread.start();
-  }
-
-  /** Whether the sync thread should create a spare for the next roll. Lock held. */
-  private boolean spareWanted() {
-    return !log.hasSpare() && !spareFailed;
-  }
-
-  /**
-   * Creates the spare segment file the next roll takes (INTERVAL), on the sync thread, without {@link #lock} while
-   * it creates and forces it. A failure is logged; a roll then creates its file itself.
-   */
-  private void prepareSpare() {
-    SegmentLog.Spare spare;
-    try {
-      spare = log.prepareSpare();
-    } catch (IOException e) {
-      LOG.debug("Buffer {}: could not prepare the next segment file: {}", dir, describe(e));
-      lock.lock();
-      try {
-        spareFailed = true;
-      } finally {
-        lock.unlock();
-      }
-      return;
-    }
-    lock.lock();
-    try {
-      log.installSpare(spare, !closed);
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /**
    * One round of the INTERVAL sync thread: forces what was written. A failure is reported to the listener (every
    * time, as {@link LogAnalyticsListener#onBufferError}) and logged at WARN at most once a minute by the buffer's
@@ -1452,7 +1373,7 @@ public final class FileDiskBuffer implements DiskBuffer {
         return;
       }
       closed = true;
-      stopSync.signalAll();
+      intervalSync.wake();
       spaceFreed.signalAll();
       finalForce();
       log.closeAll();
@@ -1480,7 +1401,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     } catch (IOException e) {
       LOG.warn("Buffer {}: could not record its state in {} on close: {}", dir, AckState.FILE, describe(e));
     }
-    for (Thread t : new Thread[] {syncThread, committerThread()}) {
+    for (Thread t : new Thread[] {intervalSync.thread(), committerThread()}) {
       if (t != null && t != Thread.currentThread()) {
         try {
           t.join(TimeUnit.SECONDS.toMillis(10));
