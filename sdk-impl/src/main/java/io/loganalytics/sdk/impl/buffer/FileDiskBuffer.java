@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;</li>
  *   <li>{@link IntervalSync}: the INTERVAL sync thread, its periodic force and the spare segment file for the next
  *       roll;</li>
- *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;</li>
+ *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;
+ *       {@link Drops}: a lost range as a journal change, reported exactly once;</li>
  *   <li>{@link Quarantine}: copies of damaged files; {@link BufferEvents}: listener calls after every lock.</li>
  * </ul>
  *
@@ -175,6 +176,7 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final Capacity capacity;
   private final Quarantine quarantine;
   private final GroupCommit commit;
+  private final Drops dropping;
   /** Thread-safe on its own (a lock-free queue). */
   private final BufferEvents events;
   private final ThrottledLogger dropWarning;
@@ -242,6 +244,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.capacity = new Capacity(options, clock, spaceFreed);
     this.quarantine = new Quarantine(dir, channels, clock);
     this.commit = new GroupCommit(events);
+    this.dropping = new Drops(ackLog, reader, events);
     this.dropWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed, this::periodicSync);
@@ -734,13 +737,13 @@ public final class FileDiskBuffer implements DiskBuffer {
     long bytes = droppedPayload(s, end);
     String detail = "buffer " + dir + " reached its capacity of " + options.capacityBytes()
         + " bytes; evicted the oldest segment " + s;
-    AckLog.Change change = drops(s.firstSeq, end, DropReason.BUFFER_OVERFLOW, bytes, detail);
+    AckLog.Change change = dropping.drops(s.firstSeq, end, DropReason.BUFFER_OVERFLOW, bytes, detail);
     try {
       ackLog.persist(ackLog.snapshot(commit.durableSeq, change));
     } catch (IOException e) {
       throw ioFailure("record an eviction in", e);
     }
-    long dropped = apply(change);
+    long dropped = dropping.apply(change);
     deleteSegment(s);
     if (dropped > 0) {
       dropWarning.warn(dropped, "Buffer {}: dropped {} records since the last warning: capacity of {} bytes"
@@ -771,65 +774,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     return bytes;
   }
 
-  /**
-   * The change that drops {@code [from, to)}: the range becomes gone; its records that were neither gone nor out in
-   * a chunk are journaled as owed (reported now), those out in a chunk as held by it (reported if it is released).
-   * Every lost record is so reported exactly once. Nothing changes until {@link #apply}. Lock held.
-   */
-  private AckLog.Change drops(long from, long to, DropReason reason, long freeBytes, String detail) {
-    AckLog.Change change = new AckLog.Change();
-    AckState acks = ackLog.acks;
-    long inChunks = 0;
-    for (BufferChunk c : reader.outstanding.values()) {
-      long a = Math.max(from, c.firstSeq);
-      long b = Math.min(to, c.endSeq);
-      if (b <= a) {
-        continue;
-      }
-      inChunks += (b - a) - acks.removedIn(a, b);
-      long[] unmarked = c.unmarked(a, b);
-      if (unmarked[0] > 0) {
-        change.added.add(ackLog.newDrop(reason, a, b, unmarked[0], unmarked[1], unmarked[0] + " records of chunk "
-            + c + " were lost while it was out: " + detail, c));
-        change.marks.add(new long[] {c.firstSeq, a, b});
-      }
-    }
-    long fresh = Math.max(0, (to - from) - acks.removedIn(from, to) - inChunks);
-    if (fresh > 0) {
-      change.added.add(ackLog.newDrop(reason, from, to, fresh, freeBytes, detail, null));
-    }
-    change.gone.add(new long[] {from, to});
-    return change;
-  }
-
-  /**
-   * Applies a change (after its snapshot was written, or could not be): marks the chunks, reports the owed drops.
-   *
-   * @return the records reported now
-   */
-  private long apply(AckLog.Change change) {
-    ackLog.apply(change);
-    for (long[] m : change.marks) {
-      BufferChunk c = reader.outstanding.get(m[0]);
-      if (c != null) {
-        for (AckLog.Drop d : change.added) {
-          if (d.chunk == c && d.firstSeq == m[1]) {
-            c.markEvicted(m[1], m[2], d.reason);
-          }
-        }
-      }
-    }
-    long reported = 0;
-    for (AckLog.Drop d : change.added) {
-      if (d.chunk == null) {
-        events.dropped(d.reason, d.records, d.bytes, d.detail, d.id);
-        reported += d.records;
-      }
-    }
-    reader.invalidate(null, Long.MAX_VALUE);
-    return reported;
-  }
-
   private void deleteSegment(Segment s) {
     log.delete(s);
     reader.invalidate(s, Long.MAX_VALUE);
@@ -857,7 +801,7 @@ public final class FileDiskBuffer implements DiskBuffer {
         + from + ".." + (to - 1) + ") cannot be read";
     quarantineCopy(s, log.channelFor(s), detail);
     long bytes = Math.max(0, spanBytes - (long) Format.FRAME_HEADER_BYTES * (to - from));
-    change = drops(from, to, DropReason.CORRUPTED, bytes, detail);
+    change = dropping.drops(from, to, DropReason.CORRUPTED, bytes, detail);
     record(change);
     s.livePayload = Math.max(0, s.livePayload - bytes);
     LOG.warn("Buffer {}: {}", dir, detail);
@@ -871,7 +815,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       return;
     }
     LOG.warn("Buffer {}: {}; {} records lost", dir, detail, notGone);
-    record(drops(from, to, DropReason.CORRUPTED, bytes, detail + "; " + notGone + " records lost"));
+    record(dropping.drops(from, to, DropReason.CORRUPTED, bytes, detail + "; " + notGone + " records lost"));
   }
 
   /** Journals a loss and applies it; if the journal cannot be written the loss is still applied and reported. */
@@ -881,7 +825,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     } catch (IOException e) {
       LOG.warn("Buffer {}: could not record a loss in {}: {}", dir, AckState.FILE, describe(e));
     }
-    apply(change);
+    dropping.apply(change);
   }
 
   /** Copies a damaged segment to quarantine, once per session, and reports it. Lock held. */
