@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link LogLoader}: recovery at open; {@link SegmentWalk}: frame by frame, stepping over damage;</li>
  *   <li>{@link ReadCursor}: chunks, the read position, outstanding chunks;</li>
  *   <li>{@link Capacity}: the bound and the overflow policies, {@code BLOCK} on the injected clock;</li>
- *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;</li>
+ *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;
+ *       {@link StagedFrames}: the frames staged for its next write;</li>
  *   <li>{@link IntervalSync}: the INTERVAL sync thread, its periodic force and the spare segment file for the next
  *       roll;</li>
  *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;
@@ -152,7 +153,6 @@ public final class FileDiskBuffer implements DiskBuffer {
   static final String LOCK_FILE = "buffer.lock";
   static final String QUARANTINE_DIR = Quarantine.DIR;
   static final int MAX_READ_CHANNELS = SegmentLog.MAX_READ_CHANNELS;
-  private static final int SCRATCH_BYTES = 256 * 1024;
 
   /** Directories held by buffers of this JVM (a second FileChannel on the lock file could drop the lock). */
   private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
@@ -185,16 +185,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final IntervalSync intervalSync;
   private final Room room = new Room();
 
-  /** Frames built under the lock and written with one call; reused, so appends do not allocate. Guarded by lock. */
-  private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
-  /** Guarded by lock. */
-  private int stagedBytes;
-  /** Guarded by lock. */
-  private int stagedRecords;
-  /** Guarded by lock. */
-  private long stagedPayload;
-  /** Guarded by lock. */
-  private final CRC32C crc = new CRC32C();
+  /** Frames built under the lock and written with one call. Guarded by lock. */
+  private final StagedFrames staged = new StagedFrames();
   /** Bumped by every rollback: a force begun before it must not mark anything durable. Guarded by lock. */
   private long epoch;
   /**
@@ -489,10 +481,10 @@ public final class FileDiskBuffer implements DiskBuffer {
   private void stageRecord(byte[] record, List<GroupCommit.Round> batch) {
     int frame = Format.FRAME_HEADER_BYTES + record.length;
     Segment active = log.active;
-    long segmentEnd = active.size + stagedBytes + frame;
+    long segmentEnd = active.size + staged.bytes() + frame;
     boolean fits = segmentEnd <= options.segmentBytes()
         && log.totalBytes + Math.max(0, segmentEnd - active.fileBytes) <= options.capacityBytes()
-        && stagedBytes + frame <= scratch.capacity();
+        && staged.bytes() + frame <= StagedFrames.CAPACITY;
     if (!fits) {
       flushStaged();
       capacity.makeRoom(frame, room);
@@ -513,18 +505,14 @@ public final class FileDiskBuffer implements DiskBuffer {
         roll();
       }
     }
-    if (frame > scratch.capacity()) {
+    if (frame > StagedFrames.CAPACITY) {
       ByteBuffer b = ByteBuffer.allocate(frame);
       Format.putFrame(b, new CRC32C(), log.nextSeq, clock.millis(), record);
       b.flip();
       writeFrames(b, 1, record.length);
       return;
     }
-    scratch.limit(scratch.capacity()).position(stagedBytes);
-    Format.putFrame(scratch, crc, log.nextSeq + stagedRecords, clock.millis(), record);
-    stagedBytes += frame;
-    stagedRecords++;
-    stagedPayload += record.length;
+    staged.add(log.nextSeq, clock.millis(), record);
     commit.pending.writes = true;
   }
 
@@ -540,14 +528,14 @@ public final class FileDiskBuffer implements DiskBuffer {
    * INTERVAL mode only the caller's own frames were staged; they are dropped and the caller fails. Lock held.
    */
   private void flushStaged() {
-    if (stagedBytes == 0) {
+    if (staged.bytes() == 0) {
       return;
     }
-    scratch.limit(stagedBytes).position(0);
-    int n = stagedRecords;
-    long payload = stagedPayload;
-    dropStaged();
-    writeFrames(scratch, n, payload);
+    int n = staged.records();
+    long payload = staged.payload();
+    ByteBuffer frames = staged.frames();
+    staged.clear();
+    writeFrames(frames, n, payload);
   }
 
   private void writeFrames(ByteBuffer frames, int records, long payload) {
@@ -580,7 +568,7 @@ public final class FileDiskBuffer implements DiskBuffer {
    * appends. A round being forced meanwhile ends before that point and is not touched. Lock held.
    */
   private void failRound(BufferException error) {
-    dropStaged();
+    staged.clear();
     Segment active = log.active;
     long keep = roundSegment == active ? roundSize : Format.SEGMENT_HEADER_BYTES;
     long seq = roundSegment == active ? roundSeq : active.firstSeq;
@@ -591,13 +579,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     reader.invalidate(null, seq);
     commit.complete(commit.swap(), error);
     startRound();
-  }
-
-  /** Forgets the staged frames (they were never written). Lock held. */
-  private void dropStaged() {
-    stagedBytes = 0;
-    stagedRecords = 0;
-    stagedPayload = 0;
   }
 
   /**
@@ -981,7 +962,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       return;
     }
     epoch++;
-    dropStaged();
+    staged.clear();
     if (cutActiveBack(log.active.durableSize)) {
       log.nextSeq = commit.durableSeq;
       reader.invalidate(null, log.nextSeq);
@@ -1106,7 +1087,7 @@ public final class FileDiskBuffer implements DiskBuffer {
   int stagedRecords() {
     lock.lock();
     try {
-      return stagedRecords;
+      return staged.records();
     } finally {
       lock.unlock();
     }
