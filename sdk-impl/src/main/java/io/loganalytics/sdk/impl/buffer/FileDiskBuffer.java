@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link ReadCursor}: chunks, the read position, outstanding chunks;</li>
  *   <li>{@link Capacity}: the bound and the overflow policies, {@code BLOCK} on the injected clock;</li>
  *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;
- *       {@link StagedFrames}: the frames staged for its next write;</li>
+ *       {@link StagedFrames}: the frames staged for its next write; {@link AsyncCommitter}: the thread that forces
+ *       for asynchronous appends;</li>
  *   <li>{@link IntervalSync}: the INTERVAL sync thread, its periodic force and the spare segment file for the next
  *       roll;</li>
  *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;
@@ -142,8 +143,8 @@ import org.slf4j.LoggerFactory;
  *       {@link SegmentLog#forceLock}, and channels of deleted unforced segments are closed later under it, so an
  *       appending thread never waits for a force; never held with the write lock;</li>
  *   <li>leaf monitors, nothing acquired while holding them: a {@link GroupCommit} round's own monitor (held only to
- *       mark it done; waiting for a round and leading its force take no lock) and {@link #commitSignal} (wakes the
- *       committer of asynchronous appends).</li>
+ *       mark it done; waiting for a round and leading its force take no lock) and {@link AsyncCommitter}'s monitor
+ *       (wakes the committer of asynchronous appends).</li>
  * </ol>
  * Listener calls and completions of asynchronous appends run on the calling thread after every lock is released
  * ({@link BufferEvents}).
@@ -210,17 +211,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private FileChannel lockChannel;
   private FileLock fileLock;
 
-  /** Wakes the committer of asynchronous appends. A leaf monitor. */
-  private final Object commitSignal = new Object();
-  /**
-   * A force was asked for by an asynchronous append and the committer has not taken the request yet. Lock-free: an
-   * append that finds it already set needs no wake-up (the committer clears it before it reads the pending round,
-   * which then holds that append's frame); one that sets it wakes the committer under {@link #commitSignal}.
-   */
-  private final java.util.concurrent.atomic.AtomicBoolean commitRequested =
-      new java.util.concurrent.atomic.AtomicBoolean();
-  /** Guarded by {@link #commitSignal}. */
-  private Thread committer;
+  /** The committer of asynchronous appends. Thread-safe on its own (its monitor is a leaf). */
+  private final AsyncCommitter committer;
 
   private FileDiskBuffer(BufferOptions options, LogAnalyticsListener listener, Clock clock, ChannelFactory channels) {
     this.options = options;
@@ -239,6 +231,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.dropping = new Drops(ackLog, reader, events);
     this.dropWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
+    this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
     this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed, this::periodicSync);
   }
 
@@ -463,7 +456,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       f.completeExceptionally(e);
       return f;
     }
-    requestCommit();
+    committer.request();
     return f;
   }
 
@@ -988,46 +981,17 @@ public final class FileDiskBuffer implements DiskBuffer {
     awaitDurable(round);
   }
 
-  /** Wakes (or starts) the committer of asynchronous appends. */
-  private void requestCommit() {
-    if (commitRequested.getAndSet(true)) {
-      return;
+  /** One round of the committer of asynchronous appends: awaits the force of the pending round. No lock held. */
+  private void commitRound() {
+    GroupCommit.Round round;
+    lock.lock();
+    try {
+      round = commit.pending;
+    } finally {
+      lock.unlock();
     }
-    synchronized (commitSignal) {
-      if (committer == null) {
-        committer = new Thread(this::commitLoop, "loganalytics-buffer-commit-" + dir.getFileName());
-        committer.setDaemon(true);
-        committer.start();
-      }
-      commitSignal.notifyAll();
-    }
-  }
-
-  private void commitLoop() {
-    while (true) {
-      synchronized (commitSignal) {
-        while (!commitRequested.get() && !closed) {
-          try {
-            commitSignal.wait();
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-        if (!commitRequested.get()) {
-          return;
-        }
-      }
-      commitRequested.set(false);
-      GroupCommit.Round round;
-      lock.lock();
-      try {
-        round = commit.pending;
-      } finally {
-        lock.unlock();
-      }
-      commit.await(round, this::forceOnce);
-      flushEvents();
-    }
+    commit.await(round, this::forceOnce);
+    flushEvents();
   }
 
   /**
@@ -1309,9 +1273,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     } finally {
       lock.unlock();
     }
-    synchronized (commitSignal) {
-      commitSignal.notifyAll();
-    }
+    committer.wakeToStop();
     List<Long> delivered = events.flush();
     AckLog.Snapshot last;
     lock.lock();
@@ -1326,7 +1288,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     } catch (IOException e) {
       LOG.warn("Buffer {}: could not record its state in {} on close: {}", dir, AckState.FILE, describe(e));
     }
-    for (Thread t : new Thread[] {intervalSync.thread(), committerThread()}) {
+    for (Thread t : new Thread[] {intervalSync.thread(), committer.thread()}) {
       if (t != null && t != Thread.currentThread()) {
         try {
           t.join(TimeUnit.SECONDS.toMillis(10));
@@ -1342,12 +1304,6 @@ public final class FileDiskBuffer implements DiskBuffer {
       lock.unlock();
     }
     flushEvents();
-  }
-
-  private Thread committerThread() {
-    synchronized (commitSignal) {
-      return committer;
-    }
   }
 
   /**
