@@ -53,8 +53,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link LogLoader}: recovery at open; {@link SegmentWalk}: frame by frame, stepping over damage;</li>
  *   <li>{@link ReadCursor}: chunks, the read position, outstanding chunks;</li>
  *   <li>{@link Capacity}: the bound and the overflow policies, {@code BLOCK} on the injected clock;</li>
- *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;</li>
- *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;</li>
+ *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;
+ *       {@link StagedFrames}: the frames staged for its next write; {@link AsyncCommitter}: the thread that forces
+ *       for asynchronous appends;</li>
+ *   <li>{@link IntervalSync}: the INTERVAL sync thread, its periodic force and the spare segment file for the next
+ *       roll;</li>
+ *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;
+ *       {@link Drops}: a lost range as a journal change, reported exactly once;</li>
  *   <li>{@link Quarantine}: copies of damaged files; {@link BufferEvents}: listener calls after every lock.</li>
  * </ul>
  *
@@ -138,8 +143,8 @@ import org.slf4j.LoggerFactory;
  *       {@link SegmentLog#forceLock}, and channels of deleted unforced segments are closed later under it, so an
  *       appending thread never waits for a force; never held with the write lock;</li>
  *   <li>leaf monitors, nothing acquired while holding them: a {@link GroupCommit} round's own monitor (held only to
- *       mark it done; waiting for a round and leading its force take no lock) and {@link #commitSignal} (wakes the
- *       committer of asynchronous appends).</li>
+ *       mark it done; waiting for a round and leading its force take no lock) and {@link AsyncCommitter}'s monitor
+ *       (wakes the committer of asynchronous appends).</li>
  * </ol>
  * Listener calls and completions of asynchronous appends run on the calling thread after every lock is released
  * ({@link BufferEvents}).
@@ -149,7 +154,6 @@ public final class FileDiskBuffer implements DiskBuffer {
   static final String LOCK_FILE = "buffer.lock";
   static final String QUARANTINE_DIR = Quarantine.DIR;
   static final int MAX_READ_CHANNELS = SegmentLog.MAX_READ_CHANNELS;
-  private static final int SCRATCH_BYTES = 256 * 1024;
 
   /** Directories held by buffers of this JVM (a second FileChannel on the lock file could drop the lock). */
   private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
@@ -165,11 +169,6 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when space is freed (BLOCK waits on it). Of {@link #lock}. */
   private final Condition spaceFreed = lock.newCondition();
-  /**
-   * Wakes the INTERVAL sync thread: by {@link #close()} to stop it, by a roll that took the spare so it prepares the
-   * next one. Of {@link #lock}.
-   */
-  private final Condition stopSync = lock.newCondition();
 
   // Guarded by lock (each part's own Javadoc says which of its fields are also touched elsewhere):
   private final SegmentLog log;
@@ -178,22 +177,17 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final Capacity capacity;
   private final Quarantine quarantine;
   private final GroupCommit commit;
+  private final Drops dropping;
   /** Thread-safe on its own (a lock-free queue). */
   private final BufferEvents events;
   private final ThrottledLogger dropWarning;
   private final ThrottledLogger syncWarning;
+  /** INTERVAL: the sync thread and its spare segment file; its state is guarded by lock. Started in INTERVAL only. */
+  private final IntervalSync intervalSync;
   private final Room room = new Room();
 
-  /** Frames built under the lock and written with one call; reused, so appends do not allocate. Guarded by lock. */
-  private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
-  /** Guarded by lock. */
-  private int stagedBytes;
-  /** Guarded by lock. */
-  private int stagedRecords;
-  /** Guarded by lock. */
-  private long stagedPayload;
-  /** Guarded by lock. */
-  private final CRC32C crc = new CRC32C();
+  /** Frames built under the lock and written with one call. Guarded by lock. */
+  private final StagedFrames staged = new StagedFrames();
   /** Bumped by every rollback: a force begun before it must not mark anything durable. Guarded by lock. */
   private long epoch;
   /**
@@ -207,8 +201,6 @@ public final class FileDiskBuffer implements DiskBuffer {
   private long roundSeq;
   /** Guarded by lock. */
   private long roundPayload;
-  /** INTERVAL: creating a spare failed; the sync thread tries again after its next periodic force. Guarded by lock. */
-  private boolean spareFailed;
   /** Written under lock; read without it to refuse calls early. */
   private volatile boolean closed;
   /** Every sequence below this was covered by the final force of {@link #close()}; -1 before. Guarded by lock. */
@@ -218,19 +210,9 @@ public final class FileDiskBuffer implements DiskBuffer {
   private Path heldKey;
   private FileChannel lockChannel;
   private FileLock fileLock;
-  private Thread syncThread;
 
-  /** Wakes the committer of asynchronous appends. A leaf monitor. */
-  private final Object commitSignal = new Object();
-  /**
-   * A force was asked for by an asynchronous append and the committer has not taken the request yet. Lock-free: an
-   * append that finds it already set needs no wake-up (the committer clears it before it reads the pending round,
-   * which then holds that append's frame); one that sets it wakes the committer under {@link #commitSignal}.
-   */
-  private final java.util.concurrent.atomic.AtomicBoolean commitRequested =
-      new java.util.concurrent.atomic.AtomicBoolean();
-  /** Guarded by {@link #commitSignal}. */
-  private Thread committer;
+  /** The committer of asynchronous appends. Thread-safe on its own (its monitor is a leaf). */
+  private final AsyncCommitter committer;
 
   private FileDiskBuffer(BufferOptions options, LogAnalyticsListener listener, Clock clock, ChannelFactory channels) {
     this.options = options;
@@ -246,8 +228,11 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.capacity = new Capacity(options, clock, spaceFreed);
     this.quarantine = new Quarantine(dir, channels, clock);
     this.commit = new GroupCommit(events);
+    this.dropping = new Drops(ackLog, reader, events);
     this.dropWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
+    this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
+    this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed, this::periodicSync);
   }
 
   /**
@@ -282,9 +267,9 @@ public final class FileDiskBuffer implements DiskBuffer {
     b.flushEvents();
     if (!b.syncEachAppend) {
       // The first spare is made here, so the sync thread forces only after rolls and at its interval.
-      b.prepareSpare();
+      b.intervalSync.prepareSpare();
+      b.intervalSync.start();
     }
-    b.startSyncThread();
     return b;
   }
 
@@ -471,7 +456,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       f.completeExceptionally(e);
       return f;
     }
-    requestCommit();
+    committer.request();
     return f;
   }
 
@@ -489,10 +474,10 @@ public final class FileDiskBuffer implements DiskBuffer {
   private void stageRecord(byte[] record, List<GroupCommit.Round> batch) {
     int frame = Format.FRAME_HEADER_BYTES + record.length;
     Segment active = log.active;
-    long segmentEnd = active.size + stagedBytes + frame;
+    long segmentEnd = active.size + staged.bytes() + frame;
     boolean fits = segmentEnd <= options.segmentBytes()
         && log.totalBytes + Math.max(0, segmentEnd - active.fileBytes) <= options.capacityBytes()
-        && stagedBytes + frame <= scratch.capacity();
+        && staged.bytes() + frame <= StagedFrames.CAPACITY;
     if (!fits) {
       flushStaged();
       capacity.makeRoom(frame, room);
@@ -513,18 +498,14 @@ public final class FileDiskBuffer implements DiskBuffer {
         roll();
       }
     }
-    if (frame > scratch.capacity()) {
+    if (frame > StagedFrames.CAPACITY) {
       ByteBuffer b = ByteBuffer.allocate(frame);
       Format.putFrame(b, new CRC32C(), log.nextSeq, clock.millis(), record);
       b.flip();
       writeFrames(b, 1, record.length);
       return;
     }
-    scratch.limit(scratch.capacity()).position(stagedBytes);
-    Format.putFrame(scratch, crc, log.nextSeq + stagedRecords, clock.millis(), record);
-    stagedBytes += frame;
-    stagedRecords++;
-    stagedPayload += record.length;
+    staged.add(log.nextSeq, clock.millis(), record);
     commit.pending.writes = true;
   }
 
@@ -540,16 +521,14 @@ public final class FileDiskBuffer implements DiskBuffer {
    * INTERVAL mode only the caller's own frames were staged; they are dropped and the caller fails. Lock held.
    */
   private void flushStaged() {
-    if (stagedBytes == 0) {
+    if (staged.bytes() == 0) {
       return;
     }
-    scratch.limit(stagedBytes).position(0);
-    int n = stagedRecords;
-    long payload = stagedPayload;
-    stagedBytes = 0;
-    stagedRecords = 0;
-    stagedPayload = 0;
-    writeFrames(scratch, n, payload);
+    int n = staged.records();
+    long payload = staged.payload();
+    ByteBuffer frames = staged.frames();
+    staged.clear();
+    writeFrames(frames, n, payload);
   }
 
   private void writeFrames(ByteBuffer frames, int records, long payload) {
@@ -582,26 +561,39 @@ public final class FileDiskBuffer implements DiskBuffer {
    * appends. A round being forced meanwhile ends before that point and is not touched. Lock held.
    */
   private void failRound(BufferException error) {
-    stagedBytes = 0;
-    stagedRecords = 0;
-    stagedPayload = 0;
+    staged.clear();
     Segment active = log.active;
     long keep = roundSegment == active ? roundSize : Format.SEGMENT_HEADER_BYTES;
     long seq = roundSegment == active ? roundSeq : active.firstSeq;
-    if (active.size > keep) {
-      try {
-        log.reopenActiveIfClosed();
-        log.cutActive(keep);
-      } catch (IOException e) {
-        LOG.warn("Buffer {}: could not cut {} back to {} bytes: {}", dir, active, keep, describe(e));
-      }
-      active.size = keep;
+    if (cutActiveBack(keep)) {
       active.livePayload = Math.max(0, active.livePayload - roundPayload);
     }
     log.nextSeq = seq;
     reader.invalidate(null, seq);
     commit.complete(commit.swap(), error);
     startRound();
+  }
+
+  /**
+   * Cuts the active segment back to {@code keep} bytes if it is longer (a failed write or force: the frames past that
+   * point must not stay). If the file cannot be cut, that is logged and the segment still counts as {@code keep}
+   * bytes long: the next append writes over the tail. Lock held.
+   *
+   * @return whether the segment was longer than {@code keep}
+   */
+  private boolean cutActiveBack(long keep) {
+    Segment active = log.active;
+    if (active.size <= keep) {
+      return false;
+    }
+    try {
+      log.reopenActiveIfClosed();
+      log.cutActive(keep);
+    } catch (IOException e) {
+      LOG.warn("Buffer {}: could not cut {} back to {} bytes: {}", dir, active, keep, describe(e));
+    }
+    active.size = keep;
+    return true;
   }
 
   /**
@@ -618,7 +610,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       } catch (IOException e) {
         throw ioFailure("create a segment in", e);
       }
-      stopSync.signalAll();
+      intervalSync.wake();
       return;
     }
     Segment old = log.active;
@@ -719,13 +711,13 @@ public final class FileDiskBuffer implements DiskBuffer {
     long bytes = droppedPayload(s, end);
     String detail = "buffer " + dir + " reached its capacity of " + options.capacityBytes()
         + " bytes; evicted the oldest segment " + s;
-    AckLog.Change change = drops(s.firstSeq, end, DropReason.BUFFER_OVERFLOW, bytes, detail);
+    AckLog.Change change = dropping.drops(s.firstSeq, end, DropReason.BUFFER_OVERFLOW, bytes, detail);
     try {
       ackLog.persist(ackLog.snapshot(commit.durableSeq, change));
     } catch (IOException e) {
       throw ioFailure("record an eviction in", e);
     }
-    long dropped = apply(change);
+    long dropped = dropping.apply(change);
     deleteSegment(s);
     if (dropped > 0) {
       dropWarning.warn(dropped, "Buffer {}: dropped {} records since the last warning: capacity of {} bytes"
@@ -756,65 +748,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     return bytes;
   }
 
-  /**
-   * The change that drops {@code [from, to)}: the range becomes gone; its records that were neither gone nor out in
-   * a chunk are journaled as owed (reported now), those out in a chunk as held by it (reported if it is released).
-   * Every lost record is so reported exactly once. Nothing changes until {@link #apply}. Lock held.
-   */
-  private AckLog.Change drops(long from, long to, DropReason reason, long freeBytes, String detail) {
-    AckLog.Change change = new AckLog.Change();
-    AckState acks = ackLog.acks;
-    long inChunks = 0;
-    for (BufferChunk c : reader.outstanding.values()) {
-      long a = Math.max(from, c.firstSeq);
-      long b = Math.min(to, c.endSeq);
-      if (b <= a) {
-        continue;
-      }
-      inChunks += (b - a) - acks.removedIn(a, b);
-      long[] unmarked = c.unmarked(a, b);
-      if (unmarked[0] > 0) {
-        change.added.add(ackLog.newDrop(reason, a, b, unmarked[0], unmarked[1], unmarked[0] + " records of chunk "
-            + c + " were lost while it was out: " + detail, c));
-        change.marks.add(new long[] {c.firstSeq, a, b});
-      }
-    }
-    long fresh = Math.max(0, (to - from) - acks.removedIn(from, to) - inChunks);
-    if (fresh > 0) {
-      change.added.add(ackLog.newDrop(reason, from, to, fresh, freeBytes, detail, null));
-    }
-    change.gone.add(new long[] {from, to});
-    return change;
-  }
-
-  /**
-   * Applies a change (after its snapshot was written, or could not be): marks the chunks, reports the owed drops.
-   *
-   * @return the records reported now
-   */
-  private long apply(AckLog.Change change) {
-    ackLog.apply(change);
-    for (long[] m : change.marks) {
-      BufferChunk c = reader.outstanding.get(m[0]);
-      if (c != null) {
-        for (AckLog.Drop d : change.added) {
-          if (d.chunk == c && d.firstSeq == m[1]) {
-            c.markEvicted(m[1], m[2], d.reason);
-          }
-        }
-      }
-    }
-    long reported = 0;
-    for (AckLog.Drop d : change.added) {
-      if (d.chunk == null) {
-        events.dropped(d.reason, d.records, d.bytes, d.detail, d.id);
-        reported += d.records;
-      }
-    }
-    reader.invalidate(null, Long.MAX_VALUE);
-    return reported;
-  }
-
   private void deleteSegment(Segment s) {
     log.delete(s);
     reader.invalidate(s, Long.MAX_VALUE);
@@ -842,7 +775,7 @@ public final class FileDiskBuffer implements DiskBuffer {
         + from + ".." + (to - 1) + ") cannot be read";
     quarantineCopy(s, log.channelFor(s), detail);
     long bytes = Math.max(0, spanBytes - (long) Format.FRAME_HEADER_BYTES * (to - from));
-    change = drops(from, to, DropReason.CORRUPTED, bytes, detail);
+    change = dropping.drops(from, to, DropReason.CORRUPTED, bytes, detail);
     record(change);
     s.livePayload = Math.max(0, s.livePayload - bytes);
     LOG.warn("Buffer {}: {}", dir, detail);
@@ -856,7 +789,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       return;
     }
     LOG.warn("Buffer {}: {}; {} records lost", dir, detail, notGone);
-    record(drops(from, to, DropReason.CORRUPTED, bytes, detail + "; " + notGone + " records lost"));
+    record(dropping.drops(from, to, DropReason.CORRUPTED, bytes, detail + "; " + notGone + " records lost"));
   }
 
   /** Journals a loss and applies it; if the journal cannot be written the loss is still applied and reported. */
@@ -866,7 +799,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     } catch (IOException e) {
       LOG.warn("Buffer {}: could not record a loss in {}: {}", dir, AckState.FILE, describe(e));
     }
-    apply(change);
+    dropping.apply(change);
   }
 
   /** Copies a damaged segment to quarantine, once per session, and reports it. Lock held. */
@@ -1022,19 +955,8 @@ public final class FileDiskBuffer implements DiskBuffer {
       return;
     }
     epoch++;
-    stagedBytes = 0;
-    stagedRecords = 0;
-    stagedPayload = 0;
-    Segment active = log.active;
-    long keep = active.durableSize;
-    if (active.size > keep) {
-      try {
-        log.reopenActiveIfClosed();
-        log.cutActive(keep);
-      } catch (IOException e) {
-        LOG.warn("Buffer {}: could not cut {} back to {} bytes: {}", dir, active, keep, describe(e));
-      }
-      active.size = keep;
+    staged.clear();
+    if (cutActiveBack(log.active.durableSize)) {
       log.nextSeq = commit.durableSeq;
       reader.invalidate(null, log.nextSeq);
     }
@@ -1059,122 +981,17 @@ public final class FileDiskBuffer implements DiskBuffer {
     awaitDurable(round);
   }
 
-  /** Wakes (or starts) the committer of asynchronous appends. */
-  private void requestCommit() {
-    if (commitRequested.getAndSet(true)) {
-      return;
-    }
-    synchronized (commitSignal) {
-      if (committer == null) {
-        committer = new Thread(this::commitLoop, "loganalytics-buffer-commit-" + dir.getFileName());
-        committer.setDaemon(true);
-        committer.start();
-      }
-      commitSignal.notifyAll();
-    }
-  }
-
-  private void commitLoop() {
-    while (true) {
-      synchronized (commitSignal) {
-        while (!commitRequested.get() && !closed) {
-          try {
-            commitSignal.wait();
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-        if (!commitRequested.get()) {
-          return;
-        }
-      }
-      commitRequested.set(false);
-      GroupCommit.Round round;
-      lock.lock();
-      try {
-        round = commit.pending;
-      } finally {
-        lock.unlock();
-      }
-      commit.await(round, this::forceOnce);
-      flushEvents();
-    }
-  }
-
-  private void startSyncThread() {
-    if (syncEachAppend) {
-      return;
-    }
-    long interval = options.syncInterval().toNanos();
-    syncThread = new Thread(() -> {
-      long deadline = System.nanoTime() + interval;
-      while (true) {
-        boolean wantSpare;
-        lock.lock();
-        try {
-          long left = deadline - System.nanoTime();
-          while (!closed && left > 0 && !spareWanted()) {
-            left = stopSync.awaitNanos(left);
-          }
-          if (closed) {
-            return;
-          }
-          wantSpare = spareWanted();
-        } catch (InterruptedException e) {
-          return;
-        } finally {
-          lock.unlock();
-        }
-        if (wantSpare) {
-          prepareSpare();
-        }
-        if (deadline - System.nanoTime() <= 0) {
-          if (!periodicSync()) {
-            return;
-          }
-          lock.lock();
-          try {
-            spareFailed = false;
-          } finally {
-            lock.unlock();
-          }
-          deadline = System.nanoTime() + interval;
-        }
-      }
-    }, "loganalytics-buffer-sync-" + dir.getFileName());
-    syncThread.setDaemon(true);
-    syncThread.start();
-  }
-
-  /** Whether the sync thread should create a spare for the next roll. Lock held. */
-  private boolean spareWanted() {
-    return !log.hasSpare() && !spareFailed;
-  }
-
-  /**
-   * Creates the spare segment file the next roll takes (INTERVAL), on the sync thread, without {@link #lock} while
-   * it creates and forces it. A failure is logged; a roll then creates its file itself.
-   */
-  private void prepareSpare() {
-    SegmentLog.Spare spare;
-    try {
-      spare = log.prepareSpare();
-    } catch (IOException e) {
-      LOG.debug("Buffer {}: could not prepare the next segment file: {}", dir, describe(e));
-      lock.lock();
-      try {
-        spareFailed = true;
-      } finally {
-        lock.unlock();
-      }
-      return;
-    }
+  /** One round of the committer of asynchronous appends: awaits the force of the pending round. No lock held. */
+  private void commitRound() {
+    GroupCommit.Round round;
     lock.lock();
     try {
-      log.installSpare(spare, !closed);
+      round = commit.pending;
     } finally {
       lock.unlock();
     }
+    commit.await(round, this::forceOnce);
+    flushEvents();
   }
 
   /**
@@ -1234,7 +1051,7 @@ public final class FileDiskBuffer implements DiskBuffer {
   int stagedRecords() {
     lock.lock();
     try {
-      return stagedRecords;
+      return staged.records();
     } finally {
       lock.unlock();
     }
@@ -1445,7 +1262,7 @@ public final class FileDiskBuffer implements DiskBuffer {
         return;
       }
       closed = true;
-      stopSync.signalAll();
+      intervalSync.wake();
       spaceFreed.signalAll();
       finalForce();
       log.closeAll();
@@ -1456,9 +1273,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     } finally {
       lock.unlock();
     }
-    synchronized (commitSignal) {
-      commitSignal.notifyAll();
-    }
+    committer.wakeToStop();
     List<Long> delivered = events.flush();
     AckLog.Snapshot last;
     lock.lock();
@@ -1473,7 +1288,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     } catch (IOException e) {
       LOG.warn("Buffer {}: could not record its state in {} on close: {}", dir, AckState.FILE, describe(e));
     }
-    for (Thread t : new Thread[] {syncThread, committerThread()}) {
+    for (Thread t : new Thread[] {intervalSync.thread(), committer.thread()}) {
       if (t != null && t != Thread.currentThread()) {
         try {
           t.join(TimeUnit.SECONDS.toMillis(10));
@@ -1489,12 +1304,6 @@ public final class FileDiskBuffer implements DiskBuffer {
       lock.unlock();
     }
     flushEvents();
-  }
-
-  private Thread committerThread() {
-    synchronized (commitSignal) {
-      return committer;
-    }
   }
 
   /**

@@ -1,0 +1,84 @@
+package io.loganalytics.sdk.impl.buffer;
+
+import io.loganalytics.sdk.DropReason;
+
+/**
+ * Drop accounting: turns a range of sequences that can no longer be delivered (evicted, or lost to damage) into an
+ * {@link AckLog.Change}, and applies it once its snapshot was written (or could not be). Every lost record is so
+ * reported exactly once: records neither gone nor out in a chunk are reported at once; records out in a chunk are
+ * held by it and reported only if it is released or the buffer closes (never if it is acknowledged).
+ *
+ * <p>Not thread-safe: every method is called with the buffer's lock ({@code FileDiskBuffer.lock}) held. It writes no
+ * file: journaling the change in {@code ack.state} ({@link AckLog#persist}) is the caller's, between {@link #drops}
+ * and {@link #apply}. Listener calls are queued on {@link BufferEvents} and made after every lock is released.
+ */
+final class Drops {
+  private final AckLog ackLog;
+  private final ReadCursor reader;
+  private final BufferEvents events;
+
+  Drops(AckLog ackLog, ReadCursor reader, BufferEvents events) {
+    this.ackLog = ackLog;
+    this.reader = reader;
+    this.events = events;
+  }
+
+  /**
+   * The change that drops {@code [from, to)}: the range becomes gone; its records that were neither gone nor out in
+   * a chunk are journaled as owed (reported now), those out in a chunk as held by it (reported if it is released).
+   * Nothing changes until {@link #apply}.
+   */
+  AckLog.Change drops(long from, long to, DropReason reason, long freeBytes, String detail) {
+    AckLog.Change change = new AckLog.Change();
+    AckState acks = ackLog.acks;
+    long inChunks = 0;
+    for (BufferChunk c : reader.outstanding.values()) {
+      long a = Math.max(from, c.firstSeq);
+      long b = Math.min(to, c.endSeq);
+      if (b <= a) {
+        continue;
+      }
+      inChunks += (b - a) - acks.removedIn(a, b);
+      long[] unmarked = c.unmarked(a, b);
+      if (unmarked[0] > 0) {
+        change.added.add(ackLog.newDrop(reason, a, b, unmarked[0], unmarked[1], unmarked[0] + " records of chunk "
+            + c + " were lost while it was out: " + detail, c));
+        change.marks.add(new long[] {c.firstSeq, a, b});
+      }
+    }
+    long fresh = Math.max(0, (to - from) - acks.removedIn(from, to) - inChunks);
+    if (fresh > 0) {
+      change.added.add(ackLog.newDrop(reason, from, to, fresh, freeBytes, detail, null));
+    }
+    change.gone.add(new long[] {from, to});
+    return change;
+  }
+
+  /**
+   * Applies a change (after its snapshot was written, or could not be): marks the chunks, reports the owed drops.
+   *
+   * @return the records reported now
+   */
+  long apply(AckLog.Change change) {
+    ackLog.apply(change);
+    for (long[] m : change.marks) {
+      BufferChunk c = reader.outstanding.get(m[0]);
+      if (c != null) {
+        for (AckLog.Drop d : change.added) {
+          if (d.chunk == c && d.firstSeq == m[1]) {
+            c.markEvicted(m[1], m[2], d.reason);
+          }
+        }
+      }
+    }
+    long reported = 0;
+    for (AckLog.Drop d : change.added) {
+      if (d.chunk == null) {
+        events.dropped(d.reason, d.records, d.bytes, d.detail, d.id);
+        reported += d.records;
+      }
+    }
+    reader.invalidate(null, Long.MAX_VALUE);
+    return reported;
+  }
+}

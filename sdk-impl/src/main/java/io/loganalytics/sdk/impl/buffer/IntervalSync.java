@@ -1,0 +1,140 @@
+package io.loganalytics.sdk.impl.buffer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sync thread of {@link io.loganalytics.sdk.Durability#INTERVAL} mode: it forces what was written every
+ * interval (through the buffer's periodic round) and keeps a spare segment file ready, so that a roll on an
+ * appending thread neither creates nor forces a file ({@link SegmentLog#rollDeferred}). Unused in SYNC mode.
+ *
+ * <p>Thread-safety: {@link #spareFailed} is guarded by the buffer's lock ({@code FileDiskBuffer.lock}, the lock this
+ * part is given); {@link #wake()} and {@link #spareWanted()} are called with it held. The thread takes the buffer's
+ * lock only to wait on {@link #wake} and to read or set that state; it creates and forces a spare without any lock
+ * ({@link SegmentLog#prepareSpare}) and runs the periodic round without holding any lock (the round takes the
+ * buffer's locks itself, in the order written in {@link FileDiskBuffer}). {@link #prepareSpare()} is also called by
+ * the thread opening the buffer, before {@link #start()}.
+ */
+final class IntervalSync {
+  private static final Logger LOG = LoggerFactory.getLogger(IntervalSync.class);
+
+  private final ReentrantLock lock;
+  /**
+   * Wakes the thread: by {@code close()} to stop it, by a roll that took the spare so it prepares the next one. Of
+   * the buffer's lock.
+   */
+  private final Condition wake;
+  private final SegmentLog log;
+  private final Path dir;
+  private final long intervalNanos;
+  /** Whether the buffer is closed; read with the buffer's lock held. */
+  private final BooleanSupplier closed;
+  /** The periodic force (called without any lock); false once the buffer is closed. */
+  private final BooleanSupplier periodicRound;
+  /** Creating a spare failed; tried again after the next periodic force. Guarded by the buffer's lock. */
+  private boolean spareFailed;
+  /** Set once by {@link #start()}, before the buffer is handed out. */
+  private Thread thread;
+
+  IntervalSync(ReentrantLock lock, SegmentLog log, Path dir, Duration interval, BooleanSupplier closed,
+      BooleanSupplier periodicRound) {
+    this.lock = lock;
+    this.wake = lock.newCondition();
+    this.log = log;
+    this.dir = dir;
+    this.intervalNanos = interval.toNanos();
+    this.closed = closed;
+    this.periodicRound = periodicRound;
+  }
+
+  /** Starts the daemon thread. Called once, on open, without the buffer's lock. */
+  void start() {
+    thread = new Thread(this::run, "loganalytics-buffer-sync-" + dir.getFileName());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** @return the thread, or null if not started */
+  Thread thread() {
+    return thread;
+  }
+
+  /** Wakes the thread (a roll took the spare, or the buffer closes). Buffer's lock held. */
+  void wake() {
+    wake.signalAll();
+  }
+
+  private void run() {
+    long deadline = System.nanoTime() + intervalNanos;
+    while (true) {
+      boolean wantSpare;
+      lock.lock();
+      try {
+        long left = deadline - System.nanoTime();
+        while (!closed.getAsBoolean() && left > 0 && !spareWanted()) {
+          left = wake.awaitNanos(left);
+        }
+        if (closed.getAsBoolean()) {
+          return;
+        }
+        wantSpare = spareWanted();
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        lock.unlock();
+      }
+      if (wantSpare) {
+        prepareSpare();
+      }
+      if (deadline - System.nanoTime() <= 0) {
+        if (!periodicRound.getAsBoolean()) {
+          return;
+        }
+        lock.lock();
+        try {
+          spareFailed = false;
+        } finally {
+          lock.unlock();
+        }
+        deadline = System.nanoTime() + intervalNanos;
+      }
+    }
+  }
+
+  /** Whether the thread should create a spare for the next roll. Buffer's lock held. */
+  private boolean spareWanted() {
+    return !log.hasSpare() && !spareFailed;
+  }
+
+  /**
+   * Creates the spare segment file the next roll takes, without the buffer's lock while it creates and forces it. A
+   * failure is logged; a roll then creates its file itself. Called without the buffer's lock.
+   */
+  void prepareSpare() {
+    SegmentLog.Spare spare;
+    try {
+      spare = log.prepareSpare();
+    } catch (IOException e) {
+      LOG.debug("Buffer {}: could not prepare the next segment file: {}", dir, FileDiskBuffer.describe(e));
+      lock.lock();
+      try {
+        spareFailed = true;
+      } finally {
+        lock.unlock();
+      }
+      return;
+    }
+    lock.lock();
+    try {
+      log.installSpare(spare, !closed.getAsBoolean());
+    } finally {
+      lock.unlock();
+    }
+  }
+}
