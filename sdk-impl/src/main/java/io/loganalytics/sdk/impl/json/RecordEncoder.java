@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.RecordTooLargeException;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.Temporal;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -118,8 +120,15 @@ public final class RecordEncoder {
       int fields = 0;
       for (Map.Entry<String, ?> e : record.entrySet()) {
         String name = Objects.toString(e.getKey());
-        checkField(name, ++fields);
-        g.writeFieldName(name);
+        SerializedString known = enc.names.get(name);
+        if (known == null) {
+          checkField(name, ++fields);
+          enc.remember(name);
+          g.writeFieldName(name);
+        } else { // already accepted by these limits on this thread, and its quoted UTF-8 is ready
+          checkFieldCount(++fields);
+          g.writeFieldName(known);
+        }
         long before = out.size() + g.getOutputBuffered();
         writeValue(g, name, e.getValue(), 1, enc.scratch);
         if (limits.maxFieldValueBytes() > 0) {
@@ -163,6 +172,27 @@ public final class RecordEncoder {
     private byte[] typeBytes;
     private String ipName;
     private byte[] ipNameBytes;
+    /**
+     * Top-level field names that passed {@link #checkField} on this thread, with their quoted UTF-8 (at most
+     * {@value #MAX_NAMES}): an appender writes the same few names on every record, and Jackson then copies their
+     * bytes instead of encoding and escaping the characters again. Only printable ASCII names without a quote or
+     * backslash are kept, so the bytes are the same as {@code writeFieldName(String)} writes.
+     */
+    final Map<String, SerializedString> names = new HashMap<>();
+    static final int MAX_NAMES = 64;
+
+    void remember(String name) {
+      if (names.size() >= MAX_NAMES) {
+        return;
+      }
+      for (int i = 0; i < name.length(); i++) {
+        char c = name.charAt(i);
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+          return;
+        }
+      }
+      names.put(name, new SerializedString(name));
+    }
 
     void writeHeader(String type, String ipName) {
       if (!type.equals(this.type)) {
@@ -266,7 +296,11 @@ public final class RecordEncoder {
     if (problem != null) {
       throw new InvalidRecordException(name.isEmpty() ? "record" : JsonLimits.excerpt(name), problem);
     }
-    problem = limits.checkFieldCount(fields);
+    checkFieldCount(fields);
+  }
+
+  private void checkFieldCount(int fields) {
+    String problem = limits.checkFieldCount(fields);
     if (problem != null) {
       throw new InvalidRecordException("record", problem);
     }

@@ -56,6 +56,48 @@ class RecordEncoderReuseTest {
   }
 
   @Test
+  void aFieldNameWrittenAgainFromTheThreadsCacheGivesTheSameBytes() {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("TimeGenerated", Instant.parse("2024-05-01T10:00:00Z"));
+    r.put("say \"hi\"", 1);
+    r.put("back\\slash", 2);
+    r.put("tab\there", 3);
+    r.put("caf\u00e9 \uD83D\uDE00", 4);
+    for (int i = 0; i < 100; i++) { // more names than the thread remembers
+      r.put("f" + i, i);
+    }
+    String first = json(encoder.encode("T", "", r));
+    assertThat(first).startsWith("{\"TimeGenerated\":\"2024-05-01T10:00:00Z\",\"say \\\"hi\\\"\":1,"
+        + "\"back\\\\slash\":2,\"tab\\there\":3,\"caf\u00e9 \\uD83D\\uDE00\":4,\"f0\":0,");
+    assertThat(first).endsWith(",\"f99\":99}");
+    assertThat(json(encoder.encode("T", "", r))).isEqualTo(first);
+    assertThat(json(encoder.encode("T", "", r))).isEqualTo(first);
+  }
+
+  @Test
+  void theFieldCountLimitHoldsForRememberedNames() {
+    RecordEncoder fewFields = new RecordEncoder(JsonLimits.withColumnRules(100_000, 32 * 1024, 45, 3,
+        Pattern.compile("[A-Za-z0-9_]+"), Set.of()));
+    Map<String, Object> three = new LinkedHashMap<>();
+    three.put("a", 1);
+    three.put("b", 2);
+    three.put("c", 3);
+    assertThat(json(fewFields.encode("T", "", three))).isEqualTo("{\"a\":1,\"b\":2,\"c\":3}");
+    Map<String, Object> four = new LinkedHashMap<>(three);
+    four.put("d", 4);
+    assertThatThrownBy(() -> fewFields.encode("T", "", four)).isInstanceOf(InvalidRecordException.class)
+        .hasMessageStartingWith("record: ");
+    Map<String, Object> fourKnown = new LinkedHashMap<>();
+    fourKnown.put("d", 4);
+    fourKnown.put("a", 1);
+    fourKnown.put("b", 2);
+    fourKnown.put("c", 3);
+    assertThat(json(fewFields.encode("T", "", Map.of("d", 4)))).isEqualTo("{\"d\":4}");
+    assertThatThrownBy(() -> fewFields.encode("T", "", fourKnown)).isInstanceOf(InvalidRecordException.class)
+        .hasMessageStartingWith("record: ");
+  }
+
+  @Test
   void rememberedFieldNamesNeverLetABadNameThrough() {
     JsonLimits limits = JsonLimits.withColumnRules(100_000, 32 * 1024, 45, 5000,
         Pattern.compile("[A-Za-z0-9_]+"), Set.of("RawData"));
