@@ -17,8 +17,6 @@ import io.loganalytics.testkit.ReceivedRecord;
 import io.loganalytics.testkit.ReceivedRequest;
 import io.loganalytics.testkit.WorkspaceEmulator;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +83,7 @@ class EndToEndTest {
   static void captureLog() {
     originalErr = System.err;
     // slf4j-simple looks System.err up at every line (cacheOutputStream is off by default).
-    System.setErr(new PrintStream(new TeeStream(originalErr), true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(new TeeOutputStream(originalErr, CAPTURED), true, StandardCharsets.UTF_8));
   }
 
   @AfterAll
@@ -612,36 +610,6 @@ class EndToEndTest {
     @Override
     public void onRecordsDropped(DropReason reason, long records, long bytes, String detail) {
       dropped.addAndGet(records);
-    }
-  }
-
-  /** Copies what is written to the original stream and to {@link #CAPTURED}. */
-  private static final class TeeStream extends OutputStream {
-    private final OutputStream original;
-
-    TeeStream(OutputStream original) {
-      this.original = original;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      synchronized (CAPTURED) {
-        CAPTURED.write(b);
-      }
-      original.write(b);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      synchronized (CAPTURED) {
-        CAPTURED.write(b, off, len);
-      }
-      original.write(b, off, len);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      original.flush();
     }
   }
 }

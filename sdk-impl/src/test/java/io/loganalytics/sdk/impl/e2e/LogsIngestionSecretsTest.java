@@ -23,7 +23,6 @@ import io.loganalytics.testkit.ReceivedRequest;
 import io.loganalytics.testkit.WorkspaceEmulator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +81,7 @@ class LogsIngestionSecretsTest {
   @BeforeAll
   static void captureLog() {
     originalErr = System.err;
-    System.setErr(new PrintStream(new Tee(originalErr), true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(new TeeOutputStream(originalErr, CAPTURED), true, StandardCharsets.UTF_8));
   }
 
   @AfterAll
@@ -293,36 +292,6 @@ class LogsIngestionSecretsTest {
     @Override
     public void onCertificateRenewalFailed(String reason, Instant currentExpiry) {
       SAID.add(String.valueOf(reason));
-    }
-  }
-
-  /** Copies what is written to the original stream and to {@link #CAPTURED}. */
-  private static final class Tee extends OutputStream {
-    private final OutputStream original;
-
-    Tee(OutputStream original) {
-      this.original = original;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      synchronized (CAPTURED) {
-        CAPTURED.write(b);
-      }
-      original.write(b);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      synchronized (CAPTURED) {
-        CAPTURED.write(b, off, len);
-      }
-      original.write(b, off, len);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      original.flush();
     }
   }
 }
