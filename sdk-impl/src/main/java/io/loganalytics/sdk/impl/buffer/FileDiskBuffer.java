@@ -16,13 +16,8 @@ import io.loganalytics.sdk.impl.io.ThrottledLogger;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,9 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -151,12 +144,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileDiskBuffer implements DiskBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(FileDiskBuffer.class);
-  static final String LOCK_FILE = "buffer.lock";
   static final String QUARANTINE_DIR = Quarantine.DIR;
   static final int MAX_READ_CHANNELS = SegmentLog.MAX_READ_CHANNELS;
-
-  /** Directories held by buffers of this JVM (a second FileChannel on the lock file could drop the lock). */
-  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
   private final BufferOptions options;
   private final Path dir;
@@ -206,10 +195,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   /** Every sequence below this was covered by the final force of {@link #close()}; -1 before. Guarded by lock. */
   private long closeForcedSeq = -1;
 
-  /** Guarded by lock (set once during open). */
-  private Path heldKey;
-  private FileChannel lockChannel;
-  private FileLock fileLock;
+  /** The claim on the directory; set once while opening. Guarded by lock. */
+  private DirectoryLock directoryLock;
 
   /** The committer of asynchronous appends. Thread-safe on its own (its monitor is a leaf). */
   private final AsyncCommitter committer;
@@ -294,27 +281,7 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   /** Takes the directory and recovers it. Lock held. */
   private void openDirectory() throws IOException {
-    try {
-      AtomicFile.createOwnerOnlyDirectory(dir);
-    } catch (FileAlreadyExistsException e) {
-      throw new BufferException(dir, "buffer directory " + dir + " exists and is not a directory", false, e);
-    }
-    Path key = dir.toRealPath();
-    if (!HELD.add(key)) {
-      throw new BufferException(dir, "buffer directory " + dir + " is already open in this process", false, null);
-    }
-    heldKey = key;
-    lockChannel = channels.open(dir.resolve(LOCK_FILE), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        LinkOption.NOFOLLOW_LINKS), AtomicFile.ownerOnlyFile(dir));
-    try {
-      fileLock = lockChannel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      throw new BufferException(dir, "buffer directory " + dir + " is already open in this process", false, e);
-    }
-    if (fileLock == null) {
-      throw new BufferException(dir, "buffer directory " + dir + " is in use by another process", false, null);
-    }
-    restrictPermissions();
+    directoryLock = DirectoryLock.acquire(dir, channels);
     LogLoader loader = new LogLoader(dir, channels, log, ackLog, quarantine, events, maxPayload,
         new LogLoader.Host() {
           @Override
@@ -341,19 +308,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     LOG.debug("Opened buffer {}: {} segments, {} bytes, sequences {}..{}", dir, log.segments.size(), log.totalBytes,
         ackLog.acks.frontier, log.nextSeq);
-  }
-
-  /** Takes group and other permissions away from the directory and its files (buffered records are log data). */
-  private void restrictPermissions() {
-    try {
-      int changed = new OwnerOnly(dir).restrictTree(dir);
-      if (changed > 0) {
-        LOG.info("Buffer {}: removed group and other permissions from {} files and directories (buffered records"
-            + " are log data, readable by the owner only)", dir, changed);
-      }
-    } catch (IOException e) {
-      LOG.warn("Buffer {}: could not remove group and other permissions from its files: {}", dir, describe(e));
-    }
   }
 
   // ------------------------------------------------------------------------------------------------ appending
@@ -1340,17 +1294,8 @@ public final class FileDiskBuffer implements DiskBuffer {
     if (log.active != null) {
       SegmentLog.closeQuietly(log.active.channel);
     }
-    try {
-      if (fileLock != null) {
-        fileLock.release();
-      }
-    } catch (IOException e) {
-      LOG.debug("Buffer {}: releasing the lock failed: {}", dir, describe(e));
-    }
-    SegmentLog.closeQuietly(lockChannel);
-    if (heldKey != null) {
-      HELD.remove(heldKey);
-      heldKey = null;
+    if (directoryLock != null) {
+      directoryLock.release();
     }
   }
 
