@@ -32,7 +32,7 @@ final class Drops {
     AckLog.Change change = new AckLog.Change();
     AckState acks = ackLog.acks;
     long inChunks = 0;
-    for (BufferChunk c : reader.outstanding.values()) {
+    for (BufferChunk c : reader.outstanding.all()) {
       long a = Math.max(from, c.firstSeq);
       long b = Math.min(to, c.endSeq);
       if (b <= a) {
@@ -52,6 +52,20 @@ final class Drops {
     }
     change.gone.add(new long[] {from, to});
     return change;
+  }
+
+  /**
+   * A chunk will not be acknowledged (released, or still out when the buffer closes): the drops it held become owed
+   * and are reported, each once.
+   *
+   * @param c the chunk
+   * @param why how it ended, for the report ("released", "still out when the buffer closed")
+   */
+  void reportHeld(BufferChunk c, String why) {
+    for (AckLog.Drop d : ackLog.heldBy(c)) {
+      d.chunk = null;
+      events.dropped(d.reason, d.records, d.bytes, d.detail + "; the chunk was " + why, d.id);
+    }
   }
 
   /**

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -619,7 +618,7 @@ public final class FileDiskBuffer implements DiskBuffer {
         Segment s = log.segments.get(0);
         long end = log.endSeq(0);
         if (end > ackLog.acks.frontier || (s == log.active && (s.size == Format.SEGMENT_HEADER_BYTES
-            || hasOutstandingIn(s)))) {
+            || reader.outstanding.holdsFrom(s.firstSeq)))) {
           break;
         }
         if (s == log.active) {
@@ -645,11 +644,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     public void ensureOpen() {
       FileDiskBuffer.this.ensureOpen();
     }
-  }
-
-  private boolean hasOutstandingIn(Segment s) {
-    Map.Entry<Long, BufferChunk> e = reader.outstanding.lastEntry();
-    return e != null && e.getValue().endSeq > s.firstSeq;
   }
 
   /** Evicts the oldest segment: journals its drop, deletes it, reports its records. Lock held. */
@@ -1025,7 +1019,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     lock.lock();
     try {
       ensureOpen();
-      c = outstandingChunk(chunk);
+      c = reader.outstanding.check(chunk, this, dir);
       c.acknowledging = true;
       ackLog.beginAcknowledge(c.firstSeq, c.endSeq);
       forget = new AckLog.Change();
@@ -1054,7 +1048,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     lock.lock();
     try {
       ackLog.endAcknowledge(c.firstSeq, c.endSeq, true);
-      reader.outstanding.remove(c.firstSeq);
+      reader.outstanding.remove(c);
       List<AckLog.Drop> held = ackLog.heldBy(c);
       List<Long> ids = new ArrayList<>();
       boolean late = false;
@@ -1069,7 +1063,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       while (log.segments.size() > 1 && log.endSeq(0) <= ackLog.acks.frontier) {
         deleteSegment(log.segments.get(0));
       }
-      subtractPayload(c);
+      Outstanding.subtractPayload(c, log);
       spaceFreed.signalAll();
     } finally {
       lock.unlock();
@@ -1090,46 +1084,12 @@ public final class FileDiskBuffer implements DiskBuffer {
     lock.lock();
     try {
       ensureOpen();
-      BufferChunk c = outstandingChunk(chunk);
+      BufferChunk c = reader.outstanding.check(chunk, this, dir);
       reader.released(c);
-      reportHeld(c, "released");
+      dropping.reportHeld(c, "released");
     } finally {
       lock.unlock();
       flushEvents();
-    }
-  }
-
-  /** The drops held by a chunk that will not be acknowledged become owed and are reported. Lock held. */
-  private void reportHeld(BufferChunk c, String why) {
-    for (AckLog.Drop d : ackLog.heldBy(c)) {
-      d.chunk = null;
-      events.dropped(d.reason, d.records, d.bytes, d.detail + "; the chunk was " + why, d.id);
-    }
-  }
-
-  private BufferChunk outstandingChunk(Chunk chunk) {
-    if (!(chunk instanceof BufferChunk) || ((BufferChunk) chunk).owner != this) {
-      throw new IllegalArgumentException("chunk " + chunk + " was not read from buffer " + dir);
-    }
-    BufferChunk c = (BufferChunk) chunk;
-    if (reader.outstanding.get(c.firstSeq) != c || c.acknowledging) {
-      throw new IllegalArgumentException("chunk " + chunk + " is not outstanding (already acknowledged or"
-          + " released, or being acknowledged)");
-    }
-    return c;
-  }
-
-  /** Subtracts an acknowledged chunk's payload from the segments that hold it. Lock held. */
-  private void subtractPayload(BufferChunk c) {
-    for (int i = 0; i < c.records.size(); i++) {
-      if (c.isLost(i)) {
-        continue;
-      }
-      long seq = c.firstSeq + i;
-      Segment s = log.segments.get(log.indexOf(seq));
-      if (s.firstSeq <= seq) {
-        s.livePayload = Math.max(0, s.livePayload - c.records.get(i).length);
-      }
     }
   }
 
@@ -1220,10 +1180,9 @@ public final class FileDiskBuffer implements DiskBuffer {
       spaceFreed.signalAll();
       finalForce();
       log.closeAll();
-      for (BufferChunk c : new ArrayList<>(reader.outstanding.values())) {
-        reportHeld(c, "still out when the buffer closed");
+      for (BufferChunk c : reader.outstanding.takeAll()) {
+        dropping.reportHeld(c, "still out when the buffer closed");
       }
-      reader.outstanding.clear();
     } finally {
       lock.unlock();
     }
