@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
@@ -268,12 +269,7 @@ public final class FileDiskBuffer implements DiskBuffer {
    * @throws BufferException when the directory cannot be read
    */
   public static BufferReport verify(Path directory) {
-    try {
-      return Verifier.verify(directory);
-    } catch (IOException e) {
-      throw new BufferException(directory, "cannot verify buffer directory " + directory + ": " + describe(e), true,
-          e);
-    }
+    return Verifier.report(directory);
   }
 
   // ------------------------------------------------------------------------------------------------ opening
@@ -1022,10 +1018,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       c = reader.outstanding.check(chunk, this, dir);
       c.acknowledging = true;
       ackLog.beginAcknowledge(c.firstSeq, c.endSeq);
-      forget = new AckLog.Change();
-      for (AckLog.Drop d : ackLog.heldBy(c)) {
-        forget.forgotten.add(d.id);
-      }
+      forget = dropping.forgetting(c);
       snapshot = ackLog.snapshot(commit.durableSeq, forget);
     } finally {
       lock.unlock();
@@ -1049,15 +1042,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     try {
       ackLog.endAcknowledge(c.firstSeq, c.endSeq, true);
       reader.outstanding.remove(c);
-      List<AckLog.Drop> held = ackLog.heldBy(c);
-      List<Long> ids = new ArrayList<>();
-      boolean late = false;
-      for (AckLog.Drop d : held) {
-        ids.add(d.id);
-        late |= !forget.forgotten.contains(d.id);
-      }
-      ackLog.remove(ids);
-      if (late && !closed) {
+      if (dropping.acknowledged(c, forget) && !closed) {
         again = ackLog.snapshot(commit.durableSeq, null);
       }
       while (log.segments.size() > 1 && log.endSeq(0) <= ackLog.acks.frontier) {
@@ -1097,41 +1082,33 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   @Override
   public long sizeBytes() {
-    lock.lock();
-    try {
-      return log.totalBytes;
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> log.totalBytes);
   }
 
   @Override
   public long recordBytes() {
-    lock.lock();
-    try {
-      long n = 0;
-      for (Segment s : log.segments) {
-        n += s.livePayload;
-      }
-      return n;
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> log.segments.stream().mapToLong(s -> s.livePayload).sum());
   }
 
   @Override
   public long recordCount() {
-    lock.lock();
-    try {
-      return recordCountLocked();
-    } finally {
-      lock.unlock();
-    }
+    return locked(this::recordCountLocked);
   }
 
+  /** The records held: neither acknowledged nor gone. Lock held. */
   private long recordCountLocked() {
     AckState acks = ackLog.acks;
     return Math.max(0, log.nextSeq - acks.frontier - acks.removedIn(acks.frontier, log.nextSeq));
+  }
+
+  /** Reads a figure under {@link #lock}. */
+  private long locked(LongSupplier figure) {
+    lock.lock();
+    try {
+      return figure.getAsLong();
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -1201,15 +1178,8 @@ public final class FileDiskBuffer implements DiskBuffer {
     } catch (IOException e) {
       LOG.warn("Buffer {}: could not record its state in {} on close: {}", dir, AckState.FILE, describe(e));
     }
-    for (Thread t : new Thread[] {intervalSync.thread(), committer.thread()}) {
-      if (t != null && t != Thread.currentThread()) {
-        try {
-          t.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
+    joinQuietly(intervalSync.thread());
+    joinQuietly(committer.thread());
     lock.lock();
     try {
       releaseFiles();
@@ -1255,6 +1225,17 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     if (directoryLock != null) {
       directoryLock.release();
+    }
+  }
+
+  /** Waits up to 10 s for one of the buffer's threads to end (unless it is the calling thread). */
+  private static void joinQuietly(Thread t) {
+    if (t != null && t != Thread.currentThread()) {
+      try {
+        t.join(TimeUnit.SECONDS.toMillis(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
