@@ -44,7 +44,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Format}: the byte layouts (segments, frames, {@code ack.state}) with their tables, and codecs;</li>
  *   <li>{@link Segment}, {@link SegmentLog}: the segment files, appending, rolling, deleting;</li>
  *   <li>{@link LogLoader}: recovery at open; {@link SegmentWalk}: frame by frame, stepping over damage;</li>
- *   <li>{@link ReadCursor}: chunks, the read position, outstanding chunks;</li>
+ *   <li>{@link DirectoryLock}: the claim on the directory (one buffer per directory in a process, one process per
+ *       directory), made owner-only;</li>
+ *   <li>{@link ReadCursor}: chunks and the read position; {@link Outstanding}: the chunks handed out and not yet
+ *       acknowledged or released;</li>
  *   <li>{@link Capacity}: the bound and the overflow policies, {@code BLOCK} on the injected clock;</li>
  *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;
  *       {@link StagedFrames}: the frames staged for its next write; {@link AsyncCommitter}: the thread that forces
@@ -58,7 +61,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Directory</h2>
  * <pre>
- * buffer.lock                     held with FileChannel.tryLock while open (one process per directory)
+ * buffer.lock                     held with FileChannel.tryLock while open (one process per directory, DirectoryLock)
  * 00000000000000000000.seg        segment files, named by the sequence number of their first record
  * 00000000000000004711.seg        the last one is the active segment, appended to
  * ack.state                       acknowledgements, durable end, drop journal (replaced by temp file + rename)
@@ -124,9 +127,13 @@ import org.slf4j.LoggerFactory;
  * acknowledged).
  *
  * <h2>Threading and the lock order</h2>
- * Thread-safe. The locks, always taken in this order (a lock may be taken alone, never before one above it):
+ * Thread-safe. This class is the only one that takes the buffer's locks on behalf of a caller; every part is
+ * single-threaded unless its Javadoc says otherwise, and is called with the locks named there held. The locks, always
+ * taken in this order (a lock may be taken alone, or after one above it, never before one above it):
  * <ol>
- *   <li>{@link #lock}: guards every part's state and all writes to the page cache (appends, reads, evictions);</li>
+ *   <li>{@link #lock}: guards every part's state and all writes to the page cache (appends, reads, evictions,
+ *       damage found while reading). Its conditions: {@link #spaceFreed} ({@code BLOCK} waits for space,
+ *       {@link Capacity}) and {@link IntervalSync}'s wake-up of the sync thread;</li>
  *   <li>{@link AckLog}'s write lock: serializes writes of {@code ack.state}; taken under {@link #lock} (an eviction,
  *       damage found) or alone (an acknowledgement writes without {@link #lock}, so appends go on meanwhile);</li>
  *   <li>{@link SegmentLog#forceLock}: a force runs without {@link #lock}, under this lock, so the channel it forces
@@ -136,17 +143,25 @@ import org.slf4j.LoggerFactory;
  *       {@link SegmentLog#forceLock}, and channels of deleted unforced segments are closed later under it, so an
  *       appending thread never waits for a force; never held with the write lock;</li>
  *   <li>leaf monitors, nothing acquired while holding them: a {@link GroupCommit} round's own monitor (held only to
- *       mark it done; waiting for a round and leading its force take no lock) and {@link AsyncCommitter}'s monitor
- *       (wakes the committer of asynchronous appends).</li>
+ *       mark it done; waiting for a round and leading its force take no lock), {@link AsyncCommitter}'s monitor
+ *       (wakes the committer of asynchronous appends), and the monitor of each {@link ThrottledLogger}
+ *       ({@link #dropWarning}, {@link #syncWarning}, {@link Capacity}'s; the line is logged after it is released).</li>
  * </ol>
- * Listener calls and completions of asynchronous appends run on the calling thread after every lock is released
- * ({@link BufferEvents}).
+ * Lock-free: {@link BufferEvents}' queue, {@link #closed} (volatile), {@link GroupCommit}'s round completion and
+ * leadership, and {@link DirectoryLock}'s set of directories held in this JVM (a concurrent set, touched while
+ * opening and closing). Listener calls and completions of asynchronous appends run on the calling thread after every
+ * lock is released ({@link #flushEvents}).
+ *
+ * <p>Threads: the callers'; in INTERVAL mode {@link IntervalSync}'s sync thread, which runs {@link #periodicSync}
+ * without a lock; the committer of asynchronous appends ({@link AsyncCommitter}), which runs {@link #commitRound}
+ * without a lock. Both are daemons, named after the directory, and joined by {@link #close()}.
  */
 public final class FileDiskBuffer implements DiskBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(FileDiskBuffer.class);
   static final String QUARANTINE_DIR = Quarantine.DIR;
   static final int MAX_READ_CHANNELS = SegmentLog.MAX_READ_CHANNELS;
 
+  // Set in the constructor and never changed: read by any thread without a lock.
   private final BufferOptions options;
   private final Path dir;
   private final Clock clock;
@@ -154,50 +169,72 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final boolean syncEachAppend;
   private final int maxPayload;
 
-  /** The buffer's lock: first in the lock order. */
+  /** The buffer's lock: first in the lock order (see the class comment). */
   private final ReentrantLock lock = new ReentrantLock();
-  /** Signalled when space is freed (BLOCK waits on it). Of {@link #lock}. */
+  /** Signalled when space is freed or the buffer closes ({@code BLOCK} waits on it). A condition of {@link #lock}. */
   private final Condition spaceFreed = lock.newCondition();
 
-  // Guarded by lock (each part's own Javadoc says which of its fields are also touched elsewhere):
+  /**
+   * The segment files. Guarded by {@link #lock}; a force uses the channel it took under {@link #lock} with
+   * {@link SegmentLog#forceLock} held instead (see {@link SegmentLog}).
+   */
   private final SegmentLog log;
+  /**
+   * {@code ack.state}: its state guarded by {@link #lock}; its writes ({@link AckLog#persist}) serialized by its own
+   * write lock, second in the order, taken with or without {@link #lock}.
+   */
   private final AckLog ackLog;
+  /** The read position and the outstanding chunks ({@link Outstanding}). Guarded by {@link #lock}. */
   private final ReadCursor reader;
+  /** Guarded by {@link #lock} ({@code BLOCK} waits on {@link #spaceFreed}, releasing it). */
   private final Capacity capacity;
+  /** Guarded by {@link #lock}. */
   private final Quarantine quarantine;
+  /**
+   * Its pending and in-flight rounds and {@code durableSeq} guarded by {@link #lock}; a round's completion is
+   * lock-free, marked under the round's own monitor (a leaf).
+   */
   private final GroupCommit commit;
+  /** Guarded by {@link #lock}. */
   private final Drops dropping;
-  /** Thread-safe on its own (a lock-free queue). */
+  /** Thread-safe on its own (a lock-free queue); flushed with no lock held. */
   private final BufferEvents events;
+  /** Thread-safe on its own (its monitor is a leaf); called under {@link #lock}. */
   private final ThrottledLogger dropWarning;
+  /** Thread-safe on its own (its monitor is a leaf); called by the sync thread without a lock. */
   private final ThrottledLogger syncWarning;
-  /** INTERVAL: the sync thread and its spare segment file; its state is guarded by lock. Started in INTERVAL only. */
+  /**
+   * INTERVAL: the sync thread and its spare segment file. Its state guarded by {@link #lock}; the thread is started
+   * once while opening, in INTERVAL mode only.
+   */
   private final IntervalSync intervalSync;
+  /** What {@link Capacity} may do to make room; stateless, used under {@link #lock}. */
   private final Room room = new Room();
 
-  /** Frames built under the lock and written with one call. Guarded by lock. */
+  /** Frames built under the lock and written with one call. Guarded by {@link #lock}. */
   private final StagedFrames staged = new StagedFrames();
-  /** Bumped by every rollback: a force begun before it must not mark anything durable. Guarded by lock. */
+  /** Bumped by every rollback: a force begun before it must not mark anything durable. Guarded by {@link #lock}. */
   private long epoch;
   /**
    * Where the pending round's frames begin (SYNC): its segment, offset and first sequence, and the payload it wrote so
-   * far. A failed write cuts the active segment back to there and fails that round only. Guarded by lock.
+   * far. A failed write cuts the active segment back to there and fails that round only. Guarded by {@link #lock}.
    */
   private Segment roundSegment;
-  /** Guarded by lock. */
+  /** Guarded by {@link #lock}. */
   private long roundSize;
-  /** Guarded by lock. */
+  /** Guarded by {@link #lock}. */
   private long roundSeq;
-  /** Guarded by lock. */
+  /** Guarded by {@link #lock}. */
   private long roundPayload;
-  /** Written under lock; read without it to refuse calls early. */
+  /** Written under {@link #lock}; read without it to refuse calls early (volatile). */
   private volatile boolean closed;
-  /** Every sequence below this was covered by the final force of {@link #close()}; -1 before. Guarded by lock. */
+  /**
+   * Every sequence below this was covered by the final force of {@link #close()}; -1 before. Guarded by
+   * {@link #lock}.
+   */
   private long closeForcedSeq = -1;
-
-  /** The claim on the directory; set once while opening. Guarded by lock. */
+  /** The claim on the directory; set while opening, released while closing. Guarded by {@link #lock}. */
   private DirectoryLock directoryLock;
-
   /** The committer of asynchronous appends. Thread-safe on its own (its monitor is a leaf). */
   private final AsyncCommitter committer;
 
