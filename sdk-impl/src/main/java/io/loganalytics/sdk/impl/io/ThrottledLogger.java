@@ -11,9 +11,11 @@ import org.slf4j.helpers.MessageFormatter;
  * Logs a warning that may repeat (a full buffer, records dropped, a failing periodic force, failed uploads) at most
  * once per interval of an injected clock, so that tests move time instead of waiting; the calls in between are logged
  * at DEBUG. A warning can carry the amount summed over the calls since the previous warning (records dropped,
- * failures seen): the argument {@link #AMOUNT} is replaced by it. The one throttle of the SDK's repeated warnings:
- * the disk buffer, the uploader, the agent session, and the collector's receivers and {@code tail} (which print their
- * warnings on standard error, {@link #printing}).
+ * failures seen): the argument {@link #AMOUNT} is replaced by it. The one throttle of the repeated warnings of
+ * sdk-impl and the collector: the disk buffer, the uploader, the agent session, and the collector's receivers and
+ * {@code tail} (which print their warnings on standard error, {@link #printing}). The logging integrations do not
+ * use it: they see sdk-impl only at run time (through the service loader) and report to their framework's status
+ * channel, never through SLF4J (which could feed their own appender).
  *
  * <p>A streak (uploads failing until one succeeds) {@link #restart}s the throttle when it begins, so that its first
  * occurrence is always a warning; an occurrence that was warned about elsewhere (its own WARN line) is

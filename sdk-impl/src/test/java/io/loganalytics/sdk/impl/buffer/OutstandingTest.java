@@ -73,32 +73,8 @@ class OutstandingTest {
     Object otherBuffer = new Object();
     assertThatThrownBy(() -> o.check(c, otherBuffer, DIR)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("was not read from buffer " + DIR);
-    Chunk foreign = new Chunk() {
-      @Override
-      public long firstSequence() {
-        return 0;
-      }
-
-      @Override
-      public List<byte[]> records() {
-        return List.of();
-      }
-
-      @Override
-      public Instant oldestAppendTime() {
-        return Instant.EPOCH;
-      }
-
-      @Override
-      public int recordCount() {
-        return 0;
-      }
-
-      @Override
-      public long payloadBytes() {
-        return 0;
-      }
-    };
+    record Foreign(long firstSequence, List<byte[]> records, Instant oldestAppendTime) implements Chunk {}
+    Chunk foreign = new Foreign(0, List.of(), Instant.EPOCH);
     assertThatThrownBy(() -> o.check(foreign, null, DIR)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("was not read from buffer");
     assertThatThrownBy(() -> o.check(null, null, DIR)).isInstanceOf(IllegalArgumentException.class);
