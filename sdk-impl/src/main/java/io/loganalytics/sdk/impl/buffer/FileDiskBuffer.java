@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *       roll;</li>
  *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;
  *       {@link Drops}: a lost range as a journal change, reported exactly once;</li>
- *   <li>{@link Quarantine}: copies of damaged files; {@link BufferEvents}: listener calls after every lock.</li>
+ *   <li>{@link Damage}: damage found at open or while reading, reported, journaled and quarantined;
+ *       {@link Quarantine}: copies of damaged files; {@link BufferEvents}: listener calls after every lock.</li>
  * </ul>
  *
  * <h2>Directory</h2>
@@ -197,6 +198,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final GroupCommit commit;
   /** Guarded by {@link #lock}. */
   private final Drops dropping;
+  /** What damage found at open or while reading does. Guarded by {@link #lock}. */
+  private final Damage damage;
   /** Thread-safe on its own (a lock-free queue); flushed with no lock held. */
   private final BufferEvents events;
   /** Thread-safe on its own (its monitor is a leaf); called under {@link #lock}. */
@@ -253,6 +256,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.quarantine = new Quarantine(dir, channels, clock);
     this.commit = new GroupCommit(events);
     this.dropping = new Drops(ackLog, reader, events);
+    this.damage = new Damage(dir, log, ackLog, dropping, quarantine, events, () -> commit.durableSeq);
     this.dropWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
@@ -314,24 +318,7 @@ public final class FileDiskBuffer implements DiskBuffer {
   /** Takes the directory and recovers it. Lock held. */
   private void openDirectory() throws IOException {
     directoryLock = DirectoryLock.acquire(dir, channels);
-    LogLoader loader = new LogLoader(dir, channels, log, ackLog, quarantine, events, maxPayload,
-        new LogLoader.Host() {
-          @Override
-          public void lost(long from, long to, long bytes, String detail) throws IOException {
-            FileDiskBuffer.this.lost(from, to, bytes, detail);
-          }
-
-          @Override
-          public void damaged(Segment s, long from, long to, long offset, long span, String problem)
-              throws IOException {
-            FileDiskBuffer.this.damaged(s, from, to, offset, span, problem);
-          }
-
-          @Override
-          public void quarantineCopy(Segment s, FileChannel ch, String detail) throws IOException {
-            FileDiskBuffer.this.quarantineCopy(s, ch, detail);
-          }
-        });
+    LogLoader loader = new LogLoader(dir, channels, log, ackLog, quarantine, events, maxPayload, damage);
     boolean rewrite = loader.load();
     commit.durableSeq = log.nextSeq;
     startRound();
@@ -740,59 +727,10 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   // ------------------------------------------------------------------------------------------------ damage
 
-  /**
-   * Damage found in {@code s} ({@link ReadCursor.DamageSink}): sequences {@code [from, to)} cannot be read. Those
-   * not gone yet are reported (once: they are gone afterwards), a copy of the file goes to quarantine (once per
-   * session), and the loss is journaled. Damage among records already gone changes nothing. Lock held.
-   */
+  /** Damage met while reading ({@link ReadCursor.DamageSink}): handed to {@link #damage}. Lock held. */
   private void damaged(Segment s, long from, long to, long offset, long spanBytes, String problem)
       throws IOException {
-    AckLog.Change change;
-    long notGone = (to - from) - ackLog.acks.removedIn(from, to);
-    if (notGone <= 0) {
-      return;
-    }
-    String detail = "segment " + s + " offset " + offset + ": " + problem + "; " + notGone + " records (sequences "
-        + from + ".." + (to - 1) + ") cannot be read";
-    quarantineCopy(s, log.channelFor(s), detail);
-    long bytes = Math.max(0, spanBytes - (long) Format.FRAME_HEADER_BYTES * (to - from));
-    change = dropping.drops(from, to, DropReason.CORRUPTED, bytes, detail);
-    record(change);
-    s.livePayload = Math.max(0, s.livePayload - bytes);
-    LOG.warn("Buffer {}: {}", dir, detail);
-  }
-
-  /** Records lost outside any segment (found at open): reported and marked gone. Lock held. */
-  private void lost(long from, long to, long bytes, String detail) throws IOException {
-    long notGone = (to - from) - ackLog.acks.removedIn(from, to);
-    if (notGone <= 0) {
-      ackLog.acks.remove(from, to);
-      return;
-    }
-    LOG.warn("Buffer {}: {}; {} records lost", dir, detail, notGone);
-    record(dropping.drops(from, to, DropReason.CORRUPTED, bytes, detail + "; " + notGone + " records lost"));
-  }
-
-  /** Journals a loss and applies it; if the journal cannot be written the loss is still applied and reported. */
-  private void record(AckLog.Change change) {
-    try {
-      ackLog.persist(ackLog.snapshot(commit.durableSeq, change));
-    } catch (IOException e) {
-      LOG.warn("Buffer {}: could not record a loss in {}: {}", dir, AckState.FILE, describe(e));
-    }
-    dropping.apply(change);
-  }
-
-  /** Copies a damaged segment to quarantine, once per session, and reports it. Lock held. */
-  private void quarantineCopy(Segment s, FileChannel ch, String detail) throws IOException {
-    if (s.copied) {
-      return;
-    }
-    Path copy = quarantine.copy(ch, s.path);
-    s.copied = true;
-    String msg = detail + "; a copy is in " + copy;
-    LOG.warn("Buffer {}: quarantined a copy of {}: {}", dir, s, detail);
-    events.quarantined(copy, msg);
+    damage.damaged(s, from, to, offset, spanBytes, problem);
   }
 
   // ------------------------------------------------------------------------------------------------ group commit
