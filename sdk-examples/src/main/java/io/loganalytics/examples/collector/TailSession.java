@@ -123,9 +123,9 @@ final class TailSession {
         return false;
       }
       Duration wait = backoff.next();
+      String of = pending.get(0).name().isEmpty() ? "" : " of " + pending.get(0).name();
       refusedWarning.warn(1, "warning: the buffer{} refused a line, retrying in {} ms ({} refusals so far, {} since the"
-          + " last warning): {}", pending.get(0).name().isEmpty() ? "" : " of " + pending.get(0).name(), wait.toMillis(),
-          refusals, ThrottledLogger.AMOUNT, Failures.oneLine(refused));
+          + " last warning): {}", of, wait.toMillis(), refusals, ThrottledLogger.AMOUNT, Failures.oneLine(refused));
       ctx.sleeper.sleep(wait);
     }
   }

@@ -83,7 +83,9 @@ class TailCommandTest {
     assertThat(client.delegate.records()).extracting(x -> x.field("Message"))
         .containsExactly("one", "two", "three", "four", "five");
     assertThat(waits).extracting(Duration::toMillis).containsExactly(100L, 200L, 400L, 100L);
-    assertThat(r.err()).contains("warning: the buffer refused a line, retrying in 100 ms (1 refusals so far, 1 since the last warning)");
+    assertThat(r.err())
+        .contains("warning: the buffer refused a line, retrying in 100 ms (1 refusals so far, 1 since the last"
+            + " warning)");
     assertThat(r.out()).contains("read 5, sent 5, given up 0, invalid 0");
   }
 

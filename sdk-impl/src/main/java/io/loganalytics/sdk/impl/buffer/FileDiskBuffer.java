@@ -27,9 +27,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Directory</h2>
  * <pre>
- * buffer.lock                     held with FileChannel.tryLock while open (one process per directory, DirectoryLock)
+ * buffer.lock                     held with FileChannel.tryLock while open (one process per directory)
  * 00000000000000000000.seg        segment files, named by the sequence number of their first record
  * 00000000000000004711.seg        the last one is the active segment, appended to
  * ack.state                       acknowledgements, durable end, drop journal (replaced by temp file + rename)
