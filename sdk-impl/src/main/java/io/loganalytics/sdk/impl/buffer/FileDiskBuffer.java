@@ -214,20 +214,20 @@ public final class FileDiskBuffer implements DiskBuffer {
   /** What {@link Capacity} may do to make room; stateless, used under {@link #lock}. */
   private final Room room = new Room();
 
-  /** Frames built under the lock and written with one call. Guarded by {@link #lock}. */
+  /** Frames built under the lock and written with one call. Guarded by lock. */
   private final StagedFrames staged = new StagedFrames();
-  /** Bumped by every rollback: a force begun before it must not mark anything durable. Guarded by {@link #lock}. */
+  /** Bumped by every rollback: a force begun before it must not mark anything durable. Guarded by lock. */
   private long epoch;
   /**
    * Where the pending round's frames begin (SYNC): its segment, offset and first sequence, and the payload it wrote so
-   * far. A failed write cuts the active segment back to there and fails that round only. Guarded by {@link #lock}.
+   * far. A failed write cuts the active segment back to there and fails that round only. Guarded by lock.
    */
   private Segment roundSegment;
-  /** Guarded by {@link #lock}. */
+  /** Guarded by lock. */
   private long roundSize;
-  /** Guarded by {@link #lock}. */
+  /** Guarded by lock. */
   private long roundSeq;
-  /** Guarded by {@link #lock}. */
+  /** Guarded by lock. */
   private long roundPayload;
   /** Written under {@link #lock}; read without it to refuse calls early (volatile). */
   private volatile boolean closed;
