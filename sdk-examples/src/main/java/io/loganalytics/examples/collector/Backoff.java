@@ -38,14 +38,4 @@ final class Backoff {
   void reset() {
     nextMs = FIRST_MS;
   }
-
-  /**
-   * A warning throttle: true for the 1st, 2nd, 4th, 8th... occurrence, so a flood logs O(log n) lines.
-   *
-   * @param n the occurrence count, from 1
-   * @return whether to warn about this one
-   */
-  static boolean shouldWarn(long n) {
-    return n > 0 && Long.bitCount(n) == 1;
-  }
 }

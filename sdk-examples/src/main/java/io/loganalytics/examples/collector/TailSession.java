@@ -3,6 +3,7 @@ package io.loganalytics.examples.collector;
 import io.loganalytics.sdk.ClientClosedException;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.LogAnalyticsException;
+import io.loganalytics.sdk.impl.io.ThrottledLogger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +18,13 @@ import java.util.Map;
  * that destination only, after a {@link Backoff} wait, until every destination took it, so lines are never lost or
  * reordered; only a stop request ends the retrying, leaving that line and the rest to the next run (the saved
  * position is after the last line every destination took). A line refused for good (not a JSON object, too large) is
- * skipped for that destination and counted, with a throttled warning. Not thread-safe.
+ * skipped for that destination and counted. Both kinds of warning are printed on standard error at most once a minute
+ * (by the context's clock) each, with the count since the previous one ({@link ThrottledLogger}). Not thread-safe.
  */
 final class TailSession {
+  /** The least time between two warnings of one kind. */
+  static final Duration WARN_INTERVAL = Duration.ofMinutes(1);
+
   /** A destination: its name (for messages; empty for a single one), client and record type. */
   record Target(String name, LogAnalyticsClient client, String type) {}
 
@@ -29,6 +34,8 @@ final class TailSession {
   private final Path file;
   private final Path stateDir;
   private final Backoff backoff = new Backoff();
+  private final ThrottledLogger skippedWarning;
+  private final ThrottledLogger refusedWarning;
   /** The position saved by an earlier run, or null. */
   final FileFollower.Position saved;
   private FileFollower.Position accepted;
@@ -46,6 +53,8 @@ final class TailSession {
     this.json = json;
     this.file = file;
     this.stateDir = stateDir;
+    this.skippedWarning = ThrottledLogger.printing(ctx.err::println, ctx.clock, WARN_INTERVAL);
+    this.refusedWarning = ThrottledLogger.printing(ctx.err::println, ctx.clock, WARN_INTERVAL);
     FileFollower.Position p = null;
     try {
       p = TailState.read(stateDir, file).orElse(null);
@@ -97,10 +106,8 @@ final class TailSession {
             if (!skipped) {
               skipped = true;
               invalid++;
-              if (Backoff.shouldWarn(invalid)) {
-                ctx.err.println("skipped a line" + (t.name().isEmpty() ? "" : " for " + t.name()) + ": "
-                    + Failures.oneLine(e) + " (" + invalid + " skipped so far)");
-              }
+              skippedWarning.warn(1, "skipped a line{}: {} ({} skipped so far, {} since the last warning)",
+                  t.name().isEmpty() ? "" : " for " + t.name(), Failures.oneLine(e), invalid, ThrottledLogger.AMOUNT);
             }
           } else {
             refused = e;
@@ -116,11 +123,9 @@ final class TailSession {
         return false;
       }
       Duration wait = backoff.next();
-      if (Backoff.shouldWarn(refusals)) {
-        ctx.err.println("warning: the buffer" + (pending.get(0).name().isEmpty() ? "" : " of " + pending.get(0).name())
-            + " refused a line, retrying in " + wait.toMillis() + " ms (" + refusals + " refusals so far): "
-            + Failures.oneLine(refused));
-      }
+      String of = pending.get(0).name().isEmpty() ? "" : " of " + pending.get(0).name();
+      refusedWarning.warn(1, "warning: the buffer{} refused a line, retrying in {} ms ({} refusals so far, {} since the"
+          + " last warning): {}", of, wait.toMillis(), refusals, ThrottledLogger.AMOUNT, Failures.oneLine(refused));
       ctx.sleeper.sleep(wait);
     }
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class BackoffTest {
@@ -21,11 +20,5 @@ class BackoffTest {
 
     b.reset();
     assertThat(b.next()).isEqualTo(Duration.ofMillis(100));
-  }
-
-  @Test
-  void warningsAreThrottledToPowersOfTwo() {
-    assertThat(LongStream.rangeClosed(0, 20).filter(Backoff::shouldWarn).boxed().toList())
-        .containsExactly(1L, 2L, 4L, 8L, 16L);
   }
 }

@@ -6,6 +6,7 @@ import io.loganalytics.sdk.BufferException;
 import io.loganalytics.sdk.BufferFullException;
 import io.loganalytics.sdk.RecordTooLargeException;
 import io.loganalytics.sdk.Transport;
+import io.loganalytics.testkit.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,6 +14,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,8 +83,34 @@ class TailCommandTest {
     assertThat(client.delegate.records()).extracting(x -> x.field("Message"))
         .containsExactly("one", "two", "three", "four", "five");
     assertThat(waits).extracting(Duration::toMillis).containsExactly(100L, 200L, 400L, 100L);
-    assertThat(r.err()).contains("warning: the buffer refused a line, retrying in 100 ms (1 refusals so far)");
+    assertThat(r.err())
+        .contains("warning: the buffer refused a line, retrying in 100 ms (1 refusals so far, 1 since the last"
+            + " warning)");
     assertThat(r.out()).contains("read 5, sent 5, given up 0, invalid 0");
+  }
+
+  @Test
+  void aLongRefusalWarnsOnceAMinuteOfTheClockWithTheRefusalsHeldBack() throws Exception {
+    Path log = dir.resolve("app.log");
+    FileFollowerTest.append(log, "one\ntwo\n");
+    // "two" is refused 30 times (calls 2..31). Each wait moves the clock: refusal k comes at 0, 0.1, 0.3, 0.7, 1.5,
+    // 3.1, 6.3 s, then every 5 s: the 18th at 61.3 s and the 30th at 121.3 s are the first a minute after a warning.
+    RefusingClient client = new RefusingClient(IntStream.rangeClosed(2, 31).boxed().collect(Collectors.toSet()),
+        () -> new BufferFullException(dir, "buffer full"));
+    MutableClock clock = MutableClock.at("2026-11-25T10:00:00Z");
+    Cli cli = new Cli(dir).client(client).clock(clock).sleeper(clock::advance);
+
+    Cli.Running running = cli.start(tailArgs(log, "--from-start"));
+    client.delegate.awaitRecords(2);
+    cli.stop.countDown();
+    Cli.Result r = running.await();
+
+    assertThat(r.exit()).isZero();
+    assertThat(client.delegate.records()).extracting(x -> x.field("Message")).containsExactly("one", "two");
+    assertThat(r.err().lines().filter(l -> l.contains("refused a line")).toList()).satisfiesExactly(
+        l -> assertThat(l).contains("retrying in 100 ms (1 refusals so far, 1 since the last warning)"),
+        l -> assertThat(l).contains("retrying in 5000 ms (18 refusals so far, 17 since the last warning)"),
+        l -> assertThat(l).contains("retrying in 5000 ms (30 refusals so far, 12 since the last warning)"));
   }
 
   @Test
@@ -114,7 +143,7 @@ class TailCommandTest {
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(client.delegate.records()).extracting(x -> x.field("Message")).containsExactly("a", "c");
-    assertThat(r.err()).contains("skipped a line: record is too large (1 skipped so far)");
+    assertThat(r.err()).contains("skipped a line: record is too large (1 skipped so far, 1 since the last warning)");
     assertThat(r.out()).contains("read 3, sent 2, given up 0, invalid 1");
   }
 

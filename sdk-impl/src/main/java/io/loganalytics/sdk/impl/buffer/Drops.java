@@ -1,6 +1,8 @@
 package io.loganalytics.sdk.impl.buffer;
 
 import io.loganalytics.sdk.DropReason;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Drop accounting: turns a range of sequences that can no longer be delivered (evicted, or lost to damage) into an
@@ -32,7 +34,7 @@ final class Drops {
     AckLog.Change change = new AckLog.Change();
     AckState acks = ackLog.acks;
     long inChunks = 0;
-    for (BufferChunk c : reader.outstanding.values()) {
+    for (BufferChunk c : reader.outstanding.all()) {
       long a = Math.max(from, c.firstSeq);
       long b = Math.min(to, c.endSeq);
       if (b <= a) {
@@ -52,6 +54,54 @@ final class Drops {
     }
     change.gone.add(new long[] {from, to});
     return change;
+  }
+
+  /**
+   * A chunk will not be acknowledged (released, or still out when the buffer closes): the drops it held become owed
+   * and are reported, each once.
+   *
+   * @param c the chunk
+   * @param why how it ended, for the report ("released", "still out when the buffer closed")
+   */
+  void reportHeld(BufferChunk c, String why) {
+    for (AckLog.Drop d : ackLog.heldBy(c)) {
+      d.chunk = null;
+      events.dropped(d.reason, d.records, d.bytes, d.detail + "; the chunk was " + why, d.id);
+    }
+  }
+
+  /**
+   * The change that forgets the drops {@code c} holds, for the snapshot that records its acknowledgement: an
+   * acknowledged chunk was delivered, so the records it held are not lost.
+   *
+   * @param c the chunk being acknowledged
+   * @return the change (drops forgotten only)
+   */
+  AckLog.Change forgetting(BufferChunk c) {
+    AckLog.Change forget = new AckLog.Change();
+    for (AckLog.Drop d : ackLog.heldBy(c)) {
+      forget.forgotten.add(d.id);
+    }
+    return forget;
+  }
+
+  /**
+   * The acknowledgement of {@code c} was written: forgets the drops it holds.
+   *
+   * @param c the chunk
+   * @param forget what {@link #forgetting} returned before the acknowledgement was written
+   * @return whether {@code c} held drops that {@code forget} did not cover (journaled while the acknowledgement was
+   *     being written): the journal must be written again to forget them
+   */
+  boolean acknowledged(BufferChunk c, AckLog.Change forget) {
+    List<Long> ids = new ArrayList<>();
+    boolean late = false;
+    for (AckLog.Drop d : ackLog.heldBy(c)) {
+      ids.add(d.id);
+      late |= !forget.forgotten.contains(d.id);
+    }
+    ackLog.remove(ids);
+    return late;
   }
 
   /**

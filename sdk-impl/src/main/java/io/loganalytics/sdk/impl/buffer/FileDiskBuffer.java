@@ -16,27 +16,20 @@ import io.loganalytics.sdk.impl.io.ThrottledLogger;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +44,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Format}: the byte layouts (segments, frames, {@code ack.state}) with their tables, and codecs;</li>
  *   <li>{@link Segment}, {@link SegmentLog}: the segment files, appending, rolling, deleting;</li>
  *   <li>{@link LogLoader}: recovery at open; {@link SegmentWalk}: frame by frame, stepping over damage;</li>
- *   <li>{@link ReadCursor}: chunks, the read position, outstanding chunks;</li>
+ *   <li>{@link DirectoryLock}: the claim on the directory (one buffer per directory in a process, one process per
+ *       directory), made owner-only;</li>
+ *   <li>{@link ReadCursor}: chunks and the read position; {@link Outstanding}: the chunks handed out and not yet
+ *       acknowledged or released;</li>
  *   <li>{@link Capacity}: the bound and the overflow policies, {@code BLOCK} on the injected clock;</li>
  *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;
  *       {@link StagedFrames}: the frames staged for its next write; {@link AsyncCommitter}: the thread that forces
@@ -60,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *       roll;</li>
  *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;
  *       {@link Drops}: a lost range as a journal change, reported exactly once;</li>
- *   <li>{@link Quarantine}: copies of damaged files; {@link BufferEvents}: listener calls after every lock.</li>
+ *   <li>{@link Damage}: damage found at open or while reading, reported, journaled and quarantined;
+ *       {@link Quarantine}: copies of damaged files; {@link BufferEvents}: listener calls after every lock.</li>
  * </ul>
  *
  * <h2>Directory</h2>
@@ -131,9 +128,13 @@ import org.slf4j.LoggerFactory;
  * acknowledged).
  *
  * <h2>Threading and the lock order</h2>
- * Thread-safe. The locks, always taken in this order (a lock may be taken alone, never before one above it):
+ * Thread-safe. This class is the only one that takes the buffer's locks on behalf of a caller; every part is
+ * single-threaded unless its Javadoc says otherwise, and is called with the locks named there held. The locks, always
+ * taken in this order (a lock may be taken alone, or after one above it, never before one above it):
  * <ol>
- *   <li>{@link #lock}: guards every part's state and all writes to the page cache (appends, reads, evictions);</li>
+ *   <li>{@link #lock}: guards every part's state and all writes to the page cache (appends, reads, evictions,
+ *       damage found while reading). Its conditions: {@link #spaceFreed} ({@code BLOCK} waits for space,
+ *       {@link Capacity}) and {@link IntervalSync}'s wake-up of the sync thread;</li>
  *   <li>{@link AckLog}'s write lock: serializes writes of {@code ack.state}; taken under {@link #lock} (an eviction,
  *       damage found) or alone (an acknowledgement writes without {@link #lock}, so appends go on meanwhile);</li>
  *   <li>{@link SegmentLog#forceLock}: a force runs without {@link #lock}, under this lock, so the channel it forces
@@ -143,21 +144,25 @@ import org.slf4j.LoggerFactory;
  *       {@link SegmentLog#forceLock}, and channels of deleted unforced segments are closed later under it, so an
  *       appending thread never waits for a force; never held with the write lock;</li>
  *   <li>leaf monitors, nothing acquired while holding them: a {@link GroupCommit} round's own monitor (held only to
- *       mark it done; waiting for a round and leading its force take no lock) and {@link AsyncCommitter}'s monitor
- *       (wakes the committer of asynchronous appends).</li>
+ *       mark it done; waiting for a round and leading its force take no lock), {@link AsyncCommitter}'s monitor
+ *       (wakes the committer of asynchronous appends), and the monitor of each {@link ThrottledLogger}
+ *       ({@link #dropWarning}, {@link #syncWarning}, {@link Capacity}'s; the line is logged after it is released).</li>
  * </ol>
- * Listener calls and completions of asynchronous appends run on the calling thread after every lock is released
- * ({@link BufferEvents}).
+ * Lock-free: {@link BufferEvents}' queue, {@link #closed} (volatile), {@link GroupCommit}'s round completion and
+ * leadership, and {@link DirectoryLock}'s set of directories held in this JVM (a concurrent set, touched while
+ * opening and closing). Listener calls and completions of asynchronous appends run on the calling thread after every
+ * lock is released ({@link #flushEvents}).
+ *
+ * <p>Threads: the callers'; in INTERVAL mode {@link IntervalSync}'s sync thread, which runs {@link #periodicSync}
+ * without a lock; the committer of asynchronous appends ({@link AsyncCommitter}), which runs {@link #commitRound}
+ * without a lock. Both are daemons, named after the directory, and joined by {@link #close()}.
  */
 public final class FileDiskBuffer implements DiskBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(FileDiskBuffer.class);
-  static final String LOCK_FILE = "buffer.lock";
   static final String QUARANTINE_DIR = Quarantine.DIR;
   static final int MAX_READ_CHANNELS = SegmentLog.MAX_READ_CHANNELS;
 
-  /** Directories held by buffers of this JVM (a second FileChannel on the lock file could drop the lock). */
-  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
-
+  // Set in the constructor and never changed: read by any thread without a lock.
   private final BufferOptions options;
   private final Path dir;
   private final Clock clock;
@@ -165,25 +170,48 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final boolean syncEachAppend;
   private final int maxPayload;
 
-  /** The buffer's lock: first in the lock order. */
+  /** The buffer's lock: first in the lock order (see the class comment). */
   private final ReentrantLock lock = new ReentrantLock();
-  /** Signalled when space is freed (BLOCK waits on it). Of {@link #lock}. */
+  /** Signalled when space is freed or the buffer closes ({@code BLOCK} waits on it). A condition of {@link #lock}. */
   private final Condition spaceFreed = lock.newCondition();
 
-  // Guarded by lock (each part's own Javadoc says which of its fields are also touched elsewhere):
+  /**
+   * The segment files. Guarded by {@link #lock}; a force uses the channel it took under {@link #lock} with
+   * {@link SegmentLog#forceLock} held instead (see {@link SegmentLog}).
+   */
   private final SegmentLog log;
+  /**
+   * {@code ack.state}: its state guarded by {@link #lock}; its writes ({@link AckLog#persist}) serialized by its own
+   * write lock, second in the order, taken with or without {@link #lock}.
+   */
   private final AckLog ackLog;
+  /** The read position and the outstanding chunks ({@link Outstanding}). Guarded by {@link #lock}. */
   private final ReadCursor reader;
+  /** Guarded by {@link #lock} ({@code BLOCK} waits on {@link #spaceFreed}, releasing it). */
   private final Capacity capacity;
+  /** Guarded by {@link #lock}. */
   private final Quarantine quarantine;
+  /**
+   * Its pending and in-flight rounds and {@code durableSeq} guarded by {@link #lock}; a round's completion is
+   * lock-free, marked under the round's own monitor (a leaf).
+   */
   private final GroupCommit commit;
+  /** Guarded by {@link #lock}. */
   private final Drops dropping;
-  /** Thread-safe on its own (a lock-free queue). */
+  /** What damage found at open or while reading does. Guarded by {@link #lock}. */
+  private final Damage damage;
+  /** Thread-safe on its own (a lock-free queue); flushed with no lock held. */
   private final BufferEvents events;
+  /** Thread-safe on its own (its monitor is a leaf); called under {@link #lock}. */
   private final ThrottledLogger dropWarning;
+  /** Thread-safe on its own (its monitor is a leaf); called by the sync thread without a lock. */
   private final ThrottledLogger syncWarning;
-  /** INTERVAL: the sync thread and its spare segment file; its state is guarded by lock. Started in INTERVAL only. */
+  /**
+   * INTERVAL: the sync thread and its spare segment file. Its state guarded by {@link #lock}; the thread is started
+   * once while opening, in INTERVAL mode only.
+   */
   private final IntervalSync intervalSync;
+  /** What {@link Capacity} may do to make room; stateless, used under {@link #lock}. */
   private final Room room = new Room();
 
   /** Frames built under the lock and written with one call. Guarded by lock. */
@@ -201,16 +229,15 @@ public final class FileDiskBuffer implements DiskBuffer {
   private long roundSeq;
   /** Guarded by lock. */
   private long roundPayload;
-  /** Written under lock; read without it to refuse calls early. */
+  /** Written under {@link #lock}; read without it to refuse calls early (volatile). */
   private volatile boolean closed;
-  /** Every sequence below this was covered by the final force of {@link #close()}; -1 before. Guarded by lock. */
+  /**
+   * Every sequence below this was covered by the final force of {@link #close()}; -1 before. Guarded by
+   * {@link #lock}.
+   */
   private long closeForcedSeq = -1;
-
-  /** Guarded by lock (set once during open). */
-  private Path heldKey;
-  private FileChannel lockChannel;
-  private FileLock fileLock;
-
+  /** The claim on the directory; set while opening, released while closing. Guarded by {@link #lock}. */
+  private DirectoryLock directoryLock;
   /** The committer of asynchronous appends. Thread-safe on its own (its monitor is a leaf). */
   private final AsyncCommitter committer;
 
@@ -229,6 +256,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.quarantine = new Quarantine(dir, channels, clock);
     this.commit = new GroupCommit(events);
     this.dropping = new Drops(ackLog, reader, events);
+    this.damage = new Damage(dir, log, ackLog, dropping, quarantine, events, () -> commit.durableSeq);
     this.dropWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
@@ -282,57 +310,15 @@ public final class FileDiskBuffer implements DiskBuffer {
    * @throws BufferException when the directory cannot be read
    */
   public static BufferReport verify(Path directory) {
-    try {
-      return Verifier.verify(directory);
-    } catch (IOException e) {
-      throw new BufferException(directory, "cannot verify buffer directory " + directory + ": " + describe(e), true,
-          e);
-    }
+    return Verifier.report(directory);
   }
 
   // ------------------------------------------------------------------------------------------------ opening
 
   /** Takes the directory and recovers it. Lock held. */
   private void openDirectory() throws IOException {
-    try {
-      AtomicFile.createOwnerOnlyDirectory(dir);
-    } catch (FileAlreadyExistsException e) {
-      throw new BufferException(dir, "buffer directory " + dir + " exists and is not a directory", false, e);
-    }
-    Path key = dir.toRealPath();
-    if (!HELD.add(key)) {
-      throw new BufferException(dir, "buffer directory " + dir + " is already open in this process", false, null);
-    }
-    heldKey = key;
-    lockChannel = channels.open(dir.resolve(LOCK_FILE), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        LinkOption.NOFOLLOW_LINKS), AtomicFile.ownerOnlyFile(dir));
-    try {
-      fileLock = lockChannel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      throw new BufferException(dir, "buffer directory " + dir + " is already open in this process", false, e);
-    }
-    if (fileLock == null) {
-      throw new BufferException(dir, "buffer directory " + dir + " is in use by another process", false, null);
-    }
-    restrictPermissions();
-    LogLoader loader = new LogLoader(dir, channels, log, ackLog, quarantine, events, maxPayload,
-        new LogLoader.Host() {
-          @Override
-          public void lost(long from, long to, long bytes, String detail) throws IOException {
-            FileDiskBuffer.this.lost(from, to, bytes, detail);
-          }
-
-          @Override
-          public void damaged(Segment s, long from, long to, long offset, long span, String problem)
-              throws IOException {
-            FileDiskBuffer.this.damaged(s, from, to, offset, span, problem);
-          }
-
-          @Override
-          public void quarantineCopy(Segment s, FileChannel ch, String detail) throws IOException {
-            FileDiskBuffer.this.quarantineCopy(s, ch, detail);
-          }
-        });
+    directoryLock = DirectoryLock.acquire(dir, channels);
+    LogLoader loader = new LogLoader(dir, channels, log, ackLog, quarantine, events, maxPayload, damage);
     boolean rewrite = loader.load();
     commit.durableSeq = log.nextSeq;
     startRound();
@@ -341,19 +327,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     LOG.debug("Opened buffer {}: {} segments, {} bytes, sequences {}..{}", dir, log.segments.size(), log.totalBytes,
         ackLog.acks.frontier, log.nextSeq);
-  }
-
-  /** Takes group and other permissions away from the directory and its files (buffered records are log data). */
-  private void restrictPermissions() {
-    try {
-      int changed = new OwnerOnly(dir).restrictTree(dir);
-      if (changed > 0) {
-        LOG.info("Buffer {}: removed group and other permissions from {} files and directories (buffered records"
-            + " are log data, readable by the owner only)", dir, changed);
-      }
-    } catch (IOException e) {
-      LOG.warn("Buffer {}: could not remove group and other permissions from its files: {}", dir, describe(e));
-    }
   }
 
   // ------------------------------------------------------------------------------------------------ appending
@@ -665,7 +638,7 @@ public final class FileDiskBuffer implements DiskBuffer {
         Segment s = log.segments.get(0);
         long end = log.endSeq(0);
         if (end > ackLog.acks.frontier || (s == log.active && (s.size == Format.SEGMENT_HEADER_BYTES
-            || hasOutstandingIn(s)))) {
+            || reader.outstanding.holdsFrom(s.firstSeq)))) {
           break;
         }
         if (s == log.active) {
@@ -691,11 +664,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     public void ensureOpen() {
       FileDiskBuffer.this.ensureOpen();
     }
-  }
-
-  private boolean hasOutstandingIn(Segment s) {
-    Map.Entry<Long, BufferChunk> e = reader.outstanding.lastEntry();
-    return e != null && e.getValue().endSeq > s.firstSeq;
   }
 
   /** Evicts the oldest segment: journals its drop, deletes it, reports its records. Lock held. */
@@ -759,59 +727,10 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   // ------------------------------------------------------------------------------------------------ damage
 
-  /**
-   * Damage found in {@code s} ({@link ReadCursor.DamageSink}): sequences {@code [from, to)} cannot be read. Those
-   * not gone yet are reported (once: they are gone afterwards), a copy of the file goes to quarantine (once per
-   * session), and the loss is journaled. Damage among records already gone changes nothing. Lock held.
-   */
+  /** Damage met while reading ({@link ReadCursor.DamageSink}): handed to {@link #damage}. Lock held. */
   private void damaged(Segment s, long from, long to, long offset, long spanBytes, String problem)
       throws IOException {
-    AckLog.Change change;
-    long notGone = (to - from) - ackLog.acks.removedIn(from, to);
-    if (notGone <= 0) {
-      return;
-    }
-    String detail = "segment " + s + " offset " + offset + ": " + problem + "; " + notGone + " records (sequences "
-        + from + ".." + (to - 1) + ") cannot be read";
-    quarantineCopy(s, log.channelFor(s), detail);
-    long bytes = Math.max(0, spanBytes - (long) Format.FRAME_HEADER_BYTES * (to - from));
-    change = dropping.drops(from, to, DropReason.CORRUPTED, bytes, detail);
-    record(change);
-    s.livePayload = Math.max(0, s.livePayload - bytes);
-    LOG.warn("Buffer {}: {}", dir, detail);
-  }
-
-  /** Records lost outside any segment (found at open): reported and marked gone. Lock held. */
-  private void lost(long from, long to, long bytes, String detail) throws IOException {
-    long notGone = (to - from) - ackLog.acks.removedIn(from, to);
-    if (notGone <= 0) {
-      ackLog.acks.remove(from, to);
-      return;
-    }
-    LOG.warn("Buffer {}: {}; {} records lost", dir, detail, notGone);
-    record(dropping.drops(from, to, DropReason.CORRUPTED, bytes, detail + "; " + notGone + " records lost"));
-  }
-
-  /** Journals a loss and applies it; if the journal cannot be written the loss is still applied and reported. */
-  private void record(AckLog.Change change) {
-    try {
-      ackLog.persist(ackLog.snapshot(commit.durableSeq, change));
-    } catch (IOException e) {
-      LOG.warn("Buffer {}: could not record a loss in {}: {}", dir, AckState.FILE, describe(e));
-    }
-    dropping.apply(change);
-  }
-
-  /** Copies a damaged segment to quarantine, once per session, and reports it. Lock held. */
-  private void quarantineCopy(Segment s, FileChannel ch, String detail) throws IOException {
-    if (s.copied) {
-      return;
-    }
-    Path copy = quarantine.copy(ch, s.path);
-    s.copied = true;
-    String msg = detail + "; a copy is in " + copy;
-    LOG.warn("Buffer {}: quarantined a copy of {}: {}", dir, s, detail);
-    events.quarantined(copy, msg);
+    damage.damaged(s, from, to, offset, spanBytes, problem);
   }
 
   // ------------------------------------------------------------------------------------------------ group commit
@@ -1071,13 +990,10 @@ public final class FileDiskBuffer implements DiskBuffer {
     lock.lock();
     try {
       ensureOpen();
-      c = outstandingChunk(chunk);
+      c = reader.outstanding.check(chunk, this, dir);
       c.acknowledging = true;
       ackLog.beginAcknowledge(c.firstSeq, c.endSeq);
-      forget = new AckLog.Change();
-      for (AckLog.Drop d : ackLog.heldBy(c)) {
-        forget.forgotten.add(d.id);
-      }
+      forget = dropping.forgetting(c);
       snapshot = ackLog.snapshot(commit.durableSeq, forget);
     } finally {
       lock.unlock();
@@ -1100,22 +1016,14 @@ public final class FileDiskBuffer implements DiskBuffer {
     lock.lock();
     try {
       ackLog.endAcknowledge(c.firstSeq, c.endSeq, true);
-      reader.outstanding.remove(c.firstSeq);
-      List<AckLog.Drop> held = ackLog.heldBy(c);
-      List<Long> ids = new ArrayList<>();
-      boolean late = false;
-      for (AckLog.Drop d : held) {
-        ids.add(d.id);
-        late |= !forget.forgotten.contains(d.id);
-      }
-      ackLog.remove(ids);
-      if (late && !closed) {
+      reader.outstanding.remove(c);
+      if (dropping.acknowledged(c, forget) && !closed) {
         again = ackLog.snapshot(commit.durableSeq, null);
       }
       while (log.segments.size() > 1 && log.endSeq(0) <= ackLog.acks.frontier) {
         deleteSegment(log.segments.get(0));
       }
-      subtractPayload(c);
+      Outstanding.subtractPayload(c, log);
       spaceFreed.signalAll();
     } finally {
       lock.unlock();
@@ -1136,46 +1044,12 @@ public final class FileDiskBuffer implements DiskBuffer {
     lock.lock();
     try {
       ensureOpen();
-      BufferChunk c = outstandingChunk(chunk);
+      BufferChunk c = reader.outstanding.check(chunk, this, dir);
       reader.released(c);
-      reportHeld(c, "released");
+      dropping.reportHeld(c, "released");
     } finally {
       lock.unlock();
       flushEvents();
-    }
-  }
-
-  /** The drops held by a chunk that will not be acknowledged become owed and are reported. Lock held. */
-  private void reportHeld(BufferChunk c, String why) {
-    for (AckLog.Drop d : ackLog.heldBy(c)) {
-      d.chunk = null;
-      events.dropped(d.reason, d.records, d.bytes, d.detail + "; the chunk was " + why, d.id);
-    }
-  }
-
-  private BufferChunk outstandingChunk(Chunk chunk) {
-    if (!(chunk instanceof BufferChunk) || ((BufferChunk) chunk).owner != this) {
-      throw new IllegalArgumentException("chunk " + chunk + " was not read from buffer " + dir);
-    }
-    BufferChunk c = (BufferChunk) chunk;
-    if (reader.outstanding.get(c.firstSeq) != c || c.acknowledging) {
-      throw new IllegalArgumentException("chunk " + chunk + " is not outstanding (already acknowledged or"
-          + " released, or being acknowledged)");
-    }
-    return c;
-  }
-
-  /** Subtracts an acknowledged chunk's payload from the segments that hold it. Lock held. */
-  private void subtractPayload(BufferChunk c) {
-    for (int i = 0; i < c.records.size(); i++) {
-      if (c.isLost(i)) {
-        continue;
-      }
-      long seq = c.firstSeq + i;
-      Segment s = log.segments.get(log.indexOf(seq));
-      if (s.firstSeq <= seq) {
-        s.livePayload = Math.max(0, s.livePayload - c.records.get(i).length);
-      }
     }
   }
 
@@ -1183,41 +1057,33 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   @Override
   public long sizeBytes() {
-    lock.lock();
-    try {
-      return log.totalBytes;
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> log.totalBytes);
   }
 
   @Override
   public long recordBytes() {
-    lock.lock();
-    try {
-      long n = 0;
-      for (Segment s : log.segments) {
-        n += s.livePayload;
-      }
-      return n;
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> log.segments.stream().mapToLong(s -> s.livePayload).sum());
   }
 
   @Override
   public long recordCount() {
-    lock.lock();
-    try {
-      return recordCountLocked();
-    } finally {
-      lock.unlock();
-    }
+    return locked(this::recordCountLocked);
   }
 
+  /** The records held: neither acknowledged nor gone. Lock held. */
   private long recordCountLocked() {
     AckState acks = ackLog.acks;
     return Math.max(0, log.nextSeq - acks.frontier - acks.removedIn(acks.frontier, log.nextSeq));
+  }
+
+  /** Reads a figure under {@link #lock}. */
+  private long locked(LongSupplier figure) {
+    lock.lock();
+    try {
+      return figure.getAsLong();
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -1266,10 +1132,9 @@ public final class FileDiskBuffer implements DiskBuffer {
       spaceFreed.signalAll();
       finalForce();
       log.closeAll();
-      for (BufferChunk c : new ArrayList<>(reader.outstanding.values())) {
-        reportHeld(c, "still out when the buffer closed");
+      for (BufferChunk c : reader.outstanding.takeAll()) {
+        dropping.reportHeld(c, "still out when the buffer closed");
       }
-      reader.outstanding.clear();
     } finally {
       lock.unlock();
     }
@@ -1288,15 +1153,8 @@ public final class FileDiskBuffer implements DiskBuffer {
     } catch (IOException e) {
       LOG.warn("Buffer {}: could not record its state in {} on close: {}", dir, AckState.FILE, describe(e));
     }
-    for (Thread t : new Thread[] {intervalSync.thread(), committer.thread()}) {
-      if (t != null && t != Thread.currentThread()) {
-        try {
-          t.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
+    joinQuietly(intervalSync.thread());
+    joinQuietly(committer.thread());
     lock.lock();
     try {
       releaseFiles();
@@ -1340,17 +1198,19 @@ public final class FileDiskBuffer implements DiskBuffer {
     if (log.active != null) {
       SegmentLog.closeQuietly(log.active.channel);
     }
-    try {
-      if (fileLock != null) {
-        fileLock.release();
-      }
-    } catch (IOException e) {
-      LOG.debug("Buffer {}: releasing the lock failed: {}", dir, describe(e));
+    if (directoryLock != null) {
+      directoryLock.release();
     }
-    SegmentLog.closeQuietly(lockChannel);
-    if (heldKey != null) {
-      HELD.remove(heldKey);
-      heldKey = null;
+  }
+
+  /** Waits up to 10 s for one of the buffer's threads to end (unless it is the calling thread). */
+  private static void joinQuietly(Thread t) {
+    if (t != null && t != Thread.currentThread()) {
+      try {
+        t.join(TimeUnit.SECONDS.toMillis(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Reading: where the next chunk starts, which records are out in chunks, and how to get from a sequence to its
@@ -58,8 +56,8 @@ final class ReadCursor {
   private final AckLog ackLog;
   private final int maxPayload;
   private final DamageSink damage;
-  /** Chunks handed out and not yet acknowledged or released, by first sequence. */
-  final TreeMap<Long, BufferChunk> outstanding = new TreeMap<>();
+  /** Chunks handed out and not yet acknowledged or released. */
+  final Outstanding outstanding = new Outstanding();
   private Position cursor;
   private long oldestCacheSeq = -1;
   private long oldestCacheMillis;
@@ -76,20 +74,16 @@ final class ReadCursor {
     if (ackLog.acks.isRemoved(seq)) {
       return true;
     }
-    if (outstanding.isEmpty()) {
-      return false;
-    }
-    Map.Entry<Long, BufferChunk> e = outstanding.floorEntry(seq);
-    return e != null && e.getValue().endSeq > seq;
+    return outstanding.holding(seq) != null;
   }
 
   /** @return the first sequence at or after {@code seq} that is neither gone nor outstanding */
   long skipTaken(long seq) {
     while (true) {
       long s = ackLog.acks.skipRemoved(seq);
-      Map.Entry<Long, BufferChunk> e = outstanding.isEmpty() ? null : outstanding.floorEntry(s);
-      if (e != null && e.getValue().endSeq > s) {
-        seq = e.getValue().endSeq;
+      BufferChunk c = outstanding.holding(s);
+      if (c != null) {
+        seq = c.endSeq;
         continue;
       }
       return s;
@@ -165,7 +159,7 @@ final class ReadCursor {
       return null;
     }
     BufferChunk chunk = new BufferChunk(owner, start, records, Instant.ofEpochMilli(oldest), bytes, p);
-    outstanding.put(start.seq, chunk);
+    outstanding.add(chunk);
     return chunk;
   }
 
@@ -182,9 +176,9 @@ final class ReadCursor {
 
   /** A known position at or before {@code s} to walk from: the end of an outstanding chunk, or {@code p}. */
   private Position hint(Position p, long s) {
-    Map.Entry<Long, BufferChunk> e = outstanding.lowerEntry(s);
-    if (e != null) {
-      Position end = e.getValue().end;
+    BufferChunk c = outstanding.before(s);
+    if (c != null) {
+      Position end = c.end;
       if (valid(end) && end.seq <= s && end.seq > p.seq) {
         return end;
       }
@@ -247,7 +241,7 @@ final class ReadCursor {
 
   /** A chunk was handed back: its records are read again before newer ones. */
   void released(BufferChunk c) {
-    outstanding.remove(c.firstSeq);
+    outstanding.remove(c);
     if (cursor == null || c.firstSeq < cursor.seq) {
       cursor = valid(c.start) ? c.start : null;
     }

@@ -1,5 +1,6 @@
 package io.loganalytics.sdk.impl.buffer;
 
+import io.loganalytics.sdk.BufferException;
 import io.loganalytics.sdk.BufferReport;
 import io.loganalytics.sdk.impl.io.AtomicFile;
 import java.io.IOException;
@@ -26,6 +27,22 @@ import java.util.stream.Stream;
  */
 final class Verifier {
   private Verifier() {}
+
+  /**
+   * Verifies a buffer directory: the engine of {@link FileDiskBuffer#verify(Path)}.
+   *
+   * @param dir the buffer directory
+   * @return what it holds
+   * @throws BufferException (retryable) when it cannot be read, naming the directory and the cause
+   */
+  static BufferReport report(Path dir) {
+    try {
+      return verify(dir);
+    } catch (IOException e) {
+      throw new BufferException(dir, "cannot verify buffer directory " + dir + ": " + FileDiskBuffer.describe(e),
+          true, e);
+    }
+  }
 
   static BufferReport verify(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {

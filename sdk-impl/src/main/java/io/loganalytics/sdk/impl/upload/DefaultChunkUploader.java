@@ -129,12 +129,11 @@ public final class DefaultChunkUploader implements ChunkUploader {
   private volatile Instant deadline;
   /** Authentication failures: WARN at most every {@link #WARN_INTERVAL} (by the clock), DEBUG in between. */
   private final ThrottledLogger authWarning;
-  // The current streak of failed tries (upload() runs on one thread at a time): when it began, how many, the last
-  // WARN about it and the failures since.
+  /** Failed tries: WARN at the first of a streak, then at most every {@link #FAILURE_WARN_INTERVAL}, DEBUG between. */
+  private final ThrottledLogger failureWarning;
+  // The current streak of failed tries (upload() runs on one thread at a time): when it began and how many.
   private Instant streakStart;
   private int streakFailures;
-  private Instant streakWarnedAt;
-  private int streakUnwarned;
 
   /**
    * Creates an uploader with the system sleeper and random jitter.
@@ -193,6 +192,7 @@ public final class DefaultChunkUploader implements ChunkUploader {
     this.maxRequestBytes = maxRequestBytes;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.authWarning = new ThrottledLogger(LOG, this.clock, WARN_INTERVAL);
+    this.failureWarning = new ThrottledLogger(LOG, this.clock, FAILURE_WARN_INTERVAL);
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     this.random = Objects.requireNonNull(random, "random");
     this.counters = Objects.requireNonNull(counters, "counters");
@@ -720,23 +720,21 @@ public final class DefaultChunkUploader implements ChunkUploader {
     streakFailures++;
     if (streakStart == null) {
       streakStart = now;
-      streakWarnedAt = now;
-      streakUnwarned = 0;
+      failureWarning.restart(loggedElsewhere);
       if (!loggedElsewhere) {
-        LOG.warn("Uploads to {} are failing: {}; the records stay buffered and are retried", transport, cause);
+        failureWarning.warn(0, "Uploads to {} are failing: {}; the records stay buffered and are retried", transport,
+            cause);
       }
       return;
     }
-    streakUnwarned++;
-    if (!loggedElsewhere && !now.isBefore(streakWarnedAt.plus(FAILURE_WARN_INTERVAL))) {
-      LOG.warn("Uploads to {} are still failing: {} failed tries since {} ({} since the last warning); last: {}",
-          transport, streakFailures, streakStart, streakUnwarned, cause);
-      streakWarnedAt = now;
-      streakUnwarned = 0;
-    } else {
+    if (loggedElsewhere) {
+      failureWarning.count(1);
       LOG.debug("Uploads to {} failed again ({} failed tries since {}): {}", transport, streakFailures, streakStart,
           cause);
+      return;
     }
+    failureWarning.warn(1, "Uploads to {} are still failing: {} failed tries since {} ({} since the last warning);"
+        + " last: {}", transport, streakFailures, streakStart, ThrottledLogger.AMOUNT, cause);
   }
 
   /** A delivery: ends a streak of failures with one INFO line. */

@@ -81,7 +81,7 @@ class FileDiskBufferIntervalRollTest {
     Path to = Files.createDirectory(root.resolve("image-" + images++));
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.toList()) {
-        if (Files.isRegularFile(f) && !f.getFileName().toString().equals(FileDiskBuffer.LOCK_FILE)) {
+        if (Files.isRegularFile(f) && !f.getFileName().toString().equals(DirectoryLock.FILE)) {
           Files.copy(f, to.resolve(f.getFileName()));
         }
       }

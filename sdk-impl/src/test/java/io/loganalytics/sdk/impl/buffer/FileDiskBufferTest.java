@@ -1144,7 +1144,7 @@ class FileDiskBufferTest {
       files = s.collect(Collectors.toList());
     }
     assertThat(files).extracting(p -> p.getFileName().toString())
-        .contains(FileDiskBuffer.LOCK_FILE, AckState.FILE, "00000000000000000000.seg");
+        .contains(DirectoryLock.FILE, AckState.FILE, "00000000000000000000.seg");
     for (Path f : files) {
       assertThat(perms(f)).as(f.getFileName().toString()).isEqualTo("rw-------");
     }

@@ -124,7 +124,7 @@ class GoldenFilesTest {
     Files.write(zeros.resolve(SEG0), Arrays.copyOf(Files.readAllBytes(two.resolve(SEG0)), 4096));
     Files.copy(two.resolve(SEG2), zeros.resolve(SEG2));
     for (String d : List.of("valid", "acked", "two-segments")) {
-      Files.deleteIfExists(root.resolve(d).resolve(FileDiskBuffer.LOCK_FILE));
+      Files.deleteIfExists(root.resolve(d).resolve(DirectoryLock.FILE));
     }
     Path ack = Files.createDirectories(root.resolveSibling(CURRENT_ACK).resolve("acked"));
     Files.copy(root.resolve("acked").resolve(AckState.FILE), ack.resolve(AckState.FILE),
