@@ -6,6 +6,7 @@ import io.loganalytics.sdk.BufferFullException;
 import io.loganalytics.sdk.ClientStats;
 import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.LogAnalyticsClient;
+import io.loganalytics.sdk.OverflowPolicy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -153,29 +154,123 @@ class RecordSinkTest {
     assertThat(s.offer(Map.of("n", 8))).as("stopped").isFalse();
   }
 
-  @Test
-  void whenTheBatchThreadIsStuckTheLoggingThreadSendsItsBatchItselfAndNothingIsLost() {
-    RecordingClient c = new RecordingClient();
-    CountDownLatch gate = new CountDownLatch(1);
-    c.batchThreadGate = gate;
-    int size = RecordSink.MAX_QUEUED_RECORDS / 8; // the queue holds 8 batches of this size
-    RecordSink s = sink(size, Duration.ofMinutes(1));
+  private RecordSink sink(int batchSize, OverflowPolicy policy, Duration blockTimeout) {
+    return new RecordSink("T", (m, e) -> errors.add(m), Clock.systemUTC(), batchSize, Duration.ofMinutes(1), policy,
+        blockTimeout);
+  }
+
+  /**
+   * Starts a sink whose batch thread is stuck in its first batch (a disk held up by forces), and fills its queue:
+   * the first batch on the thread, {@code 8} batches waiting, one full batch in hand.
+   */
+  private RecordSink stuck(RecordingClient c, int size, OverflowPolicy policy, Duration blockTimeout) {
+    c.batchThreadGate = new CountDownLatch(1);
+    RecordSink s = sink(size, policy, blockTimeout);
     s.start(c);
-    // The first full batch blocks the batch thread; the next ones queue up to the bound, then the caller sends.
-    int batches = 8 + 3;
-    for (int i = 0; i < batches * size; i++) {
+    for (int i = 0; i < size; i++) {
       assertThat(s.offer(Map.of("n", i))).isTrue();
     }
-    String me = Thread.currentThread().getName();
-    assertThat(c.sendAllThreads).as("memory stays bounded: the caller did the work of the overflow")
-        .contains(me);
-    long byCaller = c.sendAllThreads.stream().filter(me::equals).count();
-    // 8 wait in the queue, and one more when the thread took the first before the queue filled.
-    assertThat(byCaller).isBetween(2L, 3L);
-    gate.countDown();
-    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
-    assertThat(c.stored).hasSize(batches * size).doesNotHaveDuplicates();
+    await(() -> c.sendAllThreads.size() == 1); // the batch thread took the first batch and waits in sendAll
+    for (int i = size; i < 10 * size; i++) {
+      assertThat(s.offer(Map.of("n", i))).as("record %d", i).isTrue();
+    }
+    return s;
+  }
+
+  @Test
+  void whenTheQueueIsFullDropOldestDropsTheOldestWaitingBatchAndTheLoggingThreadNeverWrites() {
+    RecordingClient c = new RecordingClient();
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8; // the queue holds 8 batches of this size
+    RecordSink s = stuck(c, size, OverflowPolicy.DROP_OLDEST, Duration.ofMillis(100));
+    // The queue is full and a full batch is in hand: the next record drops the oldest waiting batch (records
+    // size..2*size-1) and takes its place.
+    assertThat(s.offer(Map.of("n", -1))).isTrue();
+    assertThat(s.dropped()).isEqualTo(size);
     assertThat(s.refused()).isZero();
+    assertThat(errors).singleElement().satisfies(m -> assertThat(m).contains(size + " record(s) dropped")
+        .contains("queue").contains("DROP_OLDEST"));
+    assertThat(c.sendAllThreads).as("the logging thread never writes to the buffer")
+        .containsOnly("loganalytics-appender-batch");
+    c.batchThreadGate.countDown();
+    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+    List<Object> expected = new ArrayList<>();
+    for (int i = 0; i < 10 * size; i++) {
+      if (i < size || i >= 2 * size) {
+        expected.add(i);
+      }
+    }
+    expected.add(-1);
+    assertThat(c.stored).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(c.sendAllThreads).as("stop sends what is in memory on the stopping thread").contains(
+        Thread.currentThread().getName());
+  }
+
+  @Test
+  void whenTheQueueIsFullRejectNewRefusesTheNewRecordAndKeepsTheWaitingOnes() {
+    RecordingClient c = new RecordingClient();
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8;
+    RecordSink s = stuck(c, size, OverflowPolicy.REJECT_NEW, Duration.ofMillis(100));
+    assertThat(s.offer(Map.of("n", -1))).isFalse();
+    assertThat(s.offer(Map.of("n", -2))).isFalse();
+    assertThat(s.refused()).isEqualTo(2);
+    assertThat(s.dropped()).isZero();
+    assertThat(errors).singleElement().satisfies(m -> assertThat(m).contains("refused").contains("queue")
+        .contains("REJECT_NEW"));
+    assertThat(c.sendAllThreads).containsOnly("loganalytics-appender-batch");
+    c.batchThreadGate.countDown();
+    // Once the batch thread takes a batch, there is room again.
+    await(() -> c.stored.size() >= size);
+    assertThat(s.offer(Map.of("n", -3))).isTrue();
+    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+    assertThat(c.stored).hasSize(10 * size + 1).contains(-3).doesNotContain(-1, -2).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void whenTheQueueIsFullBlockWaitsForTheBatchThreadAtMostTheBlockTimeout() throws Exception {
+    RecordingClient c = new RecordingClient();
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8;
+    // A zero timeout: the stuck batch thread never makes room, the record is refused without a wait.
+    RecordSink s = stuck(c, size, OverflowPolicy.BLOCK, Duration.ZERO);
+    assertThat(s.offer(Map.of("n", -1))).isFalse();
+    assertThat(s.refused()).isEqualTo(1);
+    c.batchThreadGate.countDown();
+    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+    assertThat(c.stored).hasSize(10 * size).doesNotContain(-1);
+
+    // A long timeout: the logging thread waits until the batch thread takes a batch, then its record is accepted.
+    RecordingClient c2 = new RecordingClient();
+    RecordSink s2 = stuck(c2, size, OverflowPolicy.BLOCK, Duration.ofSeconds(10));
+    boolean[] accepted = new boolean[1];
+    Thread logger = new Thread(() -> accepted[0] = s2.offer(Map.of("n", -1)), "worker-1");
+    logger.start();
+    await(() -> logger.getState() == Thread.State.TIMED_WAITING);
+    assertThat(logger.isAlive()).as("waiting for room").isTrue();
+    c2.batchThreadGate.countDown();
+    logger.join(10_000);
+    assertThat(accepted[0]).isTrue();
+    assertThat(s2.stop(Duration.ofSeconds(5))).isTrue();
+    assertThat(c2.stored).hasSize(10 * size + 1).contains(-1);
+    assertThat(c2.sendAllThreads).doesNotContain("worker-1");
+    assertThat(s2.refused() + s2.dropped()).isZero();
+  }
+
+  @Test
+  void stopReleasesALoggingThreadWaitingUnderBlock() throws Exception {
+    RecordingClient c = new RecordingClient();
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8;
+    RecordSink s = stuck(c, size, OverflowPolicy.BLOCK, Duration.ofSeconds(10));
+    boolean[] accepted = {true};
+    Thread logger = new Thread(() -> accepted[0] = s.offer(Map.of("n", -1)), "worker-1");
+    logger.start();
+    await(() -> logger.getState() == Thread.State.TIMED_WAITING);
+    Thread stopper = new Thread(() -> s.stop(Duration.ofSeconds(5)), "stopper");
+    stopper.start();
+    logger.join(10_000);
+    assertThat(logger.isAlive()).as("released by stop, not by its timeout").isFalse();
+    assertThat(accepted[0]).isFalse();
+    c.batchThreadGate.countDown();
+    stopper.join(10_000);
+    assertThat(c.stored).hasSize(10 * size);
   }
 
   @Test
