@@ -53,6 +53,13 @@ public final class RecordSink {
   static final int MAX_QUEUED_RECORDS = 4096;
   /** The fewest full batches that may wait for the batch thread, whatever their size. */
   static final int MIN_QUEUED_BATCHES = 4;
+  /**
+   * How long a logging thread that finds the queue full waits for the batch thread to take a batch before
+   * {@code DROP_OLDEST} or {@code REJECT_NEW} decides, once per stall: when the batch thread is merely slower than
+   * the logging (it encodes), the logging slows down to its pace instead of losing events; when the batch thread is
+   * held up by the disk, one log call waits this long and the next ones do not wait until the batch thread moves.
+   */
+  static final long QUEUE_WAIT_MILLIS = 10;
 
   private final String stream;
   private final BiConsumer<String, Throwable> errors;
@@ -74,8 +81,14 @@ public final class RecordSink {
   private final ArrayDeque<List<Map<String, ?>>> queued = new ArrayDeque<>();
   /** Whether a drain of the queue is submitted to the batch thread and has not yet found it empty. Guarded by batchLock. */
   private boolean drainPending;
-  /** Logging threads waiting under {@code BLOCK} for room in the queue. Guarded by batchLock. */
+  /** Logging threads waiting for room in the queue. Guarded by batchLock. */
   private int blockedOffers;
+  /**
+   * Whether a logging thread waited {@link #QUEUE_WAIT_MILLIS} in vain since the batch thread last took a batch:
+   * the next ones do not wait. Guarded by batchLock.
+   */
+  private boolean stalled;
+  private volatile long queueWaitNanos = TimeUnit.MILLISECONDS.toNanos(QUEUE_WAIT_MILLIS);
   private ScheduledExecutorService batchTimer;
   private volatile LogAnalyticsClient client;
 
@@ -258,6 +271,7 @@ public final class RecordSink {
           drainPending = false;
           return;
         }
+        stalled = false;
         if (blockedOffers > 0) {
           batchLock.notifyAll();
         }
@@ -360,12 +374,18 @@ public final class RecordSink {
       accepted = batch != null;
       if (accepted && batch.size() >= batchSize) { // full, and the queue had no room for it
         if (queued.size() >= maxQueuedBatches) {
+          if (overflowPolicy != OverflowPolicy.BLOCK && !stalled) {
+            awaitRoom(queueWaitNanos);
+            stalled = batch != null && queued.size() >= maxQueuedBatches;
+          }
+        }
+        if (batch != null && queued.size() >= maxQueuedBatches) {
           if (overflowPolicy == OverflowPolicy.DROP_OLDEST) {
             while (queued.size() >= maxQueuedBatches) { // more than the bound after a timer's partial batch
               droppedNow += queued.pollFirst().size();
             }
           } else if (overflowPolicy == OverflowPolicy.BLOCK) {
-            awaitRoom();
+            awaitRoom(blockTimeoutNanos);
           }
         }
         accepted = batch != null && queued.size() < maxQueuedBatches;
@@ -397,9 +417,9 @@ public final class RecordSink {
     return accepted;
   }
 
-  /** Under {@code BLOCK}: waits at most {@code blockTimeout} for the batch thread to take a batch. Lock held. */
-  private void awaitRoom() {
-    long deadline = System.nanoTime() + blockTimeoutNanos;
+  /** Waits at most {@code nanos} for the batch thread to take a batch (or the sink to stop). Lock held. */
+  private void awaitRoom(long nanos) {
+    long deadline = System.nanoTime() + nanos;
     blockedOffers++;
     try {
       while (batch != null && queued.size() >= maxQueuedBatches) {
@@ -493,6 +513,11 @@ public final class RecordSink {
   /** @return records this sink could not buffer (the client's own drops are in its stats) */
   public long refused() {
     return refused.get();
+  }
+
+  /** For tests: replaces {@link #QUEUE_WAIT_MILLIS}. */
+  void queueWait(Duration wait) {
+    queueWaitNanos = wait.toNanos();
   }
 
   /**

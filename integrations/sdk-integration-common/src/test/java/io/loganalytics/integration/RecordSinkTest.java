@@ -206,6 +206,55 @@ class RecordSinkTest {
   }
 
   @Test
+  void whenTheQueueIsFullTheLoggingThreadFirstWaitsForTheBatchThreadSoThatASlowButMovingOneLosesNothing()
+      throws Exception {
+    for (OverflowPolicy policy : List.of(OverflowPolicy.DROP_OLDEST, OverflowPolicy.REJECT_NEW)) {
+      RecordingClient c = new RecordingClient();
+      int size = RecordSink.MAX_QUEUED_RECORDS / 8;
+      c.batchThreadGate = new CountDownLatch(1);
+      RecordSink s = sink(size, policy, Duration.ofMillis(100));
+      s.queueWait(Duration.ofSeconds(10)); // in place of 10 ms: the test releases the batch thread meanwhile
+      s.start(c);
+      for (int i = 0; i < size; i++) {
+        s.offer(Map.of("n", i));
+      }
+      await(() -> c.sendAllThreads.size() == 1);
+      for (int i = size; i < 10 * size; i++) {
+        s.offer(Map.of("n", i));
+      }
+      boolean[] accepted = new boolean[1];
+      Thread logger = new Thread(() -> accepted[0] = s.offer(Map.of("n", -1)), "worker-1");
+      logger.start();
+      await(() -> logger.getState() == Thread.State.TIMED_WAITING);
+      assertThat(logger.isAlive()).as(policy + ": waiting for the batch thread").isTrue();
+      c.batchThreadGate.countDown();
+      logger.join(10_000);
+      assertThat(accepted[0]).as(policy.toString()).isTrue();
+      assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+      assertThat(s.dropped() + s.refused()).as(policy.toString()).isZero();
+      assertThat(c.stored).hasSize(10 * size + 1).doesNotHaveDuplicates();
+      assertThat(c.sendAllThreads).doesNotContain("worker-1");
+    }
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void afterAWaitInVainTheNextLogCallsDoNotWaitUntilTheBatchThreadMovesAgain() throws Exception {
+    RecordingClient c = new RecordingClient();
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8;
+    RecordSink s = stuck(c, size, OverflowPolicy.DROP_OLDEST, Duration.ofMillis(100));
+    s.queueWait(Duration.ofMillis(1));
+    assertThat(s.offer(Map.of("n", -1))).isTrue(); // waited 1 ms in vain, dropped the oldest batch
+    s.queueWait(Duration.ofDays(1)); // a wait now would never end: the stall is remembered
+    for (int i = 0; i < 3 * size; i++) {
+      assertThat(s.offer(Map.of("n", -2))).isTrue();
+    }
+    assertThat(s.dropped()).isEqualTo(4L * size);
+    c.batchThreadGate.countDown();
+    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+  }
+
+  @Test
   void whenTheQueueIsFullRejectNewRefusesTheNewRecordAndKeepsTheWaitingOnes() {
     RecordingClient c = new RecordingClient();
     int size = RecordSink.MAX_QUEUED_RECORDS / 8;

@@ -214,6 +214,18 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
     return s == null ? 0 : s.refused();
   }
 
+  /**
+   * Events dropped in memory since the appender started, before they reached the buffer: with {@code batchSize}
+   * above 1 and {@code DROP_OLDEST}, the oldest waiting batch when 4,096 events already waited for the batch thread
+   * (the disk buffer was slower than the logging). The buffer's own evictions are in the client's stats.
+   *
+   * @return the count
+   */
+  public long getDroppedCount() {
+    RecordSink s = sink;
+    return s == null ? 0 : s.dropped();
+  }
+
   /** @param v {@code LOGS_INGESTION} (default) or {@code DATA_COLLECTOR} */
   public void setTransport(String v) {
     settings.setTransport(v);
