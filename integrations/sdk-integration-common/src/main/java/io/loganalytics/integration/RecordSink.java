@@ -81,8 +81,12 @@ public final class RecordSink {
   private final ArrayDeque<List<Map<String, ?>>> queued = new ArrayDeque<>();
   /** Whether a drain of the queue is submitted to the batch thread and has not yet found it empty. Guarded by batchLock. */
   private boolean drainPending;
-  /** Logging threads waiting for room in the queue. Guarded by batchLock. */
+  /** Threads waiting for the batch thread: logging threads for room in the queue, {@link #flush}. Guarded by batchLock. */
   private int blockedOffers;
+  /** Batches queued so far. Guarded by batchLock. */
+  private long queuedBatches;
+  /** Batches the batch thread handed to the client, or dropped, so far. Guarded by batchLock. */
+  private long finishedBatches;
   /**
    * Whether a logging thread waited {@link #QUEUE_WAIT_MILLIS} in vain since the batch thread last took a batch:
    * the next ones do not wait. Guarded by batchLock.
@@ -255,6 +259,7 @@ public final class RecordSink {
     synchronized (batchLock) {
       if (batch != null && !batch.isEmpty()) {
         queued.addLast(batch);
+        queuedBatches++;
         batch = new ArrayList<>(batchSize);
       }
     }
@@ -263,26 +268,32 @@ public final class RecordSink {
 
   /** On the batch thread: sends the queued full batches, oldest first. */
   private void drainQueued() {
+    boolean sent = false;
     while (true) {
       List<Map<String, ?>> next;
       synchronized (batchLock) {
+        if (sent) {
+          finishedBatches++;
+        }
         next = queued.pollFirst();
+        if (blockedOffers > 0) {
+          batchLock.notifyAll();
+        }
         if (next == null) {
           drainPending = false;
           return;
         }
         stalled = false;
-        if (blockedOffers > 0) {
-          batchLock.notifyAll();
-        }
       }
       sendBatch(next);
+      sent = true;
     }
   }
 
   /** Queues a full batch and wakes the batch thread unless a drain is already on its way. Lock held. */
   private void enqueue(List<Map<String, ?>> full) {
     queued.addLast(full);
+    queuedBatches++;
     if (!drainPending) {
       drainPending = true;
       batchTimer.execute(this::drainQueued);
@@ -383,6 +394,7 @@ public final class RecordSink {
           if (overflowPolicy == OverflowPolicy.DROP_OLDEST) {
             while (queued.size() >= maxQueuedBatches) { // more than the bound after a timer's partial batch
               droppedNow += queued.pollFirst().size();
+              finishedBatches++;
             }
           } else if (overflowPolicy == OverflowPolicy.BLOCK) {
             awaitRoom(blockTimeoutNanos);
@@ -433,6 +445,61 @@ public final class RecordSink {
       Thread.currentThread().interrupt(); // the application's interrupt: give up waiting, keep the flag
     } finally {
       blockedOffers--;
+    }
+  }
+
+  /**
+   * Hands the records waiting in memory to the client (through the batch thread, which writes them in order with
+   * the batches before them) and then flushes the client: what was offered before this call is delivered when it
+   * returns {@code true}. Never throws.
+   *
+   * @param timeout how long to wait at most, in all
+   * @return whether everything offered before was delivered (or given up by the client) in time; {@code false} when
+   *     stopped
+   */
+  public boolean flush(Duration timeout) {
+    LogAnalyticsClient c = client;
+    if (c == null) {
+      return false;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (batchSize > 1) {
+      synchronized (batchLock) {
+        if (batch == null) {
+          return false;
+        }
+        if (!batch.isEmpty()) {
+          enqueue(batch);
+          batch = new ArrayList<>(batchSize);
+        }
+        long target = queuedBatches;
+        blockedOffers++;
+        try {
+          while (finishedBatches < target) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || batch == null) {
+              return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(batchLock, left);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        } finally {
+          blockedOffers--;
+        }
+      }
+    }
+    boolean[] sending = SENDING.get();
+    boolean outer = sending[0];
+    sending[0] = true;
+    try {
+      return c.flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    } catch (RuntimeException e) {
+      errors.accept("Log Analytics: flushing the client failed: " + e, e);
+      return false;
+    } finally {
+      sending[0] = outer;
     }
   }
 

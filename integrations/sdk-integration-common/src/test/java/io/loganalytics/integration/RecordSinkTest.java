@@ -323,6 +323,30 @@ class RecordSinkTest {
   }
 
   @Test
+  void flushHandsOverWhatWaitsInMemoryAfterTheBatchesBeforeItAndGivesUpAtItsTimeout() throws Exception {
+    RecordingClient c = new RecordingClient();
+    RecordSink s = sink(3, Duration.ofMinutes(1));
+    assertThat(s.flush(Duration.ofSeconds(1))).as("not started").isFalse();
+    s.start(c);
+    for (int i = 0; i < 5; i++) {
+      s.offer(Map.of("n", i));
+    }
+    assertThat(s.flush(Duration.ofSeconds(10))).isTrue();
+    assertThat(c.stored).containsExactly(0, 1, 2, 3, 4);
+    assertThat(c.sendAllThreads).containsOnly("loganalytics-appender-batch");
+
+    c.batchThreadGate = new CountDownLatch(1); // the batch thread stalls in its next batch
+    s.offer(Map.of("n", 5));
+    assertThat(s.flush(Duration.ofMillis(50))).as("the partial batch is stuck behind the stalled thread")
+        .isFalse();
+    c.batchThreadGate.countDown();
+    assertThat(s.flush(Duration.ofSeconds(10))).isTrue();
+    assertThat(c.stored).containsExactly(0, 1, 2, 3, 4, 5);
+    s.stop(Duration.ofSeconds(1));
+    assertThat(s.flush(Duration.ofSeconds(1))).as("stopped").isFalse();
+  }
+
+  @Test
   void aPartialBatchIsSentByTheTimer() throws Exception {
     RecordingClient c = new RecordingClient();
     RecordSink s = sink(100, Duration.ofMillis(20));
