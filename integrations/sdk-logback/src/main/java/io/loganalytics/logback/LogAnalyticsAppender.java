@@ -158,40 +158,43 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
    * @return its columns
    */
   Map<String, Object> toRow(ILoggingEvent event) {
-    Map<String, Object> row = new LinkedHashMap<>(16);
-    row.put(timeColumn, event.getInstant()); // the encoder writes ISO-8601 UTC, faster than Instant.toString()
-    row.put("Level", event.getLevel().toString());
-    row.put("Logger", event.getLoggerName());
-    row.put("Thread", event.getThreadName());
-    row.put("Message", Values.truncateUtf8(event.getFormattedMessage(), maxFieldBytes));
     IThrowableProxy tp = event.getThrowableProxy();
-    if (tp != null) {
-      row.put("ExceptionClass", tp.getClassName());
-      if (tp.getMessage() != null) {
-        row.put("ExceptionMessage", Values.truncateUtf8(tp.getMessage(), maxFieldBytes));
-      }
-      row.put("Exception", Values.truncateUtf8(ThrowableProxyUtil.asString(tp), maxFieldBytes));
-    }
     Map<String, String> mdc = event.getMDCPropertyMap();
-    if (mdc != null && !mdc.isEmpty()) {
-      row.put("Mdc", boundedMdc(mdc));
-    }
+    boolean hasMdc = mdc != null && !mdc.isEmpty();
     List<Marker> markers = event.getMarkerList();
-    if (markers != null && !markers.isEmpty()) {
+    boolean hasMarkers = markers != null && !markers.isEmpty();
+    List<KeyValuePair> kvs = event.getKeyValuePairs();
+    boolean hasKvs = kvs != null && !kvs.isEmpty();
+    Row row = new Row(5 + (tp == null ? 0 : 3) + (hasMdc ? 1 : 0) + (hasMarkers ? 1 : 0) + (hasKvs ? 1 : 0));
+    row.add(timeColumn, event.getInstant()); // the encoder writes ISO-8601 UTC, faster than Instant.toString()
+    row.add("Level", event.getLevel().toString());
+    row.add("Logger", event.getLoggerName());
+    row.add("Thread", event.getThreadName());
+    row.add("Message", Values.truncateUtf8(event.getFormattedMessage(), maxFieldBytes));
+    if (tp != null) {
+      row.add("ExceptionClass", tp.getClassName());
+      if (tp.getMessage() != null) {
+        row.add("ExceptionMessage", Values.truncateUtf8(tp.getMessage(), maxFieldBytes));
+      }
+      row.add("Exception", Values.truncateUtf8(ThrowableProxyUtil.asString(tp), maxFieldBytes));
+    }
+    if (hasMdc) {
+      row.add("Mdc", boundedMdc(mdc));
+    }
+    if (hasMarkers) {
       List<String> names = new ArrayList<>(markers.size());
       for (Marker mk : markers) {
         names.add(mk.getName());
       }
-      row.put("Markers", names);
+      row.add("Markers", names);
     }
-    List<KeyValuePair> kvs = event.getKeyValuePairs();
-    if (kvs != null && !kvs.isEmpty()) {
+    if (hasKvs) {
       Map<String, Object> m = new LinkedHashMap<>();
       for (KeyValuePair kv : kvs) {
         Object v = Values.columnValue(kv.value);
         m.put(String.valueOf(kv.key), v instanceof String ? Values.truncateUtf8((String) v, maxFieldBytes) : v);
       }
-      row.put("KeyValues", m);
+      row.add("KeyValues", m);
     }
     return row;
   }
