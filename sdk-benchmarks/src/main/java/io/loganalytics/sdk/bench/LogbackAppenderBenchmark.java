@@ -37,18 +37,24 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #logAnalyticsAppender}: the row built and handed to the client: validated, encoded as JSON and
  *       appended to the disk buffer ({@code INTERVAL} durability, the appender's default; no fsync on the caller's
  *       thread). The uploader delivers in the background to the workspace emulator (Data Collector transport, TLS on
- *       loopback), sharing the machine's cores, as it would in an application. With {@code batchSize=1} (the
- *       default) each event is written to the buffer file before {@code info()} returns; with {@code batchSize=64}
- *       {@code info()} adds the row to a batch and the appender's batch thread encodes and writes full batches
- *       (one write per batch; the calling thread does it itself when 4,096 events already wait), which is what
- *       {@code immediateFlush=false} does for the file appender: a crash loses what was not written yet. The batch
- *       thread's work shows in the score only through the cores it takes and the batches the caller writes.
+ *       loopback), sharing the machine's cores, as it would in an application. With {@code batchSize=1} each event is
+ *       written to the buffer file before {@code info()} returns; with {@code batchSize=64} (the appender's default)
+ *       {@code info()} builds the row and adds it to a batch, and the appender's batch thread encodes and writes full
+ *       batches (one write per batch), which is what {@code immediateFlush=false} does for the file appender: a
+ *       crash loses what was not written yet. The logging thread never touches the buffer: when 4,096 rows already
+ *       wait, it waits up to 10 ms for the batch thread (once per stall), then {@code DROP_OLDEST} drops the oldest
+ *       waiting batch. So with {@code batchSize=64} the score is the logging thread's cost at the pace the batch
+ *       thread sustains, and events the batch thread could not take are dropped, not paid for: each trial prints
+ *       how many ({@code dropped in the appender's queue}); a score is a cost per buffered event only when that is
+ *       near zero.
  * </ul>
  *
  * <p>Read the result as {@code logAnalyticsAppender / fileAppender}; the target is at most 2. Both loggers have the
- * same MDC (two entries) and the same message with two arguments. Measured on the project's shared 2-core machine
- * ({@code -p upload=idle -wi 2 -i 3 -w 2s -r 3s -f 1}, noisy): {@code fileAppender} 525 ns, the ratio 1.8 with
- * {@code batchSize=64} and 3.9 with {@code batchSize=1}; the JSON encoding alone is in {@link RecordEncoderBenchmark}.
+ * same MDC (two entries) and the same message with two arguments. The emulator forgets what it received every
+ * 100 ms (it keeps everything for tests: a live set growing by hundreds of MB made its young collections take up to
+ * 370 ms, stalls that were the emulator's, not the appender's).
+ *
+ * <p>FIGURES
  *
  * <p>Run: {@code java -jar sdk-benchmarks/target/benchmarks.jar LogbackAppenderBenchmark}
  */
