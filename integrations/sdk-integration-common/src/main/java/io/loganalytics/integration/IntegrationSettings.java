@@ -51,9 +51,8 @@ import java.util.function.Function;
  * {@code time-generated-field}). {@code maxFieldBytes}: string values longer than this many UTF-8 bytes are cut and
  * marked {@code ...[truncated]} (default 32,000, under the service's 32 KB column limit).
  *
- * <p><b>Batching.</b> {@code batchSize} (default 1; an integration may set another before the user does, as the Logback
- * appender sets 64) and {@code batchDelay} (default 200 ms): see
- * {@link #setBatchSize}.
+ * <p><b>Batching.</b> {@code batchSize} (default 1; an integration may set another before the user does: the
+ * Logback appender sets 64) and {@code batchDelay} (default 200 ms): see {@link #setBatchSize}.
  *
  * <p><b>Other.</b> {@code cloud} ({@code AzureCloud} default, {@code AzureUSGovernment}, {@code AzureChinaCloud});
  * {@code trustCertificates} (a PEM file of extra trust anchors, for a TLS-inspecting proxy or an emulator);
