@@ -79,9 +79,9 @@ public final class RecordSink {
   private List<Map<String, ?>> batch;
   /** Full batches waiting for the batch thread. Guarded by batchLock. */
   private final ArrayDeque<List<Map<String, ?>>> queued = new ArrayDeque<>();
-  /** Whether a drain of the queue is submitted to the batch thread and has not yet found it empty. Guarded by batchLock. */
+  /** Whether a drain is submitted to the batch thread and has not yet found the queue empty. Guarded by batchLock. */
   private boolean drainPending;
-  /** Threads waiting for the batch thread: logging threads for room in the queue, {@link #flush}. Guarded by batchLock. */
+  /** Threads waiting for the batch thread: logging threads for room, {@link #flush}. Guarded by batchLock. */
   private int blockedOffers;
   /** Batches queued so far. Guarded by batchLock. */
   private long queuedBatches;
