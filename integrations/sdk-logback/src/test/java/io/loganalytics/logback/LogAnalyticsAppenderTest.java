@@ -39,8 +39,8 @@ import org.slf4j.MarkerFactory;
 class LogAnalyticsAppenderTest {
   private static final Duration AWAIT = Duration.ofSeconds(15);
   private static final String[] PROPERTIES = {"LA_WORKSPACE_ID", "LA_SHARED_KEY", "LA_BUFFER_DIR", "LA_CA_FILE",
-      "LA_CAPACITY", "LA_OVERFLOW", "LA_BATCH", "LA_BATCH_DELAY", "LA_ENDPOINT", "LA_DCR", "LA_TENANT_ID", "LA_CLIENT_ID",
-      "LA_CLIENT_SECRET"};
+      "LA_CAPACITY", "LA_OVERFLOW", "LA_BATCH", "LA_BATCH_DELAY", "LA_ENDPOINT", "LA_DCR", "LA_TENANT_ID",
+      "LA_CLIENT_ID", "LA_CLIENT_SECRET"};
   static final String STREAM = "Custom-AppLogs_CL";
   private static final String DCR = "dcr-0123456789abcdef0123456789abcdef";
   private static final String CLIENT_ID = "5c7a3f2e-1b2d-4e5f-8a9b-0c1d2e3f4a5b";
