@@ -67,6 +67,7 @@ public final class RecordSink {
   private final ErrorThrottle invalidThrottle;
   private final ErrorThrottle droppedThrottle;
   private final ErrorThrottle deliveryThrottle;
+  private final ErrorThrottle queueThrottle;
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong offered = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -175,6 +176,7 @@ public final class RecordSink {
     this.invalidThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
     this.droppedThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
     this.deliveryThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
+    this.queueThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
   }
 
   /**
@@ -400,8 +402,9 @@ public final class RecordSink {
             awaitRoom(blockTimeoutNanos);
           }
         }
-        accepted = batch != null && queued.size() < maxQueuedBatches;
-        if (accepted) {
+        // While this thread waited, another may have queued the full batch and started a new one.
+        accepted = batch != null && (batch.size() < batchSize || queued.size() < maxQueuedBatches);
+        if (accepted && batch.size() >= batchSize) {
           enqueue(batch);
           batch = new ArrayList<>(batchSize);
         }
@@ -416,14 +419,14 @@ public final class RecordSink {
     }
     if (droppedNow > 0) {
       dropped.addAndGet(droppedNow);
-      droppedThrottle.report("Log Analytics: " + droppedNow + " record(s) dropped (the appender's queue of "
-          + MAX_QUEUED_RECORDS + " records was full: the disk buffer is slower than the logging; overflowPolicy "
-          + "DROP_OLDEST)", m -> errors.accept(m, null));
+      queueThrottle.report("Log Analytics: " + droppedNow + " record(s) dropped in memory (the appender's queue "
+          + "was full: its batch thread, which encodes and writes to the buffer, was slower than the logging; "
+          + "overflowPolicy DROP_OLDEST)", m -> errors.accept(m, null));
     }
     if (!accepted) {
       refused.incrementAndGet();
-      refusedThrottle.report("Log Analytics: event refused, the appender's queue of " + MAX_QUEUED_RECORDS
-          + " records is full (the disk buffer is slower than the logging; overflowPolicy " + overflowPolicy + ")",
+      queueThrottle.report("Log Analytics: event refused, the appender's queue is full (its batch thread, which "
+          + "encodes and writes to the buffer, is slower than the logging; overflowPolicy " + overflowPolicy + ")",
           m -> errors.accept(m, null));
     }
     return accepted;

@@ -304,6 +304,32 @@ class RecordSinkTest {
   }
 
   @Test
+  void twoLoggingThreadsWaitingForRoomAreBothAcceptedOnceTheBatchThreadMoves() throws Exception {
+    RecordingClient c = new RecordingClient();
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8;
+    RecordSink s = stuck(c, size, OverflowPolicy.BLOCK, Duration.ofSeconds(10));
+    boolean[] accepted = new boolean[2];
+    List<Thread> loggers = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      int id = t;
+      Thread logger = new Thread(() -> accepted[id] = s.offer(Map.of("n", -1 - id)), "worker-" + t);
+      loggers.add(logger);
+      logger.start();
+    }
+    for (Thread logger : loggers) {
+      await(() -> logger.getState() == Thread.State.TIMED_WAITING);
+    }
+    c.batchThreadGate.countDown();
+    for (Thread logger : loggers) {
+      logger.join(10_000);
+    }
+    assertThat(accepted).containsExactly(true, true);
+    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+    assertThat(c.stored).hasSize(10 * size + 2).contains(-1, -2).doesNotHaveDuplicates();
+    assertThat(s.refused() + s.dropped()).isZero();
+  }
+
+  @Test
   void stopReleasesALoggingThreadWaitingUnderBlock() throws Exception {
     RecordingClient c = new RecordingClient();
     int size = RecordSink.MAX_QUEUED_RECORDS / 8;
