@@ -177,6 +177,17 @@ class RecordSinkTest {
     return s;
   }
 
+  /**
+   * Starts a logging thread that offers record {@code n} (its outcome goes to {@code accepted[index]}) and returns
+   * once it waits for room in the queue.
+   */
+  private static Thread waitingLogger(RecordSink s, int n, boolean[] accepted, int index) {
+    Thread logger = new Thread(() -> accepted[index] = s.offer(Map.of("n", n)), "worker-" + index);
+    logger.start();
+    await(() -> logger.getState() == Thread.State.TIMED_WAITING);
+    return logger;
+  }
+
   @Test
   void whenTheQueueIsFullDropOldestDropsTheOldestWaitingBatchAndTheLoggingThreadNeverWrites() {
     RecordingClient c = new RecordingClient();
@@ -223,9 +234,7 @@ class RecordSinkTest {
         s.offer(Map.of("n", i));
       }
       boolean[] accepted = new boolean[1];
-      Thread logger = new Thread(() -> accepted[0] = s.offer(Map.of("n", -1)), "worker-1");
-      logger.start();
-      await(() -> logger.getState() == Thread.State.TIMED_WAITING);
+      Thread logger = waitingLogger(s, -1, accepted, 0);
       assertThat(logger.isAlive()).as(policy + ": waiting for the batch thread").isTrue();
       c.batchThreadGate.countDown();
       logger.join(10_000);
@@ -233,7 +242,7 @@ class RecordSinkTest {
       assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
       assertThat(s.dropped() + s.refused()).as(policy.toString()).isZero();
       assertThat(c.stored).hasSize(10 * size + 1).doesNotHaveDuplicates();
-      assertThat(c.sendAllThreads).doesNotContain("worker-1");
+      assertThat(c.sendAllThreads).doesNotContain("worker-0");
     }
     assertThat(errors).isEmpty();
   }
@@ -286,47 +295,21 @@ class RecordSinkTest {
     assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
     assertThat(c.stored).hasSize(10 * size).doesNotContain(-1);
 
-    // A long timeout: the logging thread waits until the batch thread takes a batch, then its record is accepted.
+    // A long timeout: two logging threads wait until the batch thread takes a batch, then both are accepted (the
+    // one that wakes second finds the full batch already queued by the first).
     RecordingClient c2 = new RecordingClient();
     RecordSink s2 = stuck(c2, size, OverflowPolicy.BLOCK, Duration.ofSeconds(10));
-    boolean[] accepted = new boolean[1];
-    Thread logger = new Thread(() -> accepted[0] = s2.offer(Map.of("n", -1)), "worker-1");
-    logger.start();
-    await(() -> logger.getState() == Thread.State.TIMED_WAITING);
-    assertThat(logger.isAlive()).as("waiting for room").isTrue();
-    c2.batchThreadGate.countDown();
-    logger.join(10_000);
-    assertThat(accepted[0]).isTrue();
-    assertThat(s2.stop(Duration.ofSeconds(5))).isTrue();
-    assertThat(c2.stored).hasSize(10 * size + 1).contains(-1);
-    assertThat(c2.sendAllThreads).doesNotContain("worker-1");
-    assertThat(s2.refused() + s2.dropped()).isZero();
-  }
-
-  @Test
-  void twoLoggingThreadsWaitingForRoomAreBothAcceptedOnceTheBatchThreadMoves() throws Exception {
-    RecordingClient c = new RecordingClient();
-    int size = RecordSink.MAX_QUEUED_RECORDS / 8;
-    RecordSink s = stuck(c, size, OverflowPolicy.BLOCK, Duration.ofSeconds(10));
     boolean[] accepted = new boolean[2];
-    List<Thread> loggers = new ArrayList<>();
-    for (int t = 0; t < 2; t++) {
-      int id = t;
-      Thread logger = new Thread(() -> accepted[id] = s.offer(Map.of("n", -1 - id)), "worker-" + t);
-      loggers.add(logger);
-      logger.start();
-    }
-    for (Thread logger : loggers) {
-      await(() -> logger.getState() == Thread.State.TIMED_WAITING);
-    }
-    c.batchThreadGate.countDown();
+    List<Thread> loggers = List.of(waitingLogger(s2, -1, accepted, 0), waitingLogger(s2, -2, accepted, 1));
+    c2.batchThreadGate.countDown();
     for (Thread logger : loggers) {
       logger.join(10_000);
     }
     assertThat(accepted).containsExactly(true, true);
-    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
-    assertThat(c.stored).hasSize(10 * size + 2).contains(-1, -2).doesNotHaveDuplicates();
-    assertThat(s.refused() + s.dropped()).isZero();
+    assertThat(s2.stop(Duration.ofSeconds(5))).isTrue();
+    assertThat(c2.stored).hasSize(10 * size + 2).contains(-1, -2).doesNotHaveDuplicates();
+    assertThat(c2.sendAllThreads).doesNotContain("worker-0", "worker-1");
+    assertThat(s2.refused() + s2.dropped()).isZero();
   }
 
   @Test
@@ -335,9 +318,7 @@ class RecordSinkTest {
     int size = RecordSink.MAX_QUEUED_RECORDS / 8;
     RecordSink s = stuck(c, size, OverflowPolicy.BLOCK, Duration.ofSeconds(10));
     boolean[] accepted = {true};
-    Thread logger = new Thread(() -> accepted[0] = s.offer(Map.of("n", -1)), "worker-1");
-    logger.start();
-    await(() -> logger.getState() == Thread.State.TIMED_WAITING);
+    Thread logger = waitingLogger(s, -1, accepted, 0);
     Thread stopper = new Thread(() -> s.stop(Duration.ofSeconds(5)), "stopper");
     stopper.start();
     logger.join(10_000);
