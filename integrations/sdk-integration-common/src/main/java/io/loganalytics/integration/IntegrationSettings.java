@@ -51,8 +51,8 @@ import java.util.function.Function;
  * {@code time-generated-field}). {@code maxFieldBytes}: string values longer than this many UTF-8 bytes are cut and
  * marked {@code ...[truncated]} (default 32,000, under the service's 32 KB column limit).
  *
- * <p><b>Batching.</b> {@code batchSize} (default 1) and {@code batchDelay} (default 200 ms): see
- * {@link #setBatchSize}.
+ * <p><b>Batching.</b> {@code batchSize} (default 1; an integration may set another before the user does: the
+ * Logback appender sets 64) and {@code batchDelay} (default 200 ms): see {@link #setBatchSize}.
  *
  * <p><b>Other.</b> {@code cloud} ({@code AzureCloud} default, {@code AzureUSGovernment}, {@code AzureChinaCloud});
  * {@code trustCertificates} (a PEM file of extra trust anchors, for a TLS-inspecting proxy or an emulator);
@@ -244,7 +244,8 @@ public final class IntegrationSettings {
    * system, before the log call returns). With larger batches the log call only adds the event to a batch, and the
    * sink's batch thread encodes and writes full batches (see {@link RecordSink}); the events waiting (at most
    * 4,096 plus one batch), or {@code batchDelay} of them, then live in memory only
-   * and are lost if the process crashes.
+   * and are lost if the process crashes. When 4,096 events already wait, {@code overflowPolicy} decides, as for a
+   * full buffer: the log call never writes to the buffer itself.
    *
    * @param v 1 to 10000
    */
@@ -302,7 +303,7 @@ public final class IntegrationSettings {
    * @return the sink, not started
    */
   public RecordSink newSink(java.util.function.BiConsumer<String, Throwable> errors, java.time.Clock clock) {
-    return new RecordSink(stream(), errors, clock, batchSize(), batchDelay());
+    return new RecordSink(stream(), errors, clock, batchSize(), batchDelay(), overflowPolicy(), blockTimeout());
   }
 
   /** @param v a {@link ClientBuilderCustomizer} class name */
@@ -469,6 +470,40 @@ public final class IntegrationSettings {
     return EntraCredential.clientSecret(tenantId, clientId, secretValue);
   }
 
+  /**
+   * What a full buffer (and a batching sink's full queue) does with a new event.
+   *
+   * @return {@code overflowPolicy}, default {@code DROP_OLDEST}
+   * @throws ConfigurationException naming {@code overflowPolicy} when it is not a policy
+   */
+  public OverflowPolicy overflowPolicy() {
+    if (blank(overflowPolicy)) {
+      return OverflowPolicy.DROP_OLDEST;
+    }
+    try {
+      return OverflowPolicy.valueOf(overflowPolicy.strip().toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException("overflowPolicy", "'" + overflowPolicy + "' is not one of DROP_OLDEST, "
+          + "REJECT_NEW, BLOCK");
+    }
+  }
+
+  /**
+   * The longest wait of a log call under {@code BLOCK}.
+   *
+   * @return {@code blockTimeout}, default 100 ms
+   * @throws ConfigurationException naming {@code blockTimeout} when it is malformed or above 1 s
+   */
+  public Duration blockTimeout() {
+    Duration block = blank(blockTimeout) ? Duration.ofMillis(100) : Values.parseDuration("blockTimeout",
+        blockTimeout);
+    if (block.toMillis() > MAX_BLOCK_MILLIS) {
+      throw new ConfigurationException("blockTimeout", block.toMillis() + " ms is more than " + MAX_BLOCK_MILLIS
+          + " ms; a log call must not hold the application longer");
+    }
+    return block;
+  }
+
   BufferOptions bufferOptions() {
     if (blank(bufferDirectory)) {
       throw new ConfigurationException("bufferDirectory", "is missing; events wait on disk there until they are "
@@ -486,23 +521,8 @@ public final class IntegrationSettings {
       // large buffer gets larger segments (at most 64 MiB), so that those forces are rarer per event.
       o.segmentBytes((int) Math.max(4096, Math.min(64 << 20, bytes / 8)));
     }
-    OverflowPolicy policy = OverflowPolicy.DROP_OLDEST;
-    if (!blank(overflowPolicy)) {
-      try {
-        policy = OverflowPolicy.valueOf(overflowPolicy.strip().toUpperCase(Locale.ROOT).replace('-', '_'));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigurationException("overflowPolicy", "'" + overflowPolicy + "' is not one of DROP_OLDEST, "
-            + "REJECT_NEW, BLOCK");
-      }
-    }
-    o.overflowPolicy(policy);
-    Duration block = blank(blockTimeout) ? Duration.ofMillis(100) : Values.parseDuration("blockTimeout",
-        blockTimeout);
-    if (block.toMillis() > MAX_BLOCK_MILLIS) {
-      throw new ConfigurationException("blockTimeout", block.toMillis() + " ms is more than " + MAX_BLOCK_MILLIS
-          + " ms; a log call must not hold the application longer");
-    }
-    o.blockTimeout(block);
+    o.overflowPolicy(overflowPolicy());
+    o.blockTimeout(blockTimeout());
     Durability d = Durability.INTERVAL;
     if (!blank(durability)) {
       try {

@@ -6,6 +6,7 @@ import io.loganalytics.sdk.BufferFullException;
 import io.loganalytics.sdk.ClientStats;
 import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.LogAnalyticsClient;
+import io.loganalytics.sdk.OverflowPolicy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -153,29 +154,203 @@ class RecordSinkTest {
     assertThat(s.offer(Map.of("n", 8))).as("stopped").isFalse();
   }
 
-  @Test
-  void whenTheBatchThreadIsStuckTheLoggingThreadSendsItsBatchItselfAndNothingIsLost() {
-    RecordingClient c = new RecordingClient();
-    CountDownLatch gate = new CountDownLatch(1);
-    c.batchThreadGate = gate;
-    int size = RecordSink.MAX_QUEUED_RECORDS / 8; // the queue holds 8 batches of this size
-    RecordSink s = sink(size, Duration.ofMinutes(1));
+  private RecordSink sink(int batchSize, OverflowPolicy policy, Duration blockTimeout) {
+    return new RecordSink("T", (m, e) -> errors.add(m), Clock.systemUTC(), batchSize, Duration.ofMinutes(1), policy,
+        blockTimeout);
+  }
+
+  /**
+   * Starts a sink whose batch thread is stuck in its first batch (a disk held up by forces), and fills its queue:
+   * the first batch on the thread, {@code 8} batches waiting, one full batch in hand.
+   */
+  private RecordSink stuck(RecordingClient c, int size, OverflowPolicy policy, Duration blockTimeout) {
+    c.batchThreadGate = new CountDownLatch(1);
+    RecordSink s = sink(size, policy, blockTimeout);
     s.start(c);
-    // The first full batch blocks the batch thread; the next ones queue up to the bound, then the caller sends.
-    int batches = 8 + 3;
-    for (int i = 0; i < batches * size; i++) {
+    for (int i = 0; i < size; i++) {
       assertThat(s.offer(Map.of("n", i))).isTrue();
     }
-    String me = Thread.currentThread().getName();
-    assertThat(c.sendAllThreads).as("memory stays bounded: the caller did the work of the overflow")
-        .contains(me);
-    long byCaller = c.sendAllThreads.stream().filter(me::equals).count();
-    // 8 wait in the queue, and one more when the thread took the first before the queue filled.
-    assertThat(byCaller).isBetween(2L, 3L);
-    gate.countDown();
-    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
-    assertThat(c.stored).hasSize(batches * size).doesNotHaveDuplicates();
+    await(() -> c.sendAllThreads.size() == 1); // the batch thread took the first batch and waits in sendAll
+    for (int i = size; i < 10 * size; i++) {
+      assertThat(s.offer(Map.of("n", i))).as("record %d", i).isTrue();
+    }
+    return s;
+  }
+
+  /**
+   * Starts a logging thread that offers record {@code n} (its outcome goes to {@code accepted[index]}) and returns
+   * once it waits for room in the queue.
+   */
+  private static Thread waitingLogger(RecordSink s, int n, boolean[] accepted, int index) {
+    Thread logger = new Thread(() -> accepted[index] = s.offer(Map.of("n", n)), "worker-" + index);
+    logger.start();
+    await(() -> logger.getState() == Thread.State.TIMED_WAITING);
+    return logger;
+  }
+
+  @Test
+  void whenTheQueueIsFullDropOldestDropsTheOldestWaitingBatchAndTheLoggingThreadNeverWrites() {
+    RecordingClient c = new RecordingClient();
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8; // the queue holds 8 batches of this size
+    RecordSink s = stuck(c, size, OverflowPolicy.DROP_OLDEST, Duration.ofMillis(100));
+    // The queue is full and a full batch is in hand: the next record drops the oldest waiting batch (records
+    // size..2*size-1) and takes its place.
+    assertThat(s.offer(Map.of("n", -1))).isTrue();
+    assertThat(s.dropped()).isEqualTo(size);
     assertThat(s.refused()).isZero();
+    assertThat(errors).singleElement().satisfies(m -> assertThat(m).contains(size + " record(s) dropped")
+        .contains("queue").contains("DROP_OLDEST"));
+    assertThat(c.sendAllThreads).as("the logging thread never writes to the buffer")
+        .containsOnly("loganalytics-appender-batch");
+    c.batchThreadGate.countDown();
+    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+    List<Object> expected = new ArrayList<>();
+    for (int i = 0; i < 10 * size; i++) {
+      if (i < size || i >= 2 * size) {
+        expected.add(i);
+      }
+    }
+    expected.add(-1);
+    assertThat(c.stored).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(c.sendAllThreads).as("stop sends what is in memory on the stopping thread").contains(
+        Thread.currentThread().getName());
+  }
+
+  @Test
+  void whenTheQueueIsFullTheLoggingThreadFirstWaitsForTheBatchThreadSoThatASlowButMovingOneLosesNothing()
+      throws Exception {
+    for (OverflowPolicy policy : List.of(OverflowPolicy.DROP_OLDEST, OverflowPolicy.REJECT_NEW)) {
+      RecordingClient c = new RecordingClient();
+      int size = RecordSink.MAX_QUEUED_RECORDS / 8;
+      c.batchThreadGate = new CountDownLatch(1);
+      RecordSink s = sink(size, policy, Duration.ofMillis(100));
+      s.queueWait(Duration.ofSeconds(10)); // in place of 10 ms: the test releases the batch thread meanwhile
+      s.start(c);
+      for (int i = 0; i < size; i++) {
+        s.offer(Map.of("n", i));
+      }
+      await(() -> c.sendAllThreads.size() == 1);
+      for (int i = size; i < 10 * size; i++) {
+        s.offer(Map.of("n", i));
+      }
+      boolean[] accepted = new boolean[1];
+      Thread logger = waitingLogger(s, -1, accepted, 0);
+      assertThat(logger.isAlive()).as(policy + ": waiting for the batch thread").isTrue();
+      c.batchThreadGate.countDown();
+      logger.join(10_000);
+      assertThat(accepted[0]).as(policy.toString()).isTrue();
+      assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+      assertThat(s.dropped() + s.refused()).as(policy.toString()).isZero();
+      assertThat(c.stored).hasSize(10 * size + 1).doesNotHaveDuplicates();
+      assertThat(c.sendAllThreads).doesNotContain("worker-0");
+    }
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void afterAWaitInVainTheNextLogCallsDoNotWaitUntilTheBatchThreadMovesAgain() throws Exception {
+    RecordingClient c = new RecordingClient();
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8;
+    RecordSink s = stuck(c, size, OverflowPolicy.DROP_OLDEST, Duration.ofMillis(100));
+    s.queueWait(Duration.ofMillis(1));
+    assertThat(s.offer(Map.of("n", -1))).isTrue(); // waited 1 ms in vain, dropped the oldest batch
+    s.queueWait(Duration.ofDays(1)); // a wait now would never end: the stall is remembered
+    for (int i = 0; i < 3 * size; i++) {
+      assertThat(s.offer(Map.of("n", -2))).isTrue();
+    }
+    assertThat(s.dropped()).isEqualTo(4L * size);
+    c.batchThreadGate.countDown();
+    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+  }
+
+  @Test
+  void whenTheQueueIsFullRejectNewRefusesTheNewRecordAndKeepsTheWaitingOnes() {
+    RecordingClient c = new RecordingClient();
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8;
+    RecordSink s = stuck(c, size, OverflowPolicy.REJECT_NEW, Duration.ofMillis(100));
+    assertThat(s.offer(Map.of("n", -1))).isFalse();
+    assertThat(s.offer(Map.of("n", -2))).isFalse();
+    assertThat(s.refused()).isEqualTo(2);
+    assertThat(s.dropped()).isZero();
+    assertThat(errors).singleElement().satisfies(m -> assertThat(m).contains("refused").contains("queue")
+        .contains("REJECT_NEW"));
+    assertThat(c.sendAllThreads).containsOnly("loganalytics-appender-batch");
+    c.batchThreadGate.countDown();
+    // Once the batch thread takes a batch, there is room again.
+    await(() -> c.stored.size() >= size);
+    assertThat(s.offer(Map.of("n", -3))).isTrue();
+    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+    assertThat(c.stored).hasSize(10 * size + 1).contains(-3).doesNotContain(-1, -2).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void whenTheQueueIsFullBlockWaitsForTheBatchThreadAtMostTheBlockTimeout() throws Exception {
+    RecordingClient c = new RecordingClient();
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8;
+    // A zero timeout: the stuck batch thread never makes room, the record is refused without a wait.
+    RecordSink s = stuck(c, size, OverflowPolicy.BLOCK, Duration.ZERO);
+    assertThat(s.offer(Map.of("n", -1))).isFalse();
+    assertThat(s.refused()).isEqualTo(1);
+    c.batchThreadGate.countDown();
+    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+    assertThat(c.stored).hasSize(10 * size).doesNotContain(-1);
+
+    // A long timeout: two logging threads wait until the batch thread takes a batch, then both are accepted (the
+    // one that wakes second finds the full batch already queued by the first).
+    RecordingClient c2 = new RecordingClient();
+    RecordSink s2 = stuck(c2, size, OverflowPolicy.BLOCK, Duration.ofSeconds(10));
+    boolean[] accepted = new boolean[2];
+    List<Thread> loggers = List.of(waitingLogger(s2, -1, accepted, 0), waitingLogger(s2, -2, accepted, 1));
+    c2.batchThreadGate.countDown();
+    for (Thread logger : loggers) {
+      logger.join(10_000);
+    }
+    assertThat(accepted).containsExactly(true, true);
+    assertThat(s2.stop(Duration.ofSeconds(5))).isTrue();
+    assertThat(c2.stored).hasSize(10 * size + 2).contains(-1, -2).doesNotHaveDuplicates();
+    assertThat(c2.sendAllThreads).doesNotContain("worker-0", "worker-1");
+    assertThat(s2.refused() + s2.dropped()).isZero();
+  }
+
+  @Test
+  void stopReleasesALoggingThreadWaitingUnderBlock() throws Exception {
+    RecordingClient c = new RecordingClient();
+    int size = RecordSink.MAX_QUEUED_RECORDS / 8;
+    RecordSink s = stuck(c, size, OverflowPolicy.BLOCK, Duration.ofSeconds(10));
+    boolean[] accepted = {true};
+    Thread logger = waitingLogger(s, -1, accepted, 0);
+    Thread stopper = new Thread(() -> s.stop(Duration.ofSeconds(5)), "stopper");
+    stopper.start();
+    logger.join(10_000);
+    assertThat(logger.isAlive()).as("released by stop, not by its timeout").isFalse();
+    assertThat(accepted[0]).isFalse();
+    c.batchThreadGate.countDown();
+    stopper.join(10_000);
+    assertThat(c.stored).hasSize(10 * size);
+  }
+
+  @Test
+  void flushHandsOverWhatWaitsInMemoryAfterTheBatchesBeforeItAndGivesUpAtItsTimeout() throws Exception {
+    RecordingClient c = new RecordingClient();
+    RecordSink s = sink(3, Duration.ofMinutes(1));
+    assertThat(s.flush(Duration.ofSeconds(1))).as("not started").isFalse();
+    s.start(c);
+    for (int i = 0; i < 5; i++) {
+      s.offer(Map.of("n", i));
+    }
+    assertThat(s.flush(Duration.ofSeconds(10))).isTrue();
+    assertThat(c.stored).containsExactly(0, 1, 2, 3, 4);
+    assertThat(c.sendAllThreads).containsOnly("loganalytics-appender-batch");
+
+    c.batchThreadGate = new CountDownLatch(1); // the batch thread stalls in its next batch
+    s.offer(Map.of("n", 5));
+    assertThat(s.flush(Duration.ofMillis(50))).as("the partial batch is stuck behind the stalled thread")
+        .isFalse();
+    c.batchThreadGate.countDown();
+    assertThat(s.flush(Duration.ofSeconds(10))).isTrue();
+    assertThat(c.stored).containsExactly(0, 1, 2, 3, 4, 5);
+    s.stop(Duration.ofSeconds(1));
+    assertThat(s.flush(Duration.ofSeconds(1))).as("stopped").isFalse();
   }
 
   @Test

@@ -40,18 +40,28 @@ import org.slf4j.event.KeyValuePair;
  * names) and {@code KeyValues} (the SLF4J 2 fluent API's key-value pairs as one JSON object). String values longer
  * than {@code maxFieldBytes} are cut and marked.
  *
- * <p><b>Never blocks, never throws.</b> {@code append} buffers the row on disk (with {@code INTERVAL} durability by
- * default, no fsync on the caller's thread; with {@code batchSize} above 1, in batches: see
- * {@link IntegrationSettings#setBatchSize(String)}) and returns; the SDK uploads in the background. When the buffer is full
- * the {@code overflowPolicy} decides: {@code DROP_OLDEST} (default) evicts the oldest rows, {@code REJECT_NEW}
- * refuses the new one, {@code BLOCK} waits at most {@code blockTimeout} (at most 1 s) and then refuses it. Refused
- * rows and the client's drops are reported to Logback's status manager ({@code addError}, at most once a minute
- * per kind, with a count), never thrown.
+ * <p><b>Never blocks, never throws.</b> {@code append} builds the row on the logging thread (so that the MDC,
+ * the formatted message and the thread are those of the call) and adds it to an in-memory batch of
+ * {@code batchSize} rows (default {@value #DEFAULT_BATCH_SIZE}); the appender's batch thread
+ * ({@code loganalytics-appender-batch}) encodes full batches and appends each to the disk buffer with one write
+ * ({@code INTERVAL} durability: no fsync on any logging path), and sends a partial batch after {@code batchDelay}
+ * (200 ms). The SDK uploads in the background. The logging thread never encodes nor touches the buffer file, whose
+ * lock an fsync, an eviction or an acknowledgement may hold for milliseconds. As with Logback's
+ * {@code FileAppender} and {@code immediateFlush=false}, what waits in memory (at most 4,096 rows plus a batch, or
+ * 200 ms of them) is lost if the process dies without stopping the context; {@code <batchSize>1</batchSize>}
+ * writes every row to the buffer file before {@code info()} returns instead (about four times the cost per event).
+ * When 4,096 rows already wait for the batch thread, the logging thread waits up to 10 ms for it (once, until it
+ * moves again), then the {@code overflowPolicy} decides, as it does when the buffer is full: {@code DROP_OLDEST}
+ * (default) drops (in memory) or evicts (on disk) the oldest rows, {@code REJECT_NEW} refuses the new one,
+ * {@code BLOCK} waits at most {@code blockTimeout} (at most 1 s) and then refuses it. Refused and dropped rows are
+ * counted ({@link #getRefusedCount()}, {@link #getDroppedCount()}, the client's stats) and reported to Logback's
+ * status manager ({@code addError}, at most once a minute per kind, with a count), never thrown.
  *
  * <p><b>No loops.</b> Events of the SDK's own loggers ({@code io.loganalytics...}) and OkHttp's ({@code okhttp3...})
  * are dropped, and so is any event logged on a thread while it is inside this appender's call to the client.
  *
- * <p><b>Stopping.</b> {@link #stop()} flushes for at most {@code flushTimeout} (default 5 s) and closes the client;
+ * <p><b>Stopping.</b> {@link #stop()} hands the rows in memory to the buffer, flushes for at most
+ * {@code flushTimeout} (default 5 s) and closes the client;
  * what is left stays on disk and goes with the next start. Add {@code <shutdownHook/>} to logback.xml so that the
  * JVM's exit stops the context, or stop the {@code LoggerContext} yourself.
  *
@@ -59,12 +69,20 @@ import org.slf4j.event.KeyValuePair;
  * thread-safe. Configure (setters) before {@link #start()}, as Joran does.
  */
 public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+  /** Rows per batch unless {@code batchSize} says otherwise. */
+  public static final int DEFAULT_BATCH_SIZE = 64;
+
   private final IntegrationSettings settings = new IntegrationSettings();
   private final Clock clock;
   private volatile RecordSink sink;
   private String timeColumn = "TimeGenerated";
   private int maxFieldBytes = IntegrationSettings.DEFAULT_MAX_FIELD_BYTES;
   private Duration flushTimeout = Duration.ofSeconds(5);
+  /**
+   * The last MDC map found to fit {@code maxFieldBytes} (read-only maps, compared by identity; threads race on it
+   * harmlessly: a miss only checks the map again).
+   */
+  private volatile Map<String, String> lastFittingMdc;
 
   /** An appender with nothing configured; Joran calls the setters, then {@link #start()}. */
   public LogAnalyticsAppender() {
@@ -73,6 +91,7 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
 
   LogAnalyticsAppender(Clock clock) {
     this.clock = clock;
+    settings.setBatchSize(String.valueOf(DEFAULT_BATCH_SIZE));
   }
 
   @Override
@@ -84,6 +103,7 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
       timeColumn = settings.timeColumn();
       maxFieldBytes = settings.maxFieldBytes();
       flushTimeout = settings.flushTimeout();
+      lastFittingMdc = null;
       RecordSink s = settings.newSink(this::report, clock);
       s.start(settings.buildClient(s.listener()));
       sink = s;
@@ -138,40 +158,43 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
    * @return its columns
    */
   Map<String, Object> toRow(ILoggingEvent event) {
-    Map<String, Object> row = new LinkedHashMap<>(16);
-    row.put(timeColumn, event.getInstant()); // the encoder writes ISO-8601 UTC, faster than Instant.toString()
-    row.put("Level", event.getLevel().toString());
-    row.put("Logger", event.getLoggerName());
-    row.put("Thread", event.getThreadName());
-    row.put("Message", Values.truncateUtf8(event.getFormattedMessage(), maxFieldBytes));
     IThrowableProxy tp = event.getThrowableProxy();
-    if (tp != null) {
-      row.put("ExceptionClass", tp.getClassName());
-      if (tp.getMessage() != null) {
-        row.put("ExceptionMessage", Values.truncateUtf8(tp.getMessage(), maxFieldBytes));
-      }
-      row.put("Exception", Values.truncateUtf8(ThrowableProxyUtil.asString(tp), maxFieldBytes));
-    }
     Map<String, String> mdc = event.getMDCPropertyMap();
-    if (mdc != null && !mdc.isEmpty()) {
-      row.put("Mdc", boundedMdc(mdc));
-    }
+    boolean hasMdc = mdc != null && !mdc.isEmpty();
     List<Marker> markers = event.getMarkerList();
-    if (markers != null && !markers.isEmpty()) {
+    boolean hasMarkers = markers != null && !markers.isEmpty();
+    List<KeyValuePair> kvs = event.getKeyValuePairs();
+    boolean hasKvs = kvs != null && !kvs.isEmpty();
+    Row row = new Row(5 + (tp == null ? 0 : 3) + (hasMdc ? 1 : 0) + (hasMarkers ? 1 : 0) + (hasKvs ? 1 : 0));
+    row.add(timeColumn, event.getInstant()); // the encoder writes ISO-8601 UTC, faster than Instant.toString()
+    row.add("Level", event.getLevel().toString());
+    row.add("Logger", event.getLoggerName());
+    row.add("Thread", event.getThreadName());
+    row.add("Message", Values.truncateUtf8(event.getFormattedMessage(), maxFieldBytes));
+    if (tp != null) {
+      row.add("ExceptionClass", tp.getClassName());
+      if (tp.getMessage() != null) {
+        row.add("ExceptionMessage", Values.truncateUtf8(tp.getMessage(), maxFieldBytes));
+      }
+      row.add("Exception", Values.truncateUtf8(ThrowableProxyUtil.asString(tp), maxFieldBytes));
+    }
+    if (hasMdc) {
+      row.add("Mdc", boundedMdc(mdc));
+    }
+    if (hasMarkers) {
       List<String> names = new ArrayList<>(markers.size());
       for (Marker mk : markers) {
         names.add(mk.getName());
       }
-      row.put("Markers", names);
+      row.add("Markers", names);
     }
-    List<KeyValuePair> kvs = event.getKeyValuePairs();
-    if (kvs != null && !kvs.isEmpty()) {
+    if (hasKvs) {
       Map<String, Object> m = new LinkedHashMap<>();
       for (KeyValuePair kv : kvs) {
         Object v = Values.columnValue(kv.value);
         m.put(String.valueOf(kv.key), v instanceof String ? Values.truncateUtf8((String) v, maxFieldBytes) : v);
       }
-      row.put("KeyValues", m);
+      row.add("KeyValues", m);
     }
     return row;
   }
@@ -181,6 +204,9 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
    * {@code maxFieldBytes}; else a copy with the long values cut.
    */
   private Map<String, ?> boundedMdc(Map<String, String> mdc) {
+    if (mdc == lastFittingMdc) { // Logback hands the same map to every event until the thread's MDC changes
+      return mdc;
+    }
     boolean fits = true;
     for (String v : mdc.values()) {
       if (Values.truncateUtf8(v, maxFieldBytes) != v) {
@@ -189,6 +215,7 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
       }
     }
     if (fits) {
+      lastFittingMdc = mdc;
       return mdc;
     }
     Map<String, Object> m = new LinkedHashMap<>();
@@ -199,7 +226,8 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
   }
 
   /**
-   * The running client, for metrics ({@code LogAnalyticsMetrics}) or a manual flush.
+   * The running client, for metrics ({@code LogAnalyticsMetrics}); for a manual flush use {@link #flush(Duration)},
+   * which also hands over the rows still in memory.
    *
    * @return the client, or {@code null} when the appender is not started
    */
@@ -208,10 +236,39 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
     return s == null ? null : s.client();
   }
 
+  /**
+   * Hands the rows waiting in memory to the buffer and waits until everything logged before the call is delivered
+   * (or given up by the client), at most {@code timeout}. Thread-safe; never throws.
+   *
+   * @param timeout the longest wait
+   * @return whether everything was delivered in time; {@code false} when the appender is not started
+   */
+  public boolean flush(Duration timeout) {
+    RecordSink s = sink;
+    return s != null && s.flush(timeout);
+  }
+
+  /** @return rows per batch (for tests) */
+  int batchSize() {
+    return settings.batchSize();
+  }
+
   /** @return events this appender could not buffer since it started (the client's drops are in its stats) */
   public long getRefusedCount() {
     RecordSink s = sink;
     return s == null ? 0 : s.refused();
+  }
+
+  /**
+   * Events dropped in memory since the appender started, before they reached the buffer: with {@code batchSize}
+   * above 1 and {@code DROP_OLDEST}, the oldest waiting batch when 4,096 events already waited for the batch thread
+   * (the disk buffer was slower than the logging). The buffer's own evictions are in the client's stats.
+   *
+   * @return the count
+   */
+  public long getDroppedCount() {
+    RecordSink s = sink;
+    return s == null ? 0 : s.dropped();
   }
 
   /** @param v {@code LOGS_INGESTION} (default) or {@code DATA_COLLECTOR} */
@@ -330,8 +387,8 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
   }
 
   /**
-   * @param v events handed to the disk buffer at once (default 1); see
-   *     {@link IntegrationSettings#setBatchSize(String)} for the trade-off
+   * @param v events handed to the disk buffer at once (default {@value #DEFAULT_BATCH_SIZE}; 1 writes every event
+   *     to the buffer file before the log call returns); see {@link IntegrationSettings#setBatchSize(String)}
    */
   public void setBatchSize(String v) {
     settings.setBatchSize(v);

@@ -39,8 +39,8 @@ import org.slf4j.MarkerFactory;
 class LogAnalyticsAppenderTest {
   private static final Duration AWAIT = Duration.ofSeconds(15);
   private static final String[] PROPERTIES = {"LA_WORKSPACE_ID", "LA_SHARED_KEY", "LA_BUFFER_DIR", "LA_CA_FILE",
-      "LA_CAPACITY", "LA_OVERFLOW", "LA_BATCH", "LA_ENDPOINT", "LA_DCR", "LA_TENANT_ID", "LA_CLIENT_ID",
-      "LA_CLIENT_SECRET"};
+      "LA_CAPACITY", "LA_OVERFLOW", "LA_BATCH", "LA_BATCH_DELAY", "LA_ENDPOINT", "LA_DCR", "LA_TENANT_ID",
+      "LA_CLIENT_ID", "LA_CLIENT_SECRET"};
   static final String STREAM = "Custom-AppLogs_CL";
   private static final String DCR = "dcr-0123456789abcdef0123456789abcdef";
   private static final String CLIENT_ID = "5c7a3f2e-1b2d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -219,7 +219,7 @@ class LogAnalyticsAppenderTest {
     LoggerFactory.getLogger("com.example.legacy").error("legacy path", new IllegalArgumentException("bad"));
     MDC.clear();
 
-    assertThat(appender.getClient().flush(AWAIT)).isTrue();
+    assertThat(appender.flush(AWAIT)).as("the default batch of 64 waits in memory until flush()").isTrue();
     ReceivedRecord row = emulator.records("AppLogs").get(0);
     assertThat(row.transport()).isNotEqualTo(ReceivedRecord.LOGS_INGESTION);
     assertThat(row.field("Message")).isEqualTo("legacy path");
@@ -334,6 +334,59 @@ class LogAnalyticsAppenderTest {
     assertThat(rows).extracting(r -> r.field("Message"))
         .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 120).mapToObj(i -> "batched " + i)
             .collect(Collectors.toList()));
+  }
+
+  @Test
+  void batchesOf64AreTheDefaultAndBatchSizeOneStaysAvailable() {
+    LogAnalyticsAppender appender = new LogAnalyticsAppender();
+    assertThat(appender.batchSize()).isEqualTo(LogAnalyticsAppender.DEFAULT_BATCH_SIZE).isEqualTo(64);
+    appender.setBatchSize("1");
+    assertThat(appender.batchSize()).isEqualTo(1);
+  }
+
+  @Test
+  void aBatchedEventKeepsTheMdcMessageAndThreadOfItsCallAndFlushDeliversWhatWaitsInMemory() throws Exception {
+    System.setProperty("LA_BATCH", "64");
+    System.setProperty("LA_BATCH_DELAY", "1m"); // nothing leaves memory by the timer: only flush() sends it
+    LogAnalyticsAppender appender = configure("logback-emulator.xml");
+    assertThat(appender.isStarted()).as("statuses: %s", statuses(Status.WARN)).isTrue();
+    Logger log = LoggerFactory.getLogger("com.example.batched");
+    StringBuilder mutable = new StringBuilder("first");
+
+    MDC.put("step", "1");
+    log.info("step {}", mutable);
+    MDC.put("step", "2"); // changed after the call, before the batch is encoded
+    mutable.setLength(0);
+    mutable.append("changed");
+    log.info("step two");
+    MDC.clear();
+    Thread other = new Thread(() -> {
+      MDC.put("step", "other");
+      log.info("from another thread");
+      MDC.clear();
+    }, "batch-worker-7");
+    other.start();
+    other.join();
+    log.info("no mdc");
+    assertThat(emulator.records(STREAM)).as("still in memory").isEmpty();
+
+    assertThat(appender.flush(AWAIT)).isTrue();
+    List<ReceivedRecord> rows = emulator.records(STREAM);
+    assertThat(rows).hasSize(4);
+    Map<Object, ReceivedRecord> byMessage = rows.stream().collect(Collectors.toMap(r -> r.field("Message"),
+        r -> r));
+    assertThat(byMessage.get("step first").field("Mdc")).isEqualTo(Map.of("step", "1"));
+    assertThat(byMessage.get("step two").field("Mdc")).isEqualTo(Map.of("step", "2"));
+    assertThat(byMessage.get("from another thread").field("Mdc")).isEqualTo(Map.of("step", "other"));
+    assertThat(byMessage.get("from another thread").field("Thread")).isEqualTo("batch-worker-7");
+    assertThat(byMessage.get("no mdc").fields()).doesNotContainKey("Mdc");
+    assertThat(appender.getDroppedCount() + appender.getRefusedCount()).isZero();
+
+    context.stop();
+    assertThat(appender.flush(Duration.ofSeconds(1))).as("stopped").isFalse();
+    log.info("after stop"); // an event of a stopped context: ignored, never thrown
+    assertThat(emulator.records(STREAM)).hasSize(4);
+    assertThat(statuses(Status.ERROR)).isEmpty();
   }
 
   @Test
