@@ -4,6 +4,7 @@ import io.loganalytics.sdk.DropReason;
 import io.loganalytics.sdk.impl.io.AtomicFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,6 +22,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * delivered to the listener. A drop is journaled before the segment that held the records is deleted; it leaves the
  * journal once its report was delivered; a report owed when the process dies is delivered after the restart. A
  * crash between the delivery and the next write of the file (one force) delivers it again after the restart.
+ *
+ * <p>The file is written in place (format version 3, see {@link Format}): a state goes to the slot not holding the
+ * newest one, with one positional write and one {@code fdatasync} ({@link FileChannel#force force(false)}: the file's
+ * size never changes, so no metadata needs forcing), through a channel kept open. A crash in the middle of a write
+ * leaves the other slot holding the state before, which opening then takes (acknowledgements since are read again:
+ * duplicates, never loss). The first write of a session after an older version, or a damaged file, and a state that
+ * no longer fits a slot, replace the whole file through {@link AtomicFile} with a slot size that fits twice the
+ * state, so the drop journal and the intervals may grow without bound (up to {@link Format#MAX_ACK_BYTES}).
  *
  * <p>Thread-safety: the in-memory state is guarded by the buffer's lock. Writes of the file go through versioned
  * {@link Snapshot}s taken under that lock and are serialized by {@link #writeLock}, which comes after the buffer's
@@ -100,9 +109,21 @@ final class AckLog {
   private final ReentrantLock writeLock = new ReentrantLock();
   /** The version of the last snapshot written. Guarded by {@link #writeLock}. */
   private long writtenVersion;
+  private final ChannelFactory channels;
+  /** The slot size of the version 3 file on disk; 0 when there is none (the next write replaces the whole file). */
+  private int slotBytes;
+  /** The slot the next in-place write goes to (0 = A, 1 = B). Guarded by {@link #writeLock}. */
+  private int nextSlot;
+  /** The write sequence number of the last slot written (or read). Guarded by {@link #writeLock}. */
+  private long writeSeq;
+  /** Open on the version 3 file while the buffer is; null before the first write or after a failure. */
+  private FileChannel channel;
+  /** Set by {@link #close()}. Guarded by {@link #writeLock}. */
+  private boolean closed;
 
   AckLog(Path dir, ChannelFactory channels) {
     this.file = AtomicFile.of(dir.resolve(AckState.FILE), channels);
+    this.channels = channels;
   }
 
   /**
@@ -117,7 +138,19 @@ final class AckLog {
     if (bytes.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(Format.decodeAck(bytes.get()));
+    Format.AckFile f = Format.decodeAck(bytes.get());
+    writeLock.lock();
+    try {
+      if (f.slots() != null) {
+        slotBytes = f.slots().slotBytes();
+        writeSeq = f.slots().sequence();
+        // The other slot holds an older state, or was skipped: either way the next write keeps the one read.
+        nextSlot = f.slots().next();
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    return Optional.of(f);
   }
 
   Path path() {
@@ -180,11 +213,68 @@ final class AckLog {
       if (writtenVersion >= s.version) {
         return;
       }
-      file.write(s.bytes.duplicate());
+      write(s.bytes.duplicate());
       writtenVersion = s.version;
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /**
+   * Writes a slot image: in place into the older slot when it fits, else as a whole new file. {@link #writeLock}
+   * held.
+   */
+  private void write(ByteBuffer image) throws IOException {
+    if (slotBytes == 0 || image.remaining() > slotBytes) {
+      replace(image);
+      return;
+    }
+    long seq = ++writeSeq;
+    Format.sealAckSlot(image, seq);
+    long p = Format.ACK_HEADER_BLOCK + (long) nextSlot * slotBytes;
+    if (channel == null || !channel.isOpen()) {
+      // Opened lazily; reopened after an interrupt closed it (ClosedByInterruptException).
+      channel = channels.open(file.path(), SegmentLog.READ_WRITE);
+    }
+    while (image.hasRemaining()) {
+      p += channel.write(image, p);
+    }
+    try {
+      channel.force(false);
+    } finally {
+      if (closed) {
+        closeChannel(); // a write racing close(): no channel outlives the buffer
+      }
+    }
+    // Only now: after a failure the next write goes to the same slot again, never over the one holding the state.
+    nextSlot = 1 - nextSlot;
+  }
+
+  /** Replaces the whole file (version 3, both slots holding {@code image}) through {@link AtomicFile}. */
+  private void replace(ByteBuffer image) throws IOException {
+    int size = Math.max(slotBytes, Format.ackSlotBytesFor(image.remaining()));
+    long seq = writeSeq + 2;
+    closeChannel();
+    file.write(Format.ackFileV3(size, image, seq));
+    slotBytes = size;
+    writeSeq = seq;
+    nextSlot = 1;
+  }
+
+  /** Closes the file's channel (on close of the buffer); a later write opens and closes its own. */
+  void close() {
+    writeLock.lock();
+    try {
+      closed = true;
+      closeChannel();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void closeChannel() {
+    SegmentLog.closeQuietly(channel);
+    channel = null;
   }
 
   /** @return whether the calling thread is writing the file (events must wait) */

@@ -68,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * buffer.lock                     held with FileChannel.tryLock while open (one process per directory)
  * 00000000000000000000.seg        segment files, named by the sequence number of their first record
  * 00000000000000004711.seg        the last one is the active segment, appended to
- * ack.state                       acknowledgements, durable end, drop journal (replaced by temp file + rename)
+ * ack.state                       acknowledgements, durable end, drop journal (two slots written in place)
  * *.tmp                           a file being created; deleted on open
  * quarantine/                     copies of damaged files, never read again
  * </pre>
@@ -87,7 +87,9 @@ import org.slf4j.LoggerFactory;
  *       the previous segment is forced before, so every segment but the last is complete. INTERVAL: a spare
  *       {@code spare-N.tmp} is renamed to the segment's name without a force; the forces follow within the interval
  *       (a header a crash lost is rewritten from the name, a torn tail of a sealed segment is reported as damage).</li>
- *   <li>{@code ack.state} is replaced atomically ({@link AtomicFile}). An acknowledgement is durable before
+ *   <li>{@code ack.state} is written in place into the older of two checksummed slots (a torn write leaves the
+ *       other; a state that outgrows its slot replaces the file atomically, {@link AtomicFile}). An acknowledgement
+ *       is durable before
  *       {@link #acknowledge} returns; only then are fully acknowledged segments deleted.</li>
  *   <li>An eviction, and every loss to damage, is journaled in {@code ack.state} before the segment is deleted, and
  *       leaves the journal once its report was delivered: a report owed when the process dies is delivered after the
@@ -1337,6 +1339,7 @@ public final class FileDiskBuffer implements DiskBuffer {
   }
 
   private void releaseFiles() {
+    ackLog.close();
     if (log.active != null) {
       SegmentLog.closeQuietly(log.active.channel);
     }

@@ -157,7 +157,7 @@ class DropJournalTest {
   }
 
   @Test
-  void aVersion1AckStateIsReadKeptAndRewrittenAsVersion2() throws IOException {
+  void aVersion1AckStateIsReadKeptAndRewrittenAsVersion3() throws IOException {
     Path dir = tmp.resolve("v1");
     RecordingListener events = new RecordingListener();
     try (FileDiskBuffer b = open(options(dir).durability(Durability.INTERVAL), events)) {
@@ -179,7 +179,7 @@ class DropJournalTest {
     assertThat(before.healthy()).as("a missing head is what version 1 eviction left").isTrue();
     List<String> read;
     try (FileDiskBuffer b = open(options(dir).durability(Durability.INTERVAL), events)) {
-      assertThat(Format.decodeAck(Files.readAllBytes(dir.resolve(AckState.FILE))).version()).isEqualTo(2);
+      assertThat(Format.decodeAck(Files.readAllBytes(dir.resolve(AckState.FILE))).version()).isEqualTo(3);
       read = drain(b);
     }
     long expected = 200 - Math.max(50, firstKept) - (firstKept < 70 ? 70 - Math.max(60, firstKept) : 0);
