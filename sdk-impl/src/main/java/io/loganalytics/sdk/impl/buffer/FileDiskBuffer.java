@@ -56,8 +56,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;
  *       {@link StagedFrames}: the frames staged for its next write; {@link AsyncCommitter}: the thread that forces
  *       for asynchronous appends;</li>
- *   <li>{@link IntervalSync}: the INTERVAL sync thread, its periodic force and the spare segment file for the next
- *       roll;</li>
+ *   <li>{@link IntervalSync}: the sync thread: the spare segment file for the next roll (both modes) and the
+ *       INTERVAL mode's periodic force;</li>
  *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;
  *       {@link Drops}: a lost range as a journal change, reported exactly once;</li>
  *   <li>{@link Quarantine}: copies of damaged files; {@link BufferEvents}: listener calls after every lock.</li>
@@ -83,8 +83,11 @@ import org.slf4j.LoggerFactory;
  *       crash in the middle of a frame leaves a torn tail in the active segment; on open it is cut back to its last
  *       valid frame. Frames are only ever written past the valid end; committed bytes are never overwritten. A
  *       failed write or force cuts the file back to the last good frame.</li>
- *   <li>SYNC: a new segment is written as {@code NAME.tmp}, forced, renamed atomically, and the directory is forced;
- *       the previous segment is forced before, so every segment but the last is complete. INTERVAL: a spare
+ *   <li>SYNC: a new segment is a spare {@code spare-N.tmp} the sync thread created, filled with zeros and forced,
+ *       with the directory, ahead of need; a roll forces the previous segment (so every segment but the last is
+ *       complete), writes the header into the spare and renames it; the next force of the new segment forces the
+ *       directory too, before any record in it counts durable (without a spare ready, {@code NAME.tmp} is written,
+ *       forced, renamed and the directory forced on the spot). INTERVAL: a spare
  *       {@code spare-N.tmp} is renamed to the segment's name without a force; the forces follow within the interval
  *       (a header a crash lost is rewritten from the name, a torn tail of a sealed segment is reported as damage).</li>
  *   <li>{@code ack.state} is written in place into the older of two checksummed slots (a torn write leaves the
@@ -126,7 +129,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Bounds</h2>
  * The sum of the segment file sizes stays within the capacity (the active segment counts with its preallocated
- * zeros, so {@link #sizeBytes()} is the disk space held; {@link #recordBytes()} is the payload of the records held).
+ * zeros, so {@link #sizeBytes()} is the disk space held, besides one spare file prepared for the next roll: in SYNC
+ * mode a segment's size of zeros, in INTERVAL mode empty; {@link #recordBytes()} is the payload of the records held).
  * Space is freed by whole segments: when acknowledged, or evicted under {@link OverflowPolicy#DROP_OLDEST} (every
  * evicted record not yet acknowledged is reported as {@link DropReason#BUFFER_OVERFLOW}, with its exact payload
  * bytes; records of an outstanding chunk are reported when it is released or the buffer closes, never if it is
@@ -184,7 +188,10 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final BufferEvents events;
   private final ThrottledLogger dropWarning;
   private final ThrottledLogger syncWarning;
-  /** INTERVAL: the sync thread and its spare segment file; its state is guarded by lock. Started in INTERVAL only. */
+  /**
+   * The sync thread: the spare segment file for the next roll, and in INTERVAL mode the periodic force. Its state is
+   * guarded by lock.
+   */
   private final IntervalSync intervalSync;
   private final Room room = new Room();
 
@@ -234,7 +241,8 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.dropWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
-    this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed, this::periodicSync);
+    this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed,
+        syncEachAppend ? null : this::periodicSync);
   }
 
   /**
@@ -267,11 +275,9 @@ public final class FileDiskBuffer implements DiskBuffer {
       b.lock.unlock();
     }
     b.flushEvents();
-    if (!b.syncEachAppend) {
-      // The first spare is made here, so the sync thread forces only after rolls and at its interval.
-      b.intervalSync.prepareSpare();
-      b.intervalSync.start();
-    }
+    // The first spare is made here, so the sync thread forces only after rolls (and at its interval in INTERVAL).
+    b.intervalSync.prepareSpare();
+    b.intervalSync.start();
     return b;
   }
 
@@ -600,7 +606,10 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   /**
    * Seals the active segment and starts a new one. Lock held, nothing staged. SYNC: the old segment is forced first
-   * and the new one created durably. INTERVAL: no force on the calling thread ({@link SegmentLog#rollDeferred}): the
+   * (its appends are waiting for that force), and the new one is the spare the sync thread prepared (created,
+   * preallocated and forced, with its directory entry, ahead of need), renamed; the directory force for that rename
+   * is left to the next force of the new segment, which does it before any record in it counts durable
+   * ({@link SegmentLog#takeSpare}). Without a spare ready, the new segment is created durably here. INTERVAL: no force on the calling thread ({@link SegmentLog#rollDeferred}): the
    * new segment comes from the spare the sync thread prepared (it is asked for the next one), and the old segment is
    * forced by the next periodic force, before that force counts anything durable, or by {@link #close()}.
    */
@@ -626,12 +635,16 @@ public final class FileDiskBuffer implements DiskBuffer {
     markAllDurable();
     Segment next;
     try {
-      next = log.create(log.nextSeq);
+      next = log.takeSpare();
+      if (next == null) {
+        next = log.create(log.nextSeq);
+      }
     } catch (IOException e) {
       throw ioFailure("create a segment in", e);
     }
     log.seal(old);
     log.addActive(next);
+    intervalSync.spareTaken();
   }
 
   /** After a successful force of everything written: all rounds so far are durable. Lock held. */
@@ -838,6 +851,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     long size;
     long seq;
     long ep;
+    long renames;
     lock.lock();
     try {
       round = commit.pending;
@@ -859,6 +873,7 @@ public final class FileDiskBuffer implements DiskBuffer {
         return;
       }
       commit.inFlight = round;
+      renames = log.renames;
       seg = log.active;
       size = seg.size;
       seq = log.nextSeq;
@@ -880,17 +895,12 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     IOException failure = null;
     if (syncEachAppend) {
-      log.forceLock.lock();
       try {
-        if (!seg.sealed) {
-          seg.channel.force(false);
-        }
+        log.forceSync(seg, renames); // with the directory, after a roll renamed a spare
       } catch (IOException e) {
         if (!seg.sealed) {
           failure = e;
         }
-      } finally {
-        log.forceLock.unlock();
       }
     } else {
       // INTERVAL: the segments sealed by rolls since the last force, the active one, and the directory (renames).

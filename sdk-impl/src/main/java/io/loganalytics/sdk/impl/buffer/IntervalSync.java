@@ -10,9 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sync thread of {@link io.loganalytics.sdk.Durability#INTERVAL} mode: it forces what was written every
- * interval (through the buffer's periodic round) and keeps a spare segment file ready, so that a roll on an
- * appending thread neither creates nor forces a file ({@link SegmentLog#rollDeferred}). Unused in SYNC mode.
+ * The buffer's sync thread: it keeps a spare segment file ready, so that a roll on an appending thread neither
+ * creates nor forces a new file, and in {@link io.loganalytics.sdk.Durability#INTERVAL} mode it also forces what was
+ * written every interval (through the buffer's periodic round; {@link SegmentLog#rollDeferred}). In SYNC mode it has
+ * no periodic round: it only prepares spares (preallocated there, {@link SegmentLog#takeSpare}). A daemon thread
+ * rather than the group-commit leader, because the leader is an appending thread whose caller, and every appender
+ * behind it, would wait for the spare's write of a segment's size of zeros and its two forces; here they run between
+ * the appenders' forces, on their own thread.
  *
  * <p>Thread-safety: {@link #spareFailed} is guarded by the buffer's lock ({@code FileDiskBuffer.lock}, the lock this
  * part is given); {@link #wake()} and {@link #spareWanted()} are called with it held. The thread takes the buffer's
@@ -35,7 +39,7 @@ final class IntervalSync {
   private final long intervalNanos;
   /** Whether the buffer is closed; read with the buffer's lock held. */
   private final BooleanSupplier closed;
-  /** The periodic force (called without any lock); false once the buffer is closed. */
+  /** The periodic force (called without any lock); false once the buffer is closed. Null in SYNC mode: none. */
   private final BooleanSupplier periodicRound;
   /** Creating a spare failed; tried again after the next periodic force. Guarded by the buffer's lock. */
   private boolean spareFailed;
@@ -76,7 +80,7 @@ final class IntervalSync {
       boolean wantSpare;
       lock.lock();
       try {
-        long left = deadline - System.nanoTime();
+        long left = periodicRound == null ? Long.MAX_VALUE : deadline - System.nanoTime();
         while (!closed.getAsBoolean() && left > 0 && !spareWanted()) {
           left = wake.awaitNanos(left);
         }
@@ -92,7 +96,7 @@ final class IntervalSync {
       if (wantSpare) {
         prepareSpare();
       }
-      if (deadline - System.nanoTime() <= 0) {
+      if (periodicRound != null && deadline - System.nanoTime() <= 0) {
         if (!periodicRound.getAsBoolean()) {
           return;
         }
@@ -105,6 +109,15 @@ final class IntervalSync {
         deadline = System.nanoTime() + intervalNanos;
       }
     }
+  }
+
+  /**
+   * A SYNC roll took the spare, or created its segment itself: wakes the thread for the next spare, trying again
+   * after a failure (in SYNC mode there is no periodic force after which to retry). Buffer's lock held.
+   */
+  void spareTaken() {
+    spareFailed = false;
+    wake.signalAll();
   }
 
   /** Whether the thread should create a spare for the next roll. Buffer's lock held. */
