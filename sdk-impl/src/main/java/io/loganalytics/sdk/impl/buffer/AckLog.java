@@ -81,10 +81,24 @@ final class AckLog {
   static final class Snapshot {
     final long version;
     final ByteBuffer bytes;
+    /** The frontier it holds. */
+    final long frontier;
+    /**
+     * Whether {@link #persist} forces it before returning (the default); false for an acknowledgement that deletes
+     * nothing and forgets no drop ({@link #lazy()}): it is forced in the background ({@link #forceWritten}).
+     */
+    boolean force = true;
 
-    Snapshot(long version, ByteBuffer bytes) {
+    Snapshot(long version, ByteBuffer bytes, long frontier) {
       this.version = version;
       this.bytes = bytes;
+      this.frontier = frontier;
+    }
+
+    /** @return this snapshot, written without a force of its own */
+    Snapshot lazy() {
+      force = false;
+      return this;
     }
   }
 
@@ -112,8 +126,23 @@ final class AckLog {
   private final ChannelFactory channels;
   /** The slot size of the version 3 file on disk; 0 when there is none (the next write replaces the whole file). */
   private int slotBytes;
-  /** The slot the next in-place write goes to (0 = A, 1 = B). Guarded by {@link #writeLock}. */
-  private int nextSlot;
+  /**
+   * The slot holding the newest forced state (0 = A, 1 = B); every in-place write goes to the other one, the scratch
+   * slot, so that a torn or lost write leaves this one. Guarded by {@link #writeLock}.
+   */
+  private int durableSlot;
+  /** Whether the scratch slot holds a newer state no force covered yet. Guarded by {@link #writeLock}. */
+  private boolean scratchUnforced;
+  /** The version of the newest state forced. Guarded by {@link #writeLock}. */
+  private long forcedVersion;
+  /** The frontier of the newest state written. Guarded by {@link #writeLock}. */
+  private long writtenFrontier;
+  /**
+   * The frontier of the newest state forced: segments below it may be deleted (an acknowledgement not yet forced must
+   * not delete a segment, or a power cut would leave a state older than the segments). Written under
+   * {@link #writeLock}; read under the buffer's lock.
+   */
+  private volatile long forcedFrontier;
   /** The write sequence number of the last slot written (or read). Guarded by {@link #writeLock}. */
   private long writeSeq;
   /** Open on the version 3 file while the buffer is; null before the first write or after a failure. */
@@ -145,8 +174,10 @@ final class AckLog {
         slotBytes = f.slots().slotBytes();
         writeSeq = f.slots().sequence();
         // The other slot holds an older state, or was skipped: either way the next write keeps the one read.
-        nextSlot = f.slots().next();
+        durableSlot = f.slots().current();
       }
+      forcedFrontier = f.acks().frontier;
+      writtenFrontier = forcedFrontier;
     } finally {
       writeLock.unlock();
     }
@@ -199,7 +230,7 @@ final class AckLog {
       }
     }
     durableEnd = Math.max(durableEnd, durableSeq);
-    return new Snapshot(++version, Format.encodeAck(copy, durableEnd, records));
+    return new Snapshot(++version, Format.encodeAck(copy, durableEnd, records), copy.frontier);
   }
 
   /**
@@ -211,43 +242,107 @@ final class AckLog {
     writeLock.lock();
     try {
       if (writtenVersion >= s.version) {
+        if (s.force && forcedVersion < s.version) {
+          forceWritten(); // a later state, written without a force, holds this one: forced now
+        }
         return;
       }
-      write(s.bytes.duplicate());
+      write(s.bytes.duplicate(), s.force);
       writtenVersion = s.version;
+      writtenFrontier = s.frontier;
+      if (s.force) {
+        forcedVersion = s.version;
+        forcedFrontier = Math.max(forcedFrontier, s.frontier);
+      }
     } finally {
       writeLock.unlock();
     }
   }
 
   /**
+   * Forces the state written without a force, if any (the sync thread, soon after such a write; a roll or a reclaim
+   * that needs it). A failure is thrown; the next write covers that state again.
+   *
+   * @throws IOException when the force fails
+   */
+  void forceWritten() throws IOException {
+    writeLock.lock();
+    try {
+      if (!scratchUnforced) {
+        return;
+      }
+      // Whatever happens, the scratch slot is written whole again before its next force (a failed fsync may have
+      // marked its pages clean).
+      scratchUnforced = false;
+      if (channel == null || !channel.isOpen()) {
+        channel = channels.open(file.path(), SegmentLog.READ_WRITE); // closed by close() or an interrupt meanwhile
+      }
+      try {
+        channel.force(false);
+      } finally {
+        if (closed) {
+          closeChannel();
+        }
+      }
+      durableSlot = 1 - durableSlot;
+      forcedVersion = writtenVersion;
+      forcedFrontier = Math.max(forcedFrontier, writtenFrontier);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** @return whether a state was written without a force and is not forced yet */
+  boolean unforced() {
+    writeLock.lock();
+    try {
+      return scratchUnforced;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /**
+   * @return the frontier of the newest state forced: a segment may be deleted once its end is not above it
+   */
+  long forcedFrontier() {
+    return forcedFrontier;
+  }
+
+  /**
    * Writes a slot image: in place into the older slot when it fits, else as a whole new file. {@link #writeLock}
    * held.
    */
-  private void write(ByteBuffer image) throws IOException {
+  private void write(ByteBuffer image, boolean force) throws IOException {
     if (slotBytes == 0 || image.remaining() > slotBytes) {
       replace(image);
       return;
     }
     long seq = ++writeSeq;
     Format.sealAckSlot(image, seq);
-    long p = Format.ACK_HEADER_BLOCK + (long) nextSlot * slotBytes;
+    int scratch = 1 - durableSlot;
+    long p = Format.ACK_HEADER_BLOCK + (long) scratch * slotBytes;
     if (channel == null || !channel.isOpen()) {
       // Opened lazily; reopened after an interrupt closed it (ClosedByInterruptException).
       channel = channels.open(file.path(), SegmentLog.READ_WRITE);
     }
-    while (image.hasRemaining()) {
-      p += channel.write(image, p);
-    }
+    scratchUnforced = false; // torn if this write fails: the durable slot holds the state then
     try {
-      channel.force(false);
+      while (image.hasRemaining()) {
+        p += channel.write(image, p);
+      }
+      if (force) {
+        channel.force(false);
+        // Only now: after a failure the next write goes to the same slot again, never over the durable one.
+        durableSlot = scratch;
+      } else {
+        scratchUnforced = true;
+      }
     } finally {
       if (closed) {
         closeChannel(); // a write racing close(): no channel outlives the buffer
       }
     }
-    // Only now: after a failure the next write goes to the same slot again, never over the one holding the state.
-    nextSlot = 1 - nextSlot;
   }
 
   /** Replaces the whole file (version 3, both slots holding {@code image}) through {@link AtomicFile}. */
@@ -258,7 +353,8 @@ final class AckLog {
     file.write(Format.ackFileV3(size, image, seq));
     slotBytes = size;
     writeSeq = seq;
-    nextSlot = 1;
+    durableSlot = 0; // slot A holds it with the larger sequence; the next write goes to B
+    scratchUnforced = false;
   }
 
   /** Closes the file's channel (on close of the buffer); a later write opens and closes its own. */

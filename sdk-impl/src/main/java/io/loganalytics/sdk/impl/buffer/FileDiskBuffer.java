@@ -242,7 +242,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
     this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed,
-        syncEachAppend ? null : this::periodicSync);
+        syncEachAppend ? null : this::periodicSync, this::forceAcknowledgements);
   }
 
   /**
@@ -679,7 +679,10 @@ public final class FileDiskBuffer implements DiskBuffer {
       while (!log.segments.isEmpty()) {
         Segment s = log.segments.get(0);
         long end = log.endSeq(0);
-        if (end > ackLog.acks.frontier || (s == log.active && (s.size == Format.SEGMENT_HEADER_BYTES
+        if (end <= ackLog.acks.frontier && end > ackLog.forcedFrontier()) {
+          forceAcknowledgements(); // a segment is deleted only once the acknowledgements of its records are forced
+        }
+        if (end > Math.min(ackLog.acks.frontier, ackLog.forcedFrontier()) || (s == log.active && (s.size == Format.SEGMENT_HEADER_BYTES
             || hasOutstandingIn(s)))) {
           break;
         }
@@ -705,6 +708,19 @@ public final class FileDiskBuffer implements DiskBuffer {
     @Override
     public void ensureOpen() {
       FileDiskBuffer.this.ensureOpen();
+    }
+  }
+
+  /**
+   * Forces acknowledgements written without a force (the sync thread's, or a reclaim's, see {@link AckLog}). A
+   * failure is logged: they are forced again with the next write. Lock held, or not.
+   */
+  private void forceAcknowledgements() {
+    try {
+      ackLog.forceWritten();
+    } catch (IOException e) {
+      LOG.warn("Buffer {}: could not force {}: {}; acknowledgements since the last force may be delivered again after"
+          + " a power cut", dir, AckState.FILE, describe(e));
     }
   }
 
@@ -1091,6 +1107,10 @@ public final class FileDiskBuffer implements DiskBuffer {
         forget.forgotten.add(d.id);
       }
       snapshot = ackLog.snapshot(commit.durableSeq, forget);
+      if (forget.forgotten.isEmpty() && !(log.segments.size() > 1 && snapshot.frontier >= log.endSeq(0))) {
+        // Deletes no segment and forgets no drop: forced by the sync thread soon after, not before returning.
+        snapshot.lazy();
+      }
     } finally {
       lock.unlock();
     }
@@ -1124,11 +1144,15 @@ public final class FileDiskBuffer implements DiskBuffer {
       if (late && !closed) {
         again = ackLog.snapshot(commit.durableSeq, null);
       }
-      while (log.segments.size() > 1 && log.endSeq(0) <= ackLog.acks.frontier) {
+      long deletable = Math.min(ackLog.acks.frontier, ackLog.forcedFrontier());
+      while (log.segments.size() > 1 && log.endSeq(0) <= deletable) {
         deleteSegment(log.segments.get(0));
       }
       subtractPayload(c);
       spaceFreed.signalAll();
+      if (!snapshot.force) {
+        intervalSync.ackWritten();
+      }
     } finally {
       lock.unlock();
     }
@@ -1295,6 +1319,9 @@ public final class FileDiskBuffer implements DiskBuffer {
     } finally {
       lock.unlock();
     }
+    // The acknowledgements written without a force first: the last state then goes to the other slot, so the file's
+    // layout after close does not depend on whether the sync thread forced them already.
+    forceAcknowledgements();
     try {
       ackLog.persist(last);
     } catch (IOException e) {

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * The buffer's sync thread: it keeps a spare segment file ready, so that a roll on an appending thread neither
  * creates nor forces a new file, and in {@link io.loganalytics.sdk.Durability#INTERVAL} mode it also forces what was
  * written every interval (through the buffer's periodic round; {@link SegmentLog#rollDeferred}). In SYNC mode it has
- * no periodic round: it only prepares spares (preallocated there, {@link SegmentLog#takeSpare}). A daemon thread
+ * no periodic round: it only prepares spares (preallocated there, {@link SegmentLog#takeSpare}). In both modes it
+ * forces {@code ack.state} soon after an acknowledgement was written without a force ({@link AckLog}). A daemon thread
  * rather than the group-commit leader, because the leader is an appending thread whose caller, and every appender
  * behind it, would wait for the spare's write of a segment's size of zeros and its two forces; here they run between
  * the appenders' forces, on their own thread.
@@ -41,13 +42,18 @@ final class IntervalSync {
   private final BooleanSupplier closed;
   /** The periodic force (called without any lock); false once the buffer is closed. Null in SYNC mode: none. */
   private final BooleanSupplier periodicRound;
+  /** Forces acknowledgements written without a force (called without any lock). */
+  private final Runnable ackForce;
+  /** An acknowledgement was written without a force: force it. Guarded by the buffer's lock. */
+  private boolean ackForceWanted;
   /** Creating a spare failed; tried again after the next periodic force. Guarded by the buffer's lock. */
   private boolean spareFailed;
   /** Set once by {@link #start()}, before the buffer is handed out. */
   private Thread thread;
 
   IntervalSync(ReentrantLock lock, SegmentLog log, Path dir, Duration interval, BooleanSupplier closed,
-      BooleanSupplier periodicRound) {
+      BooleanSupplier periodicRound, Runnable ackForce) {
+    this.ackForce = ackForce;
     this.lock = lock;
     this.wake = lock.newCondition();
     this.log = log;
@@ -78,20 +84,26 @@ final class IntervalSync {
     long deadline = System.nanoTime() + intervalNanos;
     while (true) {
       boolean wantSpare;
+      boolean wantAckForce;
       lock.lock();
       try {
         long left = periodicRound == null ? Long.MAX_VALUE : deadline - System.nanoTime();
-        while (!closed.getAsBoolean() && left > 0 && !spareWanted()) {
+        while (!closed.getAsBoolean() && left > 0 && !spareWanted() && !ackForceWanted) {
           left = wake.awaitNanos(left);
         }
         if (closed.getAsBoolean()) {
           return;
         }
         wantSpare = spareWanted();
+        wantAckForce = ackForceWanted;
+        ackForceWanted = false;
       } catch (InterruptedException e) {
         return;
       } finally {
         lock.unlock();
+      }
+      if (wantAckForce) {
+        ackForce.run(); // first: it bounds the acknowledgements a power cut can undo
       }
       if (wantSpare) {
         prepareSpare();
@@ -117,6 +129,12 @@ final class IntervalSync {
    */
   void spareTaken() {
     spareFailed = false;
+    wake.signalAll();
+  }
+
+  /** An acknowledgement was written without a force: the thread forces it next. Buffer's lock held. */
+  void ackWritten() {
+    ackForceWanted = true;
     wake.signalAll();
   }
 

@@ -171,7 +171,7 @@ class AckLogTest {
   }
 
   @Test
-  void acknowledgementsAreWrittenInPlaceIntoAlternatingSlots() throws IOException {
+  void acknowledgementsAreWrittenInPlace() throws IOException {
     Path dir = tmp.resolve("b");
     try (FileDiskBuffer b = open(dir, new RecordingListener())) {
       appendRange(b, 0, 50);
@@ -179,13 +179,11 @@ class AckLogTest {
       Path ack = dir.resolve(AckState.FILE);
       Object file = Files.readAttributes(ack, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
       long seq = Format.decodeAck(Files.readAllBytes(ack)).slots().sequence();
-      int slot = Format.decodeAck(Files.readAllBytes(ack)).slots().current();
       for (int i = 1; i <= 4; i++) {
         b.acknowledge(b.read(Long.MAX_VALUE, 5).orElseThrow());
         Format.AckFile f = Format.decodeAck(Files.readAllBytes(ack));
         assertThat(f.acks().frontier).isEqualTo(5 + 5L * i);
         assertThat(f.slots().sequence()).isEqualTo(seq + i);
-        assertThat(f.slots().current()).as("slots alternate").isEqualTo((slot + i) % 2);
         assertThat(f.slots().skipped()).isNull();
         assertThat(Files.readAttributes(ack, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
             .as("the same file: no temporary file, no rename").isEqualTo(file);
@@ -193,6 +191,48 @@ class AckLogTest {
       }
     }
     assertThat(FileDiskBuffer.verify(dir).healthy()).isTrue();
+  }
+
+  /**
+   * An acknowledgement that deletes no segment returns after its write, without a force; the sync thread forces it
+   * soon after. One that lets a segment be deleted is forced before it returns, and only then is the segment deleted.
+   */
+  @Test
+  void onlyAnAcknowledgementThatDeletesASegmentIsForcedBeforeItReturns() throws IOException {
+    FaultyChannels channels = new FaultyChannels();
+    channels.skipRealForce = true;
+    java.util.concurrent.ConcurrentLinkedQueue<String> journal = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    channels.journal = journal;
+    Path dir = tmp.resolve("b");
+    String me = Thread.currentThread().getName() + " ";
+    try (FileDiskBuffer b = FileDiskBuffer.open(options(dir).build(), new RecordingListener(),
+        java.time.Clock.systemUTC(), channels)) {
+      appendRange(b, 0, 150);
+      int segments = FileDiskBufferTest.segmentsOf(dir).size();
+      assertThat(segments).isGreaterThanOrEqualTo(3);
+      b.acknowledge(b.read(Long.MAX_VALUE, 1).orElseThrow()); // creates the file: always forced
+      journal.clear();
+      b.acknowledge(b.read(Long.MAX_VALUE, 1).orElseThrow());
+      assertThat(journal).as("written in place, not forced by the acknowledging thread")
+          .noneMatch(e -> e.startsWith(me) && e.endsWith("force " + AckState.FILE));
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (journal.stream().noneMatch(e -> e.startsWith("loganalytics-buffer-sync-")
+          && e.endsWith("force " + AckState.FILE))) {
+        assertThat(System.nanoTime()).as("the sync thread forces it").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+      assertThat(FileDiskBufferTest.segmentsOf(dir)).hasSize(segments);
+
+      journal.clear();
+      Chunk rest = b.read(Long.MAX_VALUE, 100).orElseThrow();
+      long end = Format.parseSegmentName(FileDiskBufferTest.segmentsOf(dir).get(1).getFileName().toString());
+      assertThat(rest.firstSequence() + rest.records().size()).as("the chunk completes the first segment")
+          .isGreaterThanOrEqualTo(end);
+      b.acknowledge(rest);
+      assertThat(journal).as("forced before it returns").anyMatch(e -> e.startsWith(me)
+          && e.endsWith("force " + AckState.FILE));
+      assertThat(FileDiskBufferTest.segmentsOf(dir)).as("the first segment deleted").hasSize(segments - 1);
+    }
   }
 
   @Test
