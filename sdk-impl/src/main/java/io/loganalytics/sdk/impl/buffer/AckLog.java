@@ -23,13 +23,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * journal once its report was delivered; a report owed when the process dies is delivered after the restart. A
  * crash between the delivery and the next write of the file (one force) delivers it again after the restart.
  *
- * <p>The file is written in place (format version 3, see {@link Format}): a state goes to the slot not holding the
- * newest one, with one positional write and one {@code fdatasync} ({@link FileChannel#force force(false)}: the file's
- * size never changes, so no metadata needs forcing), through a channel kept open. A crash in the middle of a write
- * leaves the other slot holding the state before, which opening then takes (acknowledgements since are read again:
- * duplicates, never loss). The first write of a session after an older version, or a damaged file, and a state that
- * no longer fits a slot, replace the whole file through {@link AtomicFile} with a slot size that fits twice the
- * state, so the drop journal and the intervals may grow without bound (up to {@link Format#MAX_ACK_BYTES}).
+ * <p>The file is written in place (format version 3, see {@link Format}) through a channel kept open: one slot holds
+ * the newest forced state, and every write goes to the other one (the scratch slot) with one positional write; a
+ * forced write ({@link FileChannel#force force(false)}, an {@code fdatasync}: the file's size never changes) then
+ * makes the scratch slot the durable one. A crash in the middle of a write leaves the durable slot, which opening
+ * then takes. Most acknowledgements are written without a force ({@link Snapshot#lazy()}): repeated unforced writes
+ * all go to the scratch slot, never over the durable one, and {@link #forceWritten} (the sync thread, right after)
+ * forces them; a power cut can so undo only what was written since the last force (duplicates, never loss). A
+ * state that changes the drop journal is forced before {@link #persist} returns, and segments are deleted only below
+ * {@link #forcedFrontier()}. The first write after an older version or a damaged file, and
+ * a state that no longer fits a slot, replace the whole file through {@link AtomicFile} with a slot size that fits
+ * twice the state, so the drop journal and the intervals may grow without bound (up to
+ * {@link Format#MAX_ACK_BYTES}).
  *
  * <p>Thread-safety: the in-memory state is guarded by the buffer's lock. Writes of the file go through versioned
  * {@link Snapshot}s taken under that lock and are serialized by {@link #writeLock}, which comes after the buffer's
@@ -84,8 +89,8 @@ final class AckLog {
     /** The frontier it holds. */
     final long frontier;
     /**
-     * Whether {@link #persist} forces it before returning (the default); false for an acknowledgement that deletes
-     * nothing and forgets no drop ({@link #lazy()}): it is forced in the background ({@link #forceWritten}).
+     * Whether {@link #persist} forces it before returning (the default); false for an acknowledgement that forgets
+     * no drop ({@link #lazy()}): it is forced in the background ({@link #forceWritten}).
      */
     boolean force = true;
 
@@ -247,10 +252,10 @@ final class AckLog {
         }
         return;
       }
-      write(s.bytes.duplicate(), s.force);
+      boolean forced = write(s.bytes.duplicate(), s.force);
       writtenVersion = s.version;
       writtenFrontier = s.frontier;
-      if (s.force) {
+      if (forced) {
         forcedVersion = s.version;
         forcedFrontier = Math.max(forcedFrontier, s.frontier);
       }
@@ -310,13 +315,15 @@ final class AckLog {
   }
 
   /**
-   * Writes a slot image: in place into the older slot when it fits, else as a whole new file. {@link #writeLock}
-   * held.
+   * Writes a slot image: in place into the scratch slot when it fits (forced when {@code force}), else as a whole new
+   * file (always forced). {@link #writeLock} held.
+   *
+   * @return whether it was forced
    */
-  private void write(ByteBuffer image, boolean force) throws IOException {
+  private boolean write(ByteBuffer image, boolean force) throws IOException {
     if (slotBytes == 0 || image.remaining() > slotBytes) {
       replace(image);
-      return;
+      return true;
     }
     long seq = ++writeSeq;
     Format.sealAckSlot(image, seq);
@@ -343,6 +350,7 @@ final class AckLog {
         closeChannel(); // a write racing close(): no channel outlives the buffer
       }
     }
+    return force;
   }
 
   /** Replaces the whole file (version 3, both slots holding {@code image}) through {@link AtomicFile}. */

@@ -90,10 +90,14 @@ import org.slf4j.LoggerFactory;
  *       forced, renamed and the directory forced on the spot). INTERVAL: a spare
  *       {@code spare-N.tmp} is renamed to the segment's name without a force; the forces follow within the interval
  *       (a header a crash lost is rewritten from the name, a torn tail of a sealed segment is reported as damage).</li>
- *   <li>{@code ack.state} is written in place into the older of two checksummed slots (a torn write leaves the
- *       other; a state that outgrows its slot replaces the file atomically, {@link AtomicFile}). An acknowledgement
- *       is durable before
- *       {@link #acknowledge} returns; only then are fully acknowledged segments deleted.</li>
+ *   <li>{@code ack.state} is written in place into one of two checksummed slots (a torn write leaves the other; a
+ *       state that outgrows its slot replaces the file atomically, {@link AtomicFile}). An acknowledgement is
+ *       written before {@link #acknowledge} returns (a crash of the process cannot undo it); it is forced before it
+ *       returns only when it forgets a drop report, else by the sync thread right after ({@link IntervalSync}), which
+ *       then deletes the segments it freed: segments are deleted only below the frontier of a forced state (a
+ *       reclaim that needs the space forces first; {@link #close()} forces too). A power cut can so undo only the
+ *       acknowledgements written since the last force of {@code ack.state} (typically the last chunk): their records
+ *       are delivered again (at least once, never lost).</li>
  *   <li>An eviction, and every loss to damage, is journaled in {@code ack.state} before the segment is deleted, and
  *       leaves the journal once its report was delivered: a report owed when the process dies is delivered after the
  *       restart.</li>
@@ -242,7 +246,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
     this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed,
-        syncEachAppend ? null : this::periodicSync, this::forceAcknowledgements);
+        syncEachAppend ? null : this::periodicSync, this::forceAcknowledgementsAndDelete);
   }
 
   /**
@@ -712,6 +716,33 @@ public final class FileDiskBuffer implements DiskBuffer {
   }
 
   /**
+   * Deletes the oldest segments whose records are all acknowledged in a forced state of {@code ack.state} (never the
+   * active one). Lock held.
+   */
+  private void deleteAcknowledgedSegments() {
+    long deletable = Math.min(ackLog.acks.frontier, ackLog.forcedFrontier());
+    while (log.segments.size() > 1 && log.endSeq(0) <= deletable) {
+      deleteSegment(log.segments.get(0));
+    }
+  }
+
+  /**
+   * The sync thread, after an acknowledgement was written without a force: forces it, then deletes the segments it
+   * freed. Called without any lock.
+   */
+  private void forceAcknowledgementsAndDelete() {
+    forceAcknowledgements();
+    lock.lock();
+    try {
+      if (!closed) {
+        deleteAcknowledgedSegments();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Forces acknowledgements written without a force (the sync thread's, or a reclaim's, see {@link AckLog}). A
    * failure is logged: they are forced again with the next write. Lock held, or not.
    */
@@ -1107,8 +1138,9 @@ public final class FileDiskBuffer implements DiskBuffer {
         forget.forgotten.add(d.id);
       }
       snapshot = ackLog.snapshot(commit.durableSeq, forget);
-      if (forget.forgotten.isEmpty() && !(log.segments.size() > 1 && snapshot.frontier >= log.endSeq(0))) {
-        // Deletes no segment and forgets no drop: forced by the sync thread soon after, not before returning.
+      if (forget.forgotten.isEmpty()) {
+        // Forgets no drop: forced by the sync thread right after, not before returning; the segments it frees are
+        // deleted after that force (deleteAcknowledgedSegments).
         snapshot.lazy();
       }
     } finally {
@@ -1144,10 +1176,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       if (late && !closed) {
         again = ackLog.snapshot(commit.durableSeq, null);
       }
-      long deletable = Math.min(ackLog.acks.frontier, ackLog.forcedFrontier());
-      while (log.segments.size() > 1 && log.endSeq(0) <= deletable) {
-        deleteSegment(log.segments.get(0));
-      }
+      deleteAcknowledgedSegments();
       subtractPayload(c);
       spaceFreed.signalAll();
       if (!snapshot.force) {

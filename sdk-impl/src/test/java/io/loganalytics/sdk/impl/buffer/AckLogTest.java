@@ -194,11 +194,11 @@ class AckLogTest {
   }
 
   /**
-   * An acknowledgement that deletes no segment returns after its write, without a force; the sync thread forces it
-   * soon after. One that lets a segment be deleted is forced before it returns, and only then is the segment deleted.
+   * An acknowledgement returns after its write, without a force; the sync thread forces it soon after, and only then
+   * deletes the segments it freed (while the force fails, nothing is deleted).
    */
   @Test
-  void onlyAnAcknowledgementThatDeletesASegmentIsForcedBeforeItReturns() throws IOException {
+  void anAcknowledgementIsForcedByTheSyncThreadWhichThenDeletesTheSegmentsItFreed() throws IOException {
     FaultyChannels channels = new FaultyChannels();
     channels.skipRealForce = true;
     java.util.concurrent.ConcurrentLinkedQueue<String> journal = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -228,10 +228,26 @@ class AckLogTest {
       long end = Format.parseSegmentName(FileDiskBufferTest.segmentsOf(dir).get(1).getFileName().toString());
       assertThat(rest.firstSequence() + rest.records().size()).as("the chunk completes the first segment")
           .isGreaterThanOrEqualTo(end);
+      channels.failForcesOf = p -> p.getFileName().toString().equals(AckState.FILE);
       b.acknowledge(rest);
-      assertThat(journal).as("forced before it returns").anyMatch(e -> e.startsWith(me)
+      assertThat(journal).as("not forced by the acknowledging thread").noneMatch(e -> e.startsWith(me)
           && e.endsWith("force " + AckState.FILE));
-      assertThat(FileDiskBufferTest.segmentsOf(dir)).as("the first segment deleted").hasSize(segments - 1);
+      while (journal.stream().noneMatch(e -> e.startsWith("loganalytics-buffer-sync-")
+          && e.endsWith("force-failed " + AckState.FILE))) {
+        assertThat(System.nanoTime()).as("the sync thread tries to force it").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+      assertThat(FileDiskBufferTest.segmentsOf(dir)).as("nothing deleted before the acknowledgement is forced")
+          .hasSize(segments);
+      assertThat(b.recordCount()).isEqualTo(150 - 2 - rest.records().size());
+      channels.failForcesOf = null;
+      b.acknowledge(b.read(Long.MAX_VALUE, 1).orElseThrow()); // the sync thread forces again, then deletes
+      while (FileDiskBufferTest.segmentsOf(dir).size() != segments - 1) {
+        assertThat(System.nanoTime()).as("the sync thread deletes the first segment").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+      assertThat(journal).anyMatch(e -> e.startsWith("loganalytics-buffer-sync-")
+          && e.endsWith("force " + AckState.FILE));
     }
   }
 

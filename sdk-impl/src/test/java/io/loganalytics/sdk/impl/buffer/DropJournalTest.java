@@ -251,10 +251,13 @@ class DropJournalTest {
             FileDiskBufferTest.segmentsOf(dir).get(FileDiskBufferTest.segmentsOf(dir).size() - 1));
         assertThat(drain(b)).isEqualTo(FileDiskBufferTest.names(0, 500));
 
-        channels.failAtForce = channels.forces.get() + 1;
+        // Forces of the segment fail (not those of ack.state, which the sync thread forces after the acknowledgements).
+        channels.failForcesOf = p -> p.getFileName().toString().endsWith(Format.SEGMENT_SUFFIX)
+            || p.getFileName().toString().startsWith("spare-");
         CompletableFuture<Void> failed = b.appendAsync(rec(1000));
         assertThatThrownBy(() -> failed.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
             .hasCauseInstanceOf(BufferException.class);
+        channels.failForcesOf = null;
         if (durability == Durability.SYNC) {
           assertThat(b.recordCount()).as("a failed force cuts the record off").isZero();
         }

@@ -47,7 +47,10 @@ final class FaultyChannels implements ChannelFactory {
   final AtomicInteger forcesWaiting = new AtomicInteger();
   /** When set, a force of a channel opened on a path it accepts fails (the directory's, a spare's). */
   volatile java.util.function.Predicate<Path> failForcesOf;
-  /** When set, receives "THREAD open FILE" (" new" when created) and "THREAD force FILE" for every open and force. */
+  /**
+   * When set, receives "THREAD open FILE" ("open-new" when created), "THREAD force FILE" and "THREAD force-failed
+   * FILE" for every open and force.
+   */
   volatile java.util.Queue<String> journal;
 
   private void note(String what, Path path) {
@@ -173,6 +176,7 @@ final class FaultyChannels implements ChannelFactory {
       }
       java.util.function.Predicate<Path> fail = failForcesOf;
       if (fail != null && fail.test(path)) {
+        note("force-failed", path);
         throw new IOException("injected failure forcing " + path.getFileName());
       }
       note("force", path);
