@@ -144,8 +144,9 @@ import org.slf4j.LoggerFactory;
  * Thread-safe. The locks, always taken in this order (a lock may be taken alone, never before one above it):
  * <ol>
  *   <li>{@link #lock}: guards every part's state and all writes to the page cache (appends, reads, evictions);</li>
- *   <li>{@link AckLog}'s write lock: serializes writes of {@code ack.state}; taken under {@link #lock} (an eviction,
- *       damage found) or alone (an acknowledgement writes without {@link #lock}, so appends go on meanwhile);</li>
+ *   <li>{@link AckLog}'s write lock: serializes writes and forces of {@code ack.state}; taken under {@link #lock} (an
+ *       eviction, damage found, a reclaim forcing acknowledgements) or alone (an acknowledgement writes without
+ *       {@link #lock}, so appends go on meanwhile; the sync thread forces it);</li>
  *   <li>{@link SegmentLog#forceLock}: a force runs without {@link #lock}, under this lock, so the channel it forces
  *       cannot be closed meanwhile (SYNC: nor the segment sealed). In INTERVAL mode the force takes, under
  *       {@link #lock} first, the write channels of the segments sealed since the last force

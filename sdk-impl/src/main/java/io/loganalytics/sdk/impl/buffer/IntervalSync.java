@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: {@link #spareFailed} is guarded by the buffer's lock ({@code FileDiskBuffer.lock}, the lock this
  * part is given); {@link #wake()} and {@link #spareWanted()} are called with it held. The thread takes the buffer's
  * lock only to wait on {@link #wake} and to read or set that state; it creates and forces a spare without any lock
- * ({@link SegmentLog#prepareSpare}) and runs the periodic round without holding any lock (the round takes the
- * buffer's locks itself, in the order written in {@link FileDiskBuffer}). {@link #prepareSpare()} is also called by
+ * ({@link SegmentLog#prepareSpare}) and runs the periodic round and the force of acknowledgements without holding
+ * any lock (they take the buffer's locks themselves, in the order written in {@link FileDiskBuffer}).
+ * {@link #ackWritten()} and {@link #spareTaken()} are called with the buffer's lock held. {@link #prepareSpare()} is also called by
  * the thread opening the buffer, before {@link #start()}.
  */
 final class IntervalSync {

@@ -263,6 +263,20 @@ final class SegmentLog {
       return null;
     }
     spare = null;
+    Segment next = segmentFrom(sp);
+    renames++;
+    next.fileBytes = preallocate ? segmentBytes : Format.SEGMENT_HEADER_BYTES;
+    return next;
+  }
+
+  /**
+   * Makes the spare the segment starting at {@link #nextSeq}: writes the header into it (not forced) and renames it
+   * to the segment's name (the directory not forced).
+   *
+   * @return the segment, its channel the spare's, not yet in the list
+   * @throws IOException when the spare cannot be made the segment (it is discarded then)
+   */
+  private Segment segmentFrom(Spare sp) throws IOException {
     long firstSeq = nextSeq;
     Path path = dir.resolve(Format.segmentName(firstSeq));
     try {
@@ -276,9 +290,7 @@ final class SegmentLog {
       discard(sp);
       throw e;
     }
-    renames++;
     Segment next = new Segment(firstSeq, path, Format.SEGMENT_HEADER_BYTES);
-    next.fileBytes = preallocate ? segmentBytes : Format.SEGMENT_HEADER_BYTES;
     next.durableSize = Format.SEGMENT_HEADER_BYTES;
     next.channel = sp.channel;
     return next;
@@ -328,23 +340,8 @@ final class SegmentLog {
     if (sp == null) {
       sp = newSpare();
     }
-    long firstSeq = nextSeq;
-    Path path = dir.resolve(Format.segmentName(firstSeq));
-    try {
-      ByteBuffer header = Format.segmentHeader(firstSeq, clock.millis());
-      long p = 0;
-      while (header.hasRemaining()) {
-        p += sp.channel.write(header, p);
-      }
-      Files.move(sp.path, path, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      discard(sp);
-      throw e;
-    }
+    Segment next = segmentFrom(sp);
     directoryUnforced = true;
-    Segment next = new Segment(firstSeq, path, Format.SEGMENT_HEADER_BYTES);
-    next.durableSize = Format.SEGMENT_HEADER_BYTES;
-    next.channel = sp.channel;
     Segment old = active;
     old.sealed = true;
     unforcedSealed.add(new Pending(old, old.channel));
