@@ -248,7 +248,12 @@ final class AckLog {
     try {
       if (writtenVersion >= s.version) {
         if (s.force && forcedVersion < s.version) {
-          forceWritten(); // a later state, written without a force, holds this one: forced now
+          // A later state, written without a force, holds this one: forced now, unless its force failed (then
+          // nothing forced holds this state, and the caller must not go on as if it did).
+          if (!scratchUnforced) {
+            throw new IOException("could not force " + AckState.FILE + ": a force of a later state failed");
+          }
+          forceWritten();
         }
         return;
       }

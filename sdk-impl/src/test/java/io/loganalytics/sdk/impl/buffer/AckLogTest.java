@@ -251,6 +251,47 @@ class AckLogTest {
     }
   }
 
+  /**
+   * A forced state whose write was overtaken by a later one written without a force: persisting it forces that later
+   * write; if the later write's force failed, it fails instead of returning as if it were durable.
+   */
+  @Test
+  void aForcedStateOvertakenByAnUnforcedOneIsForcedOrFails() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("b"));
+    FaultyChannels channels = new FaultyChannels();
+    channels.skipRealForce = true;
+    java.util.concurrent.ConcurrentLinkedQueue<String> journal = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    channels.journal = journal;
+    AckLog log = new AckLog(dir, channels);
+    log.persist(log.snapshot(0, null)); // creates the file
+    log.acks.remove(0, 5);
+    AckLog.Snapshot forced = log.snapshot(5, null);
+    log.acks.remove(5, 7);
+    log.persist(log.snapshot(7, null).lazy());
+    assertThat(log.unforced()).isTrue();
+    journal.clear();
+    log.persist(forced);
+    assertThat(journal).as("the later write forced for it").anyMatch(e -> e.endsWith("force " + AckState.FILE));
+    assertThat(log.unforced()).isFalse();
+    assertThat(log.forcedFrontier()).isEqualTo(7);
+
+    log.acks.remove(7, 9);
+    AckLog.Snapshot forced2 = log.snapshot(9, null);
+    log.acks.remove(9, 12);
+    log.persist(log.snapshot(12, null).lazy());
+    channels.failForcesOf = p -> p.getFileName().toString().equals(AckState.FILE);
+    assertThatThrownBy(log::forceWritten).isInstanceOf(IOException.class);
+    channels.failForcesOf = null;
+    assertThatThrownBy(() -> log.persist(forced2)).as("nothing forced holds it").isInstanceOf(IOException.class)
+        .hasMessageContaining("force");
+    assertThat(log.forcedFrontier()).isEqualTo(7);
+    log.persist(log.snapshot(12, null));
+    assertThat(log.forcedFrontier()).isEqualTo(12);
+    log.close();
+    assertThat(Format.decodeAck(Files.readAllBytes(dir.resolve(AckState.FILE))).acks().frontier).isEqualTo(12);
+    assertThat(channels.openChannels.get()).as("no channel left open after close").isZero();
+  }
+
   @Test
   void aStateThatOutgrowsItsSlotReplacesTheFileWithLargerSlotsAndReadsBack() throws IOException {
     Path dir = tmp.resolve("b");
