@@ -115,7 +115,10 @@ public interface DiskBuffer extends AutoCloseable {
   Optional<Chunk> read(long maxBytes, int maxRecords);
 
   /**
-   * Removes a chunk's records for good, durably. Records of the chunk that were already evicted are ignored.
+   * Removes a chunk's records for good. Records of the chunk that were already evicted are ignored. The removal
+   * survives a crash of the process once this returns; the file-backed buffer forces it to disk right after, on its
+   * sync thread (and before it deletes any file of those records), so a power cut can bring back only the chunks
+   * acknowledged since its last force: they are read again (at least once, never lost).
    *
    * @param chunk a chunk returned by {@link #read} of this buffer and not yet acknowledged or released
    * @throws IllegalArgumentException when the chunk is not outstanding in this buffer

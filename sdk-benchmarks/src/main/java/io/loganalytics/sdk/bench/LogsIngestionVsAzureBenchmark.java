@@ -72,28 +72,33 @@ import reactor.core.publisher.Mono;
  * <p>{@link #sdkSendAllPipelined} is the same SDK path shaped as a collector uses it: no wait for each batch's 204,
  * a {@code flush} every {@value #PIPELINE_DEPTH}th call, so all but a bounded tail of the deliveries is measured.
  *
- * <p>Measured on this project's shared 2-core VM, {@code -wi 2 -i 3 -w 3s -r 5s -f 1 -prof gc}. The score depends
- * mostly on what the other processes do to the disk: the SDK's strict path forces three times per call (the
- * append; the ack state and its directory) and twice more every third call (a new segment and its directory);
- * Azure's none. Five
- * runs, SDK strict / pipelined / Azure in records/s: 103,000 / - / 61,000 and 150,000 / - / 90,000 (ratios 1.7,
- * before this branch's changes); 88,000 / 131,000 / 67,000 (1.3 and 1.9); 145,000 / 187,000 / 38,000 (Azure's run
- * disturbed); 38,000 / 52,000 / 54,000 (0.7 and 1.0, with other helpers' buffer tests forcing the same disk);
- * 45,000 / 92,000 / 43,000 (1.05 and 2.1, load average 7.7). Strict target of 2: not met; the pipelined shape
- * reached 1.9-2.1 except with the disk under load. Bytes per record: the SDK 1,020
- * (pipelined 1,005), Azure 3,220, a ratio of 0.32 (target at most 0.5: met). Earlier (before the encoder stopped
- * matching a regular expression per field and gzip stopped copying the array) the SDK allocated 3,557.
+ * <p>Measured on this project's shared 2-core VM, {@code -wi 2 -i 4 -w 3s -r 5s -f 1 -prof gc}, other helpers'
+ * builds running (their disk load moves every figure; read only ratios within one run). With {@code ack.state}
+ * written in place, acknowledgements forced by the buffer's sync thread, and SYNC rolls taking a prepared spare
+ * segment (branch sync2), four runs, SDK strict / pipelined / Azure in records/s: 145,800 / 172,200 / 64,100 (ratios
+ * 2.27 and 2.69, load average 5.8 to 4.6); 144,500 / 170,300 / 62,600 (2.31 and 2.72, load average 4.5 to 4.7);
+ * 90,700 / 99,500 / 68,800 (1.32 and 1.45, load average 4.8 to 5.9); 141,800 / 107,600 / 52,000 (2.72 and 2.07, load
+ * average 5.9 to 5.3, another JMH run overlapping). Strict target of 2: met in three runs of four; the SDK's score
+ * moves with what the disk does (its forces), Azure's (no disk) much less. Steps on the way, same command: ack.state in place and the SYNC spare alone, 70,100 /
+ * 80,400 / 45,200 (1.55 and 1.78, load average 6.4 to 7.8, error bars as large as the scores); before, 1.05-1.7
+ * strict and 1.9-2.1 pipelined. Bytes per record: the SDK 1,044 (pipelined 1,030), Azure 3,219, a ratio of 0.32
+ * (target at most 0.5: met). Earlier (before the encoder stopped matching a regular expression per field and gzip
+ * stopped copying the array) the SDK allocated 3,557.
  *
- * <p>Where a strict call's time goes (JFR with zero thresholds over 1,000 calls, quiet disk, 7.6 ms a call): in
- * {@code sendAll} 2.6 ms, mostly encoding (about 1.5 ms of CPU for 1,000 records) and the append's forces (0.4 ms,
- * plus 0.45 ms a call for the new segment every third call); in {@code flush} 5.0 ms: deflate at level 1 (the
- * largest share of the uploader's samples; Azure's {@code GZIPOutputStream} deflates at level 6), the request
- * (0.5 ms of socket time), the acknowledgement (0.4 ms of forces, plus the file create, rename and directory
- * force), and two thread hand-offs. Under disk load the forces grew to 3.5 ms a call, and single forces to 10-50
- * ms. Azure's whole call took 9-15 ms in the same conditions. Buffer prototypes measured beside the default
- * client and Azure in one JVM (p50 ratio to Azure, load average 8): 0.9 as is; 1.1-1.55 with the ack state
- * written in place (one write and fdatasync, no create, rename or directory force); 1.2 with no segment rollover
- * on the append path (64 MiB segments standing in for a segment prepared ahead); 1.8-1.9 with both.
+ * <p>Where a strict call's time goes now (JFR, zero thresholds, 1 ms sampling, 1,640 calls at 6.7 ms, load average
+ * 5.5): in {@code sendAll} about 1.5 ms, mostly encoding (1.1 ms of CPU) and the append's force (0.45 ms; a roll every
+ * third call adds the old segment's force and a directory force of 0.2 ms for the rename of the spare); in
+ * {@code flush} 5.2 ms: the uploader's deflate at level 1 (0.9 ms), TLS and reading the chunk (0.6 ms), the wait for
+ * the 204 (0.3 ms), and about 1.5 ms of thread hand-offs (the wake of the uploader and the wake of the caller,
+ * longer when the cores are busy). No force runs on the uploader any more: the acknowledgement's write of
+ * {@code ack.state} (one positional write) is forced by the sync thread after {@code flush()} returned, which also
+ * prepares the next spare segment (a segment's size of zeros, forced with its directory) and deletes acknowledged
+ * segments. What is left to cut is CPU (encoding, deflate) and the two hand-offs (the upload could run on the thread
+ * calling {@code flush()} when the uploader is idle). Before this branch (7.6 ms a call, quiet disk): the append
+ * 0.4 ms of forces plus 0.45 ms a call for a new segment created, preallocated and its directory forced on the
+ * appending thread every third call, and the acknowledgement's create, write, force, rename and directory force of
+ * {@code ack.state} on the uploader before {@code flush()} returned. Under disk load forces take 1.5 to 3.5 ms; Azure's
+ * whole call took 9-15 ms in the same conditions.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -4,6 +4,7 @@ import io.loganalytics.sdk.DropReason;
 import io.loganalytics.sdk.impl.io.AtomicFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,6 +22,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * delivered to the listener. A drop is journaled before the segment that held the records is deleted; it leaves the
  * journal once its report was delivered; a report owed when the process dies is delivered after the restart. A
  * crash between the delivery and the next write of the file (one force) delivers it again after the restart.
+ *
+ * <p>The file is written in place (format version 3, see {@link Format}) through a channel kept open: one slot holds
+ * the newest forced state, and every write goes to the other one (the scratch slot) with one positional write; a
+ * forced write ({@link FileChannel#force force(false)}, an {@code fdatasync}: the file's size never changes) then
+ * makes the scratch slot the durable one. A crash in the middle of a write leaves the durable slot, which opening
+ * then takes. Most acknowledgements are written without a force ({@link Snapshot#lazy()}): repeated unforced writes
+ * all go to the scratch slot, never over the durable one, and {@link #forceWritten} (the sync thread, right after)
+ * forces them; a power cut can so undo only what was written since the last force (duplicates, never loss). A
+ * state that changes the drop journal is forced before {@link #persist} returns, and segments are deleted only below
+ * {@link #forcedFrontier()}. The first write after an older version or a damaged file, and
+ * a state that no longer fits a slot, replace the whole file through {@link AtomicFile} with a slot size that fits
+ * twice the state, so the drop journal and the intervals may grow without bound (up to
+ * {@link Format#MAX_ACK_BYTES}).
  *
  * <p>Thread-safety: the in-memory state is guarded by the buffer's lock. Writes of the file go through versioned
  * {@link Snapshot}s taken under that lock and are serialized by {@link #writeLock}, which comes after the buffer's
@@ -72,10 +86,24 @@ final class AckLog {
   static final class Snapshot {
     final long version;
     final ByteBuffer bytes;
+    /** The frontier it holds. */
+    final long frontier;
+    /**
+     * Whether {@link #persist} forces it before returning (the default); false for an acknowledgement that forgets
+     * no drop ({@link #lazy()}): it is forced in the background ({@link #forceWritten}).
+     */
+    boolean force = true;
 
-    Snapshot(long version, ByteBuffer bytes) {
+    Snapshot(long version, ByteBuffer bytes, long frontier) {
       this.version = version;
       this.bytes = bytes;
+      this.frontier = frontier;
+    }
+
+    /** @return this snapshot, written without a force of its own */
+    Snapshot lazy() {
+      force = false;
+      return this;
     }
   }
 
@@ -100,9 +128,36 @@ final class AckLog {
   private final ReentrantLock writeLock = new ReentrantLock();
   /** The version of the last snapshot written. Guarded by {@link #writeLock}. */
   private long writtenVersion;
+  private final ChannelFactory channels;
+  /** The slot size of the version 3 file on disk; 0 when there is none (the next write replaces the whole file). */
+  private int slotBytes;
+  /**
+   * The slot holding the newest forced state (0 = A, 1 = B); every in-place write goes to the other one, the scratch
+   * slot, so that a torn or lost write leaves this one. Guarded by {@link #writeLock}.
+   */
+  private int durableSlot;
+  /** Whether the scratch slot holds a newer state no force covered yet. Guarded by {@link #writeLock}. */
+  private boolean scratchUnforced;
+  /** The version of the newest state forced. Guarded by {@link #writeLock}. */
+  private long forcedVersion;
+  /** The frontier of the newest state written. Guarded by {@link #writeLock}. */
+  private long writtenFrontier;
+  /**
+   * The frontier of the newest state forced: segments below it may be deleted (an acknowledgement not yet forced must
+   * not delete a segment, or a power cut would leave a state older than the segments). Written under
+   * {@link #writeLock}; read under the buffer's lock.
+   */
+  private volatile long forcedFrontier;
+  /** The write sequence number of the last slot written (or read). Guarded by {@link #writeLock}. */
+  private long writeSeq;
+  /** Open on the version 3 file while the buffer is; null before the first write or after a failure. */
+  private FileChannel channel;
+  /** Set by {@link #close()}. Guarded by {@link #writeLock}. */
+  private boolean closed;
 
   AckLog(Path dir, ChannelFactory channels) {
     this.file = AtomicFile.of(dir.resolve(AckState.FILE), channels);
+    this.channels = channels;
   }
 
   /**
@@ -117,7 +172,21 @@ final class AckLog {
     if (bytes.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(Format.decodeAck(bytes.get()));
+    Format.AckFile f = Format.decodeAck(bytes.get());
+    writeLock.lock();
+    try {
+      if (f.slots() != null) {
+        slotBytes = f.slots().slotBytes();
+        writeSeq = f.slots().sequence();
+        // The other slot holds an older state, or was skipped: either way the next write keeps the one read.
+        durableSlot = f.slots().current();
+      }
+      forcedFrontier = f.acks().frontier;
+      writtenFrontier = forcedFrontier;
+    } finally {
+      writeLock.unlock();
+    }
+    return Optional.of(f);
   }
 
   Path path() {
@@ -166,7 +235,7 @@ final class AckLog {
       }
     }
     durableEnd = Math.max(durableEnd, durableSeq);
-    return new Snapshot(++version, Format.encodeAck(copy, durableEnd, records));
+    return new Snapshot(++version, Format.encodeAck(copy, durableEnd, records), copy.frontier);
   }
 
   /**
@@ -178,13 +247,143 @@ final class AckLog {
     writeLock.lock();
     try {
       if (writtenVersion >= s.version) {
+        if (s.force && forcedVersion < s.version) {
+          // A later state, written without a force, holds this one: forced now, unless its force failed (then
+          // nothing forced holds this state, and the caller must not go on as if it did).
+          if (!scratchUnforced) {
+            throw new IOException("could not force " + AckState.FILE + ": a force of a later state failed");
+          }
+          forceWritten();
+        }
         return;
       }
-      file.write(s.bytes.duplicate());
+      boolean forced = write(s.bytes.duplicate(), s.force);
       writtenVersion = s.version;
+      writtenFrontier = s.frontier;
+      if (forced) {
+        forcedVersion = s.version;
+        forcedFrontier = Math.max(forcedFrontier, s.frontier);
+      }
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /**
+   * Forces the state written without a force, if any (the sync thread, soon after such a write; a roll or a reclaim
+   * that needs it). A failure is thrown; the next write covers that state again.
+   *
+   * @throws IOException when the force fails
+   */
+  void forceWritten() throws IOException {
+    writeLock.lock();
+    try {
+      if (!scratchUnforced) {
+        return;
+      }
+      // Whatever happens, the scratch slot is written whole again before its next force (a failed fsync may have
+      // marked its pages clean).
+      scratchUnforced = false;
+      if (channel == null || !channel.isOpen()) {
+        channel = channels.open(file.path(), SegmentLog.READ_WRITE); // closed by close() or an interrupt meanwhile
+      }
+      try {
+        channel.force(false);
+      } finally {
+        if (closed) {
+          closeChannel();
+        }
+      }
+      durableSlot = 1 - durableSlot;
+      forcedVersion = writtenVersion;
+      forcedFrontier = Math.max(forcedFrontier, writtenFrontier);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** @return whether a state was written without a force and is not forced yet */
+  boolean unforced() {
+    writeLock.lock();
+    try {
+      return scratchUnforced;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /**
+   * @return the frontier of the newest state forced: a segment may be deleted once its end is not above it
+   */
+  long forcedFrontier() {
+    return forcedFrontier;
+  }
+
+  /**
+   * Writes a slot image: in place into the scratch slot when it fits (forced when {@code force}), else as a whole new
+   * file (always forced). {@link #writeLock} held.
+   *
+   * @return whether it was forced
+   */
+  private boolean write(ByteBuffer image, boolean force) throws IOException {
+    if (slotBytes == 0 || image.remaining() > slotBytes) {
+      replace(image);
+      return true;
+    }
+    long seq = ++writeSeq;
+    Format.sealAckSlot(image, seq);
+    int scratch = 1 - durableSlot;
+    long p = Format.ACK_HEADER_BLOCK + (long) scratch * slotBytes;
+    if (channel == null || !channel.isOpen()) {
+      // Opened lazily; reopened after an interrupt closed it (ClosedByInterruptException).
+      channel = channels.open(file.path(), SegmentLog.READ_WRITE);
+    }
+    scratchUnforced = false; // torn if this write fails: the durable slot holds the state then
+    try {
+      while (image.hasRemaining()) {
+        p += channel.write(image, p);
+      }
+      if (force) {
+        channel.force(false);
+        // Only now: after a failure the next write goes to the same slot again, never over the durable one.
+        durableSlot = scratch;
+      } else {
+        scratchUnforced = true;
+      }
+    } finally {
+      if (closed) {
+        closeChannel(); // a write racing close(): no channel outlives the buffer
+      }
+    }
+    return force;
+  }
+
+  /** Replaces the whole file (version 3, both slots holding {@code image}) through {@link AtomicFile}. */
+  private void replace(ByteBuffer image) throws IOException {
+    int size = Math.max(slotBytes, Format.ackSlotBytesFor(image.remaining()));
+    long seq = writeSeq + 2;
+    closeChannel();
+    file.write(Format.ackFileV3(size, image, seq));
+    slotBytes = size;
+    writeSeq = seq;
+    durableSlot = 0; // slot A holds it with the larger sequence; the next write goes to B
+    scratchUnforced = false;
+  }
+
+  /** Closes the file's channel (on close of the buffer); a later write opens and closes its own. */
+  void close() {
+    writeLock.lock();
+    try {
+      closed = true;
+      closeChannel();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void closeChannel() {
+    SegmentLog.closeQuietly(channel);
+    channel = null;
   }
 
   /** @return whether the calling thread is writing the file (events must wait) */

@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;
  *       {@link StagedFrames}: the frames staged for its next write; {@link AsyncCommitter}: the thread that forces
  *       for asynchronous appends;</li>
- *   <li>{@link IntervalSync}: the INTERVAL sync thread, its periodic force and the spare segment file for the next
- *       roll;</li>
+ *   <li>{@link IntervalSync}: the sync thread: the spare segment file for the next roll (both modes) and the
+ *       INTERVAL mode's periodic force;</li>
  *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;
  *       {@link Drops}: a lost range as a journal change, reported exactly once;</li>
  *   <li>{@link Damage}: damage found at open or while reading, reported, journaled and quarantined;
@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * buffer.lock                     held with FileChannel.tryLock while open (one process per directory)
  * 00000000000000000000.seg        segment files, named by the sequence number of their first record
  * 00000000000000004711.seg        the last one is the active segment, appended to
- * ack.state                       acknowledgements, durable end, drop journal (replaced by temp file + rename)
+ * ack.state                       acknowledgements, durable end, drop journal (two slots written in place)
  * *.tmp                           a file being created; deleted on open
  * quarantine/                     copies of damaged files, never read again
  * </pre>
@@ -80,12 +80,21 @@ import org.slf4j.LoggerFactory;
  *       crash in the middle of a frame leaves a torn tail in the active segment; on open it is cut back to its last
  *       valid frame. Frames are only ever written past the valid end; committed bytes are never overwritten. A
  *       failed write or force cuts the file back to the last good frame.</li>
- *   <li>SYNC: a new segment is written as {@code NAME.tmp}, forced, renamed atomically, and the directory is forced;
- *       the previous segment is forced before, so every segment but the last is complete. INTERVAL: a spare
+ *   <li>SYNC: a new segment is a spare {@code spare-N.tmp} the sync thread created, filled with zeros and forced,
+ *       with the directory, ahead of need; a roll forces the previous segment (so every segment but the last is
+ *       complete), writes the header into the spare and renames it; the next force of the new segment forces the
+ *       directory too, before any record in it counts durable (without a spare ready, {@code NAME.tmp} is written,
+ *       forced, renamed and the directory forced on the spot). INTERVAL: a spare
  *       {@code spare-N.tmp} is renamed to the segment's name without a force; the forces follow within the interval
  *       (a header a crash lost is rewritten from the name, a torn tail of a sealed segment is reported as damage).</li>
- *   <li>{@code ack.state} is replaced atomically ({@link AtomicFile}). An acknowledgement is durable before
- *       {@link #acknowledge} returns; only then are fully acknowledged segments deleted.</li>
+ *   <li>{@code ack.state} is written in place into one of two checksummed slots (a torn write leaves the other; a
+ *       state that outgrows its slot replaces the file atomically, {@link AtomicFile}). An acknowledgement is
+ *       written before {@link #acknowledge} returns (a crash of the process cannot undo it); it is forced before it
+ *       returns only when it forgets a drop report, else by the sync thread right after ({@link IntervalSync}), which
+ *       then deletes the segments it freed: segments are deleted only below the frontier of a forced state (a
+ *       reclaim that needs the space forces first; {@link #close()} forces too). A power cut can so undo only the
+ *       acknowledgements written since the last force of {@code ack.state} (typically the last chunk): their records
+ *       are delivered again (at least once, never lost).</li>
  *   <li>An eviction, and every loss to damage, is journaled in {@code ack.state} before the segment is deleted, and
  *       leaves the journal once its report was delivered: a report owed when the process dies is delivered after the
  *       restart.</li>
@@ -121,7 +130,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Bounds</h2>
  * The sum of the segment file sizes stays within the capacity (the active segment counts with its preallocated
- * zeros, so {@link #sizeBytes()} is the disk space held; {@link #recordBytes()} is the payload of the records held).
+ * zeros, so {@link #sizeBytes()} is the disk space held, besides one spare file prepared for the next roll: in SYNC
+ * mode a segment's size of zeros, in INTERVAL mode empty; {@link #recordBytes()} is the payload of the records held).
  * Space is freed by whole segments: when acknowledged, or evicted under {@link OverflowPolicy#DROP_OLDEST} (every
  * evicted record not yet acknowledged is reported as {@link DropReason#BUFFER_OVERFLOW}, with its exact payload
  * bytes; records of an outstanding chunk are reported when it is released or the buffer closes, never if it is
@@ -135,8 +145,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #lock}: guards every part's state and all writes to the page cache (appends, reads, evictions,
  *       damage found while reading). Its conditions: {@link #spaceFreed} ({@code BLOCK} waits for space,
  *       {@link Capacity}) and {@link IntervalSync}'s wake-up of the sync thread;</li>
- *   <li>{@link AckLog}'s write lock: serializes writes of {@code ack.state}; taken under {@link #lock} (an eviction,
- *       damage found) or alone (an acknowledgement writes without {@link #lock}, so appends go on meanwhile);</li>
+ *   <li>{@link AckLog}'s write lock: serializes writes and forces of {@code ack.state}; taken under {@link #lock} (an
+ *       eviction, damage found, a reclaim forcing acknowledgements) or alone (an acknowledgement writes without
+ *       {@link #lock}, so appends go on meanwhile; the sync thread forces it);</li>
  *   <li>{@link SegmentLog#forceLock}: a force runs without {@link #lock}, under this lock, so the channel it forces
  *       cannot be closed meanwhile (SYNC: nor the segment sealed). In INTERVAL mode the force takes, under
  *       {@link #lock} first, the write channels of the segments sealed since the last force
@@ -207,8 +218,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   /** Thread-safe on its own (its monitor is a leaf); called by the sync thread without a lock. */
   private final ThrottledLogger syncWarning;
   /**
-   * INTERVAL: the sync thread and its spare segment file. Its state guarded by {@link #lock}; the thread is started
-   * once while opening, in INTERVAL mode only.
+   * The sync thread: the spare segment file for the next roll, and in INTERVAL mode the periodic force. Its state is
+   * guarded by {@link #lock}; the thread is started once while opening.
    */
   private final IntervalSync intervalSync;
   /** What {@link Capacity} may do to make room; stateless, used under {@link #lock}. */
@@ -260,7 +271,8 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.dropWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
-    this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed, this::periodicSync);
+    this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed,
+        syncEachAppend ? null : this::periodicSync, this::forceAcknowledgementsAndDelete);
   }
 
   /**
@@ -293,11 +305,9 @@ public final class FileDiskBuffer implements DiskBuffer {
       b.lock.unlock();
     }
     b.flushEvents();
-    if (!b.syncEachAppend) {
-      // The first spare is made here, so the sync thread forces only after rolls and at its interval.
-      b.intervalSync.prepareSpare();
-      b.intervalSync.start();
-    }
+    // The first spare is made here, so the sync thread forces only after rolls (and at its interval in INTERVAL).
+    b.intervalSync.prepareSpare();
+    b.intervalSync.start();
     return b;
   }
 
@@ -571,7 +581,10 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   /**
    * Seals the active segment and starts a new one. Lock held, nothing staged. SYNC: the old segment is forced first
-   * and the new one created durably. INTERVAL: no force on the calling thread ({@link SegmentLog#rollDeferred}): the
+   * (its appends are waiting for that force), and the new one is the spare the sync thread prepared (created,
+   * preallocated and forced, with its directory entry, ahead of need), renamed; the directory force for that rename
+   * is left to the next force of the new segment, which does it before any record in it counts durable
+   * ({@link SegmentLog#takeSpare}). Without a spare ready, the new segment is created durably here. INTERVAL: no force on the calling thread ({@link SegmentLog#rollDeferred}): the
    * new segment comes from the spare the sync thread prepared (it is asked for the next one), and the old segment is
    * forced by the next periodic force, before that force counts anything durable, or by {@link #close()}.
    */
@@ -597,12 +610,16 @@ public final class FileDiskBuffer implements DiskBuffer {
     markAllDurable();
     Segment next;
     try {
-      next = log.create(log.nextSeq);
+      next = log.takeSpare();
+      if (next == null) {
+        next = log.create(log.nextSeq);
+      }
     } catch (IOException e) {
       throw ioFailure("create a segment in", e);
     }
     log.seal(old);
     log.addActive(next);
+    intervalSync.spareTaken();
   }
 
   /** After a successful force of everything written: all rounds so far are durable. Lock held. */
@@ -637,8 +654,11 @@ public final class FileDiskBuffer implements DiskBuffer {
       while (!log.segments.isEmpty()) {
         Segment s = log.segments.get(0);
         long end = log.endSeq(0);
-        if (end > ackLog.acks.frontier || (s == log.active && (s.size == Format.SEGMENT_HEADER_BYTES
-            || reader.outstanding.holdsFrom(s.firstSeq)))) {
+        if (end <= ackLog.acks.frontier && end > ackLog.forcedFrontier()) {
+          forceAcknowledgements(); // a segment is deleted only once the acknowledgements of its records are forced
+        }
+        if (end > Math.min(ackLog.acks.frontier, ackLog.forcedFrontier()) || (s == log.active
+            && (s.size == Format.SEGMENT_HEADER_BYTES || reader.outstanding.holdsFrom(s.firstSeq)))) {
           break;
         }
         if (s == log.active) {
@@ -665,6 +685,47 @@ public final class FileDiskBuffer implements DiskBuffer {
       FileDiskBuffer.this.ensureOpen();
     }
   }
+
+  /**
+   * Deletes the oldest segments whose records are all acknowledged in a forced state of {@code ack.state} (never the
+   * active one). Lock held.
+   */
+  private void deleteAcknowledgedSegments() {
+    long deletable = Math.min(ackLog.acks.frontier, ackLog.forcedFrontier());
+    while (log.segments.size() > 1 && log.endSeq(0) <= deletable) {
+      deleteSegment(log.segments.get(0));
+    }
+  }
+
+  /**
+   * The sync thread, after an acknowledgement was written without a force: forces it, then deletes the segments it
+   * freed. Called without any lock.
+   */
+  private void forceAcknowledgementsAndDelete() {
+    forceAcknowledgements();
+    lock.lock();
+    try {
+      if (!closed) {
+        deleteAcknowledgedSegments();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Forces acknowledgements written without a force (the sync thread's, or a reclaim's, see {@link AckLog}). A
+   * failure is logged: they are forced again with the next write. Lock held, or not.
+   */
+  private void forceAcknowledgements() {
+    try {
+      ackLog.forceWritten();
+    } catch (IOException e) {
+      LOG.warn("Buffer {}: could not force {}: {}; acknowledgements since the last force may be delivered again after"
+          + " a power cut", dir, AckState.FILE, describe(e));
+    }
+  }
+
 
   /** Evicts the oldest segment: journals its drop, deletes it, reports its records. Lock held. */
   private boolean evictOldest() {
@@ -755,6 +816,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     long size;
     long seq;
     long ep;
+    long renames;
     lock.lock();
     try {
       round = commit.pending;
@@ -776,6 +838,7 @@ public final class FileDiskBuffer implements DiskBuffer {
         return;
       }
       commit.inFlight = round;
+      renames = log.renames;
       seg = log.active;
       size = seg.size;
       seq = log.nextSeq;
@@ -797,17 +860,12 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     IOException failure = null;
     if (syncEachAppend) {
-      log.forceLock.lock();
       try {
-        if (!seg.sealed) {
-          seg.channel.force(false);
-        }
+        log.forceSync(seg, renames); // with the directory, after a roll renamed a spare
       } catch (IOException e) {
         if (!seg.sealed) {
           failure = e;
         }
-      } finally {
-        log.forceLock.unlock();
       }
     } else {
       // INTERVAL: the segments sealed by rolls since the last force, the active one, and the directory (renames).
@@ -995,6 +1053,11 @@ public final class FileDiskBuffer implements DiskBuffer {
       ackLog.beginAcknowledge(c.firstSeq, c.endSeq);
       forget = dropping.forgetting(c);
       snapshot = ackLog.snapshot(commit.durableSeq, forget);
+      if (forget.forgotten.isEmpty()) {
+        // Forgets no drop: forced by the sync thread right after, not before returning; the segments it frees are
+        // deleted after that force (deleteAcknowledgedSegments).
+        snapshot.lazy();
+      }
     } finally {
       lock.unlock();
     }
@@ -1020,11 +1083,12 @@ public final class FileDiskBuffer implements DiskBuffer {
       if (dropping.acknowledged(c, forget) && !closed) {
         again = ackLog.snapshot(commit.durableSeq, null);
       }
-      while (log.segments.size() > 1 && log.endSeq(0) <= ackLog.acks.frontier) {
-        deleteSegment(log.segments.get(0));
-      }
+      deleteAcknowledgedSegments();
       Outstanding.subtractPayload(c, log);
       spaceFreed.signalAll();
+      if (!snapshot.force) {
+        intervalSync.ackWritten();
+      }
     } finally {
       lock.unlock();
     }
@@ -1148,6 +1212,9 @@ public final class FileDiskBuffer implements DiskBuffer {
     } finally {
       lock.unlock();
     }
+    // The acknowledgements written without a force first: the last state then goes to the other slot, so the file's
+    // layout after close does not depend on whether the sync thread forced them already.
+    forceAcknowledgements();
     try {
       ackLog.persist(last);
     } catch (IOException e) {
@@ -1195,6 +1262,7 @@ public final class FileDiskBuffer implements DiskBuffer {
   }
 
   private void releaseFiles() {
+    ackLog.close();
     if (log.active != null) {
       SegmentLog.closeQuietly(log.active.channel);
     }

@@ -42,7 +42,38 @@ import java.util.zip.CRC32C;
  * version 1 files, which never have one, are read by the same rules; version 1 code would take a zero tail for
  * corruption, hence the new number.
  *
- * <h2>ack.state, format version 2 (version 1 is still read)</h2>
+ * <h2>ack.state, format version 3 (versions 1 and 2 are still read, and rewritten as 3 on open)</h2>
+ * Written in place: a fixed header block and two slots of equal size; a write goes to the slot not holding the
+ * newest state, with one positional write and one {@code fdatasync}, so it needs no new file, rename or directory
+ * force. A crash in the middle of a write tears only that slot; the other still holds the state before it.
+ * <pre>
+ *      0    4  magic 0x4C41414B ("LAAK")
+ *      4    2  format version, 3 (every later version keeps magic, version and the CRC32C at 28, so that a reader
+ *              tells a newer version from damage)
+ *      6    2  reserved, 0
+ *      8    4  slot size S: a multiple of 4096, at least 4096
+ *     12   16  reserved, 0
+ *     28    4  CRC32C of bytes 0..27
+ *     32       zeros up to 4096 (slots start on a 4 KiB boundary: a torn write of one slot never touches the other)
+ *   4096    S  slot A
+ * 4096+S    S  slot B; the file is 4096 + 2S bytes
+ *
+ * slot:
+ *      0    8  write sequence number: the valid slot with the larger one holds the state
+ *      8    4  length n of the state, 24..S-16
+ *     12    4  CRC32C over bytes 0..11 and 16..(16+n-1) of the slot
+ *     16    n  the state: bytes 8..(end-5) of version 2 (frontier, durable end, k, m, intervals, drop entries)
+ *   16+n       anything (left by earlier writes), up to S
+ * </pre>
+ * Opening takes the valid slot with the larger sequence number. A slot that fails its checksum (a torn write, or
+ * damage) is skipped: the other one holds the previous state, so acknowledgements made since may be read again
+ * (duplicates, never loss); because the previous state may also be older than the segments on disk, missing ranges
+ * below the first segment are then taken as gone, as after a damaged file. Only when both slots, or the header, are
+ * damaged is the file corrupt. A state that no longer fits a slot is written, with a larger slot size, as a whole new
+ * file (temporary file, force, rename, directory force), both slots holding it; so is the first state written, and a
+ * file of an older version. The largest slot is {@code (MAX_ACK_BYTES - 4096) / 2} bytes.
+ *
+ * <h2>ack.state, format version 2 (still read)</h2>
  * <pre>
  *      0    4  magic 0x4C41414B ("LAAK")
  *      4    2  format version, 2
@@ -82,7 +113,13 @@ final class Format {
   /** The oldest segment format version read. */
   static final short OLDEST_SEGMENT_VERSION = 1;
   /** The format version of {@code ack.state} written. */
-  static final short ACK_VERSION = 2;
+  static final short ACK_VERSION = 3;
+  /** Bytes of the first block of ack.state version 3: its header, then zeros. */
+  static final int ACK_HEADER_BLOCK = 4096;
+  /** Bytes of a slot header in ack.state version 3 (sequence, length, CRC32C). */
+  static final int ACK_SLOT_HEADER_BYTES = 16;
+  /** Slot sizes of ack.state version 3 are multiples of this (and at least this). */
+  static final int ACK_SLOT_UNIT = 4096;
   /** The oldest format version of {@code ack.state} read. */
   static final short OLDEST_ACK_VERSION = 1;
   /** Bytes of a segment file header. */
@@ -317,8 +354,32 @@ final class Format {
    * @param acks the acknowledged and dropped sequences
    * @param durableEnd every sequence below it was forced once; -1 when unknown (version 1)
    * @param drops the reports not yet delivered
+   * @param slots where the state was found in a version 3 file, or null for versions 1 and 2
    */
-  record AckFile(int version, AckState acks, long durableEnd, List<DropRecord> drops) {}
+  record AckFile(int version, AckState acks, long durableEnd, List<DropRecord> drops, Slots slots) {
+    /**
+     * @return whether every acknowledgement and drop ever written is known to be in it: version 2 or later, read
+     *     from the newest slot with the other slot intact (after a skipped slot it may be an older state)
+     */
+    boolean complete() {
+      return version >= 2 && (slots == null || slots.skipped() == null);
+    }
+  }
+
+  /**
+   * The slots of an ack.state of version 3.
+   *
+   * @param slotBytes the slot size
+   * @param sequence the write sequence number of the slot read
+   * @param current the slot read: 0 (A) or 1 (B); the next write goes to the other one, unless it was skipped
+   * @param skipped why the other slot was skipped (its write was cut short by a crash, or it is damaged), or null
+   */
+  record Slots(int slotBytes, long sequence, int current, String skipped) {
+    /** @return the slot the next write goes to: the one not holding the state read */
+    int next() {
+      return 1 - current;
+    }
+  }
 
   /**
    * Thrown when {@code ack.state} exists but its content is damaged (size, magic, CRC32C or a count); callers tell
@@ -333,17 +394,27 @@ final class Format {
   }
 
   /**
-   * Encodes ack.state, version 2.
+   * Encodes the state of ack.state version 3 as a slot image: {@link #ACK_SLOT_HEADER_BYTES} bytes left for the slot
+   * header ({@link #sealAckSlot} fills them when the write sequence number is known), then the state.
    *
    * @param acks the gone sequences
    * @param durableEnd every sequence below it was forced once
    * @param drops the reports not yet delivered
-   * @return the bytes, positioned at 0
+   * @return the slot image, positioned at 0
    */
   static ByteBuffer encodeAck(AckState acks, long durableEnd, List<DropRecord> drops) {
-    ByteBuffer b = ByteBuffer.allocate(32 + 16 * acks.removed.size() + DROP_ENTRY_BYTES * drops.size() + 4);
-    b.putInt(ACK_MAGIC).putShort(ACK_VERSION).putShort((short) 0).putLong(acks.frontier).putLong(durableEnd)
-        .putInt(acks.removed.size()).putInt(drops.size());
+    ByteBuffer b = ByteBuffer.allocate(ACK_SLOT_HEADER_BYTES + stateBytes(acks, drops));
+    b.position(ACK_SLOT_HEADER_BYTES);
+    putState(b, acks, durableEnd, drops);
+    return b.flip();
+  }
+
+  private static int stateBytes(AckState acks, List<DropRecord> drops) {
+    return 24 + 16 * acks.removed.size() + DROP_ENTRY_BYTES * drops.size();
+  }
+
+  private static void putState(ByteBuffer b, AckState acks, long durableEnd, List<DropRecord> drops) {
+    b.putLong(acks.frontier).putLong(durableEnd).putInt(acks.removed.size()).putInt(drops.size());
     for (Map.Entry<Long, Long> e : acks.removed.entrySet()) {
       b.putLong(e.getKey()).putLong(e.getValue());
     }
@@ -351,6 +422,86 @@ final class Format {
       b.putShort(REASON_CODES.get(d.reason())).putShort(d.held() ? HELD : OWED).putInt(0).putLong(d.firstSeq())
           .putLong(d.endSeq()).putLong(d.records()).putLong(d.bytes());
     }
+  }
+
+  /**
+   * Fills the slot header of a slot image from {@link #encodeAck}: the write sequence number, the length and the
+   * CRC32C. Leaves the position and limit as they were.
+   *
+   * @param slot the slot image
+   * @param sequence the write sequence number
+   */
+  static void sealAckSlot(ByteBuffer slot, long sequence) {
+    int n = slot.limit() - ACK_SLOT_HEADER_BYTES;
+    slot.putLong(0, sequence).putInt(8, n);
+    slot.putInt(12, slotCrc(slot, 0));
+  }
+
+  /** The CRC32C of the slot at {@code off} of {@code b} (its length field read from there). */
+  private static int slotCrc(ByteBuffer b, int off) {
+    int n = b.getInt(off + 8);
+    CRC32C crc = new CRC32C();
+    ByteBuffer d = b.duplicate();
+    d.limit(off + 12).position(off);
+    crc.update(d);
+    d.limit(off + ACK_SLOT_HEADER_BYTES + n).position(off + ACK_SLOT_HEADER_BYTES);
+    crc.update(d);
+    return (int) crc.getValue();
+  }
+
+  /**
+   * The slot size for a state whose slot image is {@code imageBytes} long: room for twice the image, in whole
+   * {@link #ACK_SLOT_UNIT}s, at most what {@link #MAX_ACK_BYTES} allows.
+   *
+   * @param imageBytes the slot image's length
+   * @return the slot size
+   * @throws IOException when the state is too large for ack.state
+   */
+  static int ackSlotBytesFor(int imageBytes) throws IOException {
+    long max = (MAX_ACK_BYTES - ACK_HEADER_BLOCK) / 2 / ACK_SLOT_UNIT * ACK_SLOT_UNIT;
+    if (imageBytes > max) {
+      throw new IOException("the acknowledgement state is " + imageBytes + " bytes, more than the " + max
+          + " an ack.state slot holds");
+    }
+    long want = Math.max(ACK_SLOT_UNIT, ((2L * imageBytes + ACK_SLOT_UNIT - 1) / ACK_SLOT_UNIT) * ACK_SLOT_UNIT);
+    return (int) Math.min(want, max);
+  }
+
+  /**
+   * A whole ack.state of version 3: the header block, slot A holding {@code image} sealed with {@code sequence},
+   * slot B holding it sealed with {@code sequence - 1} (so the next write goes to slot B).
+   *
+   * @param slotBytes the slot size, from {@link #ackSlotBytesFor}
+   * @param image the slot image from {@link #encodeAck}
+   * @param sequence the write sequence number of slot A
+   * @return the file's bytes, positioned at 0
+   */
+  static ByteBuffer ackFileV3(int slotBytes, ByteBuffer image, long sequence) {
+    ByteBuffer f = ByteBuffer.allocate(ACK_HEADER_BLOCK + 2 * slotBytes);
+    f.putInt(ACK_MAGIC).putShort(ACK_VERSION).putShort((short) 0).putInt(slotBytes);
+    CRC32C crc = new CRC32C();
+    crc.update(f.array(), 0, 28);
+    f.putInt(28, (int) crc.getValue());
+    for (int i = 0; i < 2; i++) {
+      ByteBuffer slot = image.duplicate();
+      sealAckSlot(slot, sequence - i);
+      f.put(ACK_HEADER_BLOCK + i * slotBytes, slot, 0, slot.limit());
+    }
+    return f.position(0);
+  }
+
+  /**
+   * Encodes ack.state, version 2 (what version 2 code wrote; kept to test migration).
+   *
+   * @param acks the gone sequences
+   * @param durableEnd every sequence below it was forced once
+   * @param drops the reports not yet delivered
+   * @return the bytes, positioned at 0
+   */
+  static ByteBuffer encodeAckV2(AckState acks, long durableEnd, List<DropRecord> drops) {
+    ByteBuffer b = ByteBuffer.allocate(8 + stateBytes(acks, drops) + 4);
+    b.putInt(ACK_MAGIC).putShort((short) 2).putShort((short) 0);
+    putState(b, acks, durableEnd, drops);
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, b.position());
     b.putInt((int) crc.getValue());
@@ -378,18 +529,32 @@ final class Format {
   }
 
   /**
-   * Decodes ack.state of version 1 or 2.
+   * Decodes ack.state of version 1, 2 or 3.
    *
    * @param bytes the whole file
    * @return what it holds
-   * @throws CorruptStateException when the bytes are damaged
+   * @throws CorruptStateException when the bytes are damaged (version 3: the header, or both slots)
    * @throws IOException when the version is one this code does not read (the message names it)
    */
   static AckFile decodeAck(byte[] bytes) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    if (bytes.length >= 32 && b.getInt(0) == ACK_MAGIC && b.getShort(4) >= 3) {
+      CRC32C crc = new CRC32C();
+      crc.update(bytes, 0, 28);
+      if (b.getInt(28) == (int) crc.getValue()) {
+        short version = b.getShort(4);
+        if (version > ACK_VERSION) {
+          throw new IOException("ack.state has format version " + version + ", this code reads "
+              + OLDEST_ACK_VERSION + " to " + ACK_VERSION);
+        }
+        return decodeAckV3(b);
+      }
+      // Not a header of version 3 or later: damage, or an older version whose bytes happen to look like one; the
+      // older layout's checksum decides.
+    }
     if (bytes.length < 24) {
       throw new CorruptStateException("File is corrupt; ack.state is " + bytes.length + " bytes, at least 24 expected");
     }
-    ByteBuffer b = ByteBuffer.wrap(bytes);
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, bytes.length - 4);
     int stored = b.getInt(bytes.length - 4);
@@ -401,35 +566,81 @@ final class Format {
       throw new CorruptStateException("File is corrupt; ack.state has a bad magic number");
     }
     short version = b.getShort();
-    if (version < OLDEST_ACK_VERSION || version > ACK_VERSION) {
+    if (version < OLDEST_ACK_VERSION || version > 2) {
       throw new IOException("ack.state has format version " + version + ", this code reads " + OLDEST_ACK_VERSION
           + " to " + ACK_VERSION);
     }
     b.getShort();
-    AckState acks = new AckState();
-    acks.frontier = b.getLong();
-    long durableEnd = -1;
-    int k;
-    int m = 0;
     if (version == 1) {
-      k = b.getInt();
+      AckState acks = new AckState();
+      acks.frontier = b.getLong();
+      int k = b.getInt();
       if (k < 0 || bytes.length != 24 + 16L * k) {
         throw new CorruptStateException("File is corrupt; ack.state claims " + k + " intervals in " + bytes.length
             + " bytes");
       }
-    } else {
-      if (bytes.length < 36) {
-        throw new CorruptStateException("File is corrupt; ack.state version 2 is " + bytes.length
-            + " bytes, at least 36 expected");
+      getIntervals(b, k, acks);
+      return new AckFile(1, acks, -1, List.of(), null);
+    }
+    if (bytes.length < 36) {
+      throw new CorruptStateException("File is corrupt; ack.state version 2 is " + bytes.length
+          + " bytes, at least 36 expected");
+    }
+    return getState(b, bytes.length - 12, 2, null);
+  }
+
+  /** Decodes version 3 (its header checked): the newest valid slot. */
+  private static AckFile decodeAckV3(ByteBuffer b) throws IOException {
+    int slotBytes = b.getInt(8);
+    if (slotBytes < ACK_SLOT_UNIT || slotBytes % ACK_SLOT_UNIT != 0
+        || ACK_HEADER_BLOCK + 2L * slotBytes > MAX_ACK_BYTES) {
+      throw new CorruptStateException("File is corrupt; ack.state has a slot size of " + slotBytes + " bytes");
+    }
+    AckFile[] found = new AckFile[2];
+    String[] problems = new String[2];
+    for (int i = 0; i < 2; i++) {
+      int off = ACK_HEADER_BLOCK + i * slotBytes;
+      String name = i == 0 ? "slot A" : "slot B";
+      if (b.limit() < off + ACK_SLOT_HEADER_BYTES) {
+        problems[i] = name + " is cut short (the file is " + b.limit() + " bytes)";
+        continue;
       }
-      durableEnd = b.getLong();
-      k = b.getInt();
-      m = b.getInt();
-      if (k < 0 || m < 0 || bytes.length != 36 + 16L * k + (long) DROP_ENTRY_BYTES * m) {
-        throw new CorruptStateException("File is corrupt; ack.state claims " + k + " intervals and " + m
-            + " drop entries in " + bytes.length + " bytes");
+      int n = b.getInt(off + 8);
+      if (n < 24 || n > slotBytes - ACK_SLOT_HEADER_BYTES || b.limit() < off + ACK_SLOT_HEADER_BYTES + n) {
+        problems[i] = name + " claims a state of " + n + " bytes (slot size " + slotBytes + ", file "
+            + b.limit() + " bytes)";
+        continue;
+      }
+      int stored = b.getInt(off + 12);
+      int computed = slotCrc(b, off);
+      if (stored != computed) {
+        problems[i] = name + " CRC32C stored 0x" + Integer.toHexString(stored) + ", computed 0x"
+            + Integer.toHexString(computed);
+        continue;
+      }
+      try {
+        ByteBuffer d = b.duplicate();
+        d.position(off + ACK_SLOT_HEADER_BYTES);
+        found[i] = getState(d, n, 3, new Slots(slotBytes, b.getLong(off), i, null));
+      } catch (CorruptStateException e) {
+        problems[i] = name + ": " + e.getMessage();
       }
     }
+    if (found[0] == null && found[1] == null) {
+      throw new CorruptStateException("File is corrupt; ack.state has no valid slot: " + problems[0] + "; "
+          + problems[1]);
+    }
+    int cur = found[1] == null || (found[0] != null && found[0].slots().sequence() > found[1].slots().sequence())
+        ? 0 : 1;
+    AckFile f = found[cur];
+    if (found[1 - cur] == null) {
+      f = new AckFile(3, f.acks(), f.durableEnd(), f.drops(), new Slots(slotBytes, f.slots().sequence(), cur,
+          problems[1 - cur]));
+    }
+    return f;
+  }
+
+  private static void getIntervals(ByteBuffer b, int k, AckState acks) throws CorruptStateException {
     for (int i = 0; i < k; i++) {
       long start = b.getLong();
       long end = b.getLong();
@@ -438,6 +649,24 @@ final class Format {
       }
       acks.remove(start, end);
     }
+  }
+
+  /**
+   * Reads the state of version 2 or 3 (frontier, durable end, intervals, drop entries) from {@code b}'s position.
+   *
+   * @param length the bytes it spans
+   */
+  private static AckFile getState(ByteBuffer b, int length, int version, Slots slots) throws CorruptStateException {
+    AckState acks = new AckState();
+    acks.frontier = b.getLong();
+    long durableEnd = b.getLong();
+    int k = b.getInt();
+    int m = b.getInt();
+    if (k < 0 || m < 0 || length != 24 + 16L * k + (long) DROP_ENTRY_BYTES * m) {
+      throw new CorruptStateException("File is corrupt; ack.state claims " + k + " intervals and " + m
+          + " drop entries in " + length + " bytes");
+    }
+    getIntervals(b, k, acks);
     List<DropRecord> drops = new ArrayList<>(m);
     for (int i = 0; i < m; i++) {
       short code = b.getShort();
@@ -455,6 +684,6 @@ final class Format {
       }
       drops.add(new DropRecord(reason, state == HELD, b.getLong(), b.getLong(), b.getLong(), b.getLong()));
     }
-    return new AckFile(version, acks, durableEnd, drops);
+    return new AckFile(version, acks, durableEnd, drops, slots);
   }
 }

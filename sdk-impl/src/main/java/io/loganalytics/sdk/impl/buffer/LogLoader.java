@@ -200,7 +200,13 @@ final class LogLoader {
     ackLog.acks.frontier = f.acks().frontier;
     ackLog.acks.removed.putAll(f.acks().removed);
     ackLog.durableEnd = f.durableEnd();
-    ackLog.strict = f.version() >= 2;
+    // After a skipped slot (a write cut short by a crash, or damage) the state read may be older than the segments on
+    // disk: missing ranges below the first segment are then taken as gone, as after a damaged file.
+    ackLog.strict = f.complete();
+    if (f.slots() != null && f.slots().skipped() != null) {
+      LOG.info("Buffer {}: {} in {} was skipped (a write cut short by a crash, or damage); using the state"
+          + " before it: records acknowledged since may be delivered again", dir, f.slots().skipped(), AckState.FILE);
+    }
     for (Format.DropRecord r : f.drops()) {
       AckLog.Drop d = ackLog.newDrop(r.reason(), r.firstSeq(), r.endSeq(), r.records(), r.bytes(), r.records()
           + " records (sequences " + r.firstSeq() + ".." + (r.endSeq() - 1) + ") were "

@@ -35,6 +35,14 @@ import org.slf4j.LoggerFactory;
  * whose header never reached the disk ({@link LogLoader} rewrites it from the name when the segment is above the
  * durable end).
  *
+ * <p>SYNC rolls ({@link #takeSpare}) also take a spare, made by the same thread but preallocated to the segment size:
+ * the appending thread forces the old segment (its records are waiting for that force), writes the header into the
+ * spare and renames it, and neither creates, fills nor forces a file. The rename is made durable by the next force
+ * of the new segment ({@link #forceSync}, the group-commit leader, or {@link #forceActive}), which forces the
+ * directory too before any record of that segment counts durable. A crash before that force can leave the spare
+ * under its temporary name (deleted on open; no append in it had returned) or under the segment's name with or
+ * without its header (a header lost above the durable end is rewritten on open, as after an INTERVAL roll).
+ *
  * <p>Not thread-safe: guarded by the buffer's lock. {@link #forceLock} (after the buffer's lock in the lock order,
  * or taken alone) serializes a force, which runs without the buffer's lock, with closing the channel it forces: in
  * SYNC mode with sealing the active segment; in INTERVAL mode a roll takes no {@link #forceLock} (the flusher takes
@@ -88,7 +96,11 @@ final class SegmentLog {
   }
   /** INTERVAL: a rename of a spare to a segment name that no force of the directory covered yet. Buffer's lock. */
   boolean directoryUnforced;
-  /** INTERVAL: the spare the next roll takes, or null. Guarded by the buffer's lock. */
+  /** SYNC: spares renamed to segment names by {@link #takeSpare}, counted. Guarded by the buffer's lock. */
+  long renames;
+  /** SYNC: {@link #renames} covered by a directory force. Guarded by {@link #forceLock}. */
+  private long renamesForced;
+  /** The spare the next roll takes, or null. Guarded by the buffer's lock. */
   private Spare spare;
   private final AtomicLong spareNumbers = new AtomicLong();
 
@@ -178,8 +190,9 @@ final class SegmentLog {
   }
 
   /**
-   * Creates a spare: an empty temporary file, forced, the directory forced (so its creation costs the next roll
-   * nothing). Runs on the flusher thread, without the buffer's lock; {@link #installSpare} hands it over.
+   * Creates a spare: a temporary file (SYNC: filled with zeros up to the segment size, as {@link #create} does),
+   * forced, the directory forced (so its creation costs the next roll nothing). Runs on the sync thread, without the
+   * buffer's lock; {@link #installSpare} hands it over.
    *
    * @return the spare
    * @throws IOException when it cannot be created
@@ -187,6 +200,9 @@ final class SegmentLog {
   Spare prepareSpare() throws IOException {
     Spare s = newSpare();
     try {
+      if (preallocate) {
+        Format.writeZeros(s.channel, 0, segmentBytes);
+      }
       s.channel.force(true);
       AtomicFile.forceDirectory(dir, channels);
     } catch (IOException e) {
@@ -233,6 +249,83 @@ final class SegmentLog {
   }
 
   /**
+   * SYNC: makes the next segment from the spare, if one is ready: writes the header into it (not forced: the next
+   * force of the segment covers it, the file being preallocated) and renames it to the segment's name. The rename is
+   * durable only once the directory is forced: {@link #forceSync} and {@link #forceActive} do that before any record
+   * of the new segment counts durable. Buffer's lock held; the caller forced the active segment and seals it.
+   *
+   * @return the new segment, not yet in the list, or null when no spare is ready (the caller {@link #create}s one)
+   * @throws IOException when the spare cannot be made the segment (it is discarded; nothing else changed)
+   */
+  Segment takeSpare() throws IOException {
+    Spare sp = spare;
+    if (sp == null) {
+      return null;
+    }
+    spare = null;
+    Segment next = segmentFrom(sp);
+    renames++;
+    next.fileBytes = preallocate ? segmentBytes : Format.SEGMENT_HEADER_BYTES;
+    return next;
+  }
+
+  /**
+   * Makes the spare the segment starting at {@link #nextSeq}: writes the header into it (not forced) and renames it
+   * to the segment's name (the directory not forced).
+   *
+   * @return the segment, its channel the spare's, not yet in the list
+   * @throws IOException when the spare cannot be made the segment (it is discarded then)
+   */
+  private Segment segmentFrom(Spare sp) throws IOException {
+    long firstSeq = nextSeq;
+    Path path = dir.resolve(Format.segmentName(firstSeq));
+    try {
+      ByteBuffer header = Format.segmentHeader(firstSeq, clock.millis());
+      long p = 0;
+      while (header.hasRemaining()) {
+        p += sp.channel.write(header, p);
+      }
+      Files.move(sp.path, path, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      discard(sp);
+      throw e;
+    }
+    Segment next = new Segment(firstSeq, path, Format.SEGMENT_HEADER_BYTES);
+    next.durableSize = Format.SEGMENT_HEADER_BYTES;
+    next.channel = sp.channel;
+    return next;
+  }
+
+  /**
+   * SYNC: forces {@code seg} unless a roll sealed it meanwhile (the roll forced it), then the directory when a rename
+   * up to {@code renamesSeen} is not yet covered by a directory force. Under {@link #forceLock}, without the buffer's
+   * lock (the group-commit leader).
+   *
+   * @param seg the segment the round wrote to
+   * @param renamesSeen {@link #renames} when the round was taken, under the buffer's lock
+   * @throws IOException when a force fails
+   */
+  void forceSync(Segment seg, long renamesSeen) throws IOException {
+    forceLock.lock();
+    try {
+      if (!seg.sealed) {
+        seg.channel.force(false);
+      }
+      forceDirectoryUpTo(renamesSeen);
+    } finally {
+      forceLock.unlock();
+    }
+  }
+
+  /** Forces the directory if a rename up to {@code renamesSeen} is not covered yet. {@link #forceLock} held. */
+  private void forceDirectoryUpTo(long renamesSeen) throws IOException {
+    if (renamesForced < renamesSeen) {
+      AtomicFile.forceDirectory(dir, channels);
+      renamesForced = renamesSeen;
+    }
+  }
+
+  /**
    * A roll without a force (INTERVAL): makes the next segment from the spare (or, when none is ready, from an empty
    * temporary file created here), seals the active one without forcing it (it joins {@link #unforcedSealed}) and
    * makes the new segment active. The header is written and the spare renamed without a force: the flusher forces
@@ -247,23 +340,8 @@ final class SegmentLog {
     if (sp == null) {
       sp = newSpare();
     }
-    long firstSeq = nextSeq;
-    Path path = dir.resolve(Format.segmentName(firstSeq));
-    try {
-      ByteBuffer header = Format.segmentHeader(firstSeq, clock.millis());
-      long p = 0;
-      while (header.hasRemaining()) {
-        p += sp.channel.write(header, p);
-      }
-      Files.move(sp.path, path, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      discard(sp);
-      throw e;
-    }
+    Segment next = segmentFrom(sp);
     directoryUnforced = true;
-    Segment next = new Segment(firstSeq, path, Format.SEGMENT_HEADER_BYTES);
-    next.durableSize = Format.SEGMENT_HEADER_BYTES;
-    next.channel = sp.channel;
     Segment old = active;
     old.sealed = true;
     unforcedSealed.add(new Pending(old, old.channel));
@@ -377,7 +455,9 @@ final class SegmentLog {
   }
 
   /**
-   * Forces the active segment (under {@link #forceLock}), reopening its channel if an interrupt closed it.
+   * Forces the active segment (under {@link #forceLock}), reopening its channel if an interrupt closed it, and the
+   * directory when a rename of a spare ({@link #takeSpare}) is not yet covered by a directory force. Buffer's lock
+   * held.
    *
    * @throws IOException when the force fails
    */
@@ -386,6 +466,7 @@ final class SegmentLog {
     try {
       reopenActiveIfClosed();
       active.channel.force(false);
+      forceDirectoryUpTo(renames);
     } finally {
       forceLock.unlock();
     }

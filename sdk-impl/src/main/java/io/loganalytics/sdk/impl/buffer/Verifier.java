@@ -75,7 +75,7 @@ final class Verifier {
         Format.AckFile f = Format.decodeAck(bytes.get());
         acks = f.acks();
         durableEnd = f.durableEnd();
-        strict = f.version() >= 2;
+        strict = f.complete();
         for (Format.DropRecord d : f.drops()) {
           lost += d.records();
         }

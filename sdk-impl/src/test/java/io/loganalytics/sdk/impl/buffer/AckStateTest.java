@@ -68,7 +68,7 @@ class AckStateTest {
     List<Format.DropRecord> drops = List.of(
         new Format.DropRecord(DropReason.BUFFER_OVERFLOW, false, 10, 20, 9, 900),
         new Format.DropRecord(DropReason.CORRUPTED, true, 20, 22, 2, 17));
-    byte[] bytes = bytes(Format.encodeAck(s, 42, drops));
+    byte[] bytes = bytes(Format.encodeAckV2(s, 42, drops));
     assertThat(bytes).hasSize(36 + 16 + 2 * 40);
     Format.AckFile back = Format.decodeAck(bytes);
     assertThat(back.version()).isEqualTo(2);
@@ -81,7 +81,7 @@ class AckStateTest {
   @Test
   void aDamagedCountOrReasonIsCorruptionAndAnUnknownVersionIsRefusedByNumber() throws IOException {
     AckState s = new AckState();
-    byte[] ok = bytes(Format.encodeAck(s, 5, List.of(new Format.DropRecord(DropReason.CORRUPTED, false, 1, 2, 1,
+    byte[] ok = bytes(Format.encodeAckV2(s, 5, List.of(new Format.DropRecord(DropReason.CORRUPTED, false, 1, 2, 1,
         1))));
     byte[] badReason = ok.clone();
     badReason[32 + 1] = 9; // the reason of the first drop entry, after the 32-byte header

@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32;
 
 /**
@@ -118,6 +121,7 @@ final class CrashChild {
     LogAnalyticsListener listener = new LogAnalyticsListener() {
       @Override
       public void onRecordsDropped(DropReason reason, long records, long bytes, String detail) {
+        drops.incrementAndGet();
         synchronized (printLock) {
           out.println("d " + records);
           out.flush();
@@ -172,6 +176,9 @@ final class CrashChild {
     }
   }
 
+  /** Drop reports received by the full mode's listener. */
+  private static final AtomicLong drops = new AtomicLong();
+
   private static void read(FileDiskBuffer buffer, PrintStream out, Object printLock, Random random) {
     List<Chunk> held = new ArrayList<>();
     while (true) {
@@ -193,6 +200,15 @@ final class CrashChild {
       if (held.isEmpty()) {
         Thread.onSpinWait();
         continue;
+      }
+      if (random.nextInt(100) == 0) {
+        // Now and then the reader stops until the appenders filled the small buffer and an eviction was reported:
+        // an acknowledgement costs about as much as an append's force, so a reader that never stops keeps up.
+        long before = drops.get();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (drops.get() == before && System.nanoTime() < end) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
       }
       Chunk c = held.remove(random.nextInt(held.size()));
       if (random.nextInt(5) == 0) {

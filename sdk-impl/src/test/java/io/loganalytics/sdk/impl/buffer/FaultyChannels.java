@@ -45,6 +45,20 @@ final class FaultyChannels implements ChannelFactory {
   volatile CountDownLatch forceBarrier;
   /** Forces waiting at {@link #forceBarrier} right now. */
   final AtomicInteger forcesWaiting = new AtomicInteger();
+  /** When set, a force of a channel opened on a path it accepts fails (the directory's, a spare's). */
+  volatile java.util.function.Predicate<Path> failForcesOf;
+  /**
+   * When set, receives "THREAD open FILE" ("open-new" when created), "THREAD force FILE" and "THREAD force-failed
+   * FILE" for every open and force.
+   */
+  volatile java.util.Queue<String> journal;
+
+  private void note(String what, Path path) {
+    java.util.Queue<String> j = journal;
+    if (j != null) {
+      j.add(Thread.currentThread().getName() + " " + what + " " + path.getFileName());
+    }
+  }
 
   @Override
   public FileChannel open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
@@ -53,6 +67,7 @@ final class FaultyChannels implements ChannelFactory {
       throw new FileSystemException(path.toString(), null, "Read-only file system");
     }
     Faulty f = new Faulty(path, FileChannel.open(path, options, attrs));
+    note(options.contains(StandardOpenOption.CREATE_NEW) ? "open-new" : "open", path);
     openChannels.incrementAndGet();
     return f;
   }
@@ -159,6 +174,12 @@ final class FaultyChannels implements ChannelFactory {
       synchronized (this) {
         covered = dirty;
       }
+      java.util.function.Predicate<Path> fail = failForcesOf;
+      if (fail != null && fail.test(path)) {
+        note("force-failed", path);
+        throw new IOException("injected failure forcing " + path.getFileName());
+      }
+      note("force", path);
       if (forces.incrementAndGet() == failAtForce) {
         throw new IOException("injected failure at force " + failAtForce);
       }

@@ -207,6 +207,41 @@ class GoldenFilesTest {
     }
   }
 
+  /** The golden ack.state of versions 2 and 3 beside the version 2 segment; version 2 is migrated to 3 on open. */
+  @ParameterizedTest(name = "ack.state {0}")
+  @ValueSource(strings = {"ack-v2", "ack-v3"})
+  void aGoldenAckStateIsReadAndAnOlderOneMigrated(String ackVersion) throws IOException {
+    Path dir = copy("v2", "acked", SEG0);
+    Files.write(dir.resolve(AckState.FILE), golden(ackVersion, "acked/" + AckState.FILE));
+    assertThat(FileDiskBuffer.verify(dir).records()).isEqualTo(2);
+    try (FileDiskBuffer b = FileDiskBuffer.open(BufferOptions.builder(dir).build(), events)) {
+      Format.AckFile f = Format.decodeAck(Files.readAllBytes(dir.resolve(AckState.FILE)));
+      assertThat(f.version()).as("written as the current version on open").isEqualTo(Format.ACK_VERSION);
+      assertThat(f.acks().frontier).isEqualTo(1);
+      assertThat(f.durableEnd()).isEqualTo(3);
+      assertThat(strings(b.read(Long.MAX_VALUE, 10).orElseThrow())).containsExactly("beta", "gamma");
+    }
+    assertThat(events.drops).isEmpty();
+    assertThat(events.errors).isEmpty();
+  }
+
+  @Test
+  void theGoldenAckStateVersion3HasTheDocumentedLayout() throws IOException {
+    byte[] f = golden("ack-v3", "acked/" + AckState.FILE);
+    assertThat(Arrays.copyOf(f, 6)).isEqualTo(new byte[] {'L', 'A', 'A', 'K', 0, 3});
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f);
+    int slot = b.getInt(8);
+    assertThat(slot).isEqualTo(4096);
+    assertThat(f).hasSize(4096 + 2 * slot);
+    assertThat(Arrays.copyOfRange(f, 32, 4096)).containsOnly((byte) 0);
+    // Written four times: created with both slots (2 in A, 1 in B), the acknowledgement into B (3), close into A (4).
+    assertThat(b.getLong(4096)).isEqualTo(4);
+    assertThat(b.getLong(4096 + slot)).isEqualTo(3);
+    assertThat(b.getInt(4096 + 8)).as("state length: frontier, durable end, two counts").isEqualTo(24);
+    assertThat(b.getLong(4096 + 16)).as("frontier").isEqualTo(1);
+    assertThat(b.getLong(4096 + 24)).as("durable end").isEqualTo(3);
+  }
+
   @ParameterizedTest(name = "format {0}")
   @ValueSource(strings = {"v1", "v2"})
   void aTruncatedGoldenSegmentLosesOnlyItsTornRecord(String version) throws IOException {
