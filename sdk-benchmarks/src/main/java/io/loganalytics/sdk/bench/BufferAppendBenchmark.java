@@ -63,7 +63,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 5)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"-Dslf4j.provider=org.slf4j.nop.NOPServiceProvider"})
 public class BufferAppendBenchmark {
   private static final int BATCH = 100;
   /** Asynchronous appends one thread keeps in flight before it waits for the oldest. */
