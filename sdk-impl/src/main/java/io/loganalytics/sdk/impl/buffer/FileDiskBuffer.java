@@ -213,6 +213,18 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   /** The committer of asynchronous appends. Thread-safe on its own (its monitor is a leaf). */
   private final AsyncCommitter committer;
+  /**
+   * INTERVAL: evictions are finished off the appending thread ({@link Evictions}); SYNC: on it (an append there
+   * waits for a force anyway).
+   */
+  private final boolean deferEvictions;
+  /** The durable half of deferred evictions. Its pending list is guarded by lock; its thread monitor is a leaf. */
+  final Evictions evictions;
+  /**
+   * Segments from this sequence on were written in this session (or walked frame by frame at open), so their
+   * {@link Segment#livePayload} is exact unless damage was found in them. Guarded by lock (set once during open).
+   */
+  private long exactPayloadFrom = Long.MAX_VALUE;
 
   private FileDiskBuffer(BufferOptions options, LogAnalyticsListener listener, Clock clock, ChannelFactory channels) {
     this.options = options;
@@ -233,6 +245,8 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
     this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed, this::periodicSync);
+    this.deferEvictions = !syncEachAppend;
+    this.evictions = new Evictions(dir, () -> closed, () -> finishEvictions(false));
   }
 
   /**
@@ -334,6 +348,7 @@ public final class FileDiskBuffer implements DiskBuffer {
           }
         });
     boolean rewrite = loader.load();
+    exactPayloadFrom = log.active.firstSeq;
     commit.durableSeq = log.nextSeq;
     startRound();
     if (rewrite) {
@@ -698,8 +713,16 @@ public final class FileDiskBuffer implements DiskBuffer {
     return e != null && e.getValue().endSeq > s.firstSeq;
   }
 
-  /** Evicts the oldest segment: journals its drop, deletes it, reports its records. Lock held. */
+  /**
+   * Evicts the oldest segment. SYNC: journals its drop, deletes it and reports its records, all on the calling
+   * thread. INTERVAL: evicts it logically (out of the log and of the capacity, its records gone) and leaves the
+   * journal write, the delete and the report to {@link Evictions}' thread, after finishing on this thread an eviction
+   * still waiting for that (so at most one segment's file outlives its eviction). Lock held.
+   */
   private boolean evictOldest() {
+    if (deferEvictions && evictions.hasPending()) {
+      finishEvictions(true);
+    }
     Segment s = log.segments.get(0);
     if (s == log.active) {
       if (s.size == Format.SEGMENT_HEADER_BYTES) {
@@ -712,6 +735,18 @@ public final class FileDiskBuffer implements DiskBuffer {
     String detail = "buffer " + dir + " reached its capacity of " + options.capacityBytes()
         + " bytes; evicted the oldest segment " + s;
     AckLog.Change change = dropping.drops(s.firstSeq, end, DropReason.BUFFER_OVERFLOW, bytes, detail);
+    if (deferEvictions) {
+      dropping.applyUnreported(change);
+      List<Long> ids = new ArrayList<>(change.added.size());
+      for (AckLog.Drop d : change.added) {
+        ids.add(d.id);
+      }
+      log.remove(s);
+      forgetSegment(s);
+      evictions.add(new Evictions.Evicted(s, ids));
+      evictions.request();
+      return true;
+    }
     try {
       ackLog.persist(ackLog.snapshot(commit.durableSeq, change));
     } catch (IOException e) {
@@ -719,19 +754,90 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     long dropped = dropping.apply(change);
     deleteSegment(s);
+    warnDropped(dropped);
+    return true;
+  }
+
+  private void warnDropped(long dropped) {
     if (dropped > 0) {
       dropWarning.warn(dropped, "Buffer {}: dropped {} records since the last warning: capacity of {} bytes"
           + " reached, policy DROP_OLDEST (logged at most once a minute; every drop is reported to the listener)",
           dir, ThrottledLogger.AMOUNT, options.capacityBytes());
     }
-    return true;
   }
 
   /**
+   * The durable half of the evictions done logically so far ({@link Evictions}): writes {@code ack.state} (which
+   * holds their drops), deletes their files, then reports their records. Runs on the eviction thread without any
+   * lock ({@code locked} false: the buffer's lock is taken only to read and to update the state, and the listener
+   * is called after), or on a thread holding the buffer's lock (an appender evicting again, {@link #close()}), which
+   * then throws when {@code ack.state} cannot be written. The evictions stay pending until a write succeeds; each is
+   * reported once, whichever thread finishes it.
+   */
+  private void finishEvictions(boolean locked) {
+    List<Evictions.Evicted> batch;
+    AckLog.Snapshot snapshot;
+    lock.lock();
+    try {
+      if (!evictions.hasPending()) {
+        return;
+      }
+      batch = evictions.snapshot();
+      snapshot = ackLog.snapshot(commit.durableSeq, null);
+    } finally {
+      lock.unlock();
+    }
+    try {
+      ackLog.persist(snapshot);
+    } catch (IOException e) {
+      BufferException be = ioFailure("record an eviction in", e);
+      if (locked) {
+        throw be;
+      }
+      flushEvents();
+      return;
+    }
+    Runnable hook = evictions.afterJournal;
+    if (hook != null) {
+      hook.run();
+    }
+    for (Evictions.Evicted e : batch) {
+      log.deleteFile(e.path);
+    }
+    long dropped = 0;
+    lock.lock();
+    try {
+      for (Evictions.Evicted e : evictions.finished(batch)) {
+        dropped += dropping.reportJournaled(e.dropIds);
+      }
+      warnDropped(dropped);
+    } finally {
+      lock.unlock();
+    }
+    if (!locked) {
+      flushEvents();
+    }
+  }
+  /**
    * The payload bytes that evicting {@code s} drops: those of its records below {@code end} that are neither gone
-   * nor outstanding. Reads the frames, not the file size (preallocated zeros hold no records). Lock held.
+   * nor outstanding. For a segment of this session with no damage found, its live payload less that of its records
+   * out in chunks (no system call); else the frames are read (preallocated zeros hold no records). Lock held.
    */
   private long droppedPayload(Segment s, long end) {
+    if (s.firstSeq >= exactPayloadFrom && !s.copied) {
+      long bytes = s.livePayload;
+      AckState acks = ackLog.acks;
+      for (BufferChunk c : reader.outstanding.values()) {
+        long a = Math.max(s.firstSeq, c.firstSeq);
+        long b = Math.min(end, c.endSeq);
+        for (long seq = a; seq < b; seq++) {
+          if (!acks.isRemoved(seq)) {
+            bytes -= c.records.get((int) (seq - c.firstSeq)).length;
+          }
+        }
+      }
+      return Math.max(0, bytes);
+    }
     long bytes = 0;
     try {
       SegmentWalk w = new SegmentWalk(log.channelFor(s), Format.SEGMENT_HEADER_BYTES, Math.max(s.size,
@@ -748,8 +854,14 @@ public final class FileDiskBuffer implements DiskBuffer {
     return bytes;
   }
 
+
   private void deleteSegment(Segment s) {
     log.delete(s);
+    forgetSegment(s);
+  }
+
+  /** After {@code s} left the log: no read position points into it, the frontier moves past it. Lock held. */
+  private void forgetSegment(Segment s) {
     reader.invalidate(s, Long.MAX_VALUE);
     if (!log.segments.isEmpty()) {
       ackLog.acks.advanceTo(log.segments.get(0).firstSeq);
@@ -1149,6 +1261,9 @@ public final class FileDiskBuffer implements DiskBuffer {
   private void reportHeld(BufferChunk c, String why) {
     for (AckLog.Drop d : ackLog.heldBy(c)) {
       d.chunk = null;
+      if (evictions.owes(d.id)) {
+        continue; // reported by Evictions once its journal write is done
+      }
       events.dropped(d.reason, d.records, d.bytes, d.detail + "; the chunk was " + why, d.id);
     }
   }
@@ -1265,6 +1380,12 @@ public final class FileDiskBuffer implements DiskBuffer {
       intervalSync.wake();
       spaceFreed.signalAll();
       finalForce();
+      try {
+        finishEvictions(true);
+      } catch (BufferException e) {
+        LOG.warn("Buffer {}: could not record evictions on close (their records are read again after a restart):"
+            + " {}", dir, e.getMessage());
+      }
       log.closeAll();
       for (BufferChunk c : new ArrayList<>(reader.outstanding.values())) {
         reportHeld(c, "still out when the buffer closed");
@@ -1274,6 +1395,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       lock.unlock();
     }
     committer.wakeToStop();
+    evictions.wakeToStop();
     List<Long> delivered = events.flush();
     AckLog.Snapshot last;
     lock.lock();
@@ -1288,7 +1410,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     } catch (IOException e) {
       LOG.warn("Buffer {}: could not record its state in {} on close: {}", dir, AckState.FILE, describe(e));
     }
-    for (Thread t : new Thread[] {intervalSync.thread(), committer.thread()}) {
+    for (Thread t : new Thread[] {intervalSync.thread(), committer.thread(), evictions.thread()}) {
       if (t != null && t != Thread.currentThread()) {
         try {
           t.join(TimeUnit.SECONDS.toMillis(10));
