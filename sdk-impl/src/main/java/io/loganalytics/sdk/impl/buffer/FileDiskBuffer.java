@@ -1159,6 +1159,16 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
+  /** @return whether an evicted segment waits for its journal write and delete ({@link Evictions}; tests) */
+  boolean evictionPending() {
+    lock.lock();
+    try {
+      return evictions.hasPending();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** @return the records staged for the next force and not yet written (tests) */
   int stagedRecords() {
     lock.lock();
