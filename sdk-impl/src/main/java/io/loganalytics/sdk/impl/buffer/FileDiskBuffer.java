@@ -36,7 +36,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,7 +165,7 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final int maxPayload;
 
   /** The buffer's lock: first in the lock order. */
-  private final ReentrantLock lock = new ReentrantLock();
+  private final CombiningLock lock = new CombiningLock();
   /** Signalled when space is freed (BLOCK waits on it). Of {@link #lock}. */
   private final Condition spaceFreed = lock.newCondition();
 
@@ -247,6 +246,9 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed, this::periodicSync);
     this.deferEvictions = !syncEachAppend;
     this.evictions = new Evictions(dir, () -> closed, () -> finishEvictions(false));
+    if (syncEachAppend) {
+      lock.afterRelease(this::drainRequests);
+    }
   }
 
   /**
@@ -376,6 +378,22 @@ public final class FileDiskBuffer implements DiskBuffer {
   @Override
   public void append(byte[] record) {
     checkRecord(record, 0);
+    if (syncEachAppend) {
+      // Flat combining: queue the record for whoever holds the lock next (this thread, if the lock is free, or the
+      // leader of the next force) and wait once, for the force of its round; the ordinary path below only when it
+      // is handed back (room to make, a roll, a closed buffer).
+      ensureOpen();
+      GroupCommit.Request request = commit.submit(record);
+      drainRequests();
+      if (commit.awaitRequest(request, this::forceOnce) == GroupCommit.Request.STAGED) {
+        flushEvents();
+        BufferException error = request.round.error;
+        if (error != null) {
+          throw new BufferException(dir, error.getMessage(), error.isRetryable(), error);
+        }
+        return;
+      }
+    }
     GroupCommit.Round round;
     lock.lock();
     try {
@@ -485,15 +503,50 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
+  /**
+   * Stages the queued blocking appends while the lock is free. Called without the lock by a thread that queued one,
+   * and by every thread that releases the lock ({@link CombiningLock}): a request queued while the lock was held is
+   * staged by the holder right after, not only by the leader of the next force.
+   */
+  private void drainRequests() {
+    while (commit.hasRequests() && lock.tryLock()) {
+      try {
+        commit.drain(this::stageQueued);
+      } finally {
+        lock.release();
+      }
+    }
+  }
+
+  /**
+   * Stages a record queued by a blocking SYNC append ({@link GroupCommit#drain}) when it fits as it is: in the
+   * active segment, the capacity and the scratch buffer, the buffer open. Lock held.
+   *
+   * @return the round it joined, or null to hand it back to its appender (which stages it with {@link #stageRecord})
+   */
+  private GroupCommit.Round stageQueued(byte[] record) {
+    int frame = Format.FRAME_HEADER_BYTES + record.length;
+    if (closed || !fitsAsIs(frame)) {
+      return null;
+    }
+    staged.add(log.nextSeq, clock.millis(), record);
+    commit.pending.writes = true;
+    return commit.pending;
+  }
+
+  /** Whether a frame fits the active segment, the capacity and the scratch buffer without any change. Lock held. */
+  private boolean fitsAsIs(int frame) {
+    Segment active = log.active;
+    long segmentEnd = active.size + staged.bytes() + frame;
+    return segmentEnd <= options.segmentBytes()
+        && log.totalBytes + Math.max(0, segmentEnd - active.fileBytes) <= options.capacityBytes()
+        && staged.bytes() + frame <= StagedFrames.CAPACITY;
+  }
+
   /** Puts one frame into the scratch buffer, making room first. Lock held. */
   private void stageRecord(byte[] record, List<GroupCommit.Round> batch) {
     int frame = Format.FRAME_HEADER_BYTES + record.length;
-    Segment active = log.active;
-    long segmentEnd = active.size + staged.bytes() + frame;
-    boolean fits = segmentEnd <= options.segmentBytes()
-        && log.totalBytes + Math.max(0, segmentEnd - active.fileBytes) <= options.capacityBytes()
-        && staged.bytes() + frame <= StagedFrames.CAPACITY;
-    if (!fits) {
+    if (!fitsAsIs(frame)) {
       flushStaged();
       capacity.makeRoom(frame, room);
       // Under BLOCK the lock was released while waiting: other appenders may have staged frames meanwhile, and a
@@ -950,6 +1003,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     long ep;
     lock.lock();
     try {
+      commit.drain(this::stageQueued);
       round = commit.pending;
       if (round.done) {
         return;
@@ -1387,6 +1441,7 @@ public final class FileDiskBuffer implements DiskBuffer {
         return;
       }
       closed = true;
+      commit.drain(this::stageQueued); // hands every queued append back: it fails as closed
       intervalSync.wake();
       spaceFreed.signalAll();
       finalForce();

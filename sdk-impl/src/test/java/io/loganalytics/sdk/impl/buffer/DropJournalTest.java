@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -241,7 +242,9 @@ class DropJournalTest {
     for (Durability durability : Durability.values()) {
       Path dir = tmp.resolve("async-" + durability);
       RecordingListener events = new RecordingListener();
-      try (FileDiskBuffer b = open(options(dir).durability(durability).capacityBytes(1_000_000), events)) {
+      // No periodic force (INTERVAL): the force made to fail below must be the one for the asynchronous append.
+      try (FileDiskBuffer b = open(options(dir).durability(durability).capacityBytes(1_000_000)
+          .syncInterval(Duration.ofHours(1)), events)) {
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
           futures.add(b.appendAsync(rec(i)));
@@ -251,6 +254,8 @@ class DropJournalTest {
             FileDiskBufferTest.segmentsOf(dir).get(FileDiskBufferTest.segmentsOf(dir).size() - 1));
         assertThat(drain(b)).isEqualTo(FileDiskBufferTest.names(0, 500));
 
+        // The sync thread forces the spare segment file it prepares after a roll: wait until it is idle.
+        FileDiskBufferTest.awaitCondition("the spare ready", () -> durability == Durability.SYNC || b.spareReady());
         channels.failAtForce = channels.forces.get() + 1;
         CompletableFuture<Void> failed = b.appendAsync(rec(1000));
         assertThatThrownBy(() -> failed.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)

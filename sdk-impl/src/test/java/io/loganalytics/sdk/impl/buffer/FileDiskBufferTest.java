@@ -775,7 +775,7 @@ class FileDiskBufferTest {
   }
 
   /** Spins until {@code condition} holds (60 s at most, a safety net: no assertion is on timing). */
-  private static void awaitCondition(String what, java.util.function.BooleanSupplier condition) {
+  static void awaitCondition(String what, java.util.function.BooleanSupplier condition) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime() - deadline).as("waiting for " + what).isNegative();
