@@ -52,9 +52,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link LogLoader}: recovery at open; {@link SegmentWalk}: frame by frame, stepping over damage;</li>
  *   <li>{@link ReadCursor}: chunks, the read position, outstanding chunks;</li>
  *   <li>{@link Capacity}: the bound and the overflow policies, {@code BLOCK} on the injected clock;</li>
- *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;
- *       {@link StagedFrames}: the frames staged for its next write; {@link AsyncCommitter}: the thread that forces
- *       for asynchronous appends;</li>
+ *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, blocking appends queued for
+ *       whoever holds the lock ({@link CombiningLock}), and asynchronous appends; {@link StagedFrames}: the frames
+ *       staged for its next write; {@link AsyncCommitter}: the thread that forces for asynchronous appends;</li>
+ *   <li>{@link Evictions}: INTERVAL mode's {@code DROP_OLDEST} evictions, journaled and deleted off the appending
+ *       thread;</li>
  *   <li>{@link IntervalSync}: the INTERVAL sync thread, its periodic force and the spare segment file for the next
  *       roll;</li>
  *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;
@@ -90,7 +92,9 @@ import org.slf4j.LoggerFactory;
  *       {@link #acknowledge} returns; only then are fully acknowledged segments deleted.</li>
  *   <li>An eviction, and every loss to damage, is journaled in {@code ack.state} before the segment is deleted, and
  *       leaves the journal once its report was delivered: a report owed when the process dies is delivered after the
- *       restart.</li>
+ *       restart. In INTERVAL mode the journal write and the delete of an eviction follow on {@link Evictions}'
+ *       thread: a crash before that write leaves the segment and its records in place (read again after the
+ *       restart, nothing reported), a crash after it is the case above.</li>
  * </ul>
  *
  * <h2>Damage at rest</h2>
@@ -108,7 +112,9 @@ import org.slf4j.LoggerFactory;
  * With {@link Durability#SYNC} an append returns after its frame was written and a force of the active segment
  * covered it, both shared by the appenders waiting at the same moment ({@link GroupCommit}): an append stages its
  * frame under {@link #lock} (a copy into a buffer, no system call), and the leader of the next round writes every
- * staged frame with one call and forces once. If that write fails, exactly the appends of that round fail and none
+ * staged frame with one call and forces once. A blocking {@link #append} does not wait for {@link #lock}: it queues
+ * its record, and whichever thread holds or next takes the lock stages it ({@link GroupCommit.Request}; the ordinary
+ * path when it needs room or a roll), so an appender parks once per record, until the force of its round. If that write fails, exactly the appends of that round fail and none
  * of their frames stays (the active segment is cut back to where the round began; a round being forced meanwhile is
  * not affected). If a force fails, the segment is cut back to the last forced byte and every append not yet forced
  * fails (that round's and those staged behind it). {@link #close()} refuses further appends, then writes the staged
@@ -127,12 +133,15 @@ import org.slf4j.LoggerFactory;
  * Space is freed by whole segments: when acknowledged, or evicted under {@link OverflowPolicy#DROP_OLDEST} (every
  * evicted record not yet acknowledged is reported as {@link DropReason#BUFFER_OVERFLOW}, with its exact payload
  * bytes; records of an outstanding chunk are reported when it is released or the buffer closes, never if it is
- * acknowledged).
+ * acknowledged). In INTERVAL mode an evicted segment's records are gone at once but its file is deleted, and the
+ * drop reported, by {@link Evictions}' thread after the journal write; meanwhile the files on disk may exceed the
+ * capacity by that one segment (an eviction that finds one still waiting finishes it first, on its own thread).
  *
  * <h2>Threading and the lock order</h2>
  * Thread-safe. The locks, always taken in this order (a lock may be taken alone, never before one above it):
  * <ol>
- *   <li>{@link #lock}: guards every part's state and all writes to the page cache (appends, reads, evictions);</li>
+ *   <li>{@link #lock}: guards every part's state and all writes to the page cache (appends, reads, evictions); a
+ *       {@link CombiningLock}: in SYNC mode whoever releases it stages the blocking appends queued meanwhile;</li>
  *   <li>{@link AckLog}'s write lock: serializes writes of {@code ack.state}; taken under {@link #lock} (an eviction,
  *       damage found) or alone (an acknowledgement writes without {@link #lock}, so appends go on meanwhile);</li>
  *   <li>{@link SegmentLog#forceLock}: a force runs without {@link #lock}, under this lock, so the channel it forces
@@ -142,8 +151,8 @@ import org.slf4j.LoggerFactory;
  *       {@link SegmentLog#forceLock}, and channels of deleted unforced segments are closed later under it, so an
  *       appending thread never waits for a force; never held with the write lock;</li>
  *   <li>leaf monitors, nothing acquired while holding them: a {@link GroupCommit} round's own monitor (held only to
- *       mark it done; waiting for a round and leading its force take no lock) and {@link AsyncCommitter}'s monitor
- *       (wakes the committer of asynchronous appends).</li>
+ *       mark it done; waiting for a round and leading its force take no lock), {@link AsyncCommitter}'s monitor
+ *       (wakes the committer of asynchronous appends) and {@link Evictions}' monitor (wakes its thread).</li>
  * </ol>
  * Listener calls and completions of asynchronous appends run on the calling thread after every lock is released
  * ({@link BufferEvents}).

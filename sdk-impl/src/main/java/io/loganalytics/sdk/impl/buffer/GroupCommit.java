@@ -16,13 +16,19 @@ import java.util.concurrent.locks.LockSupport;
  * round; it is completed, through the buffer's events, after the locks are released.
  *
  * <p>Waiting is by {@link LockSupport#park}: a waiter registers on its round and sleeps; completing a round wakes only
- * that round's waiters, and a leader that finishes wakes one waiter of the next round to lead it. So with many
+ * that round's waiters, and a leader that finishes wakes one waiter of the next round to lead it, before it wakes
+ * the waiters of the rounds it completed (so the next force does not wait for those wake-ups). So with many
  * appenders a round costs one wake-up per appender, without a herd contending for one monitor.
  *
+ * <p>Blocking appends are combined ({@link Request}): an appender queues its record instead of taking the buffer's
+ * lock; whoever holds the lock when it is released, or the next leader before it forces, stages every queued record
+ * and registers its appender as a waiter of the round, so the appender parks once, until that round is forced, and
+ * many appenders do not hand the lock to each other one by one.
+ *
  * <p>Thread-safety: {@link #pending} and {@link #inFlight}, and a round's {@code writes} and {@code futures}, are
- * guarded by the buffer's lock ({@link #pending} is also read without it, as a hint of whom to wake); a round's
- * {@code done}, {@code error} and waiters, and the leadership, are lock-free (volatile fields, an atomic flag, a
- * concurrent queue); the only lock is a round's own monitor, held by {@link #complete} just to mark it done once (a
+ * guarded by the buffer's lock ({@link #pending} is also read without it, as a hint of whom to wake), and
+ * {@link #drain} is called with it held; a round's {@code done}, {@code error} and waiters, the queue of requests
+ * and the leadership are lock-free (volatile fields, an atomic flag, concurrent queues); the only lock is a round's own monitor, held by {@link #complete} just to mark it done once (a
  * leaf in the buffer's lock order: nothing is acquired while holding it).
  */
 final class GroupCommit {
