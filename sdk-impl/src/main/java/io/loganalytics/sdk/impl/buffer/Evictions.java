@@ -27,9 +27,9 @@ import java.util.function.BooleanSupplier;
  * segment, and a failure to write {@code ack.state} reaches the appending thread as before.
  *
  * <p>Thread-safety: {@link #pending} is guarded by the buffer's lock ({@code FileDiskBuffer.lock}); the durable half
- * ({@link #finish}) takes the buffer's locks itself, in the order written in {@link FileDiskBuffer}, and runs
- * without any of them while it writes and deletes. {@link #signal} is a leaf monitor (nothing is acquired while
- * holding it) and guards the thread.
+ * (the task given to the constructor) takes the buffer's locks itself, in the order written in
+ * {@link FileDiskBuffer}, and runs without any of them while it writes and deletes. The thread is a
+ * {@link DaemonLoop} (lock-free requests, a leaf monitor).
  */
 final class Evictions {
   /** A segment evicted logically whose file is not deleted yet. */
@@ -54,22 +54,15 @@ final class Evictions {
   /** While set, the thread does not finish evictions (tests: a crash between the two halves). */
   volatile boolean paused;
 
-  /** Wakes the thread. A leaf monitor. */
-  private final Object signal = new Object();
-  /** Guarded by {@link #signal}. */
-  private boolean requested;
-  /** Guarded by {@link #signal}. */
-  private Thread thread;
+  private final DaemonLoop loop;
 
-  private final Path dir;
-  private final BooleanSupplier closed;
-  /** The durable half of every pending eviction; called without any lock. */
-  private final Runnable finish;
-
+  /**
+   * Creates the part; its thread starts with the first eviction.
+   *
+   * @param finish the durable half of every pending eviction; called without any lock
+   */
   Evictions(Path dir, BooleanSupplier closed, Runnable finish) {
-    this.dir = dir;
-    this.closed = closed;
-    this.finish = finish;
+    this.loop = new DaemonLoop("loganalytics-buffer-evict-" + dir.getFileName(), closed, () -> paused, finish);
   }
 
   /** Adds a logically evicted segment. Buffer's lock held; call {@link #request()} after. */
@@ -112,49 +105,24 @@ final class Evictions {
     return false;
   }
 
-  /** Wakes (or starts) the thread. With or without the buffer's lock (the monitor is a leaf). */
+  /** Wakes (or starts) the thread. With or without the buffer's lock (its monitor is a leaf). */
   void request() {
-    synchronized (signal) {
-      requested = true;
-      if (thread == null && !closed.getAsBoolean()) {
-        thread = new Thread(this::loop, "loganalytics-buffer-evict-" + dir.getFileName());
-        thread.setDaemon(true);
-        thread.start();
-      }
-      signal.notifyAll();
-    }
+    loop.request();
   }
 
   /** Wakes the thread so that it sees the buffer closed and ends. */
-  void wakeToStop() {
-    synchronized (signal) {
-      signal.notifyAll();
-    }
+  void wake() {
+    loop.wake();
+  }
+
+  /** Clears {@link #paused} and lets the thread finish what waits (tests). */
+  void resume() {
+    paused = false;
+    loop.wake();
   }
 
   /** @return the thread, or null if none was started */
   Thread thread() {
-    synchronized (signal) {
-      return thread;
-    }
-  }
-
-  private void loop() {
-    while (true) {
-      synchronized (signal) {
-        while ((!requested || paused) && !closed.getAsBoolean()) {
-          try {
-            signal.wait();
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-        if (closed.getAsBoolean()) {
-          return;
-        }
-        requested = false;
-      }
-      finish.run();
-    }
+    return loop.thread();
   }
 }

@@ -1469,7 +1469,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       lock.unlock();
     }
     committer.wakeToStop();
-    evictions.wakeToStop();
+    evictions.wake();
     List<Long> delivered = events.flush();
     AckLog.Snapshot last;
     lock.lock();

@@ -13,9 +13,7 @@ import io.loganalytics.sdk.OverflowPolicy;
 import io.loganalytics.testkit.MutableClock;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,19 +95,7 @@ class DeferredEvictionTest {
   }
 
   private static Path crashCopy(Path dir, Path to) {
-    try {
-      Files.createDirectories(to);
-      try (Stream<Path> files = Files.list(dir)) {
-        for (Path f : (Iterable<Path>) files::iterator) {
-          if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-            Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-          }
-        }
-      }
-      return to;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return DropJournalTest.crashCopy(dir, to);
   }
 
   /** The live buffer after it closed: the oldest records were reported, exactly once, the rest are delivered. */
@@ -273,8 +259,7 @@ class DeferredEvictionTest {
       appended = appendUntilEvicted(b, 0);
       assertThat(Files.exists(dir.resolve(Format.segmentName(0)))).isTrue();
       assertThat(FileDiskBuffer.verify(dir).lostRecords()).as("nothing journaled yet").isZero();
-      b.evictions.paused = false;
-      b.evictions.request();
+      b.evictions.resume();
       assertThat(reported.await(30, TimeUnit.SECONDS)).as("reported by the eviction thread").isTrue();
       synchronized (reportingThreads) {
         assertThat(reportingThreads).singleElement().asString().startsWith("loganalytics-buffer-evict-");

@@ -62,7 +62,7 @@ class DropJournalTest {
   }
 
   /** Copies the buffer's files as they are now: what a process killed at this moment leaves behind. */
-  private static Path crashCopy(Path dir, Path to) {
+  static Path crashCopy(Path dir, Path to) {
     try {
       Files.createDirectories(to);
       try (Stream<Path> files = Files.list(dir)) {
