@@ -879,7 +879,7 @@ class FileDiskBufferTest {
   }
 
   /** Reads every record without acknowledging (released again). */
-  private static List<String> drainNoAck(FileDiskBuffer buffer) {
+  static List<String> drainNoAck(FileDiskBuffer buffer) {
     List<String> out = new ArrayList<>();
     List<Chunk> held = new ArrayList<>();
     Optional<Chunk> c;
