@@ -66,13 +66,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * segment to count its bytes). Blocking SYNC appends are staged by whoever holds the buffer's lock (they park once,
  * until their force), and a leader wakes the next leader before the waiters of the round it forced.
  *
- * <p>Measured on the shared 2-core machine, load average 4-6 with other builds running, old and new jar one after the
- * other ({@code -wi 2 -i 4 -w 2s -r 3s -f 1}); errors were wide, so read them as directions: {@code intervalAppend}
- * / {@code plainFileChannelWrite} went from 0.32-0.33x to 0.52-0.62x; {@code syncAppend64Threads} from 140k to 197k
- * ops/s (29x a {@code tapeAdd} of 6.8k in that run; 81x on a loaded disk); CPU per SYNC append about a sixth lower
- * and context switches per append from 1.75 to 1.40 (JFR). {@code asyncAppend4Threads} varied between 0.25x and
- * 0.71x {@code intervalAppend} run to run, for the old jar as much as the new (SYNC evictions still journal on the
- * appending thread), and a faster {@code intervalAppend} raises that bar.
+ * <p>Measured on the shared 2-core machine, load average 4-8 with other builds running, old and new jar one after the
+ * other, three pairs ({@code -wi 2 -i 4 -w 2s -r 3s -f 1}); errors were wide, so read them as directions:
+ * {@code intervalAppend} / {@code plainFileChannelWrite} went from 0.33x, 0.32x, 0.50x to 0.62x, 0.52x, 0.75x;
+ * {@code syncAppend64Threads} from 98k, 140k, 122k to 110k, 197k, 144k ops/s (29x a {@code tapeAdd} of 6.8k in the
+ * one run where tape's figure was stable); CPU per SYNC append about a sixth lower and context switches per append
+ * from 1.75 to 1.40 (JFR). {@code asyncAppend4Threads} varied between 0.25x and 0.71x {@code intervalAppend} run to
+ * run, for the old jar as much as the new (SYNC evictions still journal on the appending thread), and a faster
+ * {@code intervalAppend} raises that bar.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

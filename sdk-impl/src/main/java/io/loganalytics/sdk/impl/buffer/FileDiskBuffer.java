@@ -114,9 +114,9 @@ import org.slf4j.LoggerFactory;
  * frame under {@link #lock} (a copy into a buffer, no system call), and the leader of the next round writes every
  * staged frame with one call and forces once. A blocking {@link #append} does not wait for {@link #lock}: it queues
  * its record, and whichever thread holds or next takes the lock stages it ({@link GroupCommit.Request}; the ordinary
- * path when it needs room or a roll), so an appender parks once per record, until the force of its round. If that write fails, exactly the appends of that round fail and none
- * of their frames stays (the active segment is cut back to where the round began; a round being forced meanwhile is
- * not affected). If a force fails, the segment is cut back to the last forced byte and every append not yet forced
+ * path when it needs room or a roll), so an appender parks once per record, until the force of its round. If that
+ * write fails, exactly the appends of that round fail and none of their frames stays (the active segment is cut
+ * back to where the round began; a round being forced meanwhile is not affected). If a force fails, the segment is cut back to the last forced byte and every append not yet forced
  * fails (that round's and those staged behind it). {@link #close()} refuses further appends, then writes the staged
  * frames and forces them (the final force); an append waiting for its force when the buffer closes succeeds only if
  * that final force covered it. Readers see only forced records. With {@link Durability#INTERVAL} a daemon thread
@@ -880,6 +880,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       flushEvents();
     }
   }
+
   /**
    * The payload bytes that evicting {@code s} drops: those of its records below {@code end} that are neither gone
    * nor outstanding. For a segment of this session with no damage found, its live payload less that of its records
@@ -915,7 +916,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     return bytes;
   }
-
 
   private void deleteSegment(Segment s) {
     log.delete(s);

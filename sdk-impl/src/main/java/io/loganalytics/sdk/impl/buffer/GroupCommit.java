@@ -28,8 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Thread-safety: {@link #pending} and {@link #inFlight}, and a round's {@code writes} and {@code futures}, are
  * guarded by the buffer's lock ({@link #pending} is also read without it, as a hint of whom to wake), and
  * {@link #drain} is called with it held; a round's {@code done}, {@code error} and waiters, the queue of requests
- * and the leadership are lock-free (volatile fields, an atomic flag, concurrent queues); the only lock is a round's own monitor, held by {@link #complete} just to mark it done once (a
- * leaf in the buffer's lock order: nothing is acquired while holding it).
+ * and the leadership are lock-free (volatile fields, an atomic flag, concurrent queues); the only lock is a
+ * round's own monitor, held by {@link #complete} just to mark it done once (a leaf in the buffer's lock order:
+ * nothing is acquired while holding it).
  */
 final class GroupCommit {
   /** A batch of appends that one force makes durable. */
