@@ -210,7 +210,12 @@ final class GroupCommit {
   void drain(Stager stager) {
     Request r;
     while ((r = requests.poll()) != null) {
-      Round round = stager.stage(r.record);
+      Round round;
+      try {
+        round = stager.stage(r.record);
+      } catch (RuntimeException e) {
+        round = null; // its appender stages it the ordinary way and meets the failure itself
+      }
       if (round == null) {
         r.state = Request.HANDED_BACK;
         LockSupport.unpark(r.owner);
