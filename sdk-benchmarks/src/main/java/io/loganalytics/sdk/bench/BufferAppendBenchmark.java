@@ -58,12 +58,28 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code syncAppend64Threads} &gt;= 30x {@code tapeAdd}, {@code syncAppendAll100} &gt;= 50x {@code tapeAdd},
  * {@code intervalAppend} &gt;= 0.5x {@code plainFileChannelWrite}, {@code asyncAppend4Threads} &gt;= 0.5x
  * {@code intervalAppend}.
+ *
+ * <p>The buffers hold 512 MiB in 16 MiB segments: at these rates they fill within seconds, so every run measures
+ * {@code DROP_OLDEST} evictions too. In INTERVAL mode those are finished off the appending thread (the drop journal
+ * in {@code ack.state} and the delete of the 16 MiB file run on the buffer's eviction thread); before that they cost
+ * {@code intervalAppend} about a third of its time (JFR: the journal's forces, the unlink, and reading the evicted
+ * segment to count its bytes). Blocking SYNC appends are staged by whoever holds the buffer's lock (they park once,
+ * until their force), and a leader wakes the next leader before the waiters of the round it forced.
+ *
+ * <p>Measured on the shared 2-core machine, load average 4-8 with other builds running, old and new jar one after the
+ * other, three pairs ({@code -wi 2 -i 4 -w 2s -r 3s -f 1}); errors were wide, so read them as directions:
+ * {@code intervalAppend} / {@code plainFileChannelWrite} went from 0.33x, 0.32x, 0.50x to 0.62x, 0.52x, 0.75x;
+ * {@code syncAppend64Threads} from 98k, 140k, 122k to 110k, 197k, 144k ops/s (29x a {@code tapeAdd} of 6.8k in the
+ * one run where tape's figure was stable); CPU per SYNC append about a sixth lower and context switches per append
+ * from 1.75 to 1.40 (JFR). {@code asyncAppend4Threads} varied between 0.25x and 0.71x {@code intervalAppend} run to
+ * run, for the old jar as much as the new (SYNC evictions still journal on the appending thread), and a faster
+ * {@code intervalAppend} raises that bar.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 5)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"-Dslf4j.provider=org.slf4j.nop.NOPServiceProvider"})
 public class BufferAppendBenchmark {
   private static final int BATCH = 100;
   /** Asynchronous appends one thread keeps in flight before it waits for the oldest. */

@@ -3,6 +3,7 @@ package io.loganalytics.sdk.impl.buffer;
 import io.loganalytics.sdk.DropReason;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongPredicate;
 
 /**
  * Drop accounting: turns a range of sequences that can no longer be delivered (evicted, or lost to damage) into an
@@ -62,10 +63,15 @@ final class Drops {
    *
    * @param c the chunk
    * @param why how it ended, for the report ("released", "still out when the buffer closed")
+   * @param reportedElsewhere drops (by id) whose report another part delivers once their journal write is done (an
+   *     eviction still waiting for {@link Evictions}' thread): no longer held, but not reported here
    */
-  void reportHeld(BufferChunk c, String why) {
+  void reportHeld(BufferChunk c, String why, LongPredicate reportedElsewhere) {
     for (AckLog.Drop d : ackLog.heldBy(c)) {
       d.chunk = null;
+      if (reportedElsewhere.test(d.id)) {
+        continue;
+      }
       events.dropped(d.reason, d.records, d.bytes, d.detail + "; the chunk was " + why, d.id);
     }
   }
@@ -110,6 +116,23 @@ final class Drops {
    * @return the records reported now
    */
   long apply(AckLog.Change change) {
+    applyUnreported(change);
+    long reported = 0;
+    for (AckLog.Drop d : change.added) {
+      if (d.chunk == null) {
+        events.dropped(d.reason, d.records, d.bytes, d.detail, d.id);
+        reported += d.records;
+      }
+    }
+    return reported;
+  }
+
+  /**
+   * Applies a change whose journal write comes later (a logical eviction, see {@link Evictions}): the range is gone
+   * and the chunks are marked at once, so every snapshot from now on holds the drops, but nothing is reported yet;
+   * {@link #reportJournaled} reports them once a write of {@code ack.state} holds them and the file is deleted.
+   */
+  void applyUnreported(AckLog.Change change) {
     ackLog.apply(change);
     for (long[] m : change.marks) {
       BufferChunk c = reader.outstanding.get(m[0]);
@@ -121,14 +144,23 @@ final class Drops {
         }
       }
     }
+    reader.invalidate(null, Long.MAX_VALUE);
+  }
+
+  /**
+   * Reports the drops {@code ids} of {@link #applyUnreported} that are still journaled and not held by a chunk (a
+   * drop held by a chunk is reported if it is released, forgotten if it is acknowledged).
+   *
+   * @return the records reported now
+   */
+  long reportJournaled(List<Long> ids) {
     long reported = 0;
-    for (AckLog.Drop d : change.added) {
-      if (d.chunk == null) {
+    for (AckLog.Drop d : ackLog.drops()) {
+      if (d.chunk == null && ids.contains(d.id)) {
         events.dropped(d.reason, d.records, d.bytes, d.detail, d.id);
         reported += d.records;
       }
     }
-    reader.invalidate(null, Long.MAX_VALUE);
     return reported;
   }
 }

@@ -28,7 +28,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -49,11 +48,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link ReadCursor}: chunks and the read position; {@link Outstanding}: the chunks handed out and not yet
  *       acknowledged or released;</li>
  *   <li>{@link Capacity}: the bound and the overflow policies, {@code BLOCK} on the injected clock;</li>
- *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, and asynchronous appends;
- *       {@link StagedFrames}: the frames staged for its next write; {@link AsyncCommitter}: the thread that forces
- *       for asynchronous appends;</li>
- *   <li>{@link IntervalSync}: the sync thread: the spare segment file for the next roll (both modes) and the
- *       INTERVAL mode's periodic force;</li>
+ *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, blocking appends queued for
+ *       whoever holds the lock ({@link CombiningLock}), and asynchronous appends; {@link StagedFrames}: the frames
+ *       staged for its next write; {@link AsyncCommitter}: the thread that forces for asynchronous appends;</li>
+ *   <li>{@link Evictions}: INTERVAL mode's {@code DROP_OLDEST} evictions, journaled and deleted off the appending
+ *       thread;</li>
+ *   <li>{@link IntervalSync}: the sync thread: the spare segment file for the next roll (both modes), the
+ *       INTERVAL mode's periodic force, and the force of acknowledgements written without one;</li>
  *   <li>{@link AckLog}: {@code ack.state}: acknowledgements, the durable end, and the journal of drop reports;
  *       {@link Drops}: a lost range as a journal change, reported exactly once;</li>
  *   <li>{@link Damage}: damage found at open or while reading, reported, journaled and quarantined;
@@ -97,7 +98,9 @@ import org.slf4j.LoggerFactory;
  *       are delivered again (at least once, never lost).</li>
  *   <li>An eviction, and every loss to damage, is journaled in {@code ack.state} before the segment is deleted, and
  *       leaves the journal once its report was delivered: a report owed when the process dies is delivered after the
- *       restart.</li>
+ *       restart. In INTERVAL mode the journal write and the delete of an eviction follow on {@link Evictions}'
+ *       thread: a crash before that write leaves the segment and its records in place (read again after the
+ *       restart, nothing reported), a crash after it is the case above.</li>
  * </ul>
  *
  * <h2>Damage at rest</h2>
@@ -115,9 +118,11 @@ import org.slf4j.LoggerFactory;
  * With {@link Durability#SYNC} an append returns after its frame was written and a force of the active segment
  * covered it, both shared by the appenders waiting at the same moment ({@link GroupCommit}): an append stages its
  * frame under {@link #lock} (a copy into a buffer, no system call), and the leader of the next round writes every
- * staged frame with one call and forces once. If that write fails, exactly the appends of that round fail and none
- * of their frames stays (the active segment is cut back to where the round began; a round being forced meanwhile is
- * not affected). If a force fails, the segment is cut back to the last forced byte and every append not yet forced
+ * staged frame with one call and forces once. A blocking {@link #append} does not wait for {@link #lock}: it queues
+ * its record, and whichever thread holds or next takes the lock stages it ({@link GroupCommit.Request}; the ordinary
+ * path when it needs room or a roll), so an appender parks once per record, until the force of its round. If that
+ * write fails, exactly the appends of that round fail and none of their frames stays (the active segment is cut
+ * back to where the round began; a round being forced meanwhile is not affected). If a force fails, the segment is cut back to the last forced byte and every append not yet forced
  * fails (that round's and those staged behind it). {@link #close()} refuses further appends, then writes the staged
  * frames and forces them (the final force); an append waiting for its force when the buffer closes succeeds only if
  * that final force covered it. Readers see only forced records. With {@link Durability#INTERVAL} a daemon thread
@@ -135,7 +140,9 @@ import org.slf4j.LoggerFactory;
  * Space is freed by whole segments: when acknowledged, or evicted under {@link OverflowPolicy#DROP_OLDEST} (every
  * evicted record not yet acknowledged is reported as {@link DropReason#BUFFER_OVERFLOW}, with its exact payload
  * bytes; records of an outstanding chunk are reported when it is released or the buffer closes, never if it is
- * acknowledged).
+ * acknowledged). In INTERVAL mode an evicted segment's records are gone at once but its file is deleted, and the
+ * drop reported, by {@link Evictions}' thread after the journal write; meanwhile the files on disk may exceed the
+ * capacity by that one segment (an eviction that finds one still waiting finishes it first, on its own thread).
  *
  * <h2>Threading and the lock order</h2>
  * Thread-safe. This class is the only one that takes the buffer's locks on behalf of a caller; every part is
@@ -143,7 +150,8 @@ import org.slf4j.LoggerFactory;
  * taken in this order (a lock may be taken alone, or after one above it, never before one above it):
  * <ol>
  *   <li>{@link #lock}: guards every part's state and all writes to the page cache (appends, reads, evictions,
- *       damage found while reading). Its conditions: {@link #spaceFreed} ({@code BLOCK} waits for space,
+ *       damage found while reading); a {@link CombiningLock}: in SYNC mode whoever releases it stages the blocking
+ *       appends queued meanwhile. Its conditions: {@link #spaceFreed} ({@code BLOCK} waits for space,
  *       {@link Capacity}) and {@link IntervalSync}'s wake-up of the sync thread;</li>
  *   <li>{@link AckLog}'s write lock: serializes writes and forces of {@code ack.state}; taken under {@link #lock} (an
  *       eviction, damage found, a reclaim forcing acknowledgements) or alone (an acknowledgement writes without
@@ -156,17 +164,20 @@ import org.slf4j.LoggerFactory;
  *       appending thread never waits for a force; never held with the write lock;</li>
  *   <li>leaf monitors, nothing acquired while holding them: a {@link GroupCommit} round's own monitor (held only to
  *       mark it done; waiting for a round and leading its force take no lock), {@link AsyncCommitter}'s monitor
- *       (wakes the committer of asynchronous appends), and the monitor of each {@link ThrottledLogger}
- *       ({@link #dropWarning}, {@link #syncWarning}, {@link Capacity}'s; the line is logged after it is released).</li>
+ *       (wakes the committer of asynchronous appends), {@link Evictions}' monitor (wakes its thread), and the monitor
+ *       of each {@link ThrottledLogger} ({@link #dropWarning}, {@link #syncWarning}, {@link Capacity}'s; the line is
+ *       logged after it is released).</li>
  * </ol>
  * Lock-free: {@link BufferEvents}' queue, {@link #closed} (volatile), {@link GroupCommit}'s round completion and
  * leadership, and {@link DirectoryLock}'s set of directories held in this JVM (a concurrent set, touched while
  * opening and closing). Listener calls and completions of asynchronous appends run on the calling thread after every
  * lock is released ({@link #flushEvents}).
  *
- * <p>Threads: the callers'; in INTERVAL mode {@link IntervalSync}'s sync thread, which runs {@link #periodicSync}
- * without a lock; the committer of asynchronous appends ({@link AsyncCommitter}), which runs {@link #commitRound}
- * without a lock. Both are daemons, named after the directory, and joined by {@link #close()}.
+ * <p>Threads: the callers'; {@link IntervalSync}'s sync thread (both modes: it prepares the spare segment and forces
+ * acknowledgements written without a force; in INTERVAL mode it also runs {@link #periodicSync}), without a lock;
+ * the committer of asynchronous appends ({@link AsyncCommitter}), which runs {@link #commitRound} without a lock;
+ * in INTERVAL mode {@link Evictions}' thread, which finishes evictions under {@link #lock}. All are daemons, named
+ * after the directory, and joined by {@link #close()}.
  */
 public final class FileDiskBuffer implements DiskBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(FileDiskBuffer.class);
@@ -182,7 +193,7 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final int maxPayload;
 
   /** The buffer's lock: first in the lock order (see the class comment). */
-  private final ReentrantLock lock = new ReentrantLock();
+  private final CombiningLock lock = new CombiningLock();
   /** Signalled when space is freed or the buffer closes ({@code BLOCK} waits on it). A condition of {@link #lock}. */
   private final Condition spaceFreed = lock.newCondition();
 
@@ -251,6 +262,18 @@ public final class FileDiskBuffer implements DiskBuffer {
   private DirectoryLock directoryLock;
   /** The committer of asynchronous appends. Thread-safe on its own (its monitor is a leaf). */
   private final AsyncCommitter committer;
+  /**
+   * INTERVAL: evictions are finished off the appending thread ({@link Evictions}); SYNC: on it (an append there
+   * waits for a force anyway).
+   */
+  private final boolean deferEvictions;
+  /** The durable half of deferred evictions. Its pending list is guarded by lock; its thread monitor is a leaf. */
+  final Evictions evictions;
+  /**
+   * Segments from this sequence on were written in this session (or walked frame by frame at open), so their
+   * {@link Segment#livePayload} is exact unless damage was found in them. Guarded by lock (set once during open).
+   */
+  private long exactPayloadFrom = Long.MAX_VALUE;
 
   private FileDiskBuffer(BufferOptions options, LogAnalyticsListener listener, Clock clock, ChannelFactory channels) {
     this.options = options;
@@ -273,6 +296,11 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
     this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed,
         syncEachAppend ? null : this::periodicSync, this::forceAcknowledgementsAndDelete);
+    this.deferEvictions = !syncEachAppend;
+    this.evictions = new Evictions(dir, () -> closed, () -> finishEvictions(false));
+    if (syncEachAppend) {
+      lock.afterRelease(this::drainRequests);
+    }
   }
 
   /**
@@ -330,6 +358,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     directoryLock = DirectoryLock.acquire(dir, channels);
     LogLoader loader = new LogLoader(dir, channels, log, ackLog, quarantine, events, maxPayload, damage);
     boolean rewrite = loader.load();
+    exactPayloadFrom = log.active.firstSeq;
     commit.durableSeq = log.nextSeq;
     startRound();
     if (rewrite) {
@@ -344,6 +373,22 @@ public final class FileDiskBuffer implements DiskBuffer {
   @Override
   public void append(byte[] record) {
     checkRecord(record, 0);
+    if (syncEachAppend) {
+      // Flat combining: queue the record for whoever holds the lock next (this thread, if the lock is free, or the
+      // leader of the next force) and wait once, for the force of its round; the ordinary path below only when it
+      // is handed back (room to make, a roll, a closed buffer).
+      ensureOpen();
+      GroupCommit.Request request = commit.submit(record);
+      drainRequests();
+      if (commit.awaitRequest(request, this::forceOnce) == GroupCommit.Request.STAGED) {
+        flushEvents();
+        BufferException error = request.round.error;
+        if (error != null) {
+          throw new BufferException(dir, error.getMessage(), error.isRetryable(), error);
+        }
+        return;
+      }
+    }
     GroupCommit.Round round;
     lock.lock();
     try {
@@ -453,15 +498,50 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
+  /**
+   * Stages the queued blocking appends while the lock is free. Called without the lock by a thread that queued one,
+   * and by every thread that releases the lock ({@link CombiningLock}): a request queued while the lock was held is
+   * staged by the holder right after, not only by the leader of the next force.
+   */
+  private void drainRequests() {
+    while (commit.hasRequests() && lock.tryLock()) {
+      try {
+        commit.drain(this::stageQueued);
+      } finally {
+        lock.release();
+      }
+    }
+  }
+
+  /**
+   * Stages a record queued by a blocking SYNC append ({@link GroupCommit#drain}) when it fits as it is: in the
+   * active segment, the capacity and the scratch buffer, the buffer open. Lock held.
+   *
+   * @return the round it joined, or null to hand it back to its appender (which stages it with {@link #stageRecord})
+   */
+  private GroupCommit.Round stageQueued(byte[] record) {
+    int frame = Format.FRAME_HEADER_BYTES + record.length;
+    if (closed || !fitsAsIs(frame)) {
+      return null;
+    }
+    staged.add(log.nextSeq, clock.millis(), record);
+    commit.pending.writes = true;
+    return commit.pending;
+  }
+
+  /** Whether a frame fits the active segment, the capacity and the scratch buffer without any change. Lock held. */
+  private boolean fitsAsIs(int frame) {
+    Segment active = log.active;
+    long segmentEnd = active.size + staged.bytes() + frame;
+    return segmentEnd <= options.segmentBytes()
+        && log.totalBytes + Math.max(0, segmentEnd - active.fileBytes) <= options.capacityBytes()
+        && staged.bytes() + frame <= StagedFrames.CAPACITY;
+  }
+
   /** Puts one frame into the scratch buffer, making room first. Lock held. */
   private void stageRecord(byte[] record, List<GroupCommit.Round> batch) {
     int frame = Format.FRAME_HEADER_BYTES + record.length;
-    Segment active = log.active;
-    long segmentEnd = active.size + staged.bytes() + frame;
-    boolean fits = segmentEnd <= options.segmentBytes()
-        && log.totalBytes + Math.max(0, segmentEnd - active.fileBytes) <= options.capacityBytes()
-        && staged.bytes() + frame <= StagedFrames.CAPACITY;
-    if (!fits) {
+    if (!fitsAsIs(frame)) {
       flushStaged();
       capacity.makeRoom(frame, room);
       // Under BLOCK the lock was released while waiting: other appenders may have staged frames meanwhile, and a
@@ -726,9 +806,16 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
-
-  /** Evicts the oldest segment: journals its drop, deletes it, reports its records. Lock held. */
+  /**
+   * Evicts the oldest segment. SYNC: journals its drop, deletes it and reports its records, all on the calling
+   * thread. INTERVAL: evicts it logically (out of the log and of the capacity, its records gone) and leaves the
+   * journal write, the delete and the report to {@link Evictions}' thread, after finishing on this thread an eviction
+   * still waiting for that (so at most one segment's file outlives its eviction). Lock held.
+   */
   private boolean evictOldest() {
+    if (deferEvictions && evictions.hasPending()) {
+      finishEvictions(true);
+    }
     Segment s = log.segments.get(0);
     if (s == log.active) {
       if (s.size == Format.SEGMENT_HEADER_BYTES) {
@@ -741,6 +828,18 @@ public final class FileDiskBuffer implements DiskBuffer {
     String detail = "buffer " + dir + " reached its capacity of " + options.capacityBytes()
         + " bytes; evicted the oldest segment " + s;
     AckLog.Change change = dropping.drops(s.firstSeq, end, DropReason.BUFFER_OVERFLOW, bytes, detail);
+    if (deferEvictions) {
+      dropping.applyUnreported(change);
+      List<Long> ids = new ArrayList<>(change.added.size());
+      for (AckLog.Drop d : change.added) {
+        ids.add(d.id);
+      }
+      log.remove(s);
+      forgetSegment(s);
+      evictions.add(new Evictions.Evicted(s, ids));
+      evictions.request();
+      return true;
+    }
     try {
       ackLog.persist(ackLog.snapshot(commit.durableSeq, change));
     } catch (IOException e) {
@@ -748,19 +847,91 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     long dropped = dropping.apply(change);
     deleteSegment(s);
+    warnDropped(dropped);
+    return true;
+  }
+
+  private void warnDropped(long dropped) {
     if (dropped > 0) {
       dropWarning.warn(dropped, "Buffer {}: dropped {} records since the last warning: capacity of {} bytes"
           + " reached, policy DROP_OLDEST (logged at most once a minute; every drop is reported to the listener)",
           dir, ThrottledLogger.AMOUNT, options.capacityBytes());
     }
-    return true;
+  }
+
+  /**
+   * The durable half of the evictions done logically so far ({@link Evictions}): writes {@code ack.state} (which
+   * holds their drops), deletes their files, then reports their records. Runs on the eviction thread without any
+   * lock ({@code locked} false: the buffer's lock is taken only to read and to update the state, and the listener
+   * is called after), or on a thread holding the buffer's lock (an appender evicting again, {@link #close()}), which
+   * then throws when {@code ack.state} cannot be written. The evictions stay pending until a write succeeds; each is
+   * reported once, whichever thread finishes it.
+   */
+  private void finishEvictions(boolean locked) {
+    List<Evictions.Evicted> batch;
+    AckLog.Snapshot snapshot;
+    lock.lock();
+    try {
+      if (!evictions.hasPending()) {
+        return;
+      }
+      batch = evictions.snapshot();
+      snapshot = ackLog.snapshot(commit.durableSeq, null);
+    } finally {
+      lock.unlock();
+    }
+    try {
+      ackLog.persist(snapshot);
+    } catch (IOException e) {
+      BufferException be = ioFailure("record an eviction in", e);
+      if (locked) {
+        throw be;
+      }
+      flushEvents();
+      return;
+    }
+    Runnable hook = evictions.afterJournal;
+    if (hook != null) {
+      hook.run();
+    }
+    for (Evictions.Evicted e : batch) {
+      log.deleteFile(e.path);
+    }
+    long dropped = 0;
+    lock.lock();
+    try {
+      for (Evictions.Evicted e : evictions.finished(batch)) {
+        dropped += dropping.reportJournaled(e.dropIds);
+      }
+      warnDropped(dropped);
+    } finally {
+      lock.unlock();
+    }
+    if (!locked) {
+      flushEvents();
+    }
   }
 
   /**
    * The payload bytes that evicting {@code s} drops: those of its records below {@code end} that are neither gone
-   * nor outstanding. Reads the frames, not the file size (preallocated zeros hold no records). Lock held.
+   * nor outstanding. For a segment of this session with no damage found, its live payload less that of its records
+   * out in chunks (no system call); else the frames are read (preallocated zeros hold no records). Lock held.
    */
   private long droppedPayload(Segment s, long end) {
+    if (s.firstSeq >= exactPayloadFrom && !s.copied) {
+      long bytes = s.livePayload;
+      AckState acks = ackLog.acks;
+      for (BufferChunk c : reader.outstanding.all()) {
+        long a = Math.max(s.firstSeq, c.firstSeq);
+        long b = Math.min(end, c.endSeq);
+        for (long seq = a; seq < b; seq++) {
+          if (!acks.isRemoved(seq)) {
+            bytes -= c.records.get((int) (seq - c.firstSeq)).length;
+          }
+        }
+      }
+      return Math.max(0, bytes);
+    }
     long bytes = 0;
     try {
       SegmentWalk w = new SegmentWalk(log.channelFor(s), Format.SEGMENT_HEADER_BYTES, Math.max(s.size,
@@ -779,6 +950,11 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   private void deleteSegment(Segment s) {
     log.delete(s);
+    forgetSegment(s);
+  }
+
+  /** After {@code s} left the log: no read position points into it, the frontier moves past it. Lock held. */
+  private void forgetSegment(Segment s) {
     reader.invalidate(s, Long.MAX_VALUE);
     if (!log.segments.isEmpty()) {
       ackLog.acks.advanceTo(log.segments.get(0).firstSeq);
@@ -819,6 +995,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     long renames;
     lock.lock();
     try {
+      commit.drain(this::stageQueued);
       round = commit.pending;
       if (round.done) {
         return;
@@ -1024,6 +1201,16 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
+  /** @return whether an evicted segment waits for its journal write and delete ({@link Evictions}; tests) */
+  boolean evictionPending() {
+    lock.lock();
+    try {
+      return evictions.hasPending();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** @return the records staged for the next force and not yet written (tests) */
   int stagedRecords() {
     lock.lock();
@@ -1110,7 +1297,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       ensureOpen();
       BufferChunk c = reader.outstanding.check(chunk, this, dir);
       reader.released(c);
-      dropping.reportHeld(c, "released");
+      dropping.reportHeld(c, "released", evictions::owes);
     } finally {
       lock.unlock();
       flushEvents();
@@ -1192,17 +1379,25 @@ public final class FileDiskBuffer implements DiskBuffer {
         return;
       }
       closed = true;
+      commit.drain(this::stageQueued); // hands every queued append back: it fails as closed
       intervalSync.wake();
       spaceFreed.signalAll();
       finalForce();
+      try {
+        finishEvictions(true);
+      } catch (BufferException e) {
+        LOG.warn("Buffer {}: could not record evictions on close (their records are read again after a restart):"
+            + " {}", dir, e.getMessage());
+      }
       log.closeAll();
       for (BufferChunk c : reader.outstanding.takeAll()) {
-        dropping.reportHeld(c, "still out when the buffer closed");
+        dropping.reportHeld(c, "still out when the buffer closed", evictions::owes);
       }
     } finally {
       lock.unlock();
     }
     committer.wakeToStop();
+    evictions.wake();
     List<Long> delivered = events.flush();
     AckLog.Snapshot last;
     lock.lock();
@@ -1222,6 +1417,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     joinQuietly(intervalSync.thread());
     joinQuietly(committer.thread());
+    joinQuietly(evictions.thread());
     lock.lock();
     try {
       releaseFiles();

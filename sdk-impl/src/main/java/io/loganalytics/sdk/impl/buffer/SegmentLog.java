@@ -566,6 +566,16 @@ final class SegmentLog {
    * sequences, so the next open deletes it.
    */
   void delete(Segment s) {
+    remove(s);
+    deleteFile(s.path);
+  }
+
+  /**
+   * Takes a segment out of the list (its bytes no longer count in {@link #totalBytes}) and closes its channels, but
+   * leaves its file on disk: a {@code DROP_OLDEST} eviction deletes it later, once its drop is journaled
+   * ({@link Evictions}).
+   */
+  void remove(Segment s) {
     segments.remove(s);
     s.deleted = true;
     for (int i = 0; i < unforcedSealed.size(); i++) {
@@ -580,10 +590,17 @@ final class SegmentLog {
     s.channel = null;
     readChannels.remove(s);
     totalBytes -= s.fileBytes;
+  }
+
+  /**
+   * Deletes a segment's file. A file that cannot be deleted is logged; it is below the gone sequences, so the next
+   * open deletes it. Needs no lock (the segment is out of the list already).
+   */
+  void deleteFile(Path path) {
     try {
-      Files.deleteIfExists(s.path);
+      Files.deleteIfExists(path);
     } catch (IOException e) {
-      LOG.warn("Buffer {}: could not delete {}: {}", dir, s, FileDiskBuffer.describe(e));
+      LOG.warn("Buffer {}: could not delete {}: {}", dir, path.getFileName(), FileDiskBuffer.describe(e));
     }
   }
 

@@ -3,6 +3,7 @@ package io.loganalytics.sdk.impl.buffer;
 import io.loganalytics.sdk.BufferOptions;
 import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.DropReason;
+import io.loganalytics.sdk.Durability;
 import io.loganalytics.sdk.LogAnalyticsListener;
 import io.loganalytics.sdk.OverflowPolicy;
 import java.io.PrintStream;
@@ -24,7 +25,7 @@ import java.util.zip.CRC32;
  * (single appends, and every tenth time a batch of five) and prints the id of every record whose append returned,
  * one per line, until it is killed.
  *
- * <p>{@code full DIR FIRST_ID THREADS SEED}: opens a small SYNC buffer under {@code DROP_OLDEST}; prints
+ * <p>{@code full DIR FIRST_ID THREADS SEED DURABILITY}: opens a small buffer under {@code DROP_OLDEST}; prints
  * {@code opening} before and {@code open} after; then THREADS appenders (thread t appends ids
  * {@code FIRST_ID + t + k * THREADS}, k = 0, 1, ...; every tenth time a batch of three) print {@code a ID} for every
  * record whose append returned, while one reader reads chunks, keeps up to three out, releases some and
@@ -79,14 +80,15 @@ final class CrashChild {
     return BufferOptions.builder(dir).segmentBytes(16 * 1024).capacityBytes(50_000_000).build();
   }
 
-  static BufferOptions fullOptions(Path dir) {
+  static BufferOptions fullOptions(Path dir, Durability durability) {
     return BufferOptions.builder(dir).segmentBytes(16 * 1024).capacityBytes(96 * 1024)
-        .overflowPolicy(OverflowPolicy.DROP_OLDEST).build();
+        .overflowPolicy(OverflowPolicy.DROP_OLDEST).durability(durability).build();
   }
 
   public static void main(String[] args) throws Exception {
     if (args[0].equals("full")) {
-      full(Path.of(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]));
+      full(Path.of(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]),
+          Durability.valueOf(args[5]));
     } else {
       simple(Path.of(args[1]), Long.parseLong(args[2]));
     }
@@ -115,7 +117,8 @@ final class CrashChild {
     }
   }
 
-  private static void full(Path dir, long firstId, int threads, long seed) throws InterruptedException {
+  private static void full(Path dir, long firstId, int threads, long seed, Durability durability)
+      throws InterruptedException {
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.US_ASCII);
     Object printLock = new Object();
     LogAnalyticsListener listener = new LogAnalyticsListener() {
@@ -132,7 +135,7 @@ final class CrashChild {
       out.println("opening");
       out.flush();
     }
-    FileDiskBuffer buffer = FileDiskBuffer.open(fullOptions(dir), listener);
+    FileDiskBuffer buffer = FileDiskBuffer.open(fullOptions(dir, durability), listener);
     synchronized (printLock) {
       out.println("open");
       out.flush();

@@ -7,6 +7,7 @@ import io.loganalytics.sdk.BufferException;
 import io.loganalytics.sdk.BufferReport;
 import io.loganalytics.sdk.Chunk;
 import io.loganalytics.sdk.DropReason;
+import io.loganalytics.sdk.Durability;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -149,10 +150,24 @@ class CrashTest {
    */
   @Test
   void withAppendersAReaderAndEvictionsEveryRecordIsAcknowledgedDeliveredOrReportedAcrossKills() throws Exception {
+    full(Durability.SYNC, FULL_KILLS);
+  }
+
+  /**
+   * The same with {@link Durability#INTERVAL}, whose evictions are journaled and deleted by the eviction thread after
+   * the appending thread evicted them: kills fall between the two halves too.
+   */
+  @Test
+  void withIntervalDurabilityEvictionsFinishedOffTheAppendingThreadAccountForEveryRecordAcrossKills()
+      throws Exception {
+    full(Durability.INTERVAL, FULL_KILLS / 2);
+  }
+
+  private void full(Durability durability, int kills) throws Exception {
     long seed = Long.getLong("crash.seed", System.nanoTime());
     System.out.println("CrashTest full seed " + seed + " (repeat with -Dcrash.seed=" + seed + ")");
     Random random = new Random(seed);
-    Path dir = tmp.resolve("full");
+    Path dir = tmp.resolve("full-" + durability);
     java.util.Set<Long> appended = new java.util.HashSet<>();
     java.util.Set<Long> ackIntended = new java.util.HashSet<>();
     java.util.Set<Long> acked = new java.util.HashSet<>();
@@ -162,12 +177,12 @@ class CrashTest {
     long firstId = 0;
     long maxId = -1;
     int recoveryKills = 0;
-    for (int kill = 0; kill < FULL_KILLS; kill++) {
+    for (int kill = 0; kill < kills; kill++) {
       Path stdout = tmp.resolve("full-" + kill + ".out");
       boolean duringRecovery = kill % 4 == 2;
       int linesBeforeKill = 1 + random.nextInt(800);
       Process child = startChild(stdout, "full-" + kill, "full", dir.toString(), Long.toString(firstId),
-          Integer.toString(THREADS), Long.toString(seed + kill));
+          Integer.toString(THREADS), Long.toString(seed + kill), durability.name());
       try {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         if (duringRecovery) {
@@ -240,7 +255,7 @@ class CrashTest {
           kill).isEmpty();
       if (kill % 5 == 4) {
         RecordingListener events = new RecordingListener();
-        try (FileDiskBuffer b = FileDiskBuffer.open(CrashChild.fullOptions(dir), events)) {
+        try (FileDiskBuffer b = FileDiskBuffer.open(CrashChild.fullOptions(dir, durability), events)) {
           List<Long> ids = new ArrayList<>();
           Optional<Chunk> c;
           while ((c = b.read(Long.MAX_VALUE, 1000)).isPresent()) {
@@ -256,7 +271,7 @@ class CrashTest {
     }
     RecordingListener events = new RecordingListener();
     List<Long> delivered = new ArrayList<>();
-    try (FileDiskBuffer b = FileDiskBuffer.open(CrashChild.fullOptions(dir), events)) {
+    try (FileDiskBuffer b = FileDiskBuffer.open(CrashChild.fullOptions(dir, durability), events)) {
       Optional<Chunk> c;
       while ((c = b.read(Long.MAX_VALUE, 1000)).isPresent()) {
         c.get().records().forEach(r -> delivered.add(CrashChild.checkedId(r)));
@@ -266,7 +281,7 @@ class CrashTest {
     }
     dropped += events.dropped(DropReason.BUFFER_OVERFLOW);
     assertThat(events.dropped(DropReason.CORRUPTED)).isZero();
-    checkDelivery(delivered, acked, seed, FULL_KILLS);
+    checkDelivery(delivered, acked, seed, kills);
     java.util.Set<Long> gone = new java.util.HashSet<>(appended);
     gone.removeAll(ackIntended);
     gone.removeAll(acked);
@@ -277,7 +292,7 @@ class CrashTest {
     possible.removeAll(acked);
     possible.removeAll(delivered);
     System.out.printf("CrashTest full: %d kills (%d while opening), %d appends returned, %d acknowledged, %d"
-        + " delivered at the end, %d reported dropped (between %d and %d + %d)%n", FULL_KILLS, recoveryKills,
+        + " delivered at the end, %d reported dropped (between %d and %d + %d)%n", kills, recoveryKills,
         appended.size(), acked.size(), delivered.size(), dropped, gone.size(), possible.size(), slack);
     assertThat(dropped).as("seed %d: every record not acknowledged nor delivered was reported dropped", seed)
         .isGreaterThanOrEqualTo(gone.size());

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,7 @@ class DropJournalTest {
   }
 
   /** Copies the buffer's files as they are now: what a process killed at this moment leaves behind. */
-  private static Path crashCopy(Path dir, Path to) {
+  static Path crashCopy(Path dir, Path to) {
     try {
       Files.createDirectories(to);
       try (Stream<Path> files = Files.list(dir)) {
@@ -241,7 +242,9 @@ class DropJournalTest {
     for (Durability durability : Durability.values()) {
       Path dir = tmp.resolve("async-" + durability);
       RecordingListener events = new RecordingListener();
-      try (FileDiskBuffer b = open(options(dir).durability(durability).capacityBytes(1_000_000), events)) {
+      // No periodic force (INTERVAL): the force made to fail below must be the one for the asynchronous append.
+      try (FileDiskBuffer b = open(options(dir).durability(durability).capacityBytes(1_000_000)
+          .syncInterval(Duration.ofHours(1)), events)) {
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
           futures.add(b.appendAsync(rec(i)));

@@ -53,7 +53,7 @@ class DropsTest {
     assertThat(c.lostRecords(DropReason.BUFFER_OVERFLOW)).isEqualTo(6);
     assertThat(ackLog.heldBy(c)).singleElement().satisfies(d -> assertThat(d.records).isEqualTo(6));
 
-    drops.reportHeld(c, "released");
+    drops.reportHeld(c, "released", id -> false);
     events.flush();
     assertThat(listener.drops).hasSize(2);
     assertThat(listener.drops.get(1).records()).isEqualTo(6);

@@ -775,7 +775,7 @@ class FileDiskBufferTest {
   }
 
   /** Spins until {@code condition} holds (60 s at most, a safety net: no assertion is on timing). */
-  private static void awaitCondition(String what, java.util.function.BooleanSupplier condition) {
+  static void awaitCondition(String what, java.util.function.BooleanSupplier condition) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime() - deadline).as("waiting for " + what).isNegative();
@@ -879,7 +879,7 @@ class FileDiskBufferTest {
   }
 
   /** Reads every record without acknowledging (released again). */
-  private static List<String> drainNoAck(FileDiskBuffer buffer) {
+  static List<String> drainNoAck(FileDiskBuffer buffer) {
     List<String> out = new ArrayList<>();
     List<Chunk> held = new ArrayList<>();
     Optional<Chunk> c;
