@@ -59,11 +59,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * growing by hundreds of MB made its young collections take up to 370 ms, stalls that were the emulator's, not the
  * appender's).
  *
- * <p>Measured on the project's shared 2-core machine with other builds and benchmarks running (load average 6 to 8,
- * noisy; {@code -wi 2 -i 5 -w 2s -r 3s -f 1}), no variant losing an event: {@code fileAppender} 948 ns;
- * {@code batchSize=64}: 1,974 ns idle (2.1x), 3,932 ns delivering (4.1x); {@code batchSize=1}: 3,034 ns idle (3.2x),
- * 4,564 ns delivering (4.8x). A JFR profile of the idle batched variant: of the logging thread's samples, about 60%
- * in writing the batches it filled (encoding, see {@link RecordEncoderBenchmark}), 40% in Logback and the row.
+ * <p>Measured on the project's shared 2-core machine with other builds running (load average 3.5 to 4.7, noisy:
+ * errors of 50 to 100%; {@code -wi 2 -i 5 -w 2s -r 3s -f 1}), no variant losing an event: {@code fileAppender}
+ * 516 ns; {@code batchSize=64}: 1,076 ns idle (2.1x), 1,202 ns delivering (2.3x); {@code batchSize=1}: 1,722 ns idle
+ * (3.3x), 2,293 ns delivering (4.4x). A JFR profile of the idle batched variant: the logging thread spends about half
+ * its samples writing the batches it filled (the batch thread, on the other core, the rest); encoding the rows as
+ * JSON (see {@link RecordEncoderBenchmark}) is about 70% of all the CPU per event.
  *
  * <p>Run: {@code java -jar sdk-benchmarks/target/benchmarks.jar LogbackAppenderBenchmark}
  */
