@@ -244,8 +244,9 @@ public final class IntegrationSettings {
    * system, before the log call returns). With larger batches the log call only adds the event to a batch, and the
    * sink's batch thread encodes and writes full batches (see {@link RecordSink}); the events waiting (at most
    * 4,096 plus one batch), or {@code batchDelay} of them, then live in memory only
-   * and are lost if the process crashes. When 4,096 events already wait, {@code overflowPolicy} decides, as for a
-   * full buffer: the log call never writes to the buffer itself.
+   * and are lost if the process crashes. When 4,096 events already wait, the log call that fills a batch hands it
+   * to the buffer itself (back-pressure: nothing is dropped in memory; the buffer's {@code overflowPolicy} decides
+   * only when the buffer is full).
    *
    * @param v 1 to 10000
    */
@@ -303,7 +304,7 @@ public final class IntegrationSettings {
    * @return the sink, not started
    */
   public RecordSink newSink(java.util.function.BiConsumer<String, Throwable> errors, java.time.Clock clock) {
-    return new RecordSink(stream(), errors, clock, batchSize(), batchDelay(), overflowPolicy(), blockTimeout());
+    return new RecordSink(stream(), errors, clock, batchSize(), batchDelay());
   }
 
   /** @param v a {@link ClientBuilderCustomizer} class name */

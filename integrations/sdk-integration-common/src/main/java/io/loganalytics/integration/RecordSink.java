@@ -8,7 +8,6 @@ import io.loganalytics.sdk.DropReason;
 import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.LogAnalyticsClient;
 import io.loganalytics.sdk.LogAnalyticsListener;
-import io.loganalytics.sdk.OverflowPolicy;
 import io.loganalytics.sdk.RecordTooLargeException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,19 +46,12 @@ public final class RecordSink {
   static final String SDK_THREAD_PREFIX = "loganalytics-";
   /**
    * Records that full batches waiting for the batch thread may hold (at least {@value #MIN_QUEUED_BATCHES} batches):
-   * enough to ride out a force of a few tens of milliseconds at a high logging rate; beyond, the overflow policy
-   * decides (the logging thread never writes to the buffer itself).
+   * enough to ride out a force of a few tens of milliseconds at a high logging rate; beyond, the logging thread that
+   * fills a batch hands it to the client itself.
    */
   static final int MAX_QUEUED_RECORDS = 4096;
   /** The fewest full batches that may wait for the batch thread, whatever their size. */
   static final int MIN_QUEUED_BATCHES = 4;
-  /**
-   * How long a logging thread that finds the queue full waits for the batch thread to take a batch before
-   * {@code DROP_OLDEST} or {@code REJECT_NEW} decides, once per stall: when the batch thread is merely slower than
-   * the logging (it encodes), the logging slows down to its pace instead of losing events; when the batch thread is
-   * held up by the disk, one log call waits this long and the next ones do not wait until the batch thread moves.
-   */
-  static final long QUEUE_WAIT_MILLIS = 10;
 
   private final String stream;
   private final BiConsumer<String, Throwable> errors;
@@ -67,13 +59,9 @@ public final class RecordSink {
   private final ErrorThrottle invalidThrottle;
   private final ErrorThrottle droppedThrottle;
   private final ErrorThrottle deliveryThrottle;
-  private final ErrorThrottle queueThrottle;
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong offered = new AtomicLong();
-  private final AtomicLong dropped = new AtomicLong();
   private final int batchSize;
-  private final OverflowPolicy overflowPolicy;
-  private final long blockTimeoutNanos;
   private final int maxQueuedBatches;
   private final Duration batchDelay;
   private final Object batchLock = new Object();
@@ -82,18 +70,19 @@ public final class RecordSink {
   private final ArrayDeque<List<Map<String, ?>>> queued = new ArrayDeque<>();
   /** Whether a drain is submitted to the batch thread and has not yet found the queue empty. Guarded by batchLock. */
   private boolean drainPending;
-  /** Threads waiting for the batch thread: logging threads for room, {@link #flush}. Guarded by batchLock. */
+  /** Threads waiting for batches to reach the client: {@link #flush}, {@link #stop}. Guarded by batchLock. */
   private int blockedOffers;
   /** Batches queued so far. Guarded by batchLock. */
   private long queuedBatches;
-  /** Batches the batch thread handed to the client, or dropped, so far. Guarded by batchLock. */
+  /** Batches the batch thread handed to the client so far. Guarded by batchLock. */
   private long finishedBatches;
+  /** Batches logging threads took to hand to the client themselves, so far. Guarded by batchLock. */
+  private long callerBatches;
   /**
-   * Whether a logging thread waited {@link #QUEUE_WAIT_MILLIS} in vain since the batch thread last took a batch:
-   * the next ones do not wait. Guarded by batchLock.
+   * The numbers (in {@link #callerBatches}) of the batches logging threads are handing to the client now. Guarded by
+   * batchLock.
    */
-  private boolean stalled;
-  private volatile long queueWaitNanos = TimeUnit.MILLISECONDS.toNanos(QUEUE_WAIT_MILLIS);
+  private final List<Long> callerBatchesInFlight = new ArrayList<>();
   private ScheduledExecutorService batchTimer;
   private volatile LogAnalyticsClient client;
 
@@ -110,34 +99,19 @@ public final class RecordSink {
   }
 
   /**
-   * A batching sink whose full queue drops its oldest batch ({@code DROP_OLDEST}), as
-   * {@link #RecordSink(String, BiConsumer, Clock, int, Duration, OverflowPolicy, Duration)}.
-   *
-   * @param stream the record type of every record
-   * @param errors the framework's error channel, as for {@link #RecordSink(String, BiConsumer, Clock)}
-   * @param clock the time source for throttling
-   * @param batchSize records per batch; 1 hands each record to the buffer before {@link #offer} returns
-   * @param batchDelay the longest a record waits in memory for its batch to fill
-   */
-  public RecordSink(String stream, BiConsumer<String, Throwable> errors, Clock clock, int batchSize,
-      Duration batchDelay) {
-    this(stream, errors, clock, batchSize, batchDelay, OverflowPolicy.DROP_OLDEST, Duration.ofMillis(100));
-  }
-
-  /**
    * A sink that hands records to the client in batches: {@link #offer} adds the record to an in-memory batch; a
    * full batch goes to the sink's batch thread ({@code loganalytics-appender-batch}, daemon), which encodes it and
    * appends it to the disk buffer with one {@code sendAll} (one write instead of one per record), so that the
-   * logging thread pays neither the encoding nor the file system (writes, the forces of a segment roll, evictions).
-   * The batch thread also sends a partial batch every {@code batchDelay}.
+   * logging thread pays neither the encoding nor the file system. The batch thread also sends a partial batch every
+   * {@code batchDelay}.
    *
-   * <p>The logging thread never encodes nor touches the buffer (whose lock a force, an eviction or an
-   * acknowledgement may hold for milliseconds on a busy disk). When full batches of {@value #MAX_QUEUED_RECORDS}
-   * records (at least {@value #MIN_QUEUED_BATCHES} batches) already wait for the batch thread, memory stays bounded
-   * and {@code overflowPolicy} decides, as the buffer's own policy does when it is full: {@code DROP_OLDEST} drops the
-   * oldest waiting batch (counted in {@link #dropped()} and reported through the error channel, throttled);
-   * {@code REJECT_NEW} refuses the new record ({@link #refused()}); {@code BLOCK} waits at most
-   * {@code blockTimeout} for the batch thread to take a batch, then refuses the record.
+   * <p><b>Back-pressure, no loss in memory.</b> When full batches of {@value #MAX_QUEUED_RECORDS} records (at least
+   * {@value #MIN_QUEUED_BATCHES} batches) already wait for the batch thread, the logging thread that fills the next
+   * batch hands it to the client itself, at once (no wait): it pays for the encoding and the write of the records it
+   * logs while the batch thread is behind, so a burst slows the logging down to what the buffer takes and loses
+   * nothing while the buffer has room. The memory stays bounded. Only the client's buffer decides what is dropped:
+   * when it is full, its overflow policy evicts old records ({@code DROP_OLDEST}), refuses the batch
+   * ({@code REJECT_NEW}; counted in {@link #refused()}) or waits its bounded {@code blockTimeout} ({@code BLOCK}).
    *
    * <p>Up to {@value #MAX_QUEUED_RECORDS} records plus one batch, or {@code batchDelay} of them, live in memory only
    * and are lost if the process crashes (as the unflushed buffer of a file appender with
@@ -150,23 +124,15 @@ public final class RecordSink {
    * @param clock the time source for throttling
    * @param batchSize records per batch; 1 hands each record to the buffer before {@link #offer} returns
    * @param batchDelay the longest a record waits in memory for its batch to fill
-   * @param overflowPolicy what a full queue does with a new record (with {@code batchSize} above 1)
-   * @param blockTimeout the longest {@code BLOCK} waits for room in the queue
    */
   public RecordSink(String stream, BiConsumer<String, Throwable> errors, Clock clock, int batchSize,
-      Duration batchDelay, OverflowPolicy overflowPolicy, Duration blockTimeout) {
+      Duration batchDelay) {
     if (batchSize < 1 || batchSize > 10_000) {
       throw new io.loganalytics.sdk.ConfigurationException("batchSize", batchSize + " is outside 1..10000");
     }
     if (batchDelay == null || batchDelay.isZero() || batchDelay.isNegative()) {
       throw new io.loganalytics.sdk.ConfigurationException("batchDelay", "must be positive, was " + batchDelay);
     }
-    if (blockTimeout == null || blockTimeout.isNegative()) {
-      throw new io.loganalytics.sdk.ConfigurationException("blockTimeout", "must be zero or more, was "
-          + blockTimeout);
-    }
-    this.overflowPolicy = Objects.requireNonNull(overflowPolicy, "overflowPolicy");
-    this.blockTimeoutNanos = blockTimeout.toNanos();
     this.batchSize = batchSize;
     this.maxQueuedBatches = Math.max(MIN_QUEUED_BATCHES, MAX_QUEUED_RECORDS / batchSize);
     this.batchDelay = batchDelay;
@@ -176,7 +142,6 @@ public final class RecordSink {
     this.invalidThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
     this.droppedThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
     this.deliveryThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
-    this.queueThrottle = new ErrorThrottle(clock, REPORT_INTERVAL);
   }
 
   /**
@@ -285,7 +250,6 @@ public final class RecordSink {
           drainPending = false;
           return;
         }
-        stalled = false;
       }
       sendBatch(next);
       sent = true;
@@ -302,29 +266,37 @@ public final class RecordSink {
     }
   }
 
-  /** Hands a batch to the client; never throws. */
-  private void sendBatch(List<Map<String, ?>> records) {
+  /**
+   * Hands a batch to the client; never throws.
+   *
+   * @return how many of its records were refused
+   */
+  private int sendBatch(List<Map<String, ?>> records) {
     LogAnalyticsClient c = client;
     boolean[] sending = SENDING.get();
     if (records.isEmpty()) {
-      return;
+      return 0;
     }
     if (c == null) { // stopped while this batch was being handed over: counted, never lost silently
       refused.addAndGet(records.size());
-      return;
+      return records.size();
     }
     boolean outer = sending[0];
     sending[0] = true;
     try {
       c.sendAll(stream, records);
+      return 0;
     } catch (InvalidRecordException | RecordTooLargeException e) {
       // sendAll encodes the whole batch before appending: nothing of it was buffered. Find the culprit one by one.
+      int n = 0;
       for (Map<String, ?> r : records) {
-        sendOne(c, r);
+        n += sendOne(c, r) ? 0 : 1;
       }
+      return n;
     } catch (RuntimeException e) {
       refused.addAndGet(records.size());
       report(e);
+      return records.size();
     } finally {
       sending[0] = outer;
     }
@@ -353,10 +325,13 @@ public final class RecordSink {
   }
 
   /**
-   * Buffers one record; never throws and never waits longer than the buffer's bounded {@code BLOCK} wait.
+   * Buffers one record (with batching: adds it to the batch, and hands the batch to the client on this thread when
+   * the batch thread is {@value #MAX_QUEUED_RECORDS} records behind); never throws and never waits longer than the
+   * buffer's bounded {@code BLOCK} wait.
    *
    * @param record the record's columns
-   * @return whether the record was buffered
+   * @return whether the record was buffered or taken into a batch (with batching, {@code false} also when the batch
+   *     this thread handed to the client was refused in part)
    */
   public boolean offer(Map<String, ?> record) {
     LogAnalyticsClient c = client;
@@ -377,78 +352,59 @@ public final class RecordSink {
   }
 
   /**
-   * Adds a record to the current batch; a full batch goes to the queue, or stays until the overflow policy makes
-   * room. Never touches the client.
+   * Adds a record to the current batch; a full batch goes to the queue, or, when the queue is full, to the client on
+   * this thread.
    */
   private boolean offerToBatch(Map<String, ?> record) {
-    int droppedNow = 0;
-    boolean accepted;
+    List<Map<String, ?>> own;
+    long number;
     synchronized (batchLock) {
-      accepted = batch != null;
-      if (accepted && batch.size() >= batchSize) { // full, and the queue had no room for it
-        if (queued.size() >= maxQueuedBatches) {
-          if (overflowPolicy != OverflowPolicy.BLOCK && !stalled) {
-            awaitRoom(queueWaitNanos);
-            stalled = batch != null && queued.size() >= maxQueuedBatches;
-          }
-        }
-        if (batch != null && queued.size() >= maxQueuedBatches) {
-          if (overflowPolicy == OverflowPolicy.DROP_OLDEST) {
-            while (queued.size() >= maxQueuedBatches) { // more than the bound after a timer's partial batch
-              droppedNow += queued.pollFirst().size();
-              finishedBatches++;
-            }
-          } else if (overflowPolicy == OverflowPolicy.BLOCK) {
-            awaitRoom(blockTimeoutNanos);
-          }
-        }
-        // While this thread waited, another may have queued the full batch and started a new one.
-        accepted = batch != null && (batch.size() < batchSize || queued.size() < maxQueuedBatches);
-        if (accepted && batch.size() >= batchSize) {
-          enqueue(batch);
-          batch = new ArrayList<>(batchSize);
-        }
+      if (batch == null) { // stopping
+        refused.incrementAndGet();
+        return false;
       }
-      if (accepted) {
-        batch.add(record);
-        if (batch.size() >= batchSize && queued.size() < maxQueuedBatches) {
-          enqueue(batch);
-          batch = new ArrayList<>(batchSize);
+      batch.add(record);
+      if (batch.size() < batchSize) {
+        return true;
+      }
+      if (queued.size() < maxQueuedBatches) {
+        enqueue(batch);
+        batch = new ArrayList<>(batchSize);
+        return true;
+      }
+      own = batch;
+      batch = new ArrayList<>(batchSize);
+      number = ++callerBatches;
+      callerBatchesInFlight.add(number);
+    }
+    int refusedNow;
+    try {
+      refusedNow = sendBatch(own);
+    } finally {
+      synchronized (batchLock) {
+        callerBatchesInFlight.remove(Long.valueOf(number));
+        if (blockedOffers > 0) {
+          batchLock.notifyAll();
         }
       }
     }
-    if (droppedNow > 0) {
-      dropped.addAndGet(droppedNow);
-      queueThrottle.report("Log Analytics: " + droppedNow + " record(s) dropped in memory (the appender's queue "
-          + "was full: its batch thread, which encodes and writes to the buffer, was slower than the logging; "
-          + "overflowPolicy DROP_OLDEST)", m -> errors.accept(m, null));
-    }
-    if (!accepted) {
-      refused.incrementAndGet();
-      queueThrottle.report("Log Analytics: event refused, the appender's queue is full (its batch thread, which "
-          + "encodes and writes to the buffer, is slower than the logging; overflowPolicy " + overflowPolicy + ")",
-          m -> errors.accept(m, null));
-    }
-    return accepted;
+    return refusedNow == 0;
   }
 
-  /** Waits at most {@code nanos} for the batch thread to take a batch (or the sink to stop). Lock held. */
-  private void awaitRoom(long nanos) {
-    long deadline = System.nanoTime() + nanos;
-    blockedOffers++;
-    try {
-      while (batch != null && queued.size() >= maxQueuedBatches) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return;
-        }
-        TimeUnit.NANOSECONDS.timedWait(batchLock, left);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // the application's interrupt: give up waiting, keep the flag
-    } finally {
-      blockedOffers--;
+  /**
+   * Whether every batch queued up to {@code queuedTarget} reached the client and no logging thread is still handing
+   * over a batch it took up to {@code callerTarget}. Lock held.
+   */
+  private boolean handedOver(long queuedTarget, long callerTarget) {
+    if (finishedBatches < queuedTarget) {
+      return false;
     }
+    for (long n : callerBatchesInFlight) {
+      if (n <= callerTarget) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -476,9 +432,10 @@ public final class RecordSink {
           batch = new ArrayList<>(batchSize);
         }
         long target = queuedBatches;
+        long callerTarget = callerBatches;
         blockedOffers++;
         try {
-          while (finishedBatches < target) {
+          while (!handedOver(target, callerTarget)) {
             long left = deadline - System.nanoTime();
             if (left <= 0 || batch == null) {
               return false;
@@ -548,7 +505,7 @@ public final class RecordSink {
         rest.add(batch);
         batch = null;
       }
-      batchLock.notifyAll(); // a logging thread waiting under BLOCK gives up: the sink is stopping
+      batchLock.notifyAll(); // a flush waiting for the batch thread gives up: the sink is stopping
     }
     if (timer != null) {
       timer.shutdown(); // not shutdownNow: an interrupt would close the buffer file under the batch thread's write
@@ -560,6 +517,22 @@ public final class RecordSink {
     }
     for (List<Map<String, ?>> b : rest) {
       sendBatch(b);
+    }
+    synchronized (batchLock) { // a logging thread handing its batch to the client finishes before the client closes
+      blockedOffers++;
+      try {
+        while (!callerBatchesInFlight.isEmpty()) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          TimeUnit.NANOSECONDS.timedWait(batchLock, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        blockedOffers--;
+      }
     }
     client = null;
     boolean[] sending = SENDING.get();
@@ -583,19 +556,6 @@ public final class RecordSink {
   /** @return records this sink could not buffer (the client's own drops are in its stats) */
   public long refused() {
     return refused.get();
-  }
-
-  /** For tests: replaces {@link #QUEUE_WAIT_MILLIS}. */
-  void queueWait(Duration wait) {
-    queueWaitNanos = wait.toNanos();
-  }
-
-  /**
-   * @return records dropped in memory because the queue was full under {@code DROP_OLDEST} (the client's own drops
-   *     are in its stats)
-   */
-  public long dropped() {
-    return dropped.get();
   }
 
   /** @return records offered while the sink was started */

@@ -6,7 +6,6 @@ import io.loganalytics.sdk.BufferFullException;
 import io.loganalytics.sdk.ClientStats;
 import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.LogAnalyticsClient;
-import io.loganalytics.sdk.OverflowPolicy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +28,8 @@ class RecordSinkTest {
     final List<String> sendAllThreads = new CopyOnWriteArrayList<>();
     /** When set, sendAll on the sink's batch thread waits for it (a stalled disk). */
     volatile CountDownLatch batchThreadGate;
+    /** When set, sendAll on any other thread waits for it. */
+    volatile CountDownLatch callerGate;
 
     @Override
     public void send(String type, Map<String, ?> record) {
@@ -47,8 +48,9 @@ class RecordSinkTest {
     public void sendAll(String type, List<? extends Map<String, ?>> records) {
       sawSendingInside |= RecordSink.isSending();
       sendAllThreads.add(Thread.currentThread().getName());
-      CountDownLatch gate = batchThreadGate;
-      if (gate != null && Thread.currentThread().getName().equals("loganalytics-appender-batch")) {
+      CountDownLatch gate = Thread.currentThread().getName().equals("loganalytics-appender-batch")
+          ? batchThreadGate : callerGate;
+      if (gate != null) {
         try {
           gate.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -154,179 +156,91 @@ class RecordSinkTest {
     assertThat(s.offer(Map.of("n", 8))).as("stopped").isFalse();
   }
 
-  private RecordSink sink(int batchSize, OverflowPolicy policy, Duration blockTimeout) {
-    return new RecordSink("T", (m, e) -> errors.add(m), Clock.systemUTC(), batchSize, Duration.ofMinutes(1), policy,
-        blockTimeout);
-  }
-
   /**
    * Starts a sink whose batch thread is stuck in its first batch (a disk held up by forces), and fills its queue:
-   * the first batch on the thread, {@code 8} batches waiting, one full batch in hand.
+   * the first batch on the thread, {@code 8} batches waiting.
    */
-  private RecordSink stuck(RecordingClient c, int size, OverflowPolicy policy, Duration blockTimeout) {
+  private RecordSink stuck(RecordingClient c, int size) {
     c.batchThreadGate = new CountDownLatch(1);
-    RecordSink s = sink(size, policy, blockTimeout);
+    RecordSink s = sink(size, Duration.ofMinutes(1));
     s.start(c);
     for (int i = 0; i < size; i++) {
       assertThat(s.offer(Map.of("n", i))).isTrue();
     }
     await(() -> c.sendAllThreads.size() == 1); // the batch thread took the first batch and waits in sendAll
-    for (int i = size; i < 10 * size; i++) {
+    for (int i = size; i < 9 * size; i++) {
       assertThat(s.offer(Map.of("n", i))).as("record %d", i).isTrue();
     }
+    assertThat(c.sendAllThreads).as("the queue had room so far").containsOnly("loganalytics-appender-batch");
     return s;
   }
 
-  /**
-   * Starts a logging thread that offers record {@code n} (its outcome goes to {@code accepted[index]}) and returns
-   * once it waits for room in the queue.
-   */
-  private static Thread waitingLogger(RecordSink s, int n, boolean[] accepted, int index) {
-    Thread logger = new Thread(() -> accepted[index] = s.offer(Map.of("n", n)), "worker-" + index);
-    logger.start();
-    await(() -> logger.getState() == Thread.State.TIMED_WAITING);
-    return logger;
-  }
-
   @Test
-  void whenTheQueueIsFullDropOldestDropsTheOldestWaitingBatchAndTheLoggingThreadNeverWrites() {
+  void aBurstLargerThanTheQueueLosesNothingWhileTheBufferHasRoomTheLoggingThreadWritesItsOwnBatches() {
     RecordingClient c = new RecordingClient();
     int size = RecordSink.MAX_QUEUED_RECORDS / 8; // the queue holds 8 batches of this size
-    RecordSink s = stuck(c, size, OverflowPolicy.DROP_OLDEST, Duration.ofMillis(100));
-    // The queue is full and a full batch is in hand: the next record drops the oldest waiting batch (records
-    // size..2*size-1) and takes its place.
-    assertThat(s.offer(Map.of("n", -1))).isTrue();
-    assertThat(s.dropped()).isEqualTo(size);
+    RecordSink s = stuck(c, size);
+    // The queue is full: every further full batch is handed to the client by the logging thread that filled it.
+    for (int i = 9 * size; i < 30 * size; i++) {
+      assertThat(s.offer(Map.of("n", i))).as("record %d", i).isTrue();
+    }
     assertThat(s.refused()).isZero();
-    assertThat(errors).singleElement().satisfies(m -> assertThat(m).contains(size + " record(s) dropped")
-        .contains("queue").contains("DROP_OLDEST"));
-    assertThat(c.sendAllThreads).as("the logging thread never writes to the buffer")
-        .containsOnly("loganalytics-appender-batch");
+    assertThat(errors).isEmpty();
+    String me = Thread.currentThread().getName();
+    assertThat(c.sendAllThreads.stream().filter(me::equals).count()).as("batches written by the logging thread")
+        .isEqualTo(21);
+    assertThat(c.stored).as("the logging thread's batches are in the buffer while the batch thread is stuck")
+        .hasSize(21 * size);
     c.batchThreadGate.countDown();
     assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
     List<Object> expected = new ArrayList<>();
-    for (int i = 0; i < 10 * size; i++) {
-      if (i < size || i >= 2 * size) {
-        expected.add(i);
-      }
+    for (int i = 0; i < 30 * size; i++) {
+      expected.add(i);
     }
-    expected.add(-1);
     assertThat(c.stored).containsExactlyInAnyOrderElementsOf(expected);
-    assertThat(c.sendAllThreads).as("stop sends what is in memory on the stopping thread").contains(
-        Thread.currentThread().getName());
+    assertThat(s.refused()).isZero();
   }
 
   @Test
-  void whenTheQueueIsFullTheLoggingThreadFirstWaitsForTheBatchThreadSoThatASlowButMovingOneLosesNothing()
-      throws Exception {
-    for (OverflowPolicy policy : List.of(OverflowPolicy.DROP_OLDEST, OverflowPolicy.REJECT_NEW)) {
-      RecordingClient c = new RecordingClient();
-      int size = RecordSink.MAX_QUEUED_RECORDS / 8;
-      c.batchThreadGate = new CountDownLatch(1);
-      RecordSink s = sink(size, policy, Duration.ofMillis(100));
-      s.queueWait(Duration.ofSeconds(10)); // in place of 10 ms: the test releases the batch thread meanwhile
-      s.start(c);
-      for (int i = 0; i < size; i++) {
-        s.offer(Map.of("n", i));
-      }
-      await(() -> c.sendAllThreads.size() == 1);
-      for (int i = size; i < 10 * size; i++) {
-        s.offer(Map.of("n", i));
-      }
-      boolean[] accepted = new boolean[1];
-      Thread logger = waitingLogger(s, -1, accepted, 0);
-      assertThat(logger.isAlive()).as(policy + ": waiting for the batch thread").isTrue();
-      c.batchThreadGate.countDown();
-      logger.join(10_000);
-      assertThat(accepted[0]).as(policy.toString()).isTrue();
-      assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
-      assertThat(s.dropped() + s.refused()).as(policy.toString()).isZero();
-      assertThat(c.stored).hasSize(10 * size + 1).doesNotHaveDuplicates();
-      assertThat(c.sendAllThreads).doesNotContain("worker-0");
-    }
-    assertThat(errors).isEmpty();
-  }
-
-  @Test
-  void afterAWaitInVainTheNextLogCallsDoNotWaitUntilTheBatchThreadMovesAgain() throws Exception {
+  void whenTheBufferIsFullItsPolicyDecidesForTheLoggingThreadsBatchCountedAndReported() {
     RecordingClient c = new RecordingClient();
     int size = RecordSink.MAX_QUEUED_RECORDS / 8;
-    RecordSink s = stuck(c, size, OverflowPolicy.DROP_OLDEST, Duration.ofMillis(100));
-    s.queueWait(Duration.ofMillis(1));
-    assertThat(s.offer(Map.of("n", -1))).isTrue(); // waited 1 ms in vain, dropped the oldest batch
-    s.queueWait(Duration.ofDays(1)); // a wait now would never end: the stall is remembered
-    for (int i = 0; i < 3 * size; i++) {
-      assertThat(s.offer(Map.of("n", -2))).isTrue();
+    RecordSink s = stuck(c, size);
+    c.full = true; // the buffer refuses (REJECT_NEW, or BLOCK after its timeout)
+    for (int i = 9 * size; i < 10 * size - 1; i++) {
+      assertThat(s.offer(Map.of("n", i))).isTrue(); // in the batch, in memory
     }
-    assertThat(s.dropped()).isEqualTo(4L * size);
+    assertThat(s.offer(Map.of("n", -1))).as("fills the batch, which the buffer refuses").isFalse();
+    assertThat(s.refused()).isEqualTo(size);
+    assertThat(errors).singleElement().satisfies(m -> assertThat(m).contains("buffer is full"));
+    c.full = false;
     c.batchThreadGate.countDown();
     assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
+    assertThat(c.stored).hasSize(9 * size).doesNotContain(-1).doesNotHaveDuplicates();
   }
 
   @Test
-  void whenTheQueueIsFullRejectNewRefusesTheNewRecordAndKeepsTheWaitingOnes() {
+  void flushWaitsForABatchALoggingThreadIsHandingToTheClient() throws Exception {
     RecordingClient c = new RecordingClient();
     int size = RecordSink.MAX_QUEUED_RECORDS / 8;
-    RecordSink s = stuck(c, size, OverflowPolicy.REJECT_NEW, Duration.ofMillis(100));
-    assertThat(s.offer(Map.of("n", -1))).isFalse();
-    assertThat(s.offer(Map.of("n", -2))).isFalse();
-    assertThat(s.refused()).isEqualTo(2);
-    assertThat(s.dropped()).isZero();
-    assertThat(errors).singleElement().satisfies(m -> assertThat(m).contains("refused").contains("queue")
-        .contains("REJECT_NEW"));
-    assertThat(c.sendAllThreads).containsOnly("loganalytics-appender-batch");
-    c.batchThreadGate.countDown();
-    // Once the batch thread takes a batch, there is room again.
-    await(() -> c.stored.size() >= size);
-    assertThat(s.offer(Map.of("n", -3))).isTrue();
-    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
-    assertThat(c.stored).hasSize(10 * size + 1).contains(-3).doesNotContain(-1, -2).doesNotHaveDuplicates();
-  }
-
-  @Test
-  void whenTheQueueIsFullBlockWaitsForTheBatchThreadAtMostTheBlockTimeout() throws Exception {
-    RecordingClient c = new RecordingClient();
-    int size = RecordSink.MAX_QUEUED_RECORDS / 8;
-    // A zero timeout: the stuck batch thread never makes room, the record is refused without a wait.
-    RecordSink s = stuck(c, size, OverflowPolicy.BLOCK, Duration.ZERO);
-    assertThat(s.offer(Map.of("n", -1))).isFalse();
-    assertThat(s.refused()).isEqualTo(1);
-    c.batchThreadGate.countDown();
-    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
-    assertThat(c.stored).hasSize(10 * size).doesNotContain(-1);
-
-    // A long timeout: two logging threads wait until the batch thread takes a batch, then both are accepted (the
-    // one that wakes second finds the full batch already queued by the first).
-    RecordingClient c2 = new RecordingClient();
-    RecordSink s2 = stuck(c2, size, OverflowPolicy.BLOCK, Duration.ofSeconds(10));
-    boolean[] accepted = new boolean[2];
-    List<Thread> loggers = List.of(waitingLogger(s2, -1, accepted, 0), waitingLogger(s2, -2, accepted, 1));
-    c2.batchThreadGate.countDown();
-    for (Thread logger : loggers) {
-      logger.join(10_000);
+    RecordSink s = stuck(c, size);
+    // A logging thread fills the next batch and writes it itself; its write is held up (a slow disk).
+    CountDownLatch writeGate = new CountDownLatch(1);
+    c.callerGate = writeGate;
+    for (int i = 9 * size; i < 10 * size - 1; i++) {
+      s.offer(Map.of("n", i));
     }
-    assertThat(accepted).containsExactly(true, true);
-    assertThat(s2.stop(Duration.ofSeconds(5))).isTrue();
-    assertThat(c2.stored).hasSize(10 * size + 2).contains(-1, -2).doesNotHaveDuplicates();
-    assertThat(c2.sendAllThreads).doesNotContain("worker-0", "worker-1");
-    assertThat(s2.refused() + s2.dropped()).isZero();
-  }
-
-  @Test
-  void stopReleasesALoggingThreadWaitingUnderBlock() throws Exception {
-    RecordingClient c = new RecordingClient();
-    int size = RecordSink.MAX_QUEUED_RECORDS / 8;
-    RecordSink s = stuck(c, size, OverflowPolicy.BLOCK, Duration.ofSeconds(10));
-    boolean[] accepted = {true};
-    Thread logger = waitingLogger(s, -1, accepted, 0);
-    Thread stopper = new Thread(() -> s.stop(Duration.ofSeconds(5)), "stopper");
-    stopper.start();
+    Thread logger = new Thread(() -> s.offer(Map.of("n", -1)), "worker-0");
+    logger.start();
+    await(() -> c.sendAllThreads.contains("worker-0"));
+    c.batchThreadGate.countDown(); // the queue drains; the logging thread's batch is still on its way
+    assertThat(s.flush(Duration.ofMillis(200))).as("the batch in the logging thread's hands is not in yet")
+        .isFalse();
+    writeGate.countDown();
+    assertThat(s.flush(Duration.ofSeconds(10))).isTrue();
+    assertThat(c.stored).hasSize(10 * size).contains(-1).doesNotHaveDuplicates();
     logger.join(10_000);
-    assertThat(logger.isAlive()).as("released by stop, not by its timeout").isFalse();
-    assertThat(accepted[0]).isFalse();
-    c.batchThreadGate.countDown();
-    stopper.join(10_000);
-    assertThat(c.stored).hasSize(10 * size);
+    assertThat(s.stop(Duration.ofSeconds(5))).isTrue();
   }
 
   @Test

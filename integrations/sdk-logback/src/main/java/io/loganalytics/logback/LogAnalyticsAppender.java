@@ -45,17 +45,17 @@ import org.slf4j.event.KeyValuePair;
  * {@code batchSize} rows (default {@value #DEFAULT_BATCH_SIZE}); the appender's batch thread
  * ({@code loganalytics-appender-batch}) encodes full batches and appends each to the disk buffer with one write
  * ({@code INTERVAL} durability: no fsync on any logging path), and sends a partial batch after {@code batchDelay}
- * (200 ms). The SDK uploads in the background. The logging thread never encodes nor touches the buffer file, whose
- * lock an fsync, an eviction or an acknowledgement may hold for milliseconds. As with Logback's
- * {@code FileAppender} and {@code immediateFlush=false}, what waits in memory (at most 4,096 rows plus a batch, or
- * 200 ms of them) is lost if the process dies without stopping the context; {@code <batchSize>1</batchSize>}
- * writes every row to the buffer file before {@code info()} returns instead (about four times the cost per event).
- * When 4,096 rows already wait for the batch thread, the logging thread waits up to 10 ms for it (once, until it
- * moves again), then the {@code overflowPolicy} decides, as it does when the buffer is full: {@code DROP_OLDEST}
- * (default) drops (in memory) or evicts (on disk) the oldest rows, {@code REJECT_NEW} refuses the new one,
- * {@code BLOCK} waits at most {@code blockTimeout} (at most 1 s) and then refuses it. Refused and dropped rows are
- * counted ({@link #getRefusedCount()}, {@link #getDroppedCount()}, the client's stats) and reported to Logback's
- * status manager ({@code addError}, at most once a minute per kind, with a count), never thrown.
+ * (200 ms). The SDK uploads in the background. As with Logback's {@code FileAppender} and
+ * {@code immediateFlush=false}, what waits in memory (at most 4,096 rows plus a batch, or 200 ms of them) is lost if
+ * the process dies without stopping the context; {@code <batchSize>1</batchSize>} writes every row to the buffer
+ * file before {@code info()} returns instead. When 4,096 rows already wait for the batch thread (a burst faster
+ * than the encoding, or a disk held up), the logging call that fills a batch encodes and appends that batch itself:
+ * the application logs at the pace the buffer takes and nothing is dropped while the buffer has room. Only a full
+ * buffer drops, as its {@code overflowPolicy} says: {@code DROP_OLDEST} (default) evicts the oldest rows on disk,
+ * {@code REJECT_NEW} refuses the new ones, {@code BLOCK} waits at most {@code blockTimeout} (at most 1 s) and then
+ * refuses them. Refused rows are counted ({@link #getRefusedCount()}), evicted ones in the client's stats; both are
+ * reported to Logback's status manager ({@code addError}, at most once a minute per kind, with a count), never
+ * thrown.
  *
  * <p><b>No loops.</b> Events of the SDK's own loggers ({@code io.loganalytics...}) and OkHttp's ({@code okhttp3...})
  * are dropped, and so is any event logged on a thread while it is inside this appender's call to the client.
@@ -257,18 +257,6 @@ public final class LogAnalyticsAppender extends UnsynchronizedAppenderBase<ILogg
   public long getRefusedCount() {
     RecordSink s = sink;
     return s == null ? 0 : s.refused();
-  }
-
-  /**
-   * Events dropped in memory since the appender started, before they reached the buffer: with {@code batchSize}
-   * above 1 and {@code DROP_OLDEST}, the oldest waiting batch when 4,096 events already waited for the batch thread
-   * (the disk buffer was slower than the logging). The buffer's own evictions are in the client's stats.
-   *
-   * @return the count
-   */
-  public long getDroppedCount() {
-    RecordSink s = sink;
-    return s == null ? 0 : s.dropped();
   }
 
   /** @param v {@code LOGS_INGESTION} (default) or {@code DATA_COLLECTOR} */

@@ -151,6 +151,33 @@ class RecordEncoderTest {
   }
 
   @Test
+  void valuesCheckedByClassFirstAreWrittenAsBeforeAndOtherCharSequencesStillAsStrings() {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("sb", new StringBuilder("built \"q\""));
+    r.put("b", false);
+    r.put("nanos", Instant.ofEpochSecond(1_714_557_600L, 123_456_789));
+    r.put("far", Instant.parse("+10000-01-01T00:00:00Z"));
+    r.put("list", List.of(7L, true, new StringBuilder("x")));
+    assertThat(RecordFormat.json(lenient.encode("T", "", r))).isEqualTo("{\"sb\":\"built \\\"q\\\"\",\"b\":false,"
+        + "\"nanos\":\"2024-05-01T10:00:00.123456789Z\",\"far\":\"+10000-01-01T00:00:00Z\","
+        + "\"list\":[7,true,\"x\"]}");
+  }
+
+  @Test
+  void aStringIsMeasuredByItsUtf8AndAnyOtherValueByItsJson() {
+    // 32 KiB of UTF-8 whose JSON is longer (every quote escaped): the service counts the string, so it fits.
+    String quotes = "\"".repeat(32 * 1024);
+    assertThat(RecordFormat.json(strict.encode("T", "", Map.of("msg", quotes)))).hasSize(2 * 32 * 1024 + 10);
+    assertThatThrownBy(() -> strict.encode("T", "", Map.of("msg", new StringBuilder("a".repeat(32 * 1024 + 1)))))
+        .isInstanceOf(RecordTooLargeException.class).hasMessageContaining("'msg'").hasMessageContaining("32769");
+    assertThatThrownBy(() -> strict.encode("T", "", Map.of("msg", quotes + "a")))
+        .isInstanceOf(RecordTooLargeException.class).hasMessageContaining("32769");
+    List<String> list = java.util.Collections.nCopies(3300, "abcdefgh"); // 11 bytes of JSON each
+    assertThatThrownBy(() -> strict.encode("T", "", Map.of("arr", list)))
+        .isInstanceOf(RecordTooLargeException.class).hasMessageContaining("'arr'");
+  }
+
+  @Test
   void rejectsBytesThatAreNotInTheRecordFormat() {
     assertThatThrownBy(() -> RecordFormat.headerLength(new byte[] {9, 1, 2, 3}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("first byte 9");
