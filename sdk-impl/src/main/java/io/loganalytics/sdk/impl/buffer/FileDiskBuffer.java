@@ -14,7 +14,6 @@ import io.loganalytics.sdk.RecordTooLargeException;
 import io.loganalytics.sdk.impl.io.AtomicFile;
 import io.loganalytics.sdk.impl.io.ThrottledLogger;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -51,6 +50,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, blocking appends queued for
  *       whoever holds the lock ({@link CombiningLock}), and asynchronous appends; {@link StagedFrames}: the frames
  *       staged for its next write; {@link AsyncCommitter}: the thread that forces for asynchronous appends;</li>
+ *   <li>{@link Appender}: staging, writing and rolling the active segment, and the force of a round, with the
+ *       rollback after a failed write or force;</li>
  *   <li>{@link Evictions}: INTERVAL mode's {@code DROP_OLDEST} evictions, journaled and deleted off the appending
  *       thread;</li>
  *   <li>{@link IntervalSync}: the sync thread: the spare segment file for the next roll (both modes), the
@@ -236,28 +237,10 @@ public final class FileDiskBuffer implements DiskBuffer {
   /** What {@link Capacity} may do to make room; stateless, used under {@link #lock}. */
   private final Room room = new Room();
 
-  /** Frames built under the lock and written with one call. Guarded by lock. */
-  private final StagedFrames staged = new StagedFrames();
-  /** Bumped by every rollback: a force begun before it must not mark anything durable. Guarded by lock. */
-  private long epoch;
-  /**
-   * Where the pending round's frames begin (SYNC): its segment, offset and first sequence, and the payload it wrote so
-   * far. A failed write cuts the active segment back to there and fails that round only. Guarded by lock.
-   */
-  private Segment roundSegment;
-  /** Guarded by lock. */
-  private long roundSize;
-  /** Guarded by lock. */
-  private long roundSeq;
-  /** Guarded by lock. */
-  private long roundPayload;
+  /** Staging, writing, rolling and forcing the active segment. Guarded by {@link #lock} (see {@link Appender}). */
+  private final Appender appender;
   /** Written under {@link #lock}; read without it to refuse calls early (volatile). */
   private volatile boolean closed;
-  /**
-   * Every sequence below this was covered by the final force of {@link #close()}; -1 before. Guarded by
-   * {@link #lock}.
-   */
-  private long closeForcedSeq = -1;
   /** The claim on the directory; set while opening, released while closing. Guarded by {@link #lock}. */
   private DirectoryLock directoryLock;
   /** The committer of asynchronous appends. Thread-safe on its own (its monitor is a leaf). */
@@ -296,6 +279,18 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
     this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed,
         syncEachAppend ? null : this::periodicSync, this::forceAcknowledgementsAndDelete);
+    this.appender = new Appender(options, clock, log, commit, reader, capacity, room, intervalSync,
+        new Appender.Host() {
+          @Override
+          public boolean closed() {
+            return closed;
+          }
+
+          @Override
+          public BufferException ioFailure(String what, IOException e) {
+            return FileDiskBuffer.this.ioFailure(what, e);
+          }
+        });
     this.deferEvictions = !syncEachAppend;
     this.evictions = new Evictions(dir, () -> closed, () -> finishEvictions(false));
     if (syncEachAppend) {
@@ -360,7 +355,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     boolean rewrite = loader.load();
     exactPayloadFrom = log.active.firstSeq;
     commit.durableSeq = log.nextSeq;
-    startRound();
+    appender.startRound();
     if (rewrite) {
       ackLog.persist(ackLog.snapshot(commit.durableSeq, null));
     }
@@ -393,9 +388,9 @@ public final class FileDiskBuffer implements DiskBuffer {
     lock.lock();
     try {
       ensureOpen();
-      stageRecord(record, null);
+      appender.stageRecord(record, null);
       if (!syncEachAppend) {
-        flushStaged();
+        appender.flushStaged();
       }
       round = commit.pending;
     } finally {
@@ -427,7 +422,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       joined.add(commit.pending);
       try {
         for (byte[] r : records) {
-          stageRecord(r, joined);
+          appender.stageRecord(r, joined);
           if (commit.pending != joined.get(joined.size() - 1)) {
             joined.add(commit.pending);
           }
@@ -437,7 +432,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       }
       if (!syncEachAppend) {
         try {
-          flushStaged();
+          appender.flushStaged();
         } catch (BufferException e) {
           failure = failure == null ? e : failure;
         }
@@ -471,9 +466,9 @@ public final class FileDiskBuffer implements DiskBuffer {
       lock.lock();
       try {
         ensureOpen();
-        stageRecord(record, null);
+        appender.stageRecord(record, null);
         if (!syncEachAppend) {
-          flushStaged();
+          appender.flushStaged();
         }
         commit.pending.addFuture(f);
       } finally {
@@ -506,208 +501,11 @@ public final class FileDiskBuffer implements DiskBuffer {
   private void drainRequests() {
     while (commit.hasRequests() && lock.tryLock()) {
       try {
-        commit.drain(this::stageQueued);
+        commit.drain(appender::stageQueued);
       } finally {
         lock.release();
       }
     }
-  }
-
-  /**
-   * Stages a record queued by a blocking SYNC append ({@link GroupCommit#drain}) when it fits as it is: in the
-   * active segment, the capacity and the scratch buffer, the buffer open. Lock held.
-   *
-   * @return the round it joined, or null to hand it back to its appender (which stages it with {@link #stageRecord})
-   */
-  private GroupCommit.Round stageQueued(byte[] record) {
-    int frame = Format.FRAME_HEADER_BYTES + record.length;
-    if (closed || !fitsAsIs(frame)) {
-      return null;
-    }
-    staged.add(log.nextSeq, clock.millis(), record);
-    commit.pending.writes = true;
-    return commit.pending;
-  }
-
-  /** Whether a frame fits the active segment, the capacity and the scratch buffer without any change. Lock held. */
-  private boolean fitsAsIs(int frame) {
-    Segment active = log.active;
-    long segmentEnd = active.size + staged.bytes() + frame;
-    return segmentEnd <= options.segmentBytes()
-        && log.totalBytes + Math.max(0, segmentEnd - active.fileBytes) <= options.capacityBytes()
-        && staged.bytes() + frame <= StagedFrames.CAPACITY;
-  }
-
-  /** Puts one frame into the scratch buffer, making room first. Lock held. */
-  private void stageRecord(byte[] record, List<GroupCommit.Round> batch) {
-    int frame = Format.FRAME_HEADER_BYTES + record.length;
-    if (!fitsAsIs(frame)) {
-      flushStaged();
-      capacity.makeRoom(frame, room);
-      // Under BLOCK the lock was released while waiting: other appenders may have staged frames meanwhile, and a
-      // round holding the first records of this batch may have failed; its later records must not be stored then
-      // (a batch stores a prefix of its records, never a record after a gap).
-      flushStaged();
-      if (batch != null) {
-        for (GroupCommit.Round r : batch) {
-          BufferException e = r.done ? r.error : null;
-          if (e != null) {
-            throw new BufferException(dir, "stopped storing a batch: its earlier records were not stored: "
-                + e.getMessage(), e.isRetryable(), e);
-          }
-        }
-      }
-      if (log.active.size + frame > options.segmentBytes()) {
-        roll();
-      }
-    }
-    if (frame > StagedFrames.CAPACITY) {
-      ByteBuffer b = ByteBuffer.allocate(frame);
-      Format.putFrame(b, new CRC32C(), log.nextSeq, clock.millis(), record);
-      b.flip();
-      writeFrames(b, 1, record.length);
-      return;
-    }
-    staged.add(log.nextSeq, clock.millis(), record);
-    commit.pending.writes = true;
-  }
-
-  /**
-   * Writes the staged frames at the end of the active segment. Appends in INTERVAL mode write at once (they return
-   * stored); in SYNC mode appends (blocking and asynchronous) leave their frames staged for the leader of the next
-   * force, which writes them all with one call just before it forces (they return only once forced, so nothing is
-   * lost by the wait, and the lock is held for a copy instead of a system call). Frames are also written early when
-   * the scratch buffer or the segment is full, and before a roll or the final force of {@link #close()}.
-   *
-   * <p>On a failed write in SYNC mode the pending round fails as a whole ({@link #failRound}): its frames, staged
-   * or written early, are dropped and every append in it fails; rounds already being forced are not touched. In
-   * INTERVAL mode only the caller's own frames were staged; they are dropped and the caller fails. Lock held.
-   */
-  private void flushStaged() {
-    if (staged.bytes() == 0) {
-      return;
-    }
-    int n = staged.records();
-    long payload = staged.payload();
-    ByteBuffer frames = staged.frames();
-    staged.clear();
-    writeFrames(frames, n, payload);
-  }
-
-  private void writeFrames(ByteBuffer frames, int records, long payload) {
-    try {
-      log.write(frames);
-    } catch (IOException e) {
-      BufferException be = ioFailure("append to", e);
-      if (syncEachAppend) {
-        failRound(be);
-      }
-      throw be;
-    }
-    log.nextSeq += records;
-    log.active.livePayload += payload;
-    roundPayload += payload;
-    commit.pending.writes = true;
-  }
-
-  /** The pending round begins here: after everything written so far. Lock held, nothing staged. */
-  private void startRound() {
-    roundSegment = log.active;
-    roundSize = log.active.size;
-    roundSeq = log.nextSeq;
-    roundPayload = 0;
-  }
-
-  /**
-   * A write of the pending round failed (SYNC): drops its staged frames, cuts the active segment back to where the
-   * round began (a roll completes the round, so its frames are all in the active segment), and fails exactly its
-   * appends. A round being forced meanwhile ends before that point and is not touched. Lock held.
-   */
-  private void failRound(BufferException error) {
-    staged.clear();
-    Segment active = log.active;
-    long keep = roundSegment == active ? roundSize : Format.SEGMENT_HEADER_BYTES;
-    long seq = roundSegment == active ? roundSeq : active.firstSeq;
-    if (cutActiveBack(keep)) {
-      active.livePayload = Math.max(0, active.livePayload - roundPayload);
-    }
-    log.nextSeq = seq;
-    reader.invalidate(null, seq);
-    commit.complete(commit.swap(), error);
-    startRound();
-  }
-
-  /**
-   * Cuts the active segment back to {@code keep} bytes if it is longer (a failed write or force: the frames past that
-   * point must not stay). If the file cannot be cut, that is logged and the segment still counts as {@code keep}
-   * bytes long: the next append writes over the tail. Lock held.
-   *
-   * @return whether the segment was longer than {@code keep}
-   */
-  private boolean cutActiveBack(long keep) {
-    Segment active = log.active;
-    if (active.size <= keep) {
-      return false;
-    }
-    try {
-      log.reopenActiveIfClosed();
-      log.cutActive(keep);
-    } catch (IOException e) {
-      LOG.warn("Buffer {}: could not cut {} back to {} bytes: {}", dir, active, keep, describe(e));
-    }
-    active.size = keep;
-    return true;
-  }
-
-  /**
-   * Seals the active segment and starts a new one. Lock held, nothing staged. SYNC: the old segment is forced first
-   * (its appends are waiting for that force), and the new one is the spare the sync thread prepared (created,
-   * preallocated and forced, with its directory entry, ahead of need), renamed; the directory force for that rename
-   * is left to the next force of the new segment, which does it before any record in it counts durable
-   * ({@link SegmentLog#takeSpare}). Without a spare ready, the new segment is created durably here. INTERVAL: no force on the calling thread ({@link SegmentLog#rollDeferred}): the
-   * new segment comes from the spare the sync thread prepared (it is asked for the next one), and the old segment is
-   * forced by the next periodic force, before that force counts anything durable, or by {@link #close()}.
-   */
-  private void roll() {
-    flushStaged();
-    if (!syncEachAppend) {
-      try {
-        log.rollDeferred();
-      } catch (IOException e) {
-        throw ioFailure("create a segment in", e);
-      }
-      intervalSync.wake();
-      return;
-    }
-    Segment old = log.active;
-    try {
-      log.forceActive();
-    } catch (IOException e) {
-      BufferException be = ioFailure("force", e);
-      rollback(be);
-      throw be;
-    }
-    markAllDurable();
-    Segment next;
-    try {
-      next = log.takeSpare();
-      if (next == null) {
-        next = log.create(log.nextSeq);
-      }
-    } catch (IOException e) {
-      throw ioFailure("create a segment in", e);
-    }
-    log.seal(old);
-    log.addActive(next);
-    intervalSync.spareTaken();
-  }
-
-  /** After a successful force of everything written: all rounds so far are durable. Lock held. */
-  private void markAllDurable() {
-    commit.durableSeq = log.nextSeq;
-    log.active.durableSize = log.active.size;
-    commit.complete(commit.swap(), null);
-    startRound();
   }
 
   /** What {@link Capacity} may do to make room. Lock held. */
@@ -742,7 +540,7 @@ public final class FileDiskBuffer implements DiskBuffer {
           break;
         }
         if (s == log.active) {
-          roll();
+          appender.roll();
         }
         deleteSegment(s);
         freed = true;
@@ -821,7 +619,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       if (s.size == Format.SEGMENT_HEADER_BYTES) {
         return false;
       }
-      roll();
+      appender.roll();
     }
     long end = log.endSeq(0);
     long bytes = droppedPayload(s, end);
@@ -980,146 +778,30 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
-  /** Forces the writes of the pending round. Called by the leader, without {@link #lock}. */
-  private void forceOnce() {
-    GroupCommit.Round round;
-    List<SegmentLog.Pending> sealed = List.of();
-    List<FileChannel> toClose = List.of();
-    boolean directory = false;
-    FileChannel activeChannel = null;
-    IOException reopenFailure = null;
-    Segment seg;
-    long size;
-    long seq;
-    long ep;
-    long renames;
-    lock.lock();
-    try {
-      commit.drain(this::stageQueued);
-      round = commit.pending;
-      if (round.done) {
-        return;
-      }
-      try {
-        flushStaged();
-      } catch (BufferException e) {
-        // SYNC: failRound completed the round with the error. INTERVAL: nothing was staged (appends write at once).
-        commit.complete(round, e);
-        return;
-      }
-      commit.swap();
-      startRound();
-      if (!round.writes && (syncEachAppend || (log.unforcedSealed.isEmpty() && !log.directoryUnforced
-          && log.retired.isEmpty()))) {
-        commit.complete(round, null);
-        return;
-      }
-      commit.inFlight = round;
-      renames = log.renames;
-      seg = log.active;
-      size = seg.size;
-      seq = log.nextSeq;
-      ep = epoch;
-      if (!syncEachAppend) {
-        sealed = new ArrayList<>(log.unforcedSealed);
-        toClose = log.takeRetired();
-        directory = log.directoryUnforced;
-        log.directoryUnforced = false;
-        try {
-          log.reopenActiveIfClosed();
-        } catch (IOException e) {
-          reopenFailure = e;
-        }
-        activeChannel = seg.channel;
-      }
-    } finally {
-      lock.unlock();
-    }
-    IOException failure = null;
-    if (syncEachAppend) {
-      try {
-        log.forceSync(seg, renames); // with the directory, after a roll renamed a spare
-      } catch (IOException e) {
-        if (!seg.sealed) {
-          failure = e;
-        }
-      }
-    } else {
-      // INTERVAL: the segments sealed by rolls since the last force, the active one, and the directory (renames).
-      // The channels were taken under the lock: a roll meanwhile does not wait for this force (SegmentLog).
-      try {
-        if (reopenFailure != null || activeChannel == null) {
-          failure = reopenFailure != null ? reopenFailure : new java.nio.channels.ClosedChannelException();
-          log.forceDeferred(List.of(), null, false, toClose);
-        } else {
-          log.forceDeferred(sealed, activeChannel, directory, toClose);
-        }
-      } catch (IOException e) {
-        failure = e;
-      }
-    }
-    BufferException error = null;
-    lock.lock();
-    try {
-      if (!syncEachAppend) {
-        log.forceLock.lock();
-        try {
-          log.unforcedSealed.removeIf(p -> p.forced);
-        } finally {
-          log.forceLock.unlock();
-        }
-        if (failure != null) {
-          // The written bytes stay; the next periodic force tries them again, with the directory if needed.
-          log.directoryUnforced |= directory;
-          commit.pending.writes = true;
-        }
-      }
-      if (seg.sealedByClose || (!syncEachAppend && closed && failure != null)) {
-        // close() sealed the segment, before or after this force: durable only if its final force covered it.
-        if (seq > closeForcedSeq) {
-          error = new BufferException(dir, "buffer " + dir + " was closed before the append was forced", false,
-              failure);
-        }
-      } else if (failure == null) {
-        if (epoch == ep) {
-          commit.durableSeq = Math.max(commit.durableSeq, seq);
-          if (seg == log.active) {
-            seg.durableSize = Math.max(seg.durableSize, size);
-          }
-        }
-      } else if (epoch == ep) {
-        error = ioFailure("force", failure);
-        rollback(error);
-      }
-      if (commit.inFlight == round) {
-        commit.inFlight = null;
-      }
-    } finally {
-      lock.unlock();
-    }
-    commit.complete(round, error);
-  }
-
   /**
-   * After a failed force: in SYNC mode, cuts the active segment back to its last forced byte and fails every append
-   * not yet forced. In INTERVAL mode the written bytes stay (the caller was told they were stored). Lock held.
+   * Forces the writes of the pending round ({@link Appender#beginForce}, {@link Appender#force},
+   * {@link Appender#endForce}). Called by the leader, without {@link #lock}.
    */
-  private void rollback(BufferException error) {
-    if (!syncEachAppend) {
+  private void forceOnce() {
+    Appender.Force force;
+    lock.lock();
+    try {
+      force = appender.beginForce();
+    } finally {
+      lock.unlock();
+    }
+    if (force == null) {
       return;
     }
-    epoch++;
-    staged.clear();
-    if (cutActiveBack(log.active.durableSize)) {
-      log.nextSeq = commit.durableSeq;
-      reader.invalidate(null, log.nextSeq);
+    appender.force(force);
+    BufferException error;
+    lock.lock();
+    try {
+      error = appender.endForce(force);
+    } finally {
+      lock.unlock();
     }
-    commit.complete(commit.swap(), error);
-    startRound();
-    if (commit.inFlight != null) {
-      commit.complete(commit.inFlight, error);
-      commit.inFlight = null;
-    }
+    commit.complete(force.round, error);
   }
 
   @Override
@@ -1215,7 +897,7 @@ public final class FileDiskBuffer implements DiskBuffer {
   int stagedRecords() {
     lock.lock();
     try {
-      return staged.records();
+      return appender.stagedRecords();
     } finally {
       lock.unlock();
     }
@@ -1379,10 +1061,10 @@ public final class FileDiskBuffer implements DiskBuffer {
         return;
       }
       closed = true;
-      commit.drain(this::stageQueued); // hands every queued append back: it fails as closed
+      commit.drain(appender::stageQueued); // hands every queued append back: it fails as closed
       intervalSync.wake();
       spaceFreed.signalAll();
-      finalForce();
+      appender.finalForce();
       try {
         finishEvictions(true);
       } catch (BufferException e) {
@@ -1426,37 +1108,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     flushEvents();
   }
-
-  /**
-   * Forces everything written, for {@link #close()}: no append writes any more ({@link #closed} is set). On success
-   * every round so far is durable and {@link #closeForcedSeq} says how far; on failure they fail. Lock held.
-   */
-  private void finalForce() {
-    IOException failure = null;
-    try {
-      flushStaged();
-    } catch (BufferException e) {
-      // The round whose frames were staged failed (failRound): its appends throw; what was written before is forced.
-      LOG.warn("Buffer {}: final write on close failed: {}", dir, e.getMessage());
-    }
-    log.discardSpare();
-    try {
-      log.forceAllDeferred();
-      if (!log.active.sealed) {
-        log.forceActive();
-      }
-    } catch (IOException e) {
-      failure = e;
-    }
-    if (failure == null) {
-      closeForcedSeq = log.nextSeq;
-      markAllDurable();
-      return;
-    }
-    LOG.warn("Buffer {}: final force on close failed: {}", dir, describe(failure));
-    rollback(ioFailure("force", failure));
-  }
-
   private void releaseFiles() {
     ackLog.close();
     if (log.active != null) {
