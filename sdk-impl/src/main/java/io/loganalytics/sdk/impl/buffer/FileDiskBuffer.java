@@ -14,7 +14,6 @@ import io.loganalytics.sdk.RecordTooLargeException;
 import io.loganalytics.sdk.impl.io.AtomicFile;
 import io.loganalytics.sdk.impl.io.ThrottledLogger;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.function.LongSupplier;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +50,8 @@ import org.slf4j.LoggerFactory;
  *       staged for its next write; {@link AsyncCommitter}: the thread that forces for asynchronous appends;</li>
  *   <li>{@link Appender}: staging, writing and rolling the active segment, and the force of a round, with the
  *       rollback after a failed write or force;</li>
+ *   <li>{@link Reclaimer}: freeing space by whole segments: deleting acknowledged segments, evicting the oldest
+ *       under {@code DROP_OLDEST} (journaled before the delete, reported);</li>
  *   <li>{@link Evictions}: INTERVAL mode's {@code DROP_OLDEST} evictions, journaled and deleted off the appending
  *       thread;</li>
  *   <li>{@link IntervalSync}: the sync thread: the spare segment file for the next roll (both modes), the
@@ -116,22 +116,22 @@ import org.slf4j.LoggerFactory;
  * records it acknowledged may then be delivered again (at least once, never zero).
  *
  * <h2>Durability</h2>
- * With {@link Durability#SYNC} an append returns after its frame was written and a force of the active segment
- * covered it, both shared by the appenders waiting at the same moment ({@link GroupCommit}): an append stages its
- * frame under {@link #lock} (a copy into a buffer, no system call), and the leader of the next round writes every
- * staged frame with one call and forces once. A blocking {@link #append} does not wait for {@link #lock}: it queues
- * its record, and whichever thread holds or next takes the lock stages it ({@link GroupCommit.Request}; the ordinary
- * path when it needs room or a roll), so an appender parks once per record, until the force of its round. If that
- * write fails, exactly the appends of that round fail and none of their frames stays (the active segment is cut
- * back to where the round began; a round being forced meanwhile is not affected). If a force fails, the segment is cut back to the last forced byte and every append not yet forced
- * fails (that round's and those staged behind it). {@link #close()} refuses further appends, then writes the staged
- * frames and forces them (the final force); an append waiting for its force when the buffer closes succeeds only if
- * that final force covered it. Readers see only forced records. With {@link Durability#INTERVAL} a daemon thread
- * forces every {@link BufferOptions#syncInterval()}, and the appending thread never forces: a roll takes a spare
- * segment file that thread prepared ahead of need and leaves the old segment's force to the next periodic force
- * (which forces the sealed segments, the active one and the directory before it counts any record durable) or to
- * {@link #close()}. A crash can then leave a sealed segment with a torn tail: its lost records are reported as
- * damage when it is read (see {@link SegmentLog}).
+ * With {@link Durability#SYNC} an append returns after its frame was written and a force of the active segment covered
+ * it, both shared by the appenders waiting at the same moment ({@link GroupCommit}): an append stages its frame under
+ * {@link #lock} (a copy into a buffer, no system call), and the leader of the next round writes every staged frame with
+ * one call and forces once. A blocking {@link #append} does not wait for {@link #lock}: it queues its record, and
+ * whichever thread holds or next takes the lock stages it ({@link GroupCommit.Request}; the ordinary path when it needs
+ * room or a roll), so an appender parks once per record, until the force of its round. If that write fails, exactly the
+ * appends of that round fail and none of their frames stays (the active segment is cut back to where the round began; a
+ * round being forced meanwhile is not affected). If a force fails, the segment is cut back to the last forced byte and
+ * every append not yet forced fails (that round's and those staged behind it). {@link #close()} refuses further
+ * appends, then writes the staged frames and forces them (the final force); an append waiting for its force when the
+ * buffer closes succeeds only if that final force covered it. Readers see only forced records. With
+ * {@link Durability#INTERVAL} a daemon thread forces every {@link BufferOptions#syncInterval()}, and the appending
+ * thread never forces: a roll takes a spare segment file that thread prepared ahead of need and leaves the old
+ * segment's force to the next periodic force (which forces the sealed segments, the active one and the directory before
+ * it counts any record durable) or to {@link #close()}. A crash can then leave a sealed segment with a torn tail: its
+ * lost records are reported as damage when it is read (see {@link SegmentLog}).
  * {@link #appendAsync} returns at once; its future completes when a force covers the record.
  *
  * <h2>Bounds</h2>
@@ -166,8 +166,8 @@ import org.slf4j.LoggerFactory;
  *   <li>leaf monitors, nothing acquired while holding them: a {@link GroupCommit} round's own monitor (held only to
  *       mark it done; waiting for a round and leading its force take no lock), {@link AsyncCommitter}'s monitor
  *       (wakes the committer of asynchronous appends), {@link Evictions}' monitor (wakes its thread), and the monitor
- *       of each {@link ThrottledLogger} ({@link #dropWarning}, {@link #syncWarning}, {@link Capacity}'s; the line is
- *       logged after it is released).</li>
+ *       of each {@link ThrottledLogger} ({@link Reclaimer}'s drop warning, {@link #syncWarning}, {@link Capacity}'s;
+ *       the line is logged after it is released).</li>
  * </ol>
  * Lock-free: {@link BufferEvents}' queue, {@link #closed} (volatile), {@link GroupCommit}'s round completion and
  * leadership, and {@link DirectoryLock}'s set of directories held in this JVM (a concurrent set, touched while
@@ -225,8 +225,6 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final Damage damage;
   /** Thread-safe on its own (a lock-free queue); flushed with no lock held. */
   private final BufferEvents events;
-  /** Thread-safe on its own (its monitor is a leaf); called under {@link #lock}. */
-  private final ThrottledLogger dropWarning;
   /** Thread-safe on its own (its monitor is a leaf); called by the sync thread without a lock. */
   private final ThrottledLogger syncWarning;
   /**
@@ -234,8 +232,11 @@ public final class FileDiskBuffer implements DiskBuffer {
    * guarded by {@link #lock}; the thread is started once while opening.
    */
   private final IntervalSync intervalSync;
-  /** What {@link Capacity} may do to make room; stateless, used under {@link #lock}. */
-  private final Room room = new Room();
+  /**
+   * Frees space: deletes acknowledged segments and evicts the oldest ({@link Capacity.Space}). Guarded by
+   * {@link #lock} (see {@link Reclaimer}).
+   */
+  private final Reclaimer reclaimer;
 
   /** Staging, writing, rolling and forcing the active segment. Guarded by {@link #lock} (see {@link Appender}). */
   private final Appender appender;
@@ -245,18 +246,8 @@ public final class FileDiskBuffer implements DiskBuffer {
   private DirectoryLock directoryLock;
   /** The committer of asynchronous appends. Thread-safe on its own (its monitor is a leaf). */
   private final AsyncCommitter committer;
-  /**
-   * INTERVAL: evictions are finished off the appending thread ({@link Evictions}); SYNC: on it (an append there
-   * waits for a force anyway).
-   */
-  private final boolean deferEvictions;
   /** The durable half of deferred evictions. Its pending list is guarded by lock; its thread monitor is a leaf. */
   final Evictions evictions;
-  /**
-   * Segments from this sequence on were written in this session (or walked frame by frame at open), so their
-   * {@link Segment#livePayload} is exact unless damage was found in them. Guarded by lock (set once during open).
-   */
-  private long exactPayloadFrom = Long.MAX_VALUE;
 
   private FileDiskBuffer(BufferOptions options, LogAnalyticsListener listener, Clock clock, ChannelFactory channels) {
     this.options = options;
@@ -274,25 +265,15 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.commit = new GroupCommit(events);
     this.dropping = new Drops(ackLog, reader, events);
     this.damage = new Damage(dir, log, ackLog, dropping, quarantine, events, () -> commit.durableSeq);
-    this.dropWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
     this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed,
         syncEachAppend ? null : this::periodicSync, this::forceAcknowledgementsAndDelete);
-    this.appender = new Appender(options, clock, log, commit, reader, capacity, room, intervalSync,
-        new Appender.Host() {
-          @Override
-          public boolean closed() {
-            return closed;
-          }
-
-          @Override
-          public BufferException ioFailure(String what, IOException e) {
-            return FileDiskBuffer.this.ioFailure(what, e);
-          }
-        });
-    this.deferEvictions = !syncEachAppend;
     this.evictions = new Evictions(dir, () -> closed, () -> finishEvictions(false));
+    Parts parts = new Parts();
+    this.reclaimer = new Reclaimer(options, clock, maxPayload, log, ackLog, reader, dropping, commit, evictions,
+        spaceFreed, parts);
+    this.appender = new Appender(options, clock, log, commit, reader, capacity, reclaimer, intervalSync, parts);
     if (syncEachAppend) {
       lock.afterRelease(this::drainRequests);
     }
@@ -353,7 +334,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     directoryLock = DirectoryLock.acquire(dir, channels);
     LogLoader loader = new LogLoader(dir, channels, log, ackLog, quarantine, events, maxPayload, damage);
     boolean rewrite = loader.load();
-    exactPayloadFrom = log.active.firstSeq;
+    reclaimer.exactPayloadFrom(log.active.firstSeq);
     commit.durableSeq = log.nextSeq;
     appender.startRound();
     if (rewrite) {
@@ -508,49 +489,79 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
-  /** What {@link Capacity} may do to make room. Lock held. */
-  private final class Room implements Capacity.Space {
-    @Override
-    public long used() {
-      return log.totalBytes;
-    }
+  // ------------------------------------------------------------------------------------------------ reclaiming
 
-    @Override
-    public long growth(int frame) {
-      Segment active = log.active;
-      long end = active.size + frame;
-      if (end > options.segmentBytes()) {
-        long next = syncEachAppend ? options.segmentBytes() : Format.SEGMENT_HEADER_BYTES + frame;
-        return next - (active.fileBytes - active.size);
+  /**
+   * The sync thread, after an acknowledgement was written without a force: forces it, then deletes the segments it
+   * freed. Called without any lock.
+   */
+  private void forceAcknowledgementsAndDelete() {
+    reclaimer.forceAcknowledgements();
+    lock.lock();
+    try {
+      if (!closed) {
+        reclaimer.deleteAcknowledgedSegments();
       }
-      return Math.max(0, end - active.fileBytes);
+    } finally {
+      lock.unlock();
     }
+  }
 
-    @Override
-    public boolean reclaim() {
-      boolean freed = false;
-      while (!log.segments.isEmpty()) {
-        Segment s = log.segments.get(0);
-        long end = log.endSeq(0);
-        if (end <= ackLog.acks.frontier && end > ackLog.forcedFrontier()) {
-          forceAcknowledgements(); // a segment is deleted only once the acknowledgements of its records are forced
-        }
-        if (end > Math.min(ackLog.acks.frontier, ackLog.forcedFrontier()) || (s == log.active
-            && (s.size == Format.SEGMENT_HEADER_BYTES || reader.outstanding.holdsFrom(s.firstSeq)))) {
-          break;
-        }
-        if (s == log.active) {
-          appender.roll();
-        }
-        deleteSegment(s);
-        freed = true;
+  /**
+   * The durable half of the evictions done logically so far ({@link Evictions}): writes {@code ack.state} (which
+   * holds their drops), deletes their files, then reports their records ({@link Reclaimer#beginFinish},
+   * {@link Reclaimer#journal}, {@link Reclaimer#endFinish}). Runs on the eviction thread without any lock
+   * ({@code locked} false: the buffer's lock is taken only to read and to update the state, and the listener is
+   * called after), or on a thread holding the buffer's lock (an appender evicting again, {@link #close()}), which
+   * then throws when {@code ack.state} cannot be written. The evictions stay pending until a write succeeds; each is
+   * reported once, whichever thread finishes it.
+   */
+  private void finishEvictions(boolean locked) {
+    Reclaimer.Finish finish;
+    lock.lock();
+    try {
+      finish = reclaimer.beginFinish();
+      if (finish == null) {
+        return;
       }
-      return freed;
+    } finally {
+      lock.unlock();
+    }
+    if (!reclaimer.journal(finish, locked)) {
+      flushEvents();
+      return;
+    }
+    lock.lock();
+    try {
+      reclaimer.endFinish(finish);
+    } finally {
+      lock.unlock();
+    }
+    if (!locked) {
+      flushEvents();
+    }
+  }
+
+  /** What the parts need of the buffer ({@link Appender.Host}, {@link Reclaimer.Host}). Lock held. */
+  private final class Parts implements Appender.Host, Reclaimer.Host {
+    @Override
+    public boolean closed() {
+      return closed;
     }
 
     @Override
-    public boolean evictOldest() {
-      return FileDiskBuffer.this.evictOldest();
+    public BufferException ioFailure(String what, IOException e) {
+      return FileDiskBuffer.this.ioFailure(what, e);
+    }
+
+    @Override
+    public void roll() {
+      appender.roll();
+    }
+
+    @Override
+    public void finishEvictionsLocked() {
+      finishEvictions(true);
     }
 
     @Override
@@ -562,202 +573,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     public void ensureOpen() {
       FileDiskBuffer.this.ensureOpen();
     }
-  }
-
-  /**
-   * Deletes the oldest segments whose records are all acknowledged in a forced state of {@code ack.state} (never the
-   * active one). Lock held.
-   */
-  private void deleteAcknowledgedSegments() {
-    long deletable = Math.min(ackLog.acks.frontier, ackLog.forcedFrontier());
-    while (log.segments.size() > 1 && log.endSeq(0) <= deletable) {
-      deleteSegment(log.segments.get(0));
-    }
-  }
-
-  /**
-   * The sync thread, after an acknowledgement was written without a force: forces it, then deletes the segments it
-   * freed. Called without any lock.
-   */
-  private void forceAcknowledgementsAndDelete() {
-    forceAcknowledgements();
-    lock.lock();
-    try {
-      if (!closed) {
-        deleteAcknowledgedSegments();
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Forces acknowledgements written without a force (the sync thread's, or a reclaim's, see {@link AckLog}). A
-   * failure is logged: they are forced again with the next write. Lock held, or not.
-   */
-  private void forceAcknowledgements() {
-    try {
-      ackLog.forceWritten();
-    } catch (IOException e) {
-      LOG.warn("Buffer {}: could not force {}: {}; acknowledgements since the last force may be delivered again after"
-          + " a power cut", dir, AckState.FILE, describe(e));
-    }
-  }
-
-  /**
-   * Evicts the oldest segment. SYNC: journals its drop, deletes it and reports its records, all on the calling
-   * thread. INTERVAL: evicts it logically (out of the log and of the capacity, its records gone) and leaves the
-   * journal write, the delete and the report to {@link Evictions}' thread, after finishing on this thread an eviction
-   * still waiting for that (so at most one segment's file outlives its eviction). Lock held.
-   */
-  private boolean evictOldest() {
-    if (deferEvictions && evictions.hasPending()) {
-      finishEvictions(true);
-    }
-    Segment s = log.segments.get(0);
-    if (s == log.active) {
-      if (s.size == Format.SEGMENT_HEADER_BYTES) {
-        return false;
-      }
-      appender.roll();
-    }
-    long end = log.endSeq(0);
-    long bytes = droppedPayload(s, end);
-    String detail = "buffer " + dir + " reached its capacity of " + options.capacityBytes()
-        + " bytes; evicted the oldest segment " + s;
-    AckLog.Change change = dropping.drops(s.firstSeq, end, DropReason.BUFFER_OVERFLOW, bytes, detail);
-    if (deferEvictions) {
-      dropping.applyUnreported(change);
-      List<Long> ids = new ArrayList<>(change.added.size());
-      for (AckLog.Drop d : change.added) {
-        ids.add(d.id);
-      }
-      log.remove(s);
-      forgetSegment(s);
-      evictions.add(new Evictions.Evicted(s, ids));
-      evictions.request();
-      return true;
-    }
-    try {
-      ackLog.persist(ackLog.snapshot(commit.durableSeq, change));
-    } catch (IOException e) {
-      throw ioFailure("record an eviction in", e);
-    }
-    long dropped = dropping.apply(change);
-    deleteSegment(s);
-    warnDropped(dropped);
-    return true;
-  }
-
-  private void warnDropped(long dropped) {
-    if (dropped > 0) {
-      dropWarning.warn(dropped, "Buffer {}: dropped {} records since the last warning: capacity of {} bytes"
-          + " reached, policy DROP_OLDEST (logged at most once a minute; every drop is reported to the listener)",
-          dir, ThrottledLogger.AMOUNT, options.capacityBytes());
-    }
-  }
-
-  /**
-   * The durable half of the evictions done logically so far ({@link Evictions}): writes {@code ack.state} (which
-   * holds their drops), deletes their files, then reports their records. Runs on the eviction thread without any
-   * lock ({@code locked} false: the buffer's lock is taken only to read and to update the state, and the listener
-   * is called after), or on a thread holding the buffer's lock (an appender evicting again, {@link #close()}), which
-   * then throws when {@code ack.state} cannot be written. The evictions stay pending until a write succeeds; each is
-   * reported once, whichever thread finishes it.
-   */
-  private void finishEvictions(boolean locked) {
-    List<Evictions.Evicted> batch;
-    AckLog.Snapshot snapshot;
-    lock.lock();
-    try {
-      if (!evictions.hasPending()) {
-        return;
-      }
-      batch = evictions.snapshot();
-      snapshot = ackLog.snapshot(commit.durableSeq, null);
-    } finally {
-      lock.unlock();
-    }
-    try {
-      ackLog.persist(snapshot);
-    } catch (IOException e) {
-      BufferException be = ioFailure("record an eviction in", e);
-      if (locked) {
-        throw be;
-      }
-      flushEvents();
-      return;
-    }
-    Runnable hook = evictions.afterJournal;
-    if (hook != null) {
-      hook.run();
-    }
-    for (Evictions.Evicted e : batch) {
-      log.deleteFile(e.path);
-    }
-    long dropped = 0;
-    lock.lock();
-    try {
-      for (Evictions.Evicted e : evictions.finished(batch)) {
-        dropped += dropping.reportJournaled(e.dropIds);
-      }
-      warnDropped(dropped);
-    } finally {
-      lock.unlock();
-    }
-    if (!locked) {
-      flushEvents();
-    }
-  }
-
-  /**
-   * The payload bytes that evicting {@code s} drops: those of its records below {@code end} that are neither gone
-   * nor outstanding. For a segment of this session with no damage found, its live payload less that of its records
-   * out in chunks (no system call); else the frames are read (preallocated zeros hold no records). Lock held.
-   */
-  private long droppedPayload(Segment s, long end) {
-    if (s.firstSeq >= exactPayloadFrom && !s.copied) {
-      long bytes = s.livePayload;
-      AckState acks = ackLog.acks;
-      for (BufferChunk c : reader.outstanding.all()) {
-        long a = Math.max(s.firstSeq, c.firstSeq);
-        long b = Math.min(end, c.endSeq);
-        for (long seq = a; seq < b; seq++) {
-          if (!acks.isRemoved(seq)) {
-            bytes -= c.records.get((int) (seq - c.firstSeq)).length;
-          }
-        }
-      }
-      return Math.max(0, bytes);
-    }
-    long bytes = 0;
-    try {
-      SegmentWalk w = new SegmentWalk(log.channelFor(s), Format.SEGMENT_HEADER_BYTES, Math.max(s.size,
-          Format.SEGMENT_HEADER_BYTES), maxPayload, s.firstSeq, end);
-      int status;
-      while ((status = w.next()) != SegmentWalk.END) {
-        if (status == SegmentWalk.RECORD && !reader.taken(w.seq() - 1)) {
-          bytes += w.frame().length;
-        }
-      }
-    } catch (IOException e) {
-      LOG.warn("Buffer {}: could not read {} to count the bytes it drops: {}", dir, s, describe(e));
-    }
-    return bytes;
-  }
-
-  private void deleteSegment(Segment s) {
-    log.delete(s);
-    forgetSegment(s);
-  }
-
-  /** After {@code s} left the log: no read position points into it, the frontier moves past it. Lock held. */
-  private void forgetSegment(Segment s) {
-    reader.invalidate(s, Long.MAX_VALUE);
-    if (!log.segments.isEmpty()) {
-      ackLog.acks.advanceTo(log.segments.get(0).firstSeq);
-    }
-    spaceFreed.signalAll();
   }
 
   // ------------------------------------------------------------------------------------------------ damage
@@ -952,7 +767,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       if (dropping.acknowledged(c, forget) && !closed) {
         again = ackLog.snapshot(commit.durableSeq, null);
       }
-      deleteAcknowledgedSegments();
+      reclaimer.deleteAcknowledgedSegments();
       Outstanding.subtractPayload(c, log);
       spaceFreed.signalAll();
       if (!snapshot.force) {
@@ -1091,7 +906,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     // The acknowledgements written without a force first: the last state then goes to the other slot, so the file's
     // layout after close does not depend on whether the sync thread forced them already.
-    forceAcknowledgements();
+    reclaimer.forceAcknowledgements();
     try {
       ackLog.persist(last);
     } catch (IOException e) {
