@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link DirectoryLock}: the claim on the directory (one buffer per directory in a process, one process per
  *       directory), made owner-only;</li>
  *   <li>{@link ReadCursor}: chunks and the read position; {@link Outstanding}: the chunks handed out and not yet
- *       acknowledged or released;</li>
+ *       acknowledged or released; {@link Acknowledger}: the steps of an acknowledgement around its write;</li>
  *   <li>{@link Capacity}: the bound and the overflow policies, {@code BLOCK} on the injected clock;</li>
  *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, blocking appends queued for
  *       whoever holds the lock ({@link CombiningLock}), and asynchronous appends; {@link StagedFrames}: the frames
@@ -237,7 +237,8 @@ public final class FileDiskBuffer implements DiskBuffer {
    * {@link #lock} (see {@link Reclaimer}).
    */
   private final Reclaimer reclaimer;
-
+  /** The steps of an acknowledgement around its write of {@code ack.state}. Guarded by {@link #lock}. */
+  private final Acknowledger acknowledger;
   /** Staging, writing, rolling and forcing the active segment. Guarded by {@link #lock} (see {@link Appender}). */
   private final Appender appender;
   /** Written under {@link #lock}; read without it to refuse calls early (volatile). */
@@ -274,6 +275,8 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.reclaimer = new Reclaimer(options, clock, maxPayload, log, ackLog, reader, dropping, commit, evictions,
         spaceFreed, parts);
     this.appender = new Appender(options, clock, log, commit, reader, capacity, reclaimer, intervalSync, parts);
+    this.acknowledger = new Acknowledger(dir, log, ackLog, reader, dropping, commit, reclaimer, intervalSync,
+        spaceFreed);
     if (syncEachAppend) {
       lock.afterRelease(this::drainRequests);
     }
@@ -726,32 +729,20 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   @Override
   public void acknowledge(Chunk chunk) {
-    BufferChunk c;
-    AckLog.Snapshot snapshot;
-    AckLog.Change forget;
+    Acknowledger.Ack ack;
     lock.lock();
     try {
       ensureOpen();
-      c = reader.outstanding.check(chunk, this, dir);
-      c.acknowledging = true;
-      ackLog.beginAcknowledge(c.firstSeq, c.endSeq);
-      forget = dropping.forgetting(c);
-      snapshot = ackLog.snapshot(commit.durableSeq, forget);
-      if (forget.forgotten.isEmpty()) {
-        // Forgets no drop: forced by the sync thread right after, not before returning; the segments it frees are
-        // deleted after that force (deleteAcknowledgedSegments).
-        snapshot.lazy();
-      }
+      ack = acknowledger.begin(chunk, this);
     } finally {
       lock.unlock();
     }
     try {
-      ackLog.persist(snapshot);
+      ackLog.persist(ack.snapshot);
     } catch (IOException e) {
       lock.lock();
       try {
-        ackLog.endAcknowledge(c.firstSeq, c.endSeq, false);
-        c.acknowledging = false;
+        acknowledger.abort(ack);
       } finally {
         lock.unlock();
       }
@@ -759,30 +750,15 @@ public final class FileDiskBuffer implements DiskBuffer {
       flushEvents();
       throw be;
     }
-    AckLog.Snapshot again = null;
+    AckLog.Snapshot again;
     lock.lock();
     try {
-      ackLog.endAcknowledge(c.firstSeq, c.endSeq, true);
-      reader.outstanding.remove(c);
-      if (dropping.acknowledged(c, forget) && !closed) {
-        again = ackLog.snapshot(commit.durableSeq, null);
-      }
-      reclaimer.deleteAcknowledgedSegments();
-      Outstanding.subtractPayload(c, log);
-      spaceFreed.signalAll();
-      if (!snapshot.force) {
-        intervalSync.ackWritten();
-      }
+      again = acknowledger.end(ack, closed);
     } finally {
       lock.unlock();
     }
     if (again != null) {
-      try {
-        ackLog.persist(again);
-      } catch (IOException e) {
-        LOG.warn("Buffer {}: could not forget the drops of an acknowledged chunk in {}: {}", dir, AckState.FILE,
-            describe(e));
-      }
+      acknowledger.forgetAgain(again);
     }
     flushEvents();
   }
