@@ -106,6 +106,45 @@ final class Appender {
     return commit.pending;
   }
 
+  /**
+   * Stages one record ({@link #stageRecord}); in INTERVAL mode writes it at once ({@link #flushStaged}). Lock held.
+   */
+  void stageOne(byte[] record) {
+    stageRecord(record, null);
+    if (!syncEachAppend) {
+      flushStaged();
+    }
+  }
+
+  /**
+   * Stages the records of a batch in order, stopping at the first that fails; in INTERVAL mode writes them at once.
+   * Adds to {@code joined} every round the batch's frames joined (the pending one first). Lock held.
+   *
+   * @return the failure that stopped the batch (or of its write), or null
+   */
+  BufferException stageAll(List<byte[]> records, List<GroupCommit.Round> joined) {
+    BufferException failure = null;
+    joined.add(commit.pending);
+    try {
+      for (byte[] r : records) {
+        stageRecord(r, joined);
+        if (commit.pending != joined.get(joined.size() - 1)) {
+          joined.add(commit.pending);
+        }
+      }
+    } catch (BufferException e) {
+      failure = e;
+    }
+    if (!syncEachAppend) {
+      try {
+        flushStaged();
+      } catch (BufferException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    return failure;
+  }
+
   /** Whether a frame fits the active segment, the capacity and the scratch buffer without any change. Lock held. */
   private boolean fitsAsIs(int frame) {
     Segment active = log.active;
@@ -116,7 +155,7 @@ final class Appender {
   }
 
   /** Puts one frame into the scratch buffer, making room first. Lock held. */
-  void stageRecord(byte[] record, List<GroupCommit.Round> batch) {
+  private void stageRecord(byte[] record, List<GroupCommit.Round> batch) {
     int frame = Format.FRAME_HEADER_BYTES + record.length;
     if (!fitsAsIs(frame)) {
       flushStaged();
@@ -160,7 +199,7 @@ final class Appender {
    * or written early, are dropped and every append in it fails; rounds already being forced are not touched. In
    * INTERVAL mode only the caller's own frames were staged; they are dropped and the caller fails. Lock held.
    */
-  void flushStaged() {
+  private void flushStaged() {
     if (staged.bytes() == 0) {
       return;
     }

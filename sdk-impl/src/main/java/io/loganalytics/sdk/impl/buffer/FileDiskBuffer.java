@@ -372,10 +372,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     lock.lock();
     try {
       ensureOpen();
-      appender.stageRecord(record, null);
-      if (!syncEachAppend) {
-        appender.flushStaged();
-      }
+      appender.stageOne(record);
       round = commit.pending;
     } finally {
       lock.unlock();
@@ -399,28 +396,11 @@ public final class FileDiskBuffer implements DiskBuffer {
     // complete or a leader take one meanwhile. Each must be durable: a later round succeeding says nothing of an
     // earlier one that failed.
     List<GroupCommit.Round> joined = new ArrayList<>(1);
-    BufferException failure = null;
+    BufferException failure;
     lock.lock();
     try {
       ensureOpen();
-      joined.add(commit.pending);
-      try {
-        for (byte[] r : records) {
-          appender.stageRecord(r, joined);
-          if (commit.pending != joined.get(joined.size() - 1)) {
-            joined.add(commit.pending);
-          }
-        }
-      } catch (BufferException e) {
-        failure = e;
-      }
-      if (!syncEachAppend) {
-        try {
-          appender.flushStaged();
-        } catch (BufferException e) {
-          failure = failure == null ? e : failure;
-        }
-      }
+      failure = appender.stageAll(records, joined);
     } finally {
       lock.unlock();
       flushEvents();
@@ -450,10 +430,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       lock.lock();
       try {
         ensureOpen();
-        appender.stageRecord(record, null);
-        if (!syncEachAppend) {
-          appender.flushStaged();
-        }
+        appender.stageOne(record);
         commit.pending.addFuture(f);
       } finally {
         lock.unlock();
