@@ -14,8 +14,6 @@ import io.loganalytics.sdk.RecordTooLargeException;
 import io.loganalytics.sdk.impl.io.AtomicFile;
 import io.loganalytics.sdk.impl.io.ThrottledLogger;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.function.LongSupplier;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +43,15 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link DirectoryLock}: the claim on the directory (one buffer per directory in a process, one process per
  *       directory), made owner-only;</li>
  *   <li>{@link ReadCursor}: chunks and the read position; {@link Outstanding}: the chunks handed out and not yet
- *       acknowledged or released;</li>
+ *       acknowledged or released; {@link Acknowledger}: the steps of an acknowledgement around its write;</li>
  *   <li>{@link Capacity}: the bound and the overflow policies, {@code BLOCK} on the injected clock;</li>
  *   <li>{@link GroupCommit}: one force for every append waiting at the same moment, blocking appends queued for
  *       whoever holds the lock ({@link CombiningLock}), and asynchronous appends; {@link StagedFrames}: the frames
  *       staged for its next write; {@link AsyncCommitter}: the thread that forces for asynchronous appends;</li>
+ *   <li>{@link Appender}: staging, writing and rolling the active segment, and the force of a round, with the
+ *       rollback after a failed write or force;</li>
+ *   <li>{@link Reclaimer}: freeing space by whole segments: deleting acknowledged segments, evicting the oldest
+ *       under {@code DROP_OLDEST} (journaled before the delete, reported);</li>
  *   <li>{@link Evictions}: INTERVAL mode's {@code DROP_OLDEST} evictions, journaled and deleted off the appending
  *       thread;</li>
  *   <li>{@link IntervalSync}: the sync thread: the spare segment file for the next roll (both modes), the
@@ -115,22 +116,22 @@ import org.slf4j.LoggerFactory;
  * records it acknowledged may then be delivered again (at least once, never zero).
  *
  * <h2>Durability</h2>
- * With {@link Durability#SYNC} an append returns after its frame was written and a force of the active segment
- * covered it, both shared by the appenders waiting at the same moment ({@link GroupCommit}): an append stages its
- * frame under {@link #lock} (a copy into a buffer, no system call), and the leader of the next round writes every
- * staged frame with one call and forces once. A blocking {@link #append} does not wait for {@link #lock}: it queues
- * its record, and whichever thread holds or next takes the lock stages it ({@link GroupCommit.Request}; the ordinary
- * path when it needs room or a roll), so an appender parks once per record, until the force of its round. If that
- * write fails, exactly the appends of that round fail and none of their frames stays (the active segment is cut
- * back to where the round began; a round being forced meanwhile is not affected). If a force fails, the segment is cut back to the last forced byte and every append not yet forced
- * fails (that round's and those staged behind it). {@link #close()} refuses further appends, then writes the staged
- * frames and forces them (the final force); an append waiting for its force when the buffer closes succeeds only if
- * that final force covered it. Readers see only forced records. With {@link Durability#INTERVAL} a daemon thread
- * forces every {@link BufferOptions#syncInterval()}, and the appending thread never forces: a roll takes a spare
- * segment file that thread prepared ahead of need and leaves the old segment's force to the next periodic force
- * (which forces the sealed segments, the active one and the directory before it counts any record durable) or to
- * {@link #close()}. A crash can then leave a sealed segment with a torn tail: its lost records are reported as
- * damage when it is read (see {@link SegmentLog}).
+ * With {@link Durability#SYNC} an append returns after its frame was written and a force of the active segment covered
+ * it, both shared by the appenders waiting at the same moment ({@link GroupCommit}): an append stages its frame under
+ * {@link #lock} (a copy into a buffer, no system call), and the leader of the next round writes every staged frame with
+ * one call and forces once. A blocking {@link #append} does not wait for {@link #lock}: it queues its record, and
+ * whichever thread holds or next takes the lock stages it ({@link GroupCommit.Request}; the ordinary path when it needs
+ * room or a roll), so an appender parks once per record, until the force of its round. If that write fails, exactly the
+ * appends of that round fail and none of their frames stays (the active segment is cut back to where the round began; a
+ * round being forced meanwhile is not affected). If a force fails, the segment is cut back to the last forced byte and
+ * every append not yet forced fails (that round's and those staged behind it). {@link #close()} refuses further
+ * appends, then writes the staged frames and forces them (the final force); an append waiting for its force when the
+ * buffer closes succeeds only if that final force covered it. Readers see only forced records. With
+ * {@link Durability#INTERVAL} a daemon thread forces every {@link BufferOptions#syncInterval()}, and the appending
+ * thread never forces: a roll takes a spare segment file that thread prepared ahead of need and leaves the old
+ * segment's force to the next periodic force (which forces the sealed segments, the active one and the directory before
+ * it counts any record durable) or to {@link #close()}. A crash can then leave a sealed segment with a torn tail: its
+ * lost records are reported as damage when it is read (see {@link SegmentLog}).
  * {@link #appendAsync} returns at once; its future completes when a force covers the record.
  *
  * <h2>Bounds</h2>
@@ -165,8 +166,8 @@ import org.slf4j.LoggerFactory;
  *   <li>leaf monitors, nothing acquired while holding them: a {@link GroupCommit} round's own monitor (held only to
  *       mark it done; waiting for a round and leading its force take no lock), {@link AsyncCommitter}'s monitor
  *       (wakes the committer of asynchronous appends), {@link Evictions}' monitor (wakes its thread), and the monitor
- *       of each {@link ThrottledLogger} ({@link #dropWarning}, {@link #syncWarning}, {@link Capacity}'s; the line is
- *       logged after it is released).</li>
+ *       of each {@link ThrottledLogger} ({@link Reclaimer}'s drop warning, {@link #syncWarning}, {@link Capacity}'s;
+ *       the line is logged after it is released).</li>
  * </ol>
  * Lock-free: {@link BufferEvents}' queue, {@link #closed} (volatile), {@link GroupCommit}'s round completion and
  * leadership, and {@link DirectoryLock}'s set of directories held in this JVM (a concurrent set, touched while
@@ -224,8 +225,6 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final Damage damage;
   /** Thread-safe on its own (a lock-free queue); flushed with no lock held. */
   private final BufferEvents events;
-  /** Thread-safe on its own (its monitor is a leaf); called under {@link #lock}. */
-  private final ThrottledLogger dropWarning;
   /** Thread-safe on its own (its monitor is a leaf); called by the sync thread without a lock. */
   private final ThrottledLogger syncWarning;
   /**
@@ -233,47 +232,23 @@ public final class FileDiskBuffer implements DiskBuffer {
    * guarded by {@link #lock}; the thread is started once while opening.
    */
   private final IntervalSync intervalSync;
-  /** What {@link Capacity} may do to make room; stateless, used under {@link #lock}. */
-  private final Room room = new Room();
-
-  /** Frames built under the lock and written with one call. Guarded by lock. */
-  private final StagedFrames staged = new StagedFrames();
-  /** Bumped by every rollback: a force begun before it must not mark anything durable. Guarded by lock. */
-  private long epoch;
   /**
-   * Where the pending round's frames begin (SYNC): its segment, offset and first sequence, and the payload it wrote so
-   * far. A failed write cuts the active segment back to there and fails that round only. Guarded by lock.
+   * Frees space: deletes acknowledged segments and evicts the oldest ({@link Capacity.Space}). Guarded by
+   * {@link #lock} (see {@link Reclaimer}).
    */
-  private Segment roundSegment;
-  /** Guarded by lock. */
-  private long roundSize;
-  /** Guarded by lock. */
-  private long roundSeq;
-  /** Guarded by lock. */
-  private long roundPayload;
+  private final Reclaimer reclaimer;
+  /** The steps of an acknowledgement around its write of {@code ack.state}. Guarded by {@link #lock}. */
+  private final Acknowledger acknowledger;
+  /** Staging, writing, rolling and forcing the active segment. Guarded by {@link #lock} (see {@link Appender}). */
+  private final Appender appender;
   /** Written under {@link #lock}; read without it to refuse calls early (volatile). */
   private volatile boolean closed;
-  /**
-   * Every sequence below this was covered by the final force of {@link #close()}; -1 before. Guarded by
-   * {@link #lock}.
-   */
-  private long closeForcedSeq = -1;
   /** The claim on the directory; set while opening, released while closing. Guarded by {@link #lock}. */
   private DirectoryLock directoryLock;
   /** The committer of asynchronous appends. Thread-safe on its own (its monitor is a leaf). */
   private final AsyncCommitter committer;
-  /**
-   * INTERVAL: evictions are finished off the appending thread ({@link Evictions}); SYNC: on it (an append there
-   * waits for a force anyway).
-   */
-  private final boolean deferEvictions;
   /** The durable half of deferred evictions. Its pending list is guarded by lock; its thread monitor is a leaf. */
   final Evictions evictions;
-  /**
-   * Segments from this sequence on were written in this session (or walked frame by frame at open), so their
-   * {@link Segment#livePayload} is exact unless damage was found in them. Guarded by lock (set once during open).
-   */
-  private long exactPayloadFrom = Long.MAX_VALUE;
 
   private FileDiskBuffer(BufferOptions options, LogAnalyticsListener listener, Clock clock, ChannelFactory channels) {
     this.options = options;
@@ -291,13 +266,17 @@ public final class FileDiskBuffer implements DiskBuffer {
     this.commit = new GroupCommit(events);
     this.dropping = new Drops(ackLog, reader, events);
     this.damage = new Damage(dir, log, ackLog, dropping, quarantine, events, () -> commit.durableSeq);
-    this.dropWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.syncWarning = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
     this.committer = new AsyncCommitter(dir, () -> closed, this::commitRound);
     this.intervalSync = new IntervalSync(lock, log, dir, options.syncInterval(), () -> closed,
         syncEachAppend ? null : this::periodicSync, this::forceAcknowledgementsAndDelete);
-    this.deferEvictions = !syncEachAppend;
     this.evictions = new Evictions(dir, () -> closed, () -> finishEvictions(false));
+    Parts parts = new Parts();
+    this.reclaimer = new Reclaimer(options, clock, maxPayload, log, ackLog, reader, dropping, commit, evictions,
+        spaceFreed, parts);
+    this.appender = new Appender(options, clock, log, commit, reader, capacity, reclaimer, intervalSync, parts);
+    this.acknowledger = new Acknowledger(dir, log, ackLog, reader, dropping, commit, reclaimer, intervalSync,
+        spaceFreed);
     if (syncEachAppend) {
       lock.afterRelease(this::drainRequests);
     }
@@ -358,9 +337,9 @@ public final class FileDiskBuffer implements DiskBuffer {
     directoryLock = DirectoryLock.acquire(dir, channels);
     LogLoader loader = new LogLoader(dir, channels, log, ackLog, quarantine, events, maxPayload, damage);
     boolean rewrite = loader.load();
-    exactPayloadFrom = log.active.firstSeq;
+    reclaimer.exactPayloadFrom(log.active.firstSeq);
     commit.durableSeq = log.nextSeq;
-    startRound();
+    appender.startRound();
     if (rewrite) {
       ackLog.persist(ackLog.snapshot(commit.durableSeq, null));
     }
@@ -393,10 +372,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     lock.lock();
     try {
       ensureOpen();
-      stageRecord(record, null);
-      if (!syncEachAppend) {
-        flushStaged();
-      }
+      appender.stageOne(record);
       round = commit.pending;
     } finally {
       lock.unlock();
@@ -420,28 +396,11 @@ public final class FileDiskBuffer implements DiskBuffer {
     // complete or a leader take one meanwhile. Each must be durable: a later round succeeding says nothing of an
     // earlier one that failed.
     List<GroupCommit.Round> joined = new ArrayList<>(1);
-    BufferException failure = null;
+    BufferException failure;
     lock.lock();
     try {
       ensureOpen();
-      joined.add(commit.pending);
-      try {
-        for (byte[] r : records) {
-          stageRecord(r, joined);
-          if (commit.pending != joined.get(joined.size() - 1)) {
-            joined.add(commit.pending);
-          }
-        }
-      } catch (BufferException e) {
-        failure = e;
-      }
-      if (!syncEachAppend) {
-        try {
-          flushStaged();
-        } catch (BufferException e) {
-          failure = failure == null ? e : failure;
-        }
-      }
+      failure = appender.stageAll(records, joined);
     } finally {
       lock.unlock();
       flushEvents();
@@ -471,10 +430,7 @@ public final class FileDiskBuffer implements DiskBuffer {
       lock.lock();
       try {
         ensureOpen();
-        stageRecord(record, null);
-        if (!syncEachAppend) {
-          flushStaged();
-        }
+        appender.stageOne(record);
         commit.pending.addFuture(f);
       } finally {
         lock.unlock();
@@ -506,253 +462,86 @@ public final class FileDiskBuffer implements DiskBuffer {
   private void drainRequests() {
     while (commit.hasRequests() && lock.tryLock()) {
       try {
-        commit.drain(this::stageQueued);
+        commit.drain(appender::stageQueued);
       } finally {
         lock.release();
       }
     }
   }
 
+  // ------------------------------------------------------------------------------------------------ reclaiming
+
   /**
-   * Stages a record queued by a blocking SYNC append ({@link GroupCommit#drain}) when it fits as it is: in the
-   * active segment, the capacity and the scratch buffer, the buffer open. Lock held.
-   *
-   * @return the round it joined, or null to hand it back to its appender (which stages it with {@link #stageRecord})
+   * The sync thread, after an acknowledgement was written without a force: forces it, then deletes the segments it
+   * freed. Called without any lock.
    */
-  private GroupCommit.Round stageQueued(byte[] record) {
-    int frame = Format.FRAME_HEADER_BYTES + record.length;
-    if (closed || !fitsAsIs(frame)) {
-      return null;
+  private void forceAcknowledgementsAndDelete() {
+    reclaimer.forceAcknowledgements();
+    lock.lock();
+    try {
+      if (!closed) {
+        reclaimer.deleteAcknowledgedSegments();
+      }
+    } finally {
+      lock.unlock();
     }
-    staged.add(log.nextSeq, clock.millis(), record);
-    commit.pending.writes = true;
-    return commit.pending;
   }
 
-  /** Whether a frame fits the active segment, the capacity and the scratch buffer without any change. Lock held. */
-  private boolean fitsAsIs(int frame) {
-    Segment active = log.active;
-    long segmentEnd = active.size + staged.bytes() + frame;
-    return segmentEnd <= options.segmentBytes()
-        && log.totalBytes + Math.max(0, segmentEnd - active.fileBytes) <= options.capacityBytes()
-        && staged.bytes() + frame <= StagedFrames.CAPACITY;
-  }
-
-  /** Puts one frame into the scratch buffer, making room first. Lock held. */
-  private void stageRecord(byte[] record, List<GroupCommit.Round> batch) {
-    int frame = Format.FRAME_HEADER_BYTES + record.length;
-    if (!fitsAsIs(frame)) {
-      flushStaged();
-      capacity.makeRoom(frame, room);
-      // Under BLOCK the lock was released while waiting: other appenders may have staged frames meanwhile, and a
-      // round holding the first records of this batch may have failed; its later records must not be stored then
-      // (a batch stores a prefix of its records, never a record after a gap).
-      flushStaged();
-      if (batch != null) {
-        for (GroupCommit.Round r : batch) {
-          BufferException e = r.done ? r.error : null;
-          if (e != null) {
-            throw new BufferException(dir, "stopped storing a batch: its earlier records were not stored: "
-                + e.getMessage(), e.isRetryable(), e);
-          }
-        }
+  /**
+   * The durable half of the evictions done logically so far ({@link Evictions}): writes {@code ack.state} (which
+   * holds their drops), deletes their files, then reports their records ({@link Reclaimer#beginFinish},
+   * {@link Reclaimer#journal}, {@link Reclaimer#endFinish}). Runs on the eviction thread without any lock
+   * ({@code locked} false: the buffer's lock is taken only to read and to update the state, and the listener is
+   * called after), or on a thread holding the buffer's lock (an appender evicting again, {@link #close()}), which
+   * then throws when {@code ack.state} cannot be written. The evictions stay pending until a write succeeds; each is
+   * reported once, whichever thread finishes it.
+   */
+  private void finishEvictions(boolean locked) {
+    Reclaimer.Finish finish;
+    lock.lock();
+    try {
+      finish = reclaimer.beginFinish();
+      if (finish == null) {
+        return;
       }
-      if (log.active.size + frame > options.segmentBytes()) {
-        roll();
-      }
+    } finally {
+      lock.unlock();
     }
-    if (frame > StagedFrames.CAPACITY) {
-      ByteBuffer b = ByteBuffer.allocate(frame);
-      Format.putFrame(b, new CRC32C(), log.nextSeq, clock.millis(), record);
-      b.flip();
-      writeFrames(b, 1, record.length);
+    if (!reclaimer.journal(finish, locked)) {
+      flushEvents();
       return;
     }
-    staged.add(log.nextSeq, clock.millis(), record);
-    commit.pending.writes = true;
-  }
-
-  /**
-   * Writes the staged frames at the end of the active segment. Appends in INTERVAL mode write at once (they return
-   * stored); in SYNC mode appends (blocking and asynchronous) leave their frames staged for the leader of the next
-   * force, which writes them all with one call just before it forces (they return only once forced, so nothing is
-   * lost by the wait, and the lock is held for a copy instead of a system call). Frames are also written early when
-   * the scratch buffer or the segment is full, and before a roll or the final force of {@link #close()}.
-   *
-   * <p>On a failed write in SYNC mode the pending round fails as a whole ({@link #failRound}): its frames, staged
-   * or written early, are dropped and every append in it fails; rounds already being forced are not touched. In
-   * INTERVAL mode only the caller's own frames were staged; they are dropped and the caller fails. Lock held.
-   */
-  private void flushStaged() {
-    if (staged.bytes() == 0) {
-      return;
-    }
-    int n = staged.records();
-    long payload = staged.payload();
-    ByteBuffer frames = staged.frames();
-    staged.clear();
-    writeFrames(frames, n, payload);
-  }
-
-  private void writeFrames(ByteBuffer frames, int records, long payload) {
+    lock.lock();
     try {
-      log.write(frames);
-    } catch (IOException e) {
-      BufferException be = ioFailure("append to", e);
-      if (syncEachAppend) {
-        failRound(be);
-      }
-      throw be;
+      reclaimer.endFinish(finish);
+    } finally {
+      lock.unlock();
     }
-    log.nextSeq += records;
-    log.active.livePayload += payload;
-    roundPayload += payload;
-    commit.pending.writes = true;
+    if (!locked) {
+      flushEvents();
+    }
   }
 
-  /** The pending round begins here: after everything written so far. Lock held, nothing staged. */
-  private void startRound() {
-    roundSegment = log.active;
-    roundSize = log.active.size;
-    roundSeq = log.nextSeq;
-    roundPayload = 0;
-  }
-
-  /**
-   * A write of the pending round failed (SYNC): drops its staged frames, cuts the active segment back to where the
-   * round began (a roll completes the round, so its frames are all in the active segment), and fails exactly its
-   * appends. A round being forced meanwhile ends before that point and is not touched. Lock held.
-   */
-  private void failRound(BufferException error) {
-    staged.clear();
-    Segment active = log.active;
-    long keep = roundSegment == active ? roundSize : Format.SEGMENT_HEADER_BYTES;
-    long seq = roundSegment == active ? roundSeq : active.firstSeq;
-    if (cutActiveBack(keep)) {
-      active.livePayload = Math.max(0, active.livePayload - roundPayload);
-    }
-    log.nextSeq = seq;
-    reader.invalidate(null, seq);
-    commit.complete(commit.swap(), error);
-    startRound();
-  }
-
-  /**
-   * Cuts the active segment back to {@code keep} bytes if it is longer (a failed write or force: the frames past that
-   * point must not stay). If the file cannot be cut, that is logged and the segment still counts as {@code keep}
-   * bytes long: the next append writes over the tail. Lock held.
-   *
-   * @return whether the segment was longer than {@code keep}
-   */
-  private boolean cutActiveBack(long keep) {
-    Segment active = log.active;
-    if (active.size <= keep) {
-      return false;
-    }
-    try {
-      log.reopenActiveIfClosed();
-      log.cutActive(keep);
-    } catch (IOException e) {
-      LOG.warn("Buffer {}: could not cut {} back to {} bytes: {}", dir, active, keep, describe(e));
-    }
-    active.size = keep;
-    return true;
-  }
-
-  /**
-   * Seals the active segment and starts a new one. Lock held, nothing staged. SYNC: the old segment is forced first
-   * (its appends are waiting for that force), and the new one is the spare the sync thread prepared (created,
-   * preallocated and forced, with its directory entry, ahead of need), renamed; the directory force for that rename
-   * is left to the next force of the new segment, which does it before any record in it counts durable
-   * ({@link SegmentLog#takeSpare}). Without a spare ready, the new segment is created durably here. INTERVAL: no force on the calling thread ({@link SegmentLog#rollDeferred}): the
-   * new segment comes from the spare the sync thread prepared (it is asked for the next one), and the old segment is
-   * forced by the next periodic force, before that force counts anything durable, or by {@link #close()}.
-   */
-  private void roll() {
-    flushStaged();
-    if (!syncEachAppend) {
-      try {
-        log.rollDeferred();
-      } catch (IOException e) {
-        throw ioFailure("create a segment in", e);
-      }
-      intervalSync.wake();
-      return;
-    }
-    Segment old = log.active;
-    try {
-      log.forceActive();
-    } catch (IOException e) {
-      BufferException be = ioFailure("force", e);
-      rollback(be);
-      throw be;
-    }
-    markAllDurable();
-    Segment next;
-    try {
-      next = log.takeSpare();
-      if (next == null) {
-        next = log.create(log.nextSeq);
-      }
-    } catch (IOException e) {
-      throw ioFailure("create a segment in", e);
-    }
-    log.seal(old);
-    log.addActive(next);
-    intervalSync.spareTaken();
-  }
-
-  /** After a successful force of everything written: all rounds so far are durable. Lock held. */
-  private void markAllDurable() {
-    commit.durableSeq = log.nextSeq;
-    log.active.durableSize = log.active.size;
-    commit.complete(commit.swap(), null);
-    startRound();
-  }
-
-  /** What {@link Capacity} may do to make room. Lock held. */
-  private final class Room implements Capacity.Space {
+  /** What the parts need of the buffer ({@link Appender.Host}, {@link Reclaimer.Host}). Lock held. */
+  private final class Parts implements Appender.Host, Reclaimer.Host {
     @Override
-    public long used() {
-      return log.totalBytes;
+    public boolean closed() {
+      return closed;
     }
 
     @Override
-    public long growth(int frame) {
-      Segment active = log.active;
-      long end = active.size + frame;
-      if (end > options.segmentBytes()) {
-        long next = syncEachAppend ? options.segmentBytes() : Format.SEGMENT_HEADER_BYTES + frame;
-        return next - (active.fileBytes - active.size);
-      }
-      return Math.max(0, end - active.fileBytes);
+    public BufferException ioFailure(String what, IOException e) {
+      return FileDiskBuffer.this.ioFailure(what, e);
     }
 
     @Override
-    public boolean reclaim() {
-      boolean freed = false;
-      while (!log.segments.isEmpty()) {
-        Segment s = log.segments.get(0);
-        long end = log.endSeq(0);
-        if (end <= ackLog.acks.frontier && end > ackLog.forcedFrontier()) {
-          forceAcknowledgements(); // a segment is deleted only once the acknowledgements of its records are forced
-        }
-        if (end > Math.min(ackLog.acks.frontier, ackLog.forcedFrontier()) || (s == log.active
-            && (s.size == Format.SEGMENT_HEADER_BYTES || reader.outstanding.holdsFrom(s.firstSeq)))) {
-          break;
-        }
-        if (s == log.active) {
-          roll();
-        }
-        deleteSegment(s);
-        freed = true;
-      }
-      return freed;
+    public void roll() {
+      appender.roll();
     }
 
     @Override
-    public boolean evictOldest() {
-      return FileDiskBuffer.this.evictOldest();
+    public void finishEvictionsLocked() {
+      finishEvictions(true);
     }
 
     @Override
@@ -764,202 +553,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     public void ensureOpen() {
       FileDiskBuffer.this.ensureOpen();
     }
-  }
-
-  /**
-   * Deletes the oldest segments whose records are all acknowledged in a forced state of {@code ack.state} (never the
-   * active one). Lock held.
-   */
-  private void deleteAcknowledgedSegments() {
-    long deletable = Math.min(ackLog.acks.frontier, ackLog.forcedFrontier());
-    while (log.segments.size() > 1 && log.endSeq(0) <= deletable) {
-      deleteSegment(log.segments.get(0));
-    }
-  }
-
-  /**
-   * The sync thread, after an acknowledgement was written without a force: forces it, then deletes the segments it
-   * freed. Called without any lock.
-   */
-  private void forceAcknowledgementsAndDelete() {
-    forceAcknowledgements();
-    lock.lock();
-    try {
-      if (!closed) {
-        deleteAcknowledgedSegments();
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Forces acknowledgements written without a force (the sync thread's, or a reclaim's, see {@link AckLog}). A
-   * failure is logged: they are forced again with the next write. Lock held, or not.
-   */
-  private void forceAcknowledgements() {
-    try {
-      ackLog.forceWritten();
-    } catch (IOException e) {
-      LOG.warn("Buffer {}: could not force {}: {}; acknowledgements since the last force may be delivered again after"
-          + " a power cut", dir, AckState.FILE, describe(e));
-    }
-  }
-
-  /**
-   * Evicts the oldest segment. SYNC: journals its drop, deletes it and reports its records, all on the calling
-   * thread. INTERVAL: evicts it logically (out of the log and of the capacity, its records gone) and leaves the
-   * journal write, the delete and the report to {@link Evictions}' thread, after finishing on this thread an eviction
-   * still waiting for that (so at most one segment's file outlives its eviction). Lock held.
-   */
-  private boolean evictOldest() {
-    if (deferEvictions && evictions.hasPending()) {
-      finishEvictions(true);
-    }
-    Segment s = log.segments.get(0);
-    if (s == log.active) {
-      if (s.size == Format.SEGMENT_HEADER_BYTES) {
-        return false;
-      }
-      roll();
-    }
-    long end = log.endSeq(0);
-    long bytes = droppedPayload(s, end);
-    String detail = "buffer " + dir + " reached its capacity of " + options.capacityBytes()
-        + " bytes; evicted the oldest segment " + s;
-    AckLog.Change change = dropping.drops(s.firstSeq, end, DropReason.BUFFER_OVERFLOW, bytes, detail);
-    if (deferEvictions) {
-      dropping.applyUnreported(change);
-      List<Long> ids = new ArrayList<>(change.added.size());
-      for (AckLog.Drop d : change.added) {
-        ids.add(d.id);
-      }
-      log.remove(s);
-      forgetSegment(s);
-      evictions.add(new Evictions.Evicted(s, ids));
-      evictions.request();
-      return true;
-    }
-    try {
-      ackLog.persist(ackLog.snapshot(commit.durableSeq, change));
-    } catch (IOException e) {
-      throw ioFailure("record an eviction in", e);
-    }
-    long dropped = dropping.apply(change);
-    deleteSegment(s);
-    warnDropped(dropped);
-    return true;
-  }
-
-  private void warnDropped(long dropped) {
-    if (dropped > 0) {
-      dropWarning.warn(dropped, "Buffer {}: dropped {} records since the last warning: capacity of {} bytes"
-          + " reached, policy DROP_OLDEST (logged at most once a minute; every drop is reported to the listener)",
-          dir, ThrottledLogger.AMOUNT, options.capacityBytes());
-    }
-  }
-
-  /**
-   * The durable half of the evictions done logically so far ({@link Evictions}): writes {@code ack.state} (which
-   * holds their drops), deletes their files, then reports their records. Runs on the eviction thread without any
-   * lock ({@code locked} false: the buffer's lock is taken only to read and to update the state, and the listener
-   * is called after), or on a thread holding the buffer's lock (an appender evicting again, {@link #close()}), which
-   * then throws when {@code ack.state} cannot be written. The evictions stay pending until a write succeeds; each is
-   * reported once, whichever thread finishes it.
-   */
-  private void finishEvictions(boolean locked) {
-    List<Evictions.Evicted> batch;
-    AckLog.Snapshot snapshot;
-    lock.lock();
-    try {
-      if (!evictions.hasPending()) {
-        return;
-      }
-      batch = evictions.snapshot();
-      snapshot = ackLog.snapshot(commit.durableSeq, null);
-    } finally {
-      lock.unlock();
-    }
-    try {
-      ackLog.persist(snapshot);
-    } catch (IOException e) {
-      BufferException be = ioFailure("record an eviction in", e);
-      if (locked) {
-        throw be;
-      }
-      flushEvents();
-      return;
-    }
-    Runnable hook = evictions.afterJournal;
-    if (hook != null) {
-      hook.run();
-    }
-    for (Evictions.Evicted e : batch) {
-      log.deleteFile(e.path);
-    }
-    long dropped = 0;
-    lock.lock();
-    try {
-      for (Evictions.Evicted e : evictions.finished(batch)) {
-        dropped += dropping.reportJournaled(e.dropIds);
-      }
-      warnDropped(dropped);
-    } finally {
-      lock.unlock();
-    }
-    if (!locked) {
-      flushEvents();
-    }
-  }
-
-  /**
-   * The payload bytes that evicting {@code s} drops: those of its records below {@code end} that are neither gone
-   * nor outstanding. For a segment of this session with no damage found, its live payload less that of its records
-   * out in chunks (no system call); else the frames are read (preallocated zeros hold no records). Lock held.
-   */
-  private long droppedPayload(Segment s, long end) {
-    if (s.firstSeq >= exactPayloadFrom && !s.copied) {
-      long bytes = s.livePayload;
-      AckState acks = ackLog.acks;
-      for (BufferChunk c : reader.outstanding.all()) {
-        long a = Math.max(s.firstSeq, c.firstSeq);
-        long b = Math.min(end, c.endSeq);
-        for (long seq = a; seq < b; seq++) {
-          if (!acks.isRemoved(seq)) {
-            bytes -= c.records.get((int) (seq - c.firstSeq)).length;
-          }
-        }
-      }
-      return Math.max(0, bytes);
-    }
-    long bytes = 0;
-    try {
-      SegmentWalk w = new SegmentWalk(log.channelFor(s), Format.SEGMENT_HEADER_BYTES, Math.max(s.size,
-          Format.SEGMENT_HEADER_BYTES), maxPayload, s.firstSeq, end);
-      int status;
-      while ((status = w.next()) != SegmentWalk.END) {
-        if (status == SegmentWalk.RECORD && !reader.taken(w.seq() - 1)) {
-          bytes += w.frame().length;
-        }
-      }
-    } catch (IOException e) {
-      LOG.warn("Buffer {}: could not read {} to count the bytes it drops: {}", dir, s, describe(e));
-    }
-    return bytes;
-  }
-
-  private void deleteSegment(Segment s) {
-    log.delete(s);
-    forgetSegment(s);
-  }
-
-  /** After {@code s} left the log: no read position points into it, the frontier moves past it. Lock held. */
-  private void forgetSegment(Segment s) {
-    reader.invalidate(s, Long.MAX_VALUE);
-    if (!log.segments.isEmpty()) {
-      ackLog.acks.advanceTo(log.segments.get(0).firstSeq);
-    }
-    spaceFreed.signalAll();
   }
 
   // ------------------------------------------------------------------------------------------------ damage
@@ -980,146 +573,30 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
-  /** Forces the writes of the pending round. Called by the leader, without {@link #lock}. */
-  private void forceOnce() {
-    GroupCommit.Round round;
-    List<SegmentLog.Pending> sealed = List.of();
-    List<FileChannel> toClose = List.of();
-    boolean directory = false;
-    FileChannel activeChannel = null;
-    IOException reopenFailure = null;
-    Segment seg;
-    long size;
-    long seq;
-    long ep;
-    long renames;
-    lock.lock();
-    try {
-      commit.drain(this::stageQueued);
-      round = commit.pending;
-      if (round.done) {
-        return;
-      }
-      try {
-        flushStaged();
-      } catch (BufferException e) {
-        // SYNC: failRound completed the round with the error. INTERVAL: nothing was staged (appends write at once).
-        commit.complete(round, e);
-        return;
-      }
-      commit.swap();
-      startRound();
-      if (!round.writes && (syncEachAppend || (log.unforcedSealed.isEmpty() && !log.directoryUnforced
-          && log.retired.isEmpty()))) {
-        commit.complete(round, null);
-        return;
-      }
-      commit.inFlight = round;
-      renames = log.renames;
-      seg = log.active;
-      size = seg.size;
-      seq = log.nextSeq;
-      ep = epoch;
-      if (!syncEachAppend) {
-        sealed = new ArrayList<>(log.unforcedSealed);
-        toClose = log.takeRetired();
-        directory = log.directoryUnforced;
-        log.directoryUnforced = false;
-        try {
-          log.reopenActiveIfClosed();
-        } catch (IOException e) {
-          reopenFailure = e;
-        }
-        activeChannel = seg.channel;
-      }
-    } finally {
-      lock.unlock();
-    }
-    IOException failure = null;
-    if (syncEachAppend) {
-      try {
-        log.forceSync(seg, renames); // with the directory, after a roll renamed a spare
-      } catch (IOException e) {
-        if (!seg.sealed) {
-          failure = e;
-        }
-      }
-    } else {
-      // INTERVAL: the segments sealed by rolls since the last force, the active one, and the directory (renames).
-      // The channels were taken under the lock: a roll meanwhile does not wait for this force (SegmentLog).
-      try {
-        if (reopenFailure != null || activeChannel == null) {
-          failure = reopenFailure != null ? reopenFailure : new java.nio.channels.ClosedChannelException();
-          log.forceDeferred(List.of(), null, false, toClose);
-        } else {
-          log.forceDeferred(sealed, activeChannel, directory, toClose);
-        }
-      } catch (IOException e) {
-        failure = e;
-      }
-    }
-    BufferException error = null;
-    lock.lock();
-    try {
-      if (!syncEachAppend) {
-        log.forceLock.lock();
-        try {
-          log.unforcedSealed.removeIf(p -> p.forced);
-        } finally {
-          log.forceLock.unlock();
-        }
-        if (failure != null) {
-          // The written bytes stay; the next periodic force tries them again, with the directory if needed.
-          log.directoryUnforced |= directory;
-          commit.pending.writes = true;
-        }
-      }
-      if (seg.sealedByClose || (!syncEachAppend && closed && failure != null)) {
-        // close() sealed the segment, before or after this force: durable only if its final force covered it.
-        if (seq > closeForcedSeq) {
-          error = new BufferException(dir, "buffer " + dir + " was closed before the append was forced", false,
-              failure);
-        }
-      } else if (failure == null) {
-        if (epoch == ep) {
-          commit.durableSeq = Math.max(commit.durableSeq, seq);
-          if (seg == log.active) {
-            seg.durableSize = Math.max(seg.durableSize, size);
-          }
-        }
-      } else if (epoch == ep) {
-        error = ioFailure("force", failure);
-        rollback(error);
-      }
-      if (commit.inFlight == round) {
-        commit.inFlight = null;
-      }
-    } finally {
-      lock.unlock();
-    }
-    commit.complete(round, error);
-  }
-
   /**
-   * After a failed force: in SYNC mode, cuts the active segment back to its last forced byte and fails every append
-   * not yet forced. In INTERVAL mode the written bytes stay (the caller was told they were stored). Lock held.
+   * Forces the writes of the pending round ({@link Appender#beginForce}, {@link Appender#force},
+   * {@link Appender#endForce}). Called by the leader, without {@link #lock}.
    */
-  private void rollback(BufferException error) {
-    if (!syncEachAppend) {
+  private void forceOnce() {
+    Appender.Force force;
+    lock.lock();
+    try {
+      force = appender.beginForce();
+    } finally {
+      lock.unlock();
+    }
+    if (force == null) {
       return;
     }
-    epoch++;
-    staged.clear();
-    if (cutActiveBack(log.active.durableSize)) {
-      log.nextSeq = commit.durableSeq;
-      reader.invalidate(null, log.nextSeq);
+    appender.force(force);
+    BufferException error;
+    lock.lock();
+    try {
+      error = appender.endForce(force);
+    } finally {
+      lock.unlock();
     }
-    commit.complete(commit.swap(), error);
-    startRound();
-    if (commit.inFlight != null) {
-      commit.complete(commit.inFlight, error);
-      commit.inFlight = null;
-    }
+    commit.complete(force.round, error);
   }
 
   @Override
@@ -1215,7 +692,7 @@ public final class FileDiskBuffer implements DiskBuffer {
   int stagedRecords() {
     lock.lock();
     try {
-      return staged.records();
+      return appender.stagedRecords();
     } finally {
       lock.unlock();
     }
@@ -1229,32 +706,20 @@ public final class FileDiskBuffer implements DiskBuffer {
 
   @Override
   public void acknowledge(Chunk chunk) {
-    BufferChunk c;
-    AckLog.Snapshot snapshot;
-    AckLog.Change forget;
+    Acknowledger.Ack ack;
     lock.lock();
     try {
       ensureOpen();
-      c = reader.outstanding.check(chunk, this, dir);
-      c.acknowledging = true;
-      ackLog.beginAcknowledge(c.firstSeq, c.endSeq);
-      forget = dropping.forgetting(c);
-      snapshot = ackLog.snapshot(commit.durableSeq, forget);
-      if (forget.forgotten.isEmpty()) {
-        // Forgets no drop: forced by the sync thread right after, not before returning; the segments it frees are
-        // deleted after that force (deleteAcknowledgedSegments).
-        snapshot.lazy();
-      }
+      ack = acknowledger.begin(chunk, this);
     } finally {
       lock.unlock();
     }
     try {
-      ackLog.persist(snapshot);
+      ackLog.persist(ack.snapshot);
     } catch (IOException e) {
       lock.lock();
       try {
-        ackLog.endAcknowledge(c.firstSeq, c.endSeq, false);
-        c.acknowledging = false;
+        acknowledger.abort(ack);
       } finally {
         lock.unlock();
       }
@@ -1262,30 +727,15 @@ public final class FileDiskBuffer implements DiskBuffer {
       flushEvents();
       throw be;
     }
-    AckLog.Snapshot again = null;
+    AckLog.Snapshot again;
     lock.lock();
     try {
-      ackLog.endAcknowledge(c.firstSeq, c.endSeq, true);
-      reader.outstanding.remove(c);
-      if (dropping.acknowledged(c, forget) && !closed) {
-        again = ackLog.snapshot(commit.durableSeq, null);
-      }
-      deleteAcknowledgedSegments();
-      Outstanding.subtractPayload(c, log);
-      spaceFreed.signalAll();
-      if (!snapshot.force) {
-        intervalSync.ackWritten();
-      }
+      again = acknowledger.end(ack, closed);
     } finally {
       lock.unlock();
     }
     if (again != null) {
-      try {
-        ackLog.persist(again);
-      } catch (IOException e) {
-        LOG.warn("Buffer {}: could not forget the drops of an acknowledged chunk in {}: {}", dir, AckState.FILE,
-            describe(e));
-      }
+      acknowledger.forgetAgain(again);
     }
     flushEvents();
   }
@@ -1379,10 +829,10 @@ public final class FileDiskBuffer implements DiskBuffer {
         return;
       }
       closed = true;
-      commit.drain(this::stageQueued); // hands every queued append back: it fails as closed
+      commit.drain(appender::stageQueued); // hands every queued append back: it fails as closed
       intervalSync.wake();
       spaceFreed.signalAll();
-      finalForce();
+      appender.finalForce();
       try {
         finishEvictions(true);
       } catch (BufferException e) {
@@ -1409,7 +859,7 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     // The acknowledgements written without a force first: the last state then goes to the other slot, so the file's
     // layout after close does not depend on whether the sync thread forced them already.
-    forceAcknowledgements();
+    reclaimer.forceAcknowledgements();
     try {
       ackLog.persist(last);
     } catch (IOException e) {
@@ -1426,37 +876,6 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     flushEvents();
   }
-
-  /**
-   * Forces everything written, for {@link #close()}: no append writes any more ({@link #closed} is set). On success
-   * every round so far is durable and {@link #closeForcedSeq} says how far; on failure they fail. Lock held.
-   */
-  private void finalForce() {
-    IOException failure = null;
-    try {
-      flushStaged();
-    } catch (BufferException e) {
-      // The round whose frames were staged failed (failRound): its appends throw; what was written before is forced.
-      LOG.warn("Buffer {}: final write on close failed: {}", dir, e.getMessage());
-    }
-    log.discardSpare();
-    try {
-      log.forceAllDeferred();
-      if (!log.active.sealed) {
-        log.forceActive();
-      }
-    } catch (IOException e) {
-      failure = e;
-    }
-    if (failure == null) {
-      closeForcedSeq = log.nextSeq;
-      markAllDurable();
-      return;
-    }
-    LOG.warn("Buffer {}: final force on close failed: {}", dir, describe(failure));
-    rollback(ioFailure("force", failure));
-  }
-
   private void releaseFiles() {
     ackLog.close();
     if (log.active != null) {
