@@ -243,6 +243,11 @@ public final class FileDiskBuffer implements DiskBuffer {
   private final Appender appender;
   /** Written under {@link #lock}; read without it to refuse calls early (volatile). */
   private volatile boolean closed;
+  /**
+   * Set by {@link #close()} when it closes {@code ack.state}: a drop report delivered after that cannot be removed
+   * from the journal on disk. Guarded by {@link #lock}.
+   */
+  private boolean filesReleased;
   /** The claim on the directory; set while opening, released while closing. Guarded by {@link #lock}. */
   private DirectoryLock directoryLock;
   /** The committer of asynchronous appends. Thread-safe on its own (its monitor is a leaf). */
@@ -678,6 +683,11 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
   }
 
+  /** @return whether {@link #close()} has begun (tests) */
+  boolean isClosed() {
+    return closed;
+  }
+
   /** @return whether an evicted segment waits for its journal write and delete ({@link Evictions}; tests) */
   boolean evictionPending() {
     lock.lock();
@@ -848,6 +858,11 @@ public final class FileDiskBuffer implements DiskBuffer {
     }
     committer.wakeToStop();
     evictions.wake();
+    // The buffer's threads end before the last state is taken: a drop report one of them delivered is then either
+    // removed from the journal in that state, or still in the queue and delivered below.
+    joinQuietly(intervalSync.thread());
+    joinQuietly(committer.thread());
+    joinQuietly(evictions.thread());
     List<Long> delivered = events.flush();
     AckLog.Snapshot last;
     lock.lock();
@@ -865,11 +880,9 @@ public final class FileDiskBuffer implements DiskBuffer {
     } catch (IOException e) {
       LOG.warn("Buffer {}: could not record its state in {} on close: {}", dir, AckState.FILE, describe(e));
     }
-    joinQuietly(intervalSync.thread());
-    joinQuietly(committer.thread());
-    joinQuietly(evictions.thread());
     lock.lock();
     try {
+      filesReleased = true;
       releaseFiles();
     } finally {
       lock.unlock();
@@ -940,8 +953,8 @@ public final class FileDiskBuffer implements DiskBuffer {
     AckLog.Snapshot s;
     lock.lock();
     try {
-      if (!ackLog.remove(delivered) || closed) {
-        return;
+      if (!ackLog.remove(delivered) || filesReleased) {
+        return; // after close released the files, a report delivered late may be repeated after a restart
       }
       s = ackLog.snapshot(commit.durableSeq, null);
     } finally {
