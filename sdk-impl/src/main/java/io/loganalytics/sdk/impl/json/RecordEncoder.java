@@ -18,6 +18,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -120,7 +123,7 @@ public final class RecordEncoder {
       int fields = 0;
       for (Map.Entry<String, ?> e : record.entrySet()) {
         String name = Objects.toString(e.getKey());
-        SerializedString known = enc.names.get(name);
+        SerializedString known = enc.knownName(name, fields);
         if (known == null) {
           checkField(name, ++fields);
           enc.remember(name);
@@ -180,6 +183,30 @@ public final class RecordEncoder {
      */
     final Map<String, SerializedString> names = new HashMap<>();
     static final int MAX_NAMES = 64;
+    /**
+     * The name found at each position of the last records and its entry in {@link #names}: an appender adds the
+     * same constant names in the same order, so comparing references usually replaces the map lookup.
+     */
+    private final String[] namesAt = new String[MAX_NAMES];
+    private final SerializedString[] knownAt = new SerializedString[MAX_NAMES];
+
+    /**
+     * The quoted UTF-8 of a name in {@link #names}.
+     *
+     * @param position the field's position in its record, from 0
+     * @return the name's bytes, or {@code null} when it has not passed {@link #checkField} on this thread yet
+     */
+    SerializedString knownName(String name, int position) {
+      if (position < MAX_NAMES && namesAt[position] == name) {
+        return knownAt[position];
+      }
+      SerializedString known = names.get(name);
+      if (known != null && position < MAX_NAMES) {
+        namesAt[position] = name;
+        knownAt[position] = known;
+      }
+      return known;
+    }
 
     void remember(String name) {
       if (names.size() >= MAX_NAMES) {
@@ -406,7 +433,7 @@ public final class RecordEncoder {
     // the order changes no output. A failed instanceof of an interface (CharSequence) scans the value's class's
     // interfaces, which showed as a tenth of an appender row's encoding.
     if (v instanceof String) {
-      g.writeString((String) v);
+      writeString(g, (String) v);
     } else if (v == null) {
       g.writeNull();
     } else if (v instanceof Instant) {
@@ -454,6 +481,67 @@ public final class RecordEncoder {
           + v.getClass().getName() + ", which cannot be written as JSON; use a string, number, boolean, null, "
           + "date-time, map or list");
     }
+  }
+
+  /** The longest string {@link #writeString} checks for the shortcut (it copies the string's bytes once). */
+  static final int PLAIN_MAX_CHARS = 8 * 1024;
+
+  /**
+   * Writes a string value, the same bytes as {@link JsonGenerator#writeString(String)}: a string of printable ASCII
+   * without a quote or backslash (what log lines, logger and thread names mostly are) is copied into the output as
+   * its bytes, checked eight at a time, instead of character by character with Jackson's escaping; anything else
+   * (control characters, non-ASCII, over {@value #PLAIN_MAX_CHARS} characters) goes to Jackson.
+   */
+  static void writeString(JsonGenerator g, String s) throws IOException {
+    int n = s.length();
+    if (n <= PLAIN_MAX_CHARS) {
+      // For a string of ASCII characters the JDK copies its bytes (vectorized); a longer array means non-ASCII.
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      if (b.length == n && isPlain(s, b)) {
+        g.writeRawUTF8String(b, 0, n);
+        return;
+      }
+    }
+    g.writeString(s);
+  }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+      ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101_0101_0101_0101L;
+  private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+
+  /**
+   * Whether the UTF-8 {@code b} of {@code s}, one byte per character, is printable ASCII without {@code "} or
+   * {@code \}, so that JSON needs no escape in it. A {@code ?} may also stand for an unpaired surrogate (the JDK's
+   * replacement when encoding), so it counts only where {@code s} has a {@code ?} too.
+   */
+  static boolean isPlain(String s, byte[] b) {
+    int n = b.length;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      long x = (long) LONGS.get(b, i);
+      // A byte's high bit in m is set when the byte is below 0x20, at or above 0x80, or one of " \ ? (the word
+      // check may flag a byte after one of these too; the byte check then decides exactly).
+      long quote = x ^ (ONES * '"');
+      long backslash = x ^ (ONES * '\\');
+      long question = x ^ (ONES * '?');
+      long m = (x - ONES * 0x20) | x | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)
+          | ((question - ONES) & ~question);
+      if ((m & HIGH_BITS) != 0 && !isPlain(s, b, i, i + 8)) {
+        return false;
+      }
+    }
+    return isPlain(s, b, i, n);
+  }
+
+  private static boolean isPlain(String s, byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte c = b[i];
+      if (c < 0x20 || c == '"' || c == '\\' || c == '?' && s.charAt(i) != '?') { // c < 0: not ASCII
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void writeNumber(JsonGenerator g, String field, Number n) throws IOException {
