@@ -517,21 +517,29 @@ public final class RecordEncoder {
    */
   static boolean isPlain(String s, byte[] b) {
     int n = b.length;
-    int i = 0;
-    for (; i + 8 <= n; i += 8) {
-      long x = (long) LONGS.get(b, i);
-      // A byte's high bit in m is set when the byte is below 0x20, at or above 0x80, or one of " \ ? (the word
-      // check may flag a byte after one of these too; the byte check then decides exactly).
-      long quote = x ^ (ONES * '"');
-      long backslash = x ^ (ONES * '\\');
-      long question = x ^ (ONES * '?');
-      long m = (x - ONES * 0x20) | x | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)
-          | ((question - ONES) & ~question);
-      if ((m & HIGH_BITS) != 0 && !isPlain(s, b, i, i + 8)) {
+    if (n < 8) {
+      return isPlain(s, b, 0, n);
+    }
+    for (int i = 0; i < n; i += 8) {
+      int at = Math.min(i, n - 8); // the last word overlaps the one before it rather than going byte by byte
+      if (mayNeedEscape((long) LONGS.get(b, at)) && !isPlain(s, b, at, at + 8)) {
         return false;
       }
     }
-    return isPlain(s, b, i, n);
+    return true;
+  }
+
+  /**
+   * Whether one of eight bytes is below 0x20, at or above 0x80, a quote, a backslash or a question mark; may also
+   * say so for a byte right after one of these (the byte check then decides exactly), never misses one.
+   */
+  private static boolean mayNeedEscape(long x) {
+    long quote = x ^ (ONES * '"');
+    long backslash = x ^ (ONES * '\\');
+    long question = x ^ (ONES * '?');
+    long m = (x - ONES * 0x20) | x | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)
+        | ((question - ONES) & ~question);
+    return (m & HIGH_BITS) != 0;
   }
 
   private static boolean isPlain(String s, byte[] b, int from, int to) {
