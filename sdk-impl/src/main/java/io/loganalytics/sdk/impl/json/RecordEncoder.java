@@ -133,7 +133,12 @@ public final class RecordEncoder {
           g.writeFieldName(known);
         }
         long before = out.size() + g.getOutputBuffered();
-        writeValue(g, name, e.getValue(), 1, enc.scratch);
+        Object value = e.getValue();
+        if (value instanceof String) {
+          enc.writeString((String) value, fields - 1);
+        } else {
+          writeValue(g, name, value, 1, enc);
+        }
         if (limits.maxFieldValueBytes() > 0) {
           long after = out.size() + g.getOutputBuffered();
           checkValueSize(name, e.getValue(), after - before - 1);
@@ -168,8 +173,9 @@ public final class RecordEncoder {
   private static final class Encoding {
     final ByteSink out = new ByteSink(1024);
     final JsonGenerator generator;
-    /** Room for one ISO-8601 instant. */
-    final byte[] scratch = new byte[ISO_INSTANT_MAX_BYTES];
+    /** Room for one ISO-8601 instant: the last one written, whose date and time to the second are reused. */
+    private final byte[] instant = new byte[ISO_INSTANT_MAX_BYTES];
+    private long instantSecond = Long.MIN_VALUE;
     /** The last type and IP name and their bytes: a thread usually sends one type, so they are encoded once. */
     private String type;
     private byte[] typeBytes;
@@ -206,6 +212,56 @@ public final class RecordEncoder {
         knownAt[position] = known;
       }
       return known;
+    }
+
+    /**
+     * The top-level string value at each position of the last records, when it needed no escape, and its UTF-8:
+     * an appender's level, logger and thread are usually the same {@code String} objects from record to record, so
+     * comparing references replaces even the check for characters to escape.
+     */
+    private final String[] valuesAt = new String[MAX_NAMES];
+    private final byte[][] valueBytesAt = new byte[MAX_NAMES][];
+    /** The longest value kept in {@link #valuesAt}. */
+    static final int MAX_KEPT_VALUE_CHARS = 256;
+
+    /** Writes a top-level string value, the same bytes as {@link RecordEncoder#writeString}. */
+    void writeString(String s, int position) throws IOException {
+      if (position >= MAX_NAMES) {
+        RecordEncoder.writeString(generator, s);
+        return;
+      }
+      byte[] b;
+      if (valuesAt[position] == s) {
+        b = valueBytesAt[position];
+      } else {
+        b = plainBytes(s);
+        if (b == null) {
+          generator.writeString(s);
+          return;
+        }
+        if (s.length() <= MAX_KEPT_VALUE_CHARS) {
+          valuesAt[position] = s;
+          valueBytesAt[position] = b;
+        }
+      }
+      generator.writeRawUTF8String(b, 0, b.length);
+    }
+
+    /** Writes an instant as {@link #isoInstant(Instant)} does, without allocating. */
+    void writeInstant(Instant t) throws IOException {
+      long second = t.getEpochSecond();
+      int n;
+      if (second == instantSecond) { // the date and time up to the seconds are in place already
+        n = isoFraction(t.getNano(), instant, ISO_SECONDS_BYTES);
+      } else {
+        n = isoInstant(t, instant);
+        instantSecond = n > 0 ? second : Long.MIN_VALUE;
+      }
+      if (n > 0) {
+        generator.writeRawUTF8String(instant, 0, n); // ASCII digits and separators: nothing to escape
+      } else {
+        generator.writeString(iso8601(t));
+      }
     }
 
     void remember(String name) {
@@ -423,7 +479,7 @@ public final class RecordEncoder {
         + "minus the request envelope), so it could never be sent");
   }
 
-  private static void writeValue(JsonGenerator g, String field, Object v, int depth, byte[] scratch)
+  private static void writeValue(JsonGenerator g, String field, Object v, int depth, Encoding enc)
       throws IOException {
     if (depth > MAX_DEPTH) {
       throw new InvalidRecordException(JsonLimits.excerpt(field), "is nested more than " + MAX_DEPTH
@@ -437,12 +493,7 @@ public final class RecordEncoder {
     } else if (v == null) {
       g.writeNull();
     } else if (v instanceof Instant) {
-      int n = isoInstant((Instant) v, scratch);
-      if (n > 0) {
-        g.writeRawUTF8String(scratch, 0, n); // ASCII digits and separators: nothing to escape
-      } else {
-        g.writeString(iso8601((Temporal) v));
-      }
+      enc.writeInstant((Instant) v);
     } else if (v instanceof Boolean) {
       g.writeBoolean((Boolean) v);
     } else if (v instanceof CharSequence) {
@@ -457,19 +508,19 @@ public final class RecordEncoder {
       g.writeStartObject();
       for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
         g.writeFieldName(String.valueOf(e.getKey()));
-        writeValue(g, field, e.getValue(), depth + 1, scratch);
+        writeValue(g, field, e.getValue(), depth + 1, enc);
       }
       g.writeEndObject();
     } else if (v instanceof Iterable) {
       g.writeStartArray();
       for (Object o : (Iterable<?>) v) {
-        writeValue(g, field, o, depth + 1, scratch);
+        writeValue(g, field, o, depth + 1, enc);
       }
       g.writeEndArray();
     } else if (v instanceof Object[]) {
       g.writeStartArray();
       for (Object o : (Object[]) v) {
-        writeValue(g, field, o, depth + 1, scratch);
+        writeValue(g, field, o, depth + 1, enc);
       }
       g.writeEndArray();
     } else if (v instanceof java.util.UUID || v instanceof java.time.Duration || v instanceof Character) {
@@ -493,16 +544,23 @@ public final class RecordEncoder {
    * (control characters, non-ASCII, over {@value #PLAIN_MAX_CHARS} characters) goes to Jackson.
    */
   static void writeString(JsonGenerator g, String s) throws IOException {
-    int n = s.length();
-    if (n <= PLAIN_MAX_CHARS) {
-      // For a string of ASCII characters the JDK copies its bytes (vectorized); a longer array means non-ASCII.
-      byte[] b = s.getBytes(StandardCharsets.UTF_8);
-      if (b.length == n && isPlain(s, b)) {
-        g.writeRawUTF8String(b, 0, n);
-        return;
-      }
+    byte[] b = plainBytes(s);
+    if (b != null) {
+      g.writeRawUTF8String(b, 0, b.length);
+    } else {
+      g.writeString(s);
     }
-    g.writeString(s);
+  }
+
+  /** @return the bytes of a string that needs no escape in JSON, or {@code null} when it may need one */
+  private static byte[] plainBytes(String s) {
+    int n = s.length();
+    if (n > PLAIN_MAX_CHARS) {
+      return null;
+    }
+    // For a string of ASCII characters the JDK copies its bytes (vectorized); a longer array means non-ASCII.
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    return b.length == n && isPlain(s, b) ? b : null;
   }
 
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
@@ -656,6 +714,14 @@ public final class RecordEncoder {
     n = digits(b, n, secondOfDay / 60 % 60, 2);
     b[n++] = ':';
     n = digits(b, n, secondOfDay % 60, 2);
+    return isoFraction(nano, b, n);
+  }
+
+  /** The bytes of {@code uuuu-MM-ddTHH:mm:ss}. */
+  private static final int ISO_SECONDS_BYTES = 19;
+
+  /** Writes an instant's fraction of a second (if any) and the {@code Z} at {@code n}; returns the new end. */
+  private static int isoFraction(int nano, byte[] b, int n) {
     if (nano != 0) {
       b[n++] = '.';
       if (nano % 1_000_000 == 0) {

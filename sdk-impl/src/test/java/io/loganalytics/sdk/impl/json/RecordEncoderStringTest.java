@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,5 +175,64 @@ class RecordEncoderStringTest {
       assertThat(RecordFormat.json(encoder.encode("T", "", row)))
           .isEqualTo(new String(out.toByteArray(), StandardCharsets.UTF_8));
     }
+  }
+  @Test
+  void valuesRememberedPerPositionNeverLeakIntoALaterRecord() throws IOException {
+    RecordEncoder encoder = new RecordEncoder(JsonLimits.sizeOnly(200_000));
+    String logger = "com.example.orders.Checkout";
+    List<String> values = List.of(logger, new String(logger), "com.example.Other", "tab\there", "", "?",
+        "\ud800", "x".repeat(300), "x".repeat(300), "caf\u00e9", logger);
+    for (String first : values) {
+      for (String second : values) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("Logger", first);
+        row.put("Thread", second);
+        String expected = viaJacksonObject(row);
+        String actual;
+        try {
+          actual = RecordFormat.json(encoder.encode("T", "", row));
+        } catch (RuntimeException e) {
+          actual = "threw " + e.getClass().getName() + ": " + e.getMessage();
+        }
+        assertThat(actual).as("%s then %s", escapeForMessage(first), escapeForMessage(second)).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void instantsInTheSameSecondReuseTheDateButNotTheFraction() {
+    RecordEncoder encoder = new RecordEncoder(JsonLimits.sizeOnly(200_000));
+    List<Instant> instants = List.of(Instant.ofEpochSecond(1_714_557_600L), Instant.ofEpochSecond(1_714_557_600L, 5),
+        Instant.ofEpochSecond(1_714_557_600L, 123_000_000), Instant.ofEpochSecond(1_714_557_600L, 123_456_000),
+        Instant.ofEpochSecond(1_714_557_601L, 999_999_999), Instant.ofEpochSecond(-1L, 1), Instant.ofEpochSecond(-1L),
+        Instant.MAX, Instant.ofEpochSecond(1_714_557_601L), Instant.EPOCH);
+    for (Instant a : instants) {
+      for (Instant b : instants) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("TimeGenerated", a);
+        row.put("Nested", Map.of("At", b));
+        row.put("Again", a);
+        assertThat(RecordFormat.json(encoder.encode("T", "", row))).isEqualTo("{\"TimeGenerated\":\"" + iso(a)
+            + "\",\"Nested\":{\"At\":\"" + iso(b) + "\"},\"Again\":\"" + iso(a) + "\"}");
+      }
+    }
+  }
+
+  private static String iso(Instant t) {
+    return DateTimeFormatter.ISO_INSTANT.format(t);
+  }
+
+  private static String viaJacksonObject(Map<String, Object> row) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = RecordEncoder.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      for (Map.Entry<String, Object> e : row.entrySet()) {
+        g.writeStringField(e.getKey(), (String) e.getValue());
+      }
+      g.writeEndObject();
+    } catch (IOException | RuntimeException e) {
+      return "threw " + e.getClass().getName() + ": " + e.getMessage();
+    }
+    return new String(out.toByteArray(), StandardCharsets.UTF_8);
   }
 }
