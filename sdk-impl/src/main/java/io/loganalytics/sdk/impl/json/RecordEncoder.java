@@ -16,10 +16,10 @@ import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.RecordTooLargeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -52,7 +52,8 @@ import java.util.regex.Pattern;
  * and a JSON syntax error gives the position and quotes at most the one unexpected character.
  *
  * <p>Internal, not API. Thread-safe: the Jackson factory is shared; each calling thread keeps its own output buffer
- * and generator ({@link Encoding}) between records, a few kilobytes per thread.
+ * and generator ({@link Encoding}) between records, a few kilobytes per thread (up to about 30 KB with the string
+ * values it remembers).
  */
 public final class RecordEncoder {
   /** The deepest nesting a map record may have; deeper usually means a cycle. */
@@ -167,7 +168,8 @@ public final class RecordEncoder {
 
   /**
    * A sending thread's reusable output: the sink and a generator writing into it, kept between records so that
-   * encoding a record allocates only its result. The generator writes one root-level object per record with no
+   * encoding a record allocates little more than its result (and a copy of each string value that needs no escape,
+   * {@link RecordEncoder#writeString}). The generator writes one root-level object per record with no
    * separator; it is flushed after each record, so the sink then holds exactly that record.
    */
   private static final class Encoding {
