@@ -538,15 +538,18 @@ public final class RecordEncoder {
 
   /** The longest string {@link #writeString} checks for the shortcut (it copies the string's bytes once). */
   static final int PLAIN_MAX_CHARS = 8 * 1024;
+  /** The shortest: below, copying the bytes costs more than Jackson's loop saves (measured, same JVM). */
+  static final int PLAIN_MIN_CHARS = 16;
 
   /**
    * Writes a string value, the same bytes as {@link JsonGenerator#writeString(String)}: a string of printable ASCII
    * without a quote or backslash (what log lines, logger and thread names mostly are) is copied into the output as
    * its bytes, checked eight at a time, instead of character by character with Jackson's escaping; anything else
-   * (control characters, non-ASCII, over {@value #PLAIN_MAX_CHARS} characters) goes to Jackson.
+   * (control characters, non-ASCII, over {@value #PLAIN_MAX_CHARS} or under {@value #PLAIN_MIN_CHARS} characters)
+   * goes to Jackson.
    */
   static void writeString(JsonGenerator g, String s) throws IOException {
-    byte[] b = plainBytes(s);
+    byte[] b = s.length() < PLAIN_MIN_CHARS ? null : plainBytes(s);
     if (b != null) {
       g.writeRawUTF8String(b, 0, b.length);
     } else {
