@@ -16,8 +16,11 @@ import io.loganalytics.sdk.InvalidRecordException;
 import io.loganalytics.sdk.RecordTooLargeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -49,7 +52,8 @@ import java.util.regex.Pattern;
  * and a JSON syntax error gives the position and quotes at most the one unexpected character.
  *
  * <p>Internal, not API. Thread-safe: the Jackson factory is shared; each calling thread keeps its own output buffer
- * and generator ({@link Encoding}) between records, a few kilobytes per thread.
+ * and generator ({@link Encoding}) between records, a few kilobytes per thread (up to about 30 KB with the string
+ * values it remembers).
  */
 public final class RecordEncoder {
   /** The deepest nesting a map record may have; deeper usually means a cycle. */
@@ -120,7 +124,7 @@ public final class RecordEncoder {
       int fields = 0;
       for (Map.Entry<String, ?> e : record.entrySet()) {
         String name = Objects.toString(e.getKey());
-        SerializedString known = enc.names.get(name);
+        SerializedString known = enc.knownName(name, fields);
         if (known == null) {
           checkField(name, ++fields);
           enc.remember(name);
@@ -130,7 +134,12 @@ public final class RecordEncoder {
           g.writeFieldName(known);
         }
         long before = out.size() + g.getOutputBuffered();
-        writeValue(g, name, e.getValue(), 1, enc.scratch);
+        Object value = e.getValue();
+        if (value instanceof String) {
+          enc.writeString((String) value, fields - 1);
+        } else {
+          writeValue(g, name, value, 1, enc);
+        }
         if (limits.maxFieldValueBytes() > 0) {
           long after = out.size() + g.getOutputBuffered();
           checkValueSize(name, e.getValue(), after - before - 1);
@@ -159,14 +168,16 @@ public final class RecordEncoder {
 
   /**
    * A sending thread's reusable output: the sink and a generator writing into it, kept between records so that
-   * encoding a record allocates only its result. The generator writes one root-level object per record with no
+   * encoding a record allocates little more than its result (and a copy of each string value that needs no escape,
+   * {@link RecordEncoder#writeString}). The generator writes one root-level object per record with no
    * separator; it is flushed after each record, so the sink then holds exactly that record.
    */
   private static final class Encoding {
     final ByteSink out = new ByteSink(1024);
     final JsonGenerator generator;
-    /** Room for one ISO-8601 instant. */
-    final byte[] scratch = new byte[ISO_INSTANT_MAX_BYTES];
+    /** Room for one ISO-8601 instant: the last one written, whose date and time to the second are reused. */
+    private final byte[] instant = new byte[ISO_INSTANT_MAX_BYTES];
+    private long instantSecond = Long.MIN_VALUE;
     /** The last type and IP name and their bytes: a thread usually sends one type, so they are encoded once. */
     private String type;
     private byte[] typeBytes;
@@ -180,6 +191,80 @@ public final class RecordEncoder {
      */
     final Map<String, SerializedString> names = new HashMap<>();
     static final int MAX_NAMES = 64;
+    /**
+     * The name found at each position of the last records and its entry in {@link #names}: an appender adds the
+     * same constant names in the same order, so comparing references usually replaces the map lookup.
+     */
+    private final String[] namesAt = new String[MAX_NAMES];
+    private final SerializedString[] knownAt = new SerializedString[MAX_NAMES];
+
+    /**
+     * The quoted UTF-8 of a name in {@link #names}.
+     *
+     * @param position the field's position in its record, from 0
+     * @return the name's bytes, or {@code null} when it has not passed {@link #checkField} on this thread yet
+     */
+    SerializedString knownName(String name, int position) {
+      if (position < MAX_NAMES && namesAt[position] == name) {
+        return knownAt[position];
+      }
+      SerializedString known = names.get(name);
+      if (known != null && position < MAX_NAMES) {
+        namesAt[position] = name;
+        knownAt[position] = known;
+      }
+      return known;
+    }
+
+    /**
+     * The top-level string value at each position of the last records, when it needed no escape, and its UTF-8:
+     * an appender's level, logger and thread are usually the same {@code String} objects from record to record, so
+     * comparing references replaces even the check for characters to escape.
+     */
+    private final String[] valuesAt = new String[MAX_NAMES];
+    private final byte[][] valueBytesAt = new byte[MAX_NAMES][];
+    /** The longest value kept in {@link #valuesAt}. */
+    static final int MAX_KEPT_VALUE_CHARS = 256;
+
+    /** Writes a top-level string value, the same bytes as {@link RecordEncoder#writeString}. */
+    void writeString(String s, int position) throws IOException {
+      if (position >= MAX_NAMES) {
+        RecordEncoder.writeString(generator, s);
+        return;
+      }
+      byte[] b;
+      if (valuesAt[position] == s) {
+        b = valueBytesAt[position];
+      } else {
+        b = plainBytes(s);
+        if (b == null) {
+          generator.writeString(s);
+          return;
+        }
+        if (s.length() <= MAX_KEPT_VALUE_CHARS) {
+          valuesAt[position] = s;
+          valueBytesAt[position] = b;
+        }
+      }
+      generator.writeRawUTF8String(b, 0, b.length);
+    }
+
+    /** Writes an instant as {@link #isoInstant(Instant)} does, without allocating. */
+    void writeInstant(Instant t) throws IOException {
+      long second = t.getEpochSecond();
+      int n;
+      if (second == instantSecond) { // the date and time up to the seconds are in place already
+        n = isoFraction(t.getNano(), instant, ISO_SECONDS_BYTES);
+      } else {
+        n = isoInstant(t, instant);
+        instantSecond = n > 0 ? second : Long.MIN_VALUE;
+      }
+      if (n > 0) {
+        generator.writeRawUTF8String(instant, 0, n); // ASCII digits and separators: nothing to escape
+      } else {
+        generator.writeString(iso8601(t));
+      }
+    }
 
     void remember(String name) {
       if (names.size() >= MAX_NAMES) {
@@ -396,7 +481,7 @@ public final class RecordEncoder {
         + "minus the request envelope), so it could never be sent");
   }
 
-  private static void writeValue(JsonGenerator g, String field, Object v, int depth, byte[] scratch)
+  private static void writeValue(JsonGenerator g, String field, Object v, int depth, Encoding enc)
       throws IOException {
     if (depth > MAX_DEPTH) {
       throw new InvalidRecordException(JsonLimits.excerpt(field), "is nested more than " + MAX_DEPTH
@@ -406,16 +491,11 @@ public final class RecordEncoder {
     // the order changes no output. A failed instanceof of an interface (CharSequence) scans the value's class's
     // interfaces, which showed as a tenth of an appender row's encoding.
     if (v instanceof String) {
-      g.writeString((String) v);
+      writeString(g, (String) v);
     } else if (v == null) {
       g.writeNull();
     } else if (v instanceof Instant) {
-      int n = isoInstant((Instant) v, scratch);
-      if (n > 0) {
-        g.writeRawUTF8String(scratch, 0, n); // ASCII digits and separators: nothing to escape
-      } else {
-        g.writeString(iso8601((Temporal) v));
-      }
+      enc.writeInstant((Instant) v);
     } else if (v instanceof Boolean) {
       g.writeBoolean((Boolean) v);
     } else if (v instanceof CharSequence) {
@@ -430,19 +510,19 @@ public final class RecordEncoder {
       g.writeStartObject();
       for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
         g.writeFieldName(String.valueOf(e.getKey()));
-        writeValue(g, field, e.getValue(), depth + 1, scratch);
+        writeValue(g, field, e.getValue(), depth + 1, enc);
       }
       g.writeEndObject();
     } else if (v instanceof Iterable) {
       g.writeStartArray();
       for (Object o : (Iterable<?>) v) {
-        writeValue(g, field, o, depth + 1, scratch);
+        writeValue(g, field, o, depth + 1, enc);
       }
       g.writeEndArray();
     } else if (v instanceof Object[]) {
       g.writeStartArray();
       for (Object o : (Object[]) v) {
-        writeValue(g, field, o, depth + 1, scratch);
+        writeValue(g, field, o, depth + 1, enc);
       }
       g.writeEndArray();
     } else if (v instanceof java.util.UUID || v instanceof java.time.Duration || v instanceof Character) {
@@ -454,6 +534,85 @@ public final class RecordEncoder {
           + v.getClass().getName() + ", which cannot be written as JSON; use a string, number, boolean, null, "
           + "date-time, map or list");
     }
+  }
+
+  /** The longest string {@link #writeString} checks for the shortcut (it copies the string's bytes once). */
+  static final int PLAIN_MAX_CHARS = 8 * 1024;
+  /** The shortest: below, copying the bytes costs more than Jackson's loop saves (measured, same JVM). */
+  static final int PLAIN_MIN_CHARS = 16;
+
+  /**
+   * Writes a string value, the same bytes as {@link JsonGenerator#writeString(String)}: a string of printable ASCII
+   * without a quote or backslash (what log lines, logger and thread names mostly are) is copied into the output as
+   * its bytes, checked eight at a time, instead of character by character with Jackson's escaping; anything else
+   * (control characters, non-ASCII, over {@value #PLAIN_MAX_CHARS} or under {@value #PLAIN_MIN_CHARS} characters)
+   * goes to Jackson.
+   */
+  static void writeString(JsonGenerator g, String s) throws IOException {
+    byte[] b = s.length() < PLAIN_MIN_CHARS ? null : plainBytes(s);
+    if (b != null) {
+      g.writeRawUTF8String(b, 0, b.length);
+    } else {
+      g.writeString(s);
+    }
+  }
+
+  /** @return the bytes of a string that needs no escape in JSON, or {@code null} when it may need one */
+  private static byte[] plainBytes(String s) {
+    int n = s.length();
+    if (n > PLAIN_MAX_CHARS) {
+      return null;
+    }
+    // For a string of ASCII characters the JDK copies its bytes (vectorized); a longer array means non-ASCII.
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    return b.length == n && isPlain(s, b) ? b : null;
+  }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+      ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101_0101_0101_0101L;
+  private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+
+  /**
+   * Whether the UTF-8 {@code b} of {@code s}, one byte per character, is printable ASCII without {@code "} or
+   * {@code \}, so that JSON needs no escape in it. A {@code ?} may also stand for an unpaired surrogate (the JDK's
+   * replacement when encoding), so it counts only where {@code s} has a {@code ?} too.
+   */
+  static boolean isPlain(String s, byte[] b) {
+    int n = b.length;
+    if (n < 8) {
+      return isPlain(s, b, 0, n);
+    }
+    for (int i = 0; i < n; i += 8) {
+      int at = Math.min(i, n - 8); // the last word overlaps the one before it rather than going byte by byte
+      if (mayNeedEscape((long) LONGS.get(b, at)) && !isPlain(s, b, at, at + 8)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether one of eight bytes is below 0x20, at or above 0x80, a quote, a backslash or a question mark; may also
+   * say so for a byte right after one of these (the byte check then decides exactly), never misses one.
+   */
+  private static boolean mayNeedEscape(long x) {
+    long quote = x ^ (ONES * '"');
+    long backslash = x ^ (ONES * '\\');
+    long question = x ^ (ONES * '?');
+    long m = (x - ONES * 0x20) | x | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)
+        | ((question - ONES) & ~question);
+    return (m & HIGH_BITS) != 0;
+  }
+
+  private static boolean isPlain(String s, byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte c = b[i];
+      if (c < 0x20 || c == '"' || c == '\\' || c == '?' && s.charAt(i) != '?') { // c < 0: not ASCII
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void writeNumber(JsonGenerator g, String field, Number n) throws IOException {
@@ -560,6 +719,14 @@ public final class RecordEncoder {
     n = digits(b, n, secondOfDay / 60 % 60, 2);
     b[n++] = ':';
     n = digits(b, n, secondOfDay % 60, 2);
+    return isoFraction(nano, b, n);
+  }
+
+  /** The bytes of {@code uuuu-MM-ddTHH:mm:ss}. */
+  private static final int ISO_SECONDS_BYTES = 19;
+
+  /** Writes an instant's fraction of a second (if any) and the {@code Z} at {@code n}; returns the new end. */
+  private static int isoFraction(int nano, byte[] b, int n) {
     if (nano != 0) {
       b[n++] = '.';
       if (nano % 1_000_000 == 0) {
