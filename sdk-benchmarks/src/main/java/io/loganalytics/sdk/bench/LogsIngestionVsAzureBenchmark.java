@@ -83,7 +83,10 @@ import reactor.core.publisher.Mono;
  * 80,400 / 45,200 (1.55 and 1.78, load average 6.4 to 7.8, error bars as large as the scores); before, 1.05-1.7
  * strict and 1.9-2.1 pipelined. Bytes per record: the SDK 1,044 (pipelined 1,030), Azure 3,219, a ratio of 0.32
  * (target at most 0.5: met). Earlier (before the encoder stopped matching a regular expression per field and gzip
- * stopped copying the array) the SDK allocated 3,557.
+ * stopped copying the array) the SDK allocated 3,557. After the merges, with nothing else running (load average
+ * 2.0-2.6), two runs: strict / pipelined / Azure 160,668 / 187,812 / 63,492 (2.53 and 2.96) and 143,858 / 198,065 /
+ * 62,048 (2.32 and 3.19); bytes per record 1,068 then 1,288 (0.33 and 0.40 of Azure's 3,219; the second run is after
+ * the encoder's plain-string shortcut, which copies each string of 16 characters or more into a new byte array).
  *
  * <p>Where a strict call's time goes now (JFR, zero thresholds, 1 ms sampling, 1,640 calls at 6.7 ms, load average
  * 5.5): in {@code sendAll} about 1.5 ms, mostly encoding (1.1 ms of CPU) and the append's force (0.45 ms; a roll every
